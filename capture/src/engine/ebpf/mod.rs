@@ -1,0 +1,1 @@
+//! The eBPF engine: every syscall on the host from raw tracepoints, through a ring buffer.

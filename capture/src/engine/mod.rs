@@ -1,0 +1,109 @@
+//! Capture engines. Every engine implements [`Engine`]: the capture loop asks it for records in
+//! batches until it says the capture has ended.
+//!
+//! - [`ptrace`]: traces one command (and its children) or attached pids with ptrace(2); needs
+//!   no privilege beyond owning the processes.
+//! - [`ebpf`]: every syscall on the host from raw tracepoints; needs CAP_BPF and CAP_PERFMON.
+
+pub mod ebpf;
+pub mod ptrace;
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use crate::event::Record;
+
+/// What to capture; each engine uses what applies to it.
+#[derive(Clone, Debug)]
+pub struct CaptureOptions {
+    /// Bytes kept of each string and buffer (`-s`).
+    pub snaplen: usize,
+    /// Run this command (argv\[0\] first) and trace it and its descendants.
+    pub command: Option<Vec<OsString>>,
+    /// Attach to these running processes (ptrace: every thread of each; eBPF: these pids and
+    /// their descendants).
+    pub pids: Vec<u32>,
+    /// Only these syscall numbers need full enter/exit events (seccomp-bpf in the ptrace engine,
+    /// a map in the eBPF engine). `None`: all of them. Lifecycle events always flow.
+    pub syscalls: Option<Vec<u16>>,
+    /// Only these cgroup v2 ids (eBPF engine).
+    pub cgroups: Vec<u64>,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            snaplen: 80,
+            command: None,
+            pids: Vec::new(),
+            syscalls: None,
+            cgroups: Vec::new(),
+        }
+    }
+}
+
+/// How an [`Engine::poll`] call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Records may follow; call again.
+    More,
+    /// The capture is over (the traced command and all its descendants exited, or the engine
+    /// was stopped and has drained): no records follow.
+    End,
+}
+
+/// Counters an engine keeps for the end-of-capture report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub events: u64,
+    pub drops: u64,
+}
+
+/// A source of live records.
+pub trait Engine {
+    /// Append the records that are ready to `out`, waiting at most `timeout` for the first one.
+    /// Returns [`Status::End`] once nothing more will come.
+    fn poll(&mut self, out: &mut Vec<Record>, timeout: Duration) -> Result<Status, EngineError>;
+
+    /// Stop capturing (Ctrl-C, `-n`, `-M`): the ptrace engine detaches from attached processes
+    /// (leaving them running) and kills the command it started; the eBPF engine detaches its
+    /// programs. Records already produced are still returned by later `poll` calls, which then
+    /// return [`Status::End`].
+    fn stop(&mut self);
+
+    /// The exit status of the command the engine started, once it has ended (as a shell shows
+    /// it: the code, or 128 + signal number).
+    fn exit_code(&self) -> Option<i32> {
+        None
+    }
+
+    /// Counters so far.
+    fn stats(&self) -> Stats;
+}
+
+/// Why an engine could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot start {command}: {source}")]
+    Spawn {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot attach to pid {pid}: {source}")]
+    Attach {
+        pid: u32,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("missing privilege: {what}; {hint}")]
+    Privilege { what: String, hint: String },
+    #[error("eBPF: {0}")]
+    Bpf(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,303 @@
+//! The event model: what every engine produces and every reader consumes.
+//!
+//! A syscall yields two events, [`EventKind::Enter`] and [`EventKind::Exit`] (sysdig's `>` and
+//! `<`), so a call that blocks is visible while it blocks. Arguments are stored in the order of
+//! the syscall table ([`crate::syscalls`]): the enter event holds the arguments whose direction is
+//! [`Dir::In`](crate::syscalls::Dir::In) or [`Dir::InOut`](crate::syscalls::Dir::InOut), the exit
+//! event those that are [`Dir::Out`](crate::syscalls::Dir::Out) or `InOut` (read again), each
+//! fetched as the table's [`Fetch`](crate::syscalls::Fetch) says. A reader merges the two lists
+//! back into one with [`crate::syscalls::SyscallDesc::merge_args`].
+//!
+//! Compatibility rule (the trace format stores these types with rmp-serde): only append variants
+//! to the enums and only append fields with `#[serde(default)]` to the structs; anything else
+//! needs a new record kind and a new trace format version.
+
+use serde::{Deserialize, Serialize};
+
+/// Thread id as the kernel numbers it (the host's pid namespace).
+pub type Tid = u32;
+
+/// CPU number when the engine cannot tell (the ptrace engine).
+pub const CPU_UNKNOWN: u16 = u16::MAX;
+
+/// One event: a syscall enter or exit, a process lifecycle step, a sample, a notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Wall-clock time, nanoseconds since the Unix epoch.
+    pub ts: u64,
+    /// The thread that made the call (or the thread the notice is about).
+    pub tid: Tid,
+    /// Its thread group id (the process id).
+    pub pid: Tid,
+    /// CPU the event happened on, or [`CPU_UNKNOWN`].
+    pub cpu: u16,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What an [`Event`] says happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A syscall began; `args` are its input arguments in table order.
+    Enter { nr: u16, args: Vec<Arg> },
+    /// A syscall returned `ret` (negative errno on failure); `args` are its output arguments
+    /// in table order, read after the call.
+    Exit { nr: u16, ret: i64, args: Vec<Arg> },
+    /// A new thread or process: `child` was created by the event's thread (fork, vfork, clone).
+    Clone {
+        child_tid: Tid,
+        child_pid: Tid,
+        /// clone flags (CLONE_VM, CLONE_THREAD…), 0 for fork, CLONE_VM|CLONE_VFORK for vfork.
+        flags: u64,
+    },
+    /// The event's process replaced its image (successful execve/execveat). `old_tid` is the
+    /// thread that called exec when it was not the thread group leader.
+    Exec {
+        old_tid: Tid,
+        exe: Vec<u8>,
+        args: Vec<Vec<u8>>,
+        cwd: Vec<u8>,
+    },
+    /// The event's thread ended. `status` is the wait status (`WEXITSTATUS`/`WTERMSIG` encoded as
+    /// by wait(2)).
+    ThreadExit { status: i32 },
+    /// A signal was delivered to the event's thread (strace's `--- SIGCHLD {...} ---`).
+    Signal {
+        signo: i32,
+        code: i32,
+        /// Sending pid, when the siginfo names one.
+        sender: Tid,
+    },
+    /// Periodic per-process resource sample, for `top`.
+    Sample {
+        /// Total CPU time of the process so far, ns (user + system).
+        cpu_ns: u64,
+        /// Resident set size, KiB.
+        rss_kb: u64,
+        /// Virtual size, KiB.
+        vsz_kb: u64,
+    },
+    /// The kernel lost `count` events on `cpu` since the last notice.
+    Drops { cpu: u16, count: u64 },
+}
+
+/// One syscall argument value as captured. How to *show* it depends on the argument's
+/// [`ArgType`](crate::syscalls::ArgType) in the syscall table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arg {
+    /// A scalar: integer, fd, flags, mode, or a pointer that was not dereferenced.
+    Num(u64),
+    /// A NUL-terminated string (path, name), cut at the snap length; `trunc` when it was longer.
+    Str {
+        #[serde(with = "serde_bytes_compat")]
+        data: Vec<u8>,
+        trunc: bool,
+    },
+    /// A buffer: the first snap-length bytes and the real length.
+    Buf {
+        #[serde(with = "serde_bytes_compat")]
+        data: Vec<u8>,
+        len: u64,
+    },
+    /// Fixed-size or length-given memory read verbatim (a struct, a sockaddr, an array):
+    /// decoded by the argument's type when shown.
+    Mem(#[serde(with = "serde_bytes_compat")] Vec<u8>),
+    /// A NULL-terminated array of strings (execve's argv and envp); `trunc` when cut.
+    StrList { items: Vec<Vec<u8>>, trunc: bool },
+    /// The pointer could not be read (EFAULT, unmapped, or the engine gave up); its value.
+    Fault(u64),
+    /// Several values read from one argument (readv's iovecs: one [`Arg::Buf`] each).
+    List(Vec<Arg>),
+}
+
+impl Arg {
+    /// The scalar value, if this argument is one (or the pointer value of a fault).
+    pub fn num(&self) -> Option<u64> {
+        match self {
+            Arg::Num(n) | Arg::Fault(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a string, buffer or memory argument.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Arg::Str { data, .. } | Arg::Buf { data, .. } | Arg::Mem(data) => Some(data),
+            _ => None,
+        }
+    }
+}
+
+/// Store `Vec<u8>` as a msgpack `bin` (one length prefix) instead of an array of integers.
+mod serde_bytes_compat {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0).min(4096));
+                while let Some(b) = a.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+/// Which process a state record or an event belongs to is as much state as the event itself:
+/// these records describe the world as the capture found it or as it changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    pub tid: Tid,
+    pub pid: Tid,
+    pub ppid: Tid,
+    /// Short command name (`/proc/PID/comm`).
+    pub comm: Vec<u8>,
+    /// Executable path (`/proc/PID/exe`), empty when unknown.
+    pub exe: Vec<u8>,
+    /// Command line, argv\[0\] first.
+    pub args: Vec<Vec<u8>>,
+    pub cwd: Vec<u8>,
+    pub uid: u32,
+    pub gid: u32,
+    /// The cgroup path (v2 unified path, or the first v1 line's path), used to name containers.
+    pub cgroup: Vec<u8>,
+    /// Process start time, wall-clock ns, 0 when unknown.
+    pub start_ts: u64,
+    /// Thread id inside its own pid namespace (`NSpid` last field), 0 when unknown.
+    pub vtid: Tid,
+    /// Process id inside its own pid namespace, 0 when unknown.
+    pub vpid: Tid,
+}
+
+/// An open file descriptor of a process, as found in `/proc/PID/fd` (or a scap fd list).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FdInfo {
+    pub pid: Tid,
+    pub fd: i32,
+    pub kind: FdKind,
+    /// What it names: a path, `pipe:[INODE]`, or for sockets the address text.
+    pub name: Vec<u8>,
+    /// For inet sockets: the protocol and both ends, when known.
+    pub sock: Option<SockTuple>,
+    /// open(2) flags, when known.
+    pub flags: u32,
+}
+
+/// The kind of object an fd refers to (sysdig's `fd.type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FdKind {
+    File,
+    Directory,
+    Ipv4,
+    Ipv6,
+    Unix,
+    Pipe,
+    Event,
+    Signalfd,
+    Eventpoll,
+    Inotify,
+    Timerfd,
+    Netlink,
+    Memfd,
+    Other,
+}
+
+/// Layer-4 protocol of a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum L4Proto {
+    Tcp,
+    Udp,
+    Raw,
+    Unknown,
+}
+
+/// Both ends of an inet socket. Addresses are 16 bytes: IPv4 as IPv4-mapped IPv6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SockTuple {
+    pub proto: L4Proto,
+    pub local: ([u8; 16], u16),
+    pub remote: ([u8; 16], u16),
+}
+
+/// A user name from the capture host's passwd database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub uid: u32,
+    pub name: Vec<u8>,
+    pub home: Vec<u8>,
+    pub shell: Vec<u8>,
+}
+
+/// A group name from the capture host's group database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInfo {
+    pub gid: u32,
+    pub name: Vec<u8>,
+}
+
+/// A container and what its runtime says about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerInfo {
+    /// Full id (64 hex digits for Docker); readers show the first 12.
+    pub id: String,
+    /// `docker`, `containerd`, `cri-o`, `podman`…
+    pub runtime: String,
+    pub name: String,
+    pub image: String,
+    pub image_id: String,
+    pub labels: Vec<(String, String)>,
+    pub privileged: bool,
+    /// Start time, wall-clock ns, 0 when unknown.
+    pub start_ts: u64,
+    /// cgroup v2 inode id of the container's cgroup, 0 when unknown.
+    pub cgroup_id: u64,
+}
+
+/// Everything a trace body holds: events and the state a reader needs offline.
+///
+/// Compatibility rule: append variants only. The trace format writes each record with its
+/// variant number so that a reader skips numbers it does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    Event(Event),
+    Thread(ThreadInfo),
+    Fd(FdInfo),
+    User(UserInfo),
+    Group(GroupInfo),
+    Container(ContainerInfo),
+}
+
+impl Record {
+    /// The record kind number stored in the trace (see the compatibility rule above).
+    pub fn kind(&self) -> u8 {
+        match self {
+            Record::Event(_) => 1,
+            Record::Thread(_) => 2,
+            Record::Fd(_) => 3,
+            Record::User(_) => 4,
+            Record::Group(_) => 5,
+            Record::Container(_) => 6,
+        }
+    }
+}

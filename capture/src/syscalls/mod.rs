@@ -1,0 +1,344 @@
+//! The x86_64 syscall table: one place that says, for every syscall, its name, its arguments'
+//! names and types, and what an engine must read for each argument.
+//!
+//! Both engines (ptrace and eBPF) fetch arguments as [`ArgDesc::fetch`] says; the eBPF engine
+//! pushes the same information into a BPF map at load ([`Fetch`] is what it encodes). Readers
+//! show arguments through [`render`], which decodes flags, modes, structs and errno the way
+//! strace prints them, and `list events` prints the table itself.
+//!
+//! Names of every syscall number come from the `syscalls` crate; argument descriptions for the
+//! syscalls ordinary programs make are written once, as data, in [`table`].
+
+pub mod flags;
+pub mod render;
+pub mod table;
+
+use crate::event::Arg;
+
+/// Which side of the call an argument is read on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// Read at enter (the call reads it).
+    In,
+    /// Read at exit (the call writes it); at enter only the pointer exists.
+    Out,
+    /// Read at enter and again at exit (accept's address length, select's fd sets).
+    InOut,
+}
+
+/// Where the length of a buffer or memory argument comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LenFrom {
+    /// The value of argument N (write's `count`).
+    Arg(u8),
+    /// The syscall's return value, at exit (read's result).
+    Ret,
+    /// A `u32` (socklen_t) stored at the pointer in argument N (accept's `addrlen`), read at
+    /// the same time as the argument itself.
+    ArgPtr(u8),
+    /// A fixed size in bytes (a struct).
+    Fixed(u16),
+}
+
+/// What an engine must read from the tracee for one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fetch {
+    /// Nothing: the register value is the argument ([`Arg::Num`]).
+    Value,
+    /// A NUL-terminated string cut at the snap length ([`Arg::Str`]).
+    Str,
+    /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 64 items,
+    /// each cut at the snap length.
+    StrList,
+    /// A data buffer: the first snap-length bytes of `len` ([`Arg::Buf`], which keeps `len`).
+    Buf(LenFrom),
+    /// Memory read verbatim, `len` bytes capped at [`MAX_MEM`] ([`Arg::Mem`]): structs,
+    /// socket addresses.
+    Mem(LenFrom),
+    /// An array of `count` elements of `elem` bytes each, capped at [`MAX_MEM`] bytes
+    /// ([`Arg::Mem`]): pollfds, epoll events, the two fds of pipe.
+    Array { count: LenFrom, elem: u16 },
+    /// An iovec array with `count` entries (readv/writev); each buffer cut so that together they
+    /// hold at most the snap length; for output iovecs the total is the return value
+    /// ([`Arg::List`] of [`Arg::Buf`]).
+    Iovec { count: LenFrom },
+}
+
+/// Largest [`Fetch::Mem`] or [`Fetch::Array`] read, in bytes.
+pub const MAX_MEM: usize = 4096;
+
+/// How to show an argument. Engines need only [`ArgType::fetch`]; [`render`] uses the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgType {
+    /// Signed decimal.
+    Int,
+    /// Unsigned decimal.
+    UInt,
+    /// Hexadecimal (`0x…`).
+    Hex,
+    /// A pointer shown as an address, NULL when 0.
+    Ptr,
+    /// A file descriptor.
+    Fd,
+    /// A directory fd for *at() calls (`AT_FDCWD`).
+    DirFd,
+    /// A path string.
+    Path,
+    /// A string that is not a path (a name, a hostname).
+    Str,
+    /// An input data buffer whose length is argument N.
+    BufIn(u8),
+    /// An output data buffer whose length is the return value.
+    BufOut,
+    /// argv / envp.
+    StrList,
+    /// Flags or an enumerated value, decoded with a named set from [`flags`].
+    Flags(flags::FlagSet),
+    /// A file mode (`0644`, or `S_IFREG|0644` for mknod).
+    Mode,
+    /// A signal number (`SIGTERM`).
+    Signal,
+    /// A socket address whose length is argument N (connect, bind, sendto).
+    SockAddrIn(u8),
+    /// An output socket address whose length is at the pointer in argument N (accept, getsockname).
+    SockAddrOut(u8),
+    /// A struct decoded by [`render`], read at enter or exit as the [`Dir`] says.
+    Struct(StructKind),
+    /// An array of structs, `count` from argument N (poll's fds).
+    StructArray(StructKind, u8),
+    /// An array of output structs whose count is the return value (epoll_wait's events).
+    StructArrayOut(StructKind),
+    /// The two fds written by pipe/pipe2/socketpair.
+    FdPair,
+    /// An iovec array whose count is argument N.
+    Iovec(u8),
+    /// A request code whose meaning depends on another argument (ioctl, fcntl, prctl…): shown
+    /// by [`render`] from the call's name.
+    Request,
+    /// An argument not worth reading (unused, opaque): shown as hex.
+    Opaque,
+}
+
+/// The structs [`render`] knows how to show. Sizes are the x86_64 kernel's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StructKind {
+    Stat,
+    Statx,
+    Statfs,
+    Timespec,
+    Timeval,
+    Timezone,
+    Itimerspec,
+    Rlimit,
+    Rusage,
+    Sigaction,
+    Sigset,
+    Pollfd,
+    EpollEvent,
+    Utsname,
+    Sysinfo,
+    Tms,
+    Winsize,
+    Termios,
+    CloneArgs,
+    OpenHow,
+    RobustList,
+    Sched,
+    FdSet,
+    Msghdr,
+    Mmsghdr,
+    LinuxDirent64,
+    Timex,
+    Sockopt,
+    Int,
+    Int64,
+}
+
+/// One argument of a syscall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArgDesc {
+    /// Name, as sysdig calls it where sysdig has it (`fd`, `name`, `flags`, `size`…).
+    pub name: &'static str,
+    pub ty: ArgType,
+    pub dir: Dir,
+}
+
+impl ArgDesc {
+    /// What an engine reads for this argument.
+    pub fn fetch(&self) -> Fetch {
+        self.ty.fetch()
+    }
+}
+
+/// One syscall of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct SyscallDesc {
+    pub nr: u16,
+    pub name: &'static str,
+    pub args: &'static [ArgDesc],
+    /// How the return value is shown.
+    pub ret: RetType,
+    /// Categories used by filters and analyzers (`evt.is_io`, `evt.category`).
+    pub class: Class,
+}
+
+/// How a syscall's return value is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetType {
+    /// An integer, or `-1 ENAME (text)` when negative.
+    Int,
+    /// A new file descriptor.
+    Fd,
+    /// An address (mmap, brk): hex.
+    Ptr,
+    /// Hex (`0x…`), e.g. personality.
+    Hex,
+    /// The call does not return to its caller (exit, exit_group, execve on success).
+    NoReturn,
+}
+
+/// Coarse categories of syscalls (sysdig's `evt.category`), used for `evt.is_io` and friends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    File,
+    IoRead,
+    IoWrite,
+    Net,
+    Process,
+    Memory,
+    Signal,
+    Time,
+    Ipc,
+    Wait,
+    Other,
+}
+
+impl SyscallDesc {
+    /// Put the enter event's and exit event's arguments back into table order: for each table
+    /// argument, the exit's value when its direction is `Out` (or `InOut` and the exit has it),
+    /// the enter's otherwise. Missing values are `None` (a call whose exit was not seen).
+    pub fn merge_args<'a>(
+        &self,
+        enter: &'a [Arg],
+        exit: Option<&'a [Arg]>,
+    ) -> Vec<Option<&'a Arg>> {
+        let mut ins = enter.iter();
+        let mut outs = exit.map(|e| e.iter());
+        self.args
+            .iter()
+            .map(|a| match a.dir {
+                Dir::In => ins.next(),
+                Dir::Out => outs.as_mut().and_then(|o| o.next()),
+                Dir::InOut => {
+                    let i = ins.next();
+                    outs.as_mut().and_then(|o| o.next()).or(i)
+                }
+            })
+            .collect()
+    }
+}
+
+/// The description of syscall `nr`, or `None` for a number the table does not describe.
+pub fn lookup(nr: u16) -> Option<&'static SyscallDesc> {
+    table::lookup(nr)
+}
+
+/// The name of syscall `nr`: from the table, else from the `syscalls` crate, else `syscall_NNN`.
+pub fn name(nr: u16) -> std::borrow::Cow<'static, str> {
+    if let Some(d) = lookup(nr) {
+        return d.name.into();
+    }
+    match syscalls::Sysno::new(nr as usize) {
+        Some(s) => s.name().into(),
+        None => format!("syscall_{nr}").into(),
+    }
+}
+
+/// The number of the syscall called `name` (as strace and sysdig spell it), if any.
+pub fn number(name: &str) -> Option<u16> {
+    if let Some(d) = table::all().iter().find(|d| d.name == name) {
+        return Some(d.nr);
+    }
+    name.parse::<syscalls::Sysno>().ok().map(|s| s.id() as u16)
+}
+
+/// Highest syscall number on x86_64 that the `syscalls` crate knows, plus one.
+pub fn count() -> u16 {
+    syscalls::Sysno::table_size() as u16
+}
+
+impl ArgType {
+    /// What an engine reads for an argument of this type.
+    pub fn fetch(self) -> Fetch {
+        match self {
+            ArgType::Path | ArgType::Str => Fetch::Str,
+            ArgType::StrList => Fetch::StrList,
+            ArgType::BufIn(n) => Fetch::Buf(LenFrom::Arg(n)),
+            ArgType::BufOut => Fetch::Buf(LenFrom::Ret),
+            ArgType::SockAddrIn(n) => Fetch::Mem(LenFrom::Arg(n)),
+            ArgType::SockAddrOut(n) => Fetch::Mem(LenFrom::ArgPtr(n)),
+            ArgType::Struct(k) => Fetch::Mem(LenFrom::Fixed(k.size())),
+            ArgType::StructArray(k, n) => Fetch::Array {
+                count: LenFrom::Arg(n),
+                elem: k.size(),
+            },
+            ArgType::StructArrayOut(k) => Fetch::Array {
+                count: LenFrom::Ret,
+                elem: k.size(),
+            },
+            ArgType::FdPair => Fetch::Mem(LenFrom::Fixed(8)),
+            ArgType::Iovec(n) => Fetch::Iovec {
+                count: LenFrom::Arg(n),
+            },
+            ArgType::Int
+            | ArgType::UInt
+            | ArgType::Hex
+            | ArgType::Ptr
+            | ArgType::Fd
+            | ArgType::DirFd
+            | ArgType::Flags(_)
+            | ArgType::Mode
+            | ArgType::Signal
+            | ArgType::Request
+            | ArgType::Opaque => Fetch::Value,
+        }
+    }
+}
+
+impl StructKind {
+    /// Size in bytes on x86_64.
+    pub fn size(self) -> u16 {
+        match self {
+            StructKind::Stat => 144,
+            StructKind::Statx => 256,
+            StructKind::Statfs => 120,
+            StructKind::Timespec => 16,
+            StructKind::Timeval => 16,
+            StructKind::Timezone => 8,
+            StructKind::Itimerspec => 32,
+            StructKind::Rlimit => 16,
+            StructKind::Rusage => 144,
+            StructKind::Sigaction => 32,
+            StructKind::Sigset => 8,
+            StructKind::Pollfd => 8,
+            StructKind::EpollEvent => 12,
+            StructKind::Utsname => 390,
+            StructKind::Sysinfo => 112,
+            StructKind::Tms => 32,
+            StructKind::Winsize => 8,
+            StructKind::Termios => 60,
+            StructKind::CloneArgs => 88,
+            StructKind::OpenHow => 24,
+            StructKind::RobustList => 24,
+            StructKind::Sched => 56,
+            StructKind::FdSet => 128,
+            StructKind::Msghdr => 56,
+            StructKind::Mmsghdr => 64,
+            StructKind::LinuxDirent64 => 0,
+            StructKind::Timex => 208,
+            StructKind::Sockopt => 4,
+            StructKind::Int => 4,
+            StructKind::Int64 => 8,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Showing arguments and return values the way strace prints them.

@@ -1,0 +1,1 @@
+//! syspect-filter: sysdig's filter language.

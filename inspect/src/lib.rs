@@ -1,0 +1,1 @@
+//! syspect-inspect: event sources, state, fields, output formats and analyzers.
