@@ -99,7 +99,8 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         let dir = std::fs::File::open("/proc").unwrap();
-        let sock_path = std::env::temp_dir().join(format!("syspect-fds-{}.sock", std::process::id()));
+        let sock_path =
+            std::env::temp_dir().join(format!("syspect-fds-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&sock_path);
         let unix = std::os::unix::net::UnixListener::bind(&sock_path).unwrap();
         let me = std::process::id();

@@ -100,12 +100,16 @@ mod tests {
         assert!(recs
             .iter()
             .any(|r| matches!(r, Record::Thread(t) if t.pid == me && t.tid == me)));
-        assert!(recs.iter().any(|r| matches!(r, Record::Fd(f) if f.pid == me)));
+        assert!(recs
+            .iter()
+            .any(|r| matches!(r, Record::Fd(f) if f.pid == me)));
     }
 
     #[test]
     fn missing_pids_are_skipped() {
         let recs = snapshot_pids(&[u32::MAX - 1]);
-        assert!(!recs.iter().any(|r| matches!(r, Record::Thread(_) | Record::Fd(_))));
+        assert!(!recs
+            .iter()
+            .any(|r| matches!(r, Record::Thread(_) | Record::Fd(_))));
     }
 }

@@ -37,7 +37,10 @@ impl SocketCache {
 pub fn bracketed(link: &[u8]) -> Option<u64> {
     let open = link.iter().position(|&c| c == b'[')?;
     let close = link.iter().rposition(|&c| c == b']')?;
-    std::str::from_utf8(link.get(open + 1..close)?).ok()?.parse().ok()
+    std::str::from_utf8(link.get(open + 1..close)?)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn load(pid: u32) -> HashMap<u64, Sock> {
@@ -60,7 +63,10 @@ fn load(pid: u32) -> HashMap<u64, Sock> {
     }
     if let Ok(text) = std::fs::read_to_string(format!("{dir}/netlink")) {
         for line in text.lines().skip(1) {
-            if let Some(inode) = line.split_ascii_whitespace().nth(9).and_then(|s| s.parse().ok())
+            if let Some(inode) = line
+                .split_ascii_whitespace()
+                .nth(9)
+                .and_then(|s| s.parse().ok())
             {
                 out.insert(
                     inode,
@@ -144,9 +150,7 @@ pub fn show((a, port): ([u8; 16], u16)) -> String {
 /// Lines of `/proc/net/unix`: `Num RefCount Protocol Flags Type St Inode [Path]`.
 pub fn parse_unix(b: &[u8], out: &mut HashMap<u64, Sock>) {
     for line in b.split(|&c| c == b'\n').skip(1) {
-        let mut f = line
-            .split(|&c| c == b' ')
-            .filter(|s| !s.is_empty());
+        let mut f = line.split(|&c| c == b' ').filter(|s| !s.is_empty());
         let Some(inode) = f
             .nth(6)
             .and_then(|s| std::str::from_utf8(s).ok())

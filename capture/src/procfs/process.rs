@@ -191,8 +191,10 @@ mod tests {
 
     #[test]
     fn stat_with_tricky_comm() {
-        let s = Stat::parse(b"42 (a) b (c)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 1234 1 2 3")
-            .unwrap();
+        let s = Stat::parse(
+            b"42 (a) b (c)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 1234 1 2 3",
+        )
+        .unwrap();
         assert_eq!(s.comm, b"a) b (c)");
         assert_eq!(s.ppid, 7);
         assert_eq!(s.start_ticks, 1234);
@@ -202,7 +204,9 @@ mod tests {
 
     #[test]
     fn status_fields() {
-        let s = Status::parse(b"Name:\tx\nTgid:\t9\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nNSpid:\t900\t1\n");
+        let s = Status::parse(
+            b"Name:\tx\nTgid:\t9\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nNSpid:\t900\t1\n",
+        );
         assert_eq!((s.tgid, s.uid, s.gid, s.nspid), (Some(9), 2, 6, 1));
     }
 

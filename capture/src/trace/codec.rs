@@ -208,7 +208,11 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
             put_bytes(out, cwd);
         }
         EventKind::ThreadExit { status } => put_zigzag(out, *status as i64),
-        EventKind::Signal { signo, code, sender } => {
+        EventKind::Signal {
+            signo,
+            code,
+            sender,
+        } => {
             put_zigzag(out, *signo as i64);
             put_zigzag(out, *code as i64);
             put_varint(out, *sender as u64);
@@ -231,7 +235,11 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
 
 /// Decode one event payload. `Ok(None)`: a variant this reader does not know, skipped when
 /// `lenient` (its common fields still advance `ctx`, so later events decode).
-fn decode_event(ctx: &mut EventCtx, payload: &[u8], lenient: bool) -> Result<Option<Event>, String> {
+fn decode_event(
+    ctx: &mut EventCtx,
+    payload: &[u8],
+    lenient: bool,
+) -> Result<Option<Event>, String> {
     let mut c = Cursor::new(payload);
     let tag = c.u8()?;
     let variant = tag & 0x0f;
@@ -297,9 +305,7 @@ fn decode_event(ctx: &mut EventCtx, payload: &[u8], lenient: bool) -> Result<Opt
                 cwd: c.bytes()?.to_vec(),
             }
         }
-        4 => EventKind::ThreadExit {
-            status: c.i32()?,
-        },
+        4 => EventKind::ThreadExit { status: c.i32()? },
         5 => EventKind::Signal {
             signo: c.i32()?,
             code: c.i32()?,
@@ -563,9 +569,11 @@ mod tests {
             assert_eq!(unzigzag(zigzag(v)), v);
         }
         assert!(Cursor::new(&[0xff; 11]).varint().is_err());
-        assert!(Cursor::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
-            .varint()
-            .is_err());
+        assert!(
+            Cursor::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
+                .varint()
+                .is_err()
+        );
     }
 
     #[test]
@@ -617,8 +625,13 @@ mod tests {
     #[test]
     fn hostile_counts_do_not_allocate() {
         // An Enter event claiming u64::MAX arguments.
-        let mut payload = vec![0u8, 0, 1, 0];
+        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 0, 1];
         put_varint(&mut payload, u64::MAX);
+        let mut ctx = EventCtx::default();
+        assert_eq!(
+            decode_event(&mut ctx, &payload, false),
+            Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
+        );
         let mut data = vec![1];
         put_varint(&mut data, payload.len() as u64);
         data.extend_from_slice(&payload);

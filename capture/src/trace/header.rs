@@ -75,13 +75,21 @@ impl MachineInfo {
         // SAFETY: `u` is a valid, writable utsname.
         let ok = unsafe { libc::uname(&mut u) } == 0;
         let field = |f: &[libc::c_char]| -> String {
-            let bytes: Vec<u8> = f.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+            let bytes: Vec<u8> = f
+                .iter()
+                .take_while(|&&c| c != 0)
+                .map(|&c| c as u8)
+                .collect();
             String::from_utf8_lossy(&bytes).into_owned()
         };
         // SAFETY: sysconf has no memory-safety preconditions.
         let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
         MachineInfo {
-            hostname: if ok { field(&u.nodename) } else { String::new() },
+            hostname: if ok {
+                field(&u.nodename)
+            } else {
+                String::new()
+            },
             kernel: if ok { field(&u.release) } else { String::new() },
             cpus: u32::try_from(cpus).unwrap_or(0),
             boot_time_ns: crate::procfs::boot_time_ns(),
@@ -98,7 +106,10 @@ mod tests {
         let m = MachineInfo::current();
         assert!(!m.kernel.is_empty());
         assert!(m.cpus >= 1);
-        assert!(m.boot_time_ns > 1_000_000_000 * 1_000_000_000 && m.boot_time_ns < crate::procfs::now_ns());
+        assert!(
+            m.boot_time_ns > 1_000_000_000 * 1_000_000_000
+                && m.boot_time_ns < crate::procfs::now_ns()
+        );
     }
 
     #[test]

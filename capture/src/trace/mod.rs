@@ -62,7 +62,7 @@ pub use format::{IndexEntry, FORMAT_MAJOR, FORMAT_MINOR};
 pub use header::{CaptureInfo, Header, MachineInfo};
 pub use multi::MultiReader;
 pub use reader::TraceReader;
-pub use rotate::{Rotation, RotatingWriter};
+pub use rotate::{RotatingWriter, Rotation};
 pub use writer::{TraceWriter, WriteSummary, WriterOptions};
 
 /// What can go wrong writing or reading a trace.
@@ -134,4 +134,32 @@ impl TraceError {
 /// True when `first_bytes` (the start of a file) begin like a `.spt` trace.
 pub fn is_trace(first_bytes: &[u8]) -> bool {
     first_bytes.starts_with(&format::MAGIC)
+}
+
+/// Read a whole trace held in memory: every record up to the end or to the first error. Used by
+/// the fuzz target and tests; it also seeks (to the middle of the time range, and back) so
+/// that the footer and the seek paths see hostile input too.
+pub fn read_bytes(data: &[u8]) -> (Vec<Record>, Result<(), TraceError>) {
+    let mut records = Vec::new();
+    let open = TraceReader::new(std::io::Cursor::new(data), data.len() as u64, "<memory>");
+    let mut r = match open {
+        Ok(r) => r,
+        Err(e) => return (records, Err(e)),
+    };
+    if let Some(mid) = r
+        .frames()
+        .and_then(|f| f.get(f.len() / 2))
+        .map(|e| e.min_ts)
+    {
+        if let Err(e) = r.seek_time(mid).and_then(|()| r.seek_time(0)) {
+            return (records, Err(e));
+        }
+    }
+    loop {
+        match r.next_record() {
+            Ok(Some(rec)) => records.push(rec),
+            Ok(None) => return (records, Ok(())),
+            Err(e) => return (records, Err(e)),
+        }
+    }
 }

@@ -100,7 +100,10 @@ impl<R: Read + Seek> TraceReader<R> {
             what,
         };
         if header_len > MAX_HEADER_LEN {
-            return Err(corrupt(12, format!("header length {header_len} is too large")));
+            return Err(corrupt(
+                12,
+                format!("header length {header_len} is too large"),
+            ));
         }
         let body_start = PREFIX_LEN as u64 + header_len as u64;
         if body_start > len {
@@ -109,7 +112,10 @@ impl<R: Read + Seek> TraceReader<R> {
         let mut block = vec![0u8; header_len as usize];
         read_exact_at(&mut src, &mut block, &path, PREFIX_LEN as u64)?;
         if crc32(&block) != le_u32(&prefix[16..20]) {
-            return Err(corrupt(PREFIX_LEN as u64, "header checksum mismatch".into()));
+            return Err(corrupt(
+                PREFIX_LEN as u64,
+                "header checksum mismatch".into(),
+            ));
         }
         let header: Header = rmp_serde::from_slice(&block)
             .map_err(|e| corrupt(PREFIX_LEN as u64, format!("bad header: {e}")))?;
@@ -185,7 +191,8 @@ impl<R: Read + Seek> TraceReader<R> {
     /// Go to the first frame that may hold events at or after `ts` (wall-clock ns): with the
     /// footer's index when there is one, else by reading frame headers only. Records of the
     /// frames skipped, state records included, are not returned; the first frame read may still
-    /// hold earlier events, so the caller keeps filtering by time.
+    /// hold earlier events, so the caller keeps filtering by time. Trouble met while scanning
+    /// (a file cut short) is reported by the next [`TraceReader::next_record`].
     pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
         self.pending.clear();
         self.done = false;
@@ -199,7 +206,8 @@ impl<R: Read + Seek> TraceReader<R> {
         self.pos = self.body_start;
         loop {
             let start = self.pos;
-            let Some(fh) = self.frame_header()? else {
+            // At the end, or at trouble that the next read will report: stop here.
+            let Ok(Some(fh)) = self.frame_header() else {
                 self.pos = start;
                 return Ok(());
             };
@@ -233,7 +241,12 @@ impl<R: Read + Seek> TraceReader<R> {
             return Ok(());
         }
         let mut trailer = [0u8; TRAILER_LEN];
-        read_exact_at(&mut self.src, &mut trailer, &self.path, self.len - TRAILER_LEN as u64)?;
+        read_exact_at(
+            &mut self.src,
+            &mut trailer,
+            &self.path,
+            self.len - TRAILER_LEN as u64,
+        )?;
         if trailer[8..] != TRAILER_MAGIC {
             return Ok(());
         }
@@ -290,7 +303,8 @@ impl<R: Read + Seek> TraceReader<R> {
         let mut b = [0u8; FRAME_HEADER_LEN];
         b[..4].copy_from_slice(&tag);
         read_exact_at(&mut self.src, &mut b[4..], &self.path, at + 4)?;
-        let fh = FrameHeader::decode(&b).ok_or_else(|| self.corrupt(at, "frame header checksum mismatch"))?;
+        let fh = FrameHeader::decode(&b)
+            .ok_or_else(|| self.corrupt(at, "frame header checksum mismatch"))?;
         if fh.uncompressed_len > MAX_FRAME_LEN || fh.compressed_len > MAX_COMPRESSED_LEN {
             return Err(self.corrupt(at, "frame length is impossibly large"));
         }
@@ -316,6 +330,10 @@ impl<R: Read + Seek> TraceReader<R> {
         let size = 12 + le_u32(&n[4..8]) as u64 * INDEX_ENTRY_LEN as u64;
         if size + TRAILER_LEN as u64 > left {
             return Err(self.truncated(at));
+        }
+        if size + TRAILER_LEN as u64 == left {
+            // Footer and trailer fill the rest, yet the trailer did not lead here.
+            return Err(self.corrupt(self.len - TRAILER_LEN as u64, "the trailer is damaged"));
         }
         Err(self.corrupt(at, "frame index in the middle of the file"))
     }
@@ -355,7 +373,10 @@ impl<R: Read + Seek> TraceReader<R> {
             self.pending.clear();
             self.corrupt(
                 at,
-                format!("frame record {} (byte {} of the frame): {}", e.record, e.pos, e.what),
+                format!(
+                    "frame record {} (byte {} of the frame): {}",
+                    e.record, e.pos, e.what
+                ),
             )
         })?;
         if n != fh.count {

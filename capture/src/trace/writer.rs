@@ -189,12 +189,12 @@ impl TraceWriter {
             self.opened = Some(Instant::now());
         }
         let before = self.frame.len();
-        encode_record(&mut self.ctx, rec, &mut self.frame, &mut self.scratch).map_err(|source| {
-            TraceError::Encode {
+        encode_record(&mut self.ctx, rec, &mut self.frame, &mut self.scratch).map_err(
+            |source| TraceError::Encode {
                 kind: rec.kind(),
                 source,
-            }
-        })?;
+            },
+        )?;
         if self.frame.len() - before > MAX_FRAME_LEN as usize / 2 {
             self.frame.truncate(before);
             return Err(TraceError::Encode {
