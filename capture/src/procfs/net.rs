@@ -60,7 +60,10 @@ impl SocketCache {
 pub fn bracketed(link: &[u8]) -> Option<u64> {
     let open = link.iter().position(|&c| c == b'[')?;
     let close = link.iter().rposition(|&c| c == b']')?;
-    std::str::from_utf8(link.get(open + 1..close)?).ok()?.parse().ok()
+    std::str::from_utf8(link.get(open + 1..close)?)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn load(pid: u32, (file, inet): (&str, Option<(L4Proto, bool)>), out: &mut HashMap<u64, Sock>) {
@@ -74,10 +77,20 @@ fn load(pid: u32, (file, inet): (&str, Option<(L4Proto, bool)>), out: &mut HashM
         _ => {
             // netlink: `sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode`
             for line in String::from_utf8_lossy(&b).lines().skip(1) {
-                let inode = line.split_ascii_whitespace().nth(9).and_then(|s| s.parse().ok());
+                let inode = line
+                    .split_ascii_whitespace()
+                    .nth(9)
+                    .and_then(|s| s.parse().ok());
                 if let Some(inode) = inode {
                     let kind = FdKind::Netlink;
-                    out.insert(inode, Sock { kind, tuple: None, name: Vec::new() });
+                    out.insert(
+                        inode,
+                        Sock {
+                            kind,
+                            tuple: None,
+                            name: Vec::new(),
+                        },
+                    );
                 }
             }
         }

@@ -463,3 +463,116 @@ fn read_upto<R: Read + Seek>(
     src.pos = Some(got as u64);
     Ok(got)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, EventKind};
+    use crate::trace::codec::{encode_record, put_varint, EventCtx};
+    use crate::trace::format::PREFIX_LEN;
+
+    /// A file of the given minor version holding one frame of `records` (no footer).
+    fn file_with_frame(minor: u16, records: &[u8], count: u32) -> Vec<u8> {
+        let header = rmp_serde::to_vec_named(&Header::default()).unwrap();
+        let mut f = MAGIC.to_vec();
+        f.extend_from_slice(&FORMAT_MAJOR.to_le_bytes());
+        f.extend_from_slice(&minor.to_le_bytes());
+        f.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        f.extend_from_slice(&crc32(&header).to_le_bytes());
+        assert_eq!(f.len(), PREFIX_LEN);
+        f.extend_from_slice(&header);
+        let mut z = zstd::bulk::Compressor::new(3).unwrap();
+        z.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))
+            .unwrap();
+        let z = z.compress(records).unwrap();
+        let fh = FrameHeader {
+            compressed_len: z.len() as u32,
+            uncompressed_len: records.len() as u32,
+            count,
+            min_ts: 0,
+            max_ts: 0,
+            flags: 0,
+        };
+        f.extend_from_slice(&fh.encode());
+        f.extend_from_slice(&z);
+        f
+    }
+
+    fn event(ts: u64) -> Record {
+        Record::Event(Event {
+            ts,
+            tid: 5,
+            pid: 5,
+            cpu: 0,
+            kind: EventKind::ThreadExit { status: 0 },
+        })
+    }
+
+    /// Records a newer writer might write: an event of an unknown variant, a record of an
+    /// unknown kind, and known events around them.
+    fn newer_records() -> Vec<u8> {
+        let (mut ctx, mut out, mut scratch) = (EventCtx::default(), Vec::new(), Vec::new());
+        encode_record(&mut ctx, &event(100), &mut out, &mut scratch).unwrap();
+        // Event variant 9: same thread and cpu, ts delta +7, a body this reader cannot know.
+        let payload = [0x09 | 0x10 | 0x40, 14, 0xaa, 0xbb];
+        out.push(1);
+        put_varint(&mut out, payload.len() as u64);
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&[42, 3, 1, 2, 3]);
+        // The writer's own context moved to ts 107 with the unknown event.
+        encode_record(&mut ctx, &event(107), &mut Vec::new(), &mut scratch).unwrap();
+        encode_record(&mut ctx, &event(110), &mut out, &mut scratch).unwrap();
+        out
+    }
+
+    fn read(data: &[u8]) -> (Vec<Record>, TraceError, u64) {
+        let mut r = TraceReader::new(std::io::Cursor::new(data), data.len() as u64, "t").unwrap();
+        let mut got = Vec::new();
+        loop {
+            match r.next_record() {
+                Ok(Some(x)) => got.push(x),
+                Ok(None) => panic!("a file without footer ends with an error"),
+                Err(e) => return (got, e, r.records_skipped()),
+            }
+        }
+    }
+
+    #[test]
+    fn newer_minor_records_are_skipped() {
+        let f = file_with_frame(FORMAT_MINOR + 1, &newer_records(), 4);
+        let (got, end, skipped) = read(&f);
+        assert!(end.is_truncated(), "{end}");
+        // The unknown event still advanced the timestamp chain: the next event's is right.
+        assert_eq!(got, vec![event(100), event(110)]);
+        assert_eq!(skipped, 2);
+    }
+
+    #[test]
+    fn unknown_variants_are_corruption_in_a_file_of_our_minor() {
+        let f = file_with_frame(FORMAT_MINOR, &newer_records(), 4);
+        let (got, end, _) = read(&f);
+        assert!(got.is_empty());
+        let msg = end.to_string();
+        assert!(matches!(end, TraceError::Corrupt { .. }), "{msg}");
+        assert!(msg.contains("unknown event variant 9"), "{msg}");
+    }
+
+    #[test]
+    fn frame_record_count_must_match() {
+        let f = file_with_frame(FORMAT_MINOR + 1, &newer_records(), 5);
+        let (got, end, _) = read(&f);
+        assert!(got.is_empty());
+        assert!(end.to_string().contains("says 5"), "{end}");
+    }
+
+    #[test]
+    fn frame_without_zstd_checksum_is_refused() {
+        let records = newer_records();
+        let mut f = file_with_frame(FORMAT_MINOR + 1, &records, 4);
+        let header_len = rmp_serde::to_vec_named(&Header::default()).unwrap().len();
+        let data_at = PREFIX_LEN + header_len + FRAME_HEADER_LEN;
+        f[data_at + 4] &= !0x04;
+        let (_, end, _) = read(&f);
+        assert!(end.to_string().contains("checksummed"), "{end}");
+    }
+}
