@@ -437,9 +437,13 @@ fn seek_by_time_with_and_without_footer() {
         w.flush().unwrap();
     }
     w.finish().unwrap();
-    let first_ts = |r: &mut TraceReader| match r.next_record().unwrap() {
-        Some(Record::Event(e)) => e.ts,
-        other => panic!("{other:?}"),
+    // The thread record of the first frame is kept when that frame is skipped.
+    let first_ts = |r: &mut TraceReader| {
+        assert_eq!(r.next_record().unwrap(), Some(thread(1)));
+        match r.next_record().unwrap() {
+            Some(Record::Event(e)) => e.ts,
+            other => panic!("{other:?}"),
+        }
     };
     let mut r = TraceReader::open(&path).unwrap();
     assert_eq!(r.frames().unwrap().len(), 10);
@@ -448,7 +452,10 @@ fn seek_by_time_with_and_without_footer() {
     r.seek_time(3 * sec + 5).unwrap(); // past the frame's last event: the next frame
     assert_eq!(first_ts(&mut r), 4 * sec);
     r.seek_time(100 * sec).unwrap();
+    assert_eq!(r.next_record().unwrap(), Some(thread(1)));
     assert!(r.next_record().unwrap().is_none());
+    r.seek_time(0).unwrap();
+    assert_eq!(r.by_ref().count(), recs.len());
 
     // Without the footer (cut right after the last frame).
     let full = std::fs::read(&path).unwrap();
@@ -793,5 +800,50 @@ fn bytes_per_call_tar_like() {
         let (got, end) = read_all(&path);
         assert!(end.is_ok());
         assert_eq!(got.len(), recs.len());
+    }
+}
+
+/// A sink that fails once `0` bytes were written, as a full disk does.
+struct DiskFull(usize);
+
+impl std::io::Write for DiskFull {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if b.len() > self.0 {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.0 -= b.len();
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_write_error_reaches_the_caller_and_closes_the_writer() {
+    for background in [true, false] {
+        let opts = WriterOptions {
+            background,
+            ..WriterOptions::default()
+        };
+        let name = std::path::Path::new("full.spt");
+        let mut w = TraceWriter::from_writer(DiskFull(1000), name, &header(), opts).unwrap();
+        let mut err = None;
+        for i in 0..200 {
+            let r = w.write(&enter(i, 1)).and_then(|()| w.flush());
+            if let Err(e) = r {
+                err = Some(e);
+                break;
+            }
+        }
+        let e = err.expect("the disk filled up");
+        assert!(
+            e.to_string()
+                .contains("cannot write full.spt: no space left"),
+            "{e}"
+        );
+        let again = w.write(&enter(1, 1)).unwrap_err();
+        assert!(matches!(again, TraceError::Closed { .. }), "{again}");
     }
 }

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use super::codec::decode_frame;
 use super::format::{
     crc32, decode_footer, le_u32, le_u64, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR,
-    FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC, MAX_COMPRESSED_LEN,
-    MAX_FRAME_LEN, MAX_HEADER_LEN, PREFIX_LEN, TRAILER_LEN, TRAILER_MAGIC,
+    FRAME_HAS_STATE, FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC,
+    MAX_COMPRESSED_LEN, MAX_FRAME_LEN, MAX_HEADER_LEN, PREFIX_LEN, TRAILER_LEN, TRAILER_MAGIC,
 };
 use super::{Header, TraceError};
 use crate::event::Record;
@@ -189,34 +189,62 @@ impl<R: Read + Seek> TraceReader<R> {
     }
 
     /// Go to the first frame that may hold events at or after `ts` (wall-clock ns): with the
-    /// footer's index when there is one, else by reading frame headers only. Records of the
-    /// frames skipped, state records included, are not returned; the first frame read may still
-    /// hold earlier events, so the caller keeps filtering by time. Trouble met while scanning
-    /// (a file cut short) is reported by the next [`TraceReader::next_record`].
+    /// footer's index when there is one, else by reading frame headers only. The state records
+    /// (threads, fds, containers, users) of the frames skipped are kept and come first; their
+    /// events are not returned, lifecycle events included. The first frame read may still hold
+    /// earlier events, so the caller keeps filtering by time. Trouble met while scanning
+    /// without an index (a file cut short) is reported by the next
+    /// [`TraceReader::next_record`].
     pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
         self.pending.clear();
         self.done = false;
+        let mut state_frames = Vec::new();
         if let Some((index, footer)) = &self.index {
-            self.pos = index
-                .iter()
-                .find(|e| e.max_ts >= ts)
-                .map_or(*footer, |e| e.offset);
-            return Ok(());
-        }
-        self.pos = self.body_start;
-        loop {
-            let start = self.pos;
-            // At the end, or at trouble that the next read will report: stop here.
-            let Ok(Some(fh)) = self.frame_header() else {
-                self.pos = start;
-                return Ok(());
-            };
-            if fh.max_ts >= ts {
-                self.pos = start;
-                return Ok(());
+            let target = index.iter().position(|e| e.max_ts >= ts);
+            let skipped = &index[..target.unwrap_or(index.len())];
+            state_frames.extend(
+                skipped
+                    .iter()
+                    .filter(|e| e.flags & FRAME_HAS_STATE != 0)
+                    .map(|e| e.offset),
+            );
+            self.pos = target.map_or(*footer, |i| index[i].offset);
+        } else {
+            self.pos = self.body_start;
+            loop {
+                let start = self.pos;
+                // At the end, or at trouble that the next read will report: stop here.
+                let Ok(Some(fh)) = self.frame_header() else {
+                    self.pos = start;
+                    break;
+                };
+                if fh.max_ts >= ts {
+                    self.pos = start;
+                    break;
+                }
+                if fh.flags & FRAME_HAS_STATE != 0 {
+                    state_frames.push(start);
+                }
+                self.pos = start + FRAME_HEADER_LEN as u64 + fh.compressed_len as u64;
             }
-            self.pos = start + FRAME_HEADER_LEN as u64 + fh.compressed_len as u64;
         }
+        let target = self.pos;
+        let mut kept = VecDeque::new();
+        for offset in state_frames {
+            self.pos = offset;
+            if let Err(e) = self.read_block() {
+                self.done = true;
+                return Err(e);
+            }
+            kept.extend(
+                self.pending
+                    .drain(..)
+                    .filter(|r| !matches!(r, Record::Event(_))),
+            );
+        }
+        self.pending = kept;
+        self.pos = target;
+        Ok(())
     }
 
     fn truncated(&self, offset: u64) -> TraceError {
