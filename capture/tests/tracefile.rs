@@ -147,6 +147,28 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A valid file with a few bytes overwritten: records read are a prefix of the originals
+    /// (bytes of a frame are checksummed), and an error says why the rest is missing.
+    #[test]
+    fn mutated_files_give_a_prefix_and_an_error(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let recs = small_records();
+        let path = temp_path("mut.spt");
+        let mut data = write_file(&path, &recs, 4);
+        for (at, b) in edits {
+            let i = at.index(data.len());
+            data[i] = b;
+        }
+        let (got, end) = read_bytes(&data);
+        prop_assert!(recs.starts_with(&got));
+        if got.len() < recs.len() {
+            prop_assert!(end.is_err());
+        }
+    }
+}
+
 // ---- files cut short, damaged, or not traces ----
 
 #[test]
