@@ -548,3 +548,35 @@ fn a_write_error_reaches_the_caller_and_closes_the_writer() {
         assert!(matches!(again, TraceError::Closed { .. }), "{again}");
     }
 }
+
+#[test]
+fn a_trailer_pointing_anywhere_is_a_damaged_footer() {
+    let recs = small_records();
+    let path = temp_path("trailer.spt");
+    let full = write_file(&path, &recs, 4);
+    let n = full.len();
+    for offset in [0u64, 5, n as u64 - 17, n as u64, u64::MAX - 3, u64::MAX] {
+        let mut bad = full.clone();
+        bad[n - 16..n - 8].copy_from_slice(&offset.to_le_bytes());
+        let (got, end) = read_bytes(&bad);
+        assert_eq!(got, recs, "trailer offset {offset}");
+        let e = end.unwrap_err();
+        assert!(
+            matches!(e, TraceError::Corrupt { .. }),
+            "trailer offset {offset}: {e}"
+        );
+    }
+}
+
+/// The /proc snapshot of this host, as a capture starts with it, survives the file.
+#[test]
+fn a_real_proc_snapshot_round_trips() {
+    let snap = syspect_capture::procfs::snapshot();
+    assert!(snap.iter().any(|r| matches!(r, Record::Thread(_))));
+    assert!(snap.iter().any(|r| matches!(r, Record::Fd(_))));
+    let path = temp_path("snap.spt");
+    write_file(&path, &snap, usize::MAX);
+    let (got, end) = read_all(&path);
+    assert!(end.is_ok(), "{end:?}");
+    assert_eq!(got, snap);
+}

@@ -281,7 +281,7 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         let footer_offset = le_u64(&trailer[..8]);
         let footer_end = self.len - TRAILER_LEN as u64;
-        if footer_offset < self.body_start || footer_offset + 12 > footer_end {
+        if footer_offset < self.body_start || footer_offset.saturating_add(12) > footer_end {
             self.bad_footer = Some(footer_end);
             return Ok(());
         }
