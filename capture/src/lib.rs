@@ -14,6 +14,7 @@
 //! ```
 
 pub mod engine;
+pub mod interrupt;
 pub mod event;
 pub mod procfs;
 pub mod syscalls;

@@ -1,0 +1,79 @@
+//! The loop every command shares: records in, state updated, events selected and shown.
+
+use std::io::{self, Write};
+
+use syspect_capture::event::Record;
+
+use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
+use crate::state::State;
+
+/// How events are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// sysdig's default line; `containers` adds the container (`--pc`).
+    Line { containers: bool },
+    /// One JSON object per event.
+    Json,
+    /// strace's merged view.
+    Strace,
+}
+
+impl Format {
+    /// A printer for this format.
+    pub fn printer(self) -> Box<dyn Printer> {
+        match self {
+            Format::Line { containers } => Box::new(LinePrinter::new(containers)),
+            Format::Json => Box::<JsonPrinter>::default(),
+            Format::Strace => Box::new(StracePrinter::new()),
+        }
+    }
+}
+
+/// State, selection and printing of a stream of records.
+pub struct Pipeline {
+    pub state: State,
+    printer: Box<dyn Printer>,
+    /// Events seen (`evt.num` of the last one).
+    pub num: u64,
+    /// Events shown.
+    pub shown: u64,
+    limit: Option<u64>,
+}
+
+impl Pipeline {
+    pub fn new(format: Format, limit: Option<u64>) -> Pipeline {
+        Pipeline {
+            state: State::new(),
+            printer: format.printer(),
+            num: 0,
+            shown: 0,
+            limit,
+        }
+    }
+
+    /// Take one record; returns false once the event limit is reached.
+    pub fn push(&mut self, rec: &Record, out: &mut dyn Write) -> io::Result<bool> {
+        if self.limit.is_some_and(|l| self.shown >= l) {
+            return Ok(false);
+        }
+        let completed = self.state.update(rec);
+        if let Record::Event(ev) = rec {
+            self.num += 1;
+            let cx = Ctx {
+                num: self.num,
+                ev,
+                state: &self.state,
+                completed: completed.as_ref(),
+            };
+            self.printer.event(&cx, out)?;
+            self.shown += 1;
+        }
+        Ok(self.limit.is_none_or(|l| self.shown < l))
+    }
+
+    /// The stream ended.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.printer.finish(out)?;
+        out.flush()
+    }
+}
