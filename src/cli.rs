@@ -42,8 +42,33 @@ Examples:
   syspect read -j t.spt
   syspect read -n 20 t.spt")]
     Read(ReadArgs),
-    /// Trace a command and print its calls as strace does (capture + read --strace).
-    Strace(StraceArgs),
+    /// Calls decoded as strace prints them: of a command traced now (`-- COMMAND`, printed on
+    /// stderr as strace does) or of a trace (`-r FILE`).
+    Strace(AnalyzerArgs),
+    /// Calls, errors and time per syscall, as `strace -c`.
+    Summary(AnalyzerArgs),
+    /// Open fds per process at the end of the trace.
+    Lsof(AnalyzerArgs),
+    /// Sockets open at the end of the trace, with their processes.
+    Netstat(AnalyzerArgs),
+    /// Processes alive at the end of the trace.
+    Ps(AnalyzerArgs),
+    /// Processes (or containers, `--by container`) by CPU, syscall time and I/O bytes.
+    Top(AnalyzerArgs),
+    /// Files by bytes read and written.
+    Topfiles(AnalyzerArgs),
+    /// Connections by bytes sent and received.
+    Topconns(AnalyzerArgs),
+    /// Connections by bytes, per second.
+    Iftop(AnalyzerArgs),
+    /// Syscalls by number of calls.
+    Topscalls(AnalyzerArgs),
+    /// Commands run from interactive shells, with their user and terminal.
+    #[command(name = "spy-users")]
+    SpyUsers(AnalyzerArgs),
+    /// The data read and written on fds.
+    #[command(name = "echo-fds")]
+    EchoFds(AnalyzerArgs),
     /// List what syspect knows.
     List {
         #[arg(value_enum)]
@@ -55,6 +80,8 @@ Examples:
 pub enum ListWhat {
     /// Every event type with its parameters.
     Events,
+    /// Every analyzer with its purpose and options.
+    Analyzers,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,11 +162,50 @@ pub struct ReadArgs {
     pub count: Option<u64>,
 }
 
+
+/// Options of every analyzer.
 #[derive(Args, Debug)]
-pub struct StraceArgs {
+pub struct AnalyzerArgs {
+    /// Read these trace files (repeatable) instead of capturing live.
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    pub read: Vec<PathBuf>,
+    /// A JSON report instead of a table.
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+    /// top: group by process or by container.
+    #[arg(long = "by", value_enum, default_value_t = GroupBy::Process)]
+    pub by: GroupBy,
+    /// top: rank by CPU, syscall time or I/O bytes.
+    #[arg(long = "sort", value_enum, default_value_t = SortBy::Cpu)]
+    pub sort: SortBy,
+    /// How many rows a table shows.
+    #[arg(long = "top", default_value_t = 20, value_name = "N")]
+    pub top: usize,
+    /// echo-fds: printable text, other bytes as `.` (the default).
+    #[arg(short = 'A', conflicts_with = "hex")]
+    pub ascii: bool,
+    /// echo-fds: hex dump.
+    #[arg(short = 'X')]
+    pub hex: bool,
     #[command(flatten)]
     pub live: LiveArgs,
-    /// The command to trace, after `--`.
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    /// A filter expression (sysdig's syntax).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Capture this command live, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Process,
+    Container,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortBy {
+    Cpu,
+    Time,
+    Io,
 }

@@ -9,6 +9,7 @@ use anyhow::Result;
 use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
+use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::pipeline::Format;
 use syspect_inspect::read;
@@ -108,16 +109,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => {
                     let stdout = io::stdout();
                     let mut out = io::BufWriter::new(stdout.lock());
-                    live::capture_and_print(&opts, format_of(&c.print), &mut out)?
+                    live::capture_and_print(&opts, format_of(&c.print).printer(&AnalyzerOptions::default(), false), &mut out)?
                 }
             };
             Ok(exit_code(code))
         }
+        Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
         Command::Strace(s) => {
+            if s.filter.is_some() {
+                return Err(UsageError("filters are not supported yet".into()).into());
+            }
             let opts = live_options(&s.live, s.command)?;
             let stderr = io::stderr();
             let mut out = io::BufWriter::new(stderr.lock());
-            let code = live::capture_and_print(&opts, Format::Strace, &mut out)?;
+            let code = live::capture_and_print(&opts, Format::Strace.printer(&AnalyzerOptions::default(), false), &mut out)?;
             Ok(exit_code(code))
         }
         Command::Read(r) => {
@@ -129,23 +134,69 @@ fn run(cli: Cli) -> Result<ExitCode> {
             files.dedup();
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            let report = read::read_files(&files, format_of(&r.print), r.count, &mut out)?;
+            let report = read::read_files(&files, format_of(&r.print).printer(&AnalyzerOptions::default(), false), r.count, &mut out)?;
             out.flush()?;
             if let Some(warning) = report.warning {
                 eprintln!("syspect: warning: {warning}");
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Summary(a) => analyze("summary", a),
+        Command::Lsof(a) => analyze("lsof", a),
+        Command::Netstat(a) => analyze("netstat", a),
+        Command::Ps(a) => analyze("ps", a),
+        Command::Top(a) => analyze("top", a),
+        Command::Topfiles(a) => analyze("topfiles", a),
+        Command::Topconns(a) => analyze("topconns", a),
+        Command::Iftop(a) => analyze("iftop", a),
+        Command::Topscalls(a) => analyze("topscalls", a),
+        Command::SpyUsers(a) => analyze("spy-users", a),
+        Command::EchoFds(a) => analyze("echo-fds", a),
         Command::List { what } => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             match what {
                 ListWhat::Events => syspect_inspect::list::events(&mut out)?,
+                ListWhat::Analyzers => syspect_inspect::list::analyzers(&mut out)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Run analyzer `name` over trace files (`-r`) or a live capture.
+fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
+    if a.filter.is_some() {
+        return Err(UsageError("filters are not supported yet".into()).into());
+    }
+    let opts = AnalyzerOptions {
+        group: match a.by {
+            cli::GroupBy::Process => Group::Process,
+            cli::GroupBy::Container => Group::Container,
+        },
+        sort: Some(format!("{:?}", a.sort).to_lowercase()),
+        hex: a.hex,
+        limit: a.top,
+    };
+    let format = Format::Analyzer { name, json: a.json };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if !a.read.is_empty() {
+        if !a.command.is_empty() {
+            return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
+        }
+        let report = read::read_files(&a.read, format.printer(&opts, false), None, &mut out)?;
+        out.flush()?;
+        if let Some(w) = report.warning {
+            eprintln!("syspect: warning: {w}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let live = live_options(&a.live, a.command)?;
+    let code = live::capture_and_print(&live, format.printer(&opts, true), &mut out)?;
+    out.flush()?;
+    Ok(exit_code(code))
 }
 
 fn exit_code(code: i32) -> ExitCode {

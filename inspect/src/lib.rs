@@ -21,6 +21,7 @@
 //! assert_eq!(state.fds.get(7, 3).unwrap().name, b"/etc/hosts");
 //! ```
 
+pub mod analyzers;
 pub mod fields;
 pub mod output;
 pub mod pipeline;

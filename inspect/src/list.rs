@@ -35,3 +35,14 @@ pub fn events(out: &mut dyn Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Every analyzer with its purpose and options.
+pub fn analyzers(out: &mut dyn Write) -> io::Result<()> {
+    for (name, purpose, opts) in crate::analyzers::ALL {
+        writeln!(out, "{name:<10} {purpose}")?;
+        if !opts.is_empty() {
+            writeln!(out, "{:<10} options: {opts}", "")?;
+        }
+    }
+    writeln!(out, "\nEach takes -r FILE... (a trace) or captures live (-- COMMAND, --pid, or the host), a FILTER, and -j for JSON.")
+}

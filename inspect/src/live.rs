@@ -13,7 +13,8 @@ use syspect_capture::event::Record;
 use syspect_capture::trace::{Header, TraceWriter};
 use syspect_capture::{interrupt, procfs};
 
-use crate::pipeline::{Format, Pipeline};
+use crate::output::Printer;
+use crate::pipeline::Pipeline;
 use crate::InspectError;
 
 /// Which engine the user asked for.
@@ -167,16 +168,17 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
 }
 
 /// `capture` without `-w`, and `strace`: print events as they happen.
-pub fn capture_and_print(o: &LiveOptions, format: Format, out: &mut dyn Write) -> Result<i32, InspectError> {
+pub fn capture_and_print(o: &LiveOptions, printer: Box<dyn Printer>, out: &mut dyn Write) -> Result<i32, InspectError> {
     install_signals(o);
     let (mut engine, _) = open_engine(o)?;
-    let mut p = Pipeline::new(format, o.count);
+    let mut p = Pipeline::with_printer(printer, o.count);
     for rec in initial_state(o) {
         p.push(&rec, out)?;
     }
     struct PrintSink<'a> {
         p: Pipeline,
         out: &'a mut dyn Write,
+        last_tick: Instant,
     }
     impl Sink for PrintSink<'_> {
         fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError> {
@@ -188,13 +190,21 @@ pub fn capture_and_print(o: &LiveOptions, format: Format, out: &mut dyn Write) -
             Ok(true)
         }
         fn tick(&mut self) -> Result<(), InspectError> {
+            if self.last_tick.elapsed() >= Duration::from_secs(1) {
+                self.last_tick = Instant::now();
+                self.p.tick(self.out)?;
+            }
             self.out.flush()?;
             Ok(())
         }
     }
-    let mut sink = PrintSink { p, out };
+    let mut sink = PrintSink {
+        p,
+        out,
+        last_tick: Instant::now(),
+    };
     drive(o, engine.as_mut(), &mut sink)?;
-    let PrintSink { mut p, out } = sink;
+    let PrintSink { mut p, out, .. } = sink;
     p.finish(out)?;
     Ok(engine.exit_code().unwrap_or(0))
 }

@@ -5,6 +5,8 @@ use std::io::{self, Write};
 use syspect_capture::event::Record;
 
 use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
+use crate::analyzers::{self, AnalyzerOptions};
+use crate::output::analyzer::AnalyzerPrinter;
 use crate::state::State;
 
 /// How events are shown.
@@ -16,12 +18,22 @@ pub enum Format {
     Json,
     /// strace's merged view.
     Strace,
+    /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
+    Analyzer {
+        name: &'static str,
+        json: bool,
+    },
 }
 
 impl Format {
     /// A printer for this format.
-    pub fn printer(self) -> Box<dyn Printer> {
+    pub fn printer(self, opts: &AnalyzerOptions, live: bool) -> Box<dyn Printer> {
         match self {
+            Format::Analyzer { name: "strace", .. } => Box::new(StracePrinter::new()),
+            Format::Analyzer { name, json } => match analyzers::by_name(name, opts) {
+                Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
+                None => Box::new(StracePrinter::new()),
+            },
             Format::Line { containers } => Box::new(LinePrinter::new(containers)),
             Format::Json => Box::<JsonPrinter>::default(),
             Format::Strace => Box::new(StracePrinter::new()),
@@ -42,9 +54,13 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(format: Format, limit: Option<u64>) -> Pipeline {
+        Pipeline::with_printer(format.printer(&AnalyzerOptions::default(), false), limit)
+    }
+
+    pub fn with_printer(printer: Box<dyn Printer>, limit: Option<u64>) -> Pipeline {
         Pipeline {
             state: State::new(),
-            printer: format.printer(),
+            printer,
             num: 0,
             shown: 0,
             limit,
@@ -71,9 +87,14 @@ impl Pipeline {
         Ok(self.limit.is_none_or(|l| self.shown < l))
     }
 
+    /// Live: about once a second.
+    pub fn tick(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.printer.tick(&self.state, out)
+    }
+
     /// The stream ended.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.printer.finish(out)?;
+        self.printer.finish(&self.state, out)?;
         out.flush()
     }
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use syspect_capture::trace::{MultiReader, TraceError};
 
-use crate::pipeline::{Format, Pipeline};
+use crate::output::Printer;
+use crate::pipeline::Pipeline;
 use crate::InspectError;
 
 /// How a read ended, beyond the events printed.
@@ -17,15 +18,16 @@ pub struct ReadReport {
     pub warning: Option<String>,
 }
 
-/// Print the events of `files` (one capture, possibly rotated into several files) in `format`.
+/// Print the events of `files` (one capture, possibly rotated into several files) with
+/// `printer` (a format, or an analyzer).
 pub fn read_files(
     files: &[PathBuf],
-    format: Format,
+    printer: Box<dyn Printer>,
     limit: Option<u64>,
     out: &mut dyn Write,
 ) -> Result<ReadReport, InspectError> {
     let mut reader = MultiReader::open(files)?;
-    let mut p = Pipeline::new(format, limit);
+    let mut p = Pipeline::with_printer(printer, limit);
     let mut report = ReadReport::default();
     loop {
         match reader.next_record() {

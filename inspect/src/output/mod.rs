@@ -1,6 +1,7 @@
 //! Output formats: sysdig's default line, JSON lines, and strace's merged view. Each is a
 //! [`Printer`]: it sees every event after the state has taken it in, and writes what it shows.
 
+pub mod analyzer;
 pub mod info;
 pub mod json;
 pub mod line;
@@ -27,8 +28,12 @@ pub struct Ctx<'a> {
 pub trait Printer {
     /// Show one event (or part of a line, for strace's view).
     fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()>;
-    /// The stream ended: finish any partial line.
-    fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+    /// Live capture: called about once a second (a refreshing analyzer reports here).
+    fn tick(&mut self, _state: &State, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// The stream ended: finish any partial line, write any report.
+    fn finish(&mut self, _state: &State, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
 }

@@ -185,7 +185,7 @@ impl Printer for StracePrinter {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    fn finish(&mut self, _state: &crate::state::State, out: &mut dyn Write) -> io::Result<()> {
         if let Some((_, _, mut line)) = self.open.take() {
             line.push_str(" <unfinished ...>\n");
             out.write_all(line.as_bytes())?;
