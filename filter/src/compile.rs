@@ -117,7 +117,7 @@ pub(crate) struct Test {
 pub(crate) enum TestKind {
     Exists,
     Cmp(Cmp, Lit),
-    Contains(memmem::Finder<'static>),
+    Contains(Box<memmem::Finder<'static>>),
     /// The needle, ASCII-lowercased.
     IContains(Box<[u8]>),
     StartsWith(Box<[u8]>),
@@ -225,10 +225,10 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
             TestKind::Cmp(cmp, lit(v)?)
         }
         (Rhs::Value(v), Op::Contains) => {
-            TestKind::Contains(memmem::Finder::new(v.text.as_bytes()).into_owned())
+            TestKind::Contains(Box::new(memmem::Finder::new(v.text.as_bytes()).into_owned()))
         }
         (Rhs::Value(v), Op::BContains) => {
-            TestKind::Contains(memmem::Finder::new(&hex(v)?).into_owned())
+            TestKind::Contains(Box::new(memmem::Finder::new(&hex(v)?).into_owned()))
         }
         (Rhs::Value(v), Op::IContains) => {
             TestKind::IContains(v.text.to_ascii_lowercase().into_bytes().into())
@@ -394,7 +394,7 @@ fn parse_duration(text: &str) -> Option<u64> {
 /// Bytes from hex digits, white space between them ignored: `0a1B`, `"0a 1b"`.
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     digits

@@ -340,9 +340,9 @@ fn random_input_never_panics_and_round_trips_when_valid() {
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut parsed = 0;
-    for round in 0..20_000 {
+    for round in 0..20_000u32 {
         let mut bytes = Vec::new();
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             // A valid filter with a few random edits.
             bytes.extend_from_slice(VALID[rng.next() as usize % VALID.len()].0.as_bytes());
             for _ in 0..rng.next() % 3 {
@@ -362,12 +362,12 @@ fn random_input_never_panics_and_round_trips_when_valid() {
         } else {
             for _ in 0..rng.next() % 16 {
                 let r = rng.next();
-                if r % 5 == 0 {
+                if r.is_multiple_of(5) {
                     bytes.push((r >> 8) as u8);
                 } else {
                     let piece = PIECES[(r >> 8) as usize % PIECES.len()];
                     bytes.extend_from_slice(piece.as_bytes());
-                    if r % 3 == 0 {
+                    if r.is_multiple_of(3) {
                         bytes.push(b' ');
                     }
                 }
