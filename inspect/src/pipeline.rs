@@ -6,11 +6,15 @@ use syspect_capture::event::Record;
 
 use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
 use crate::analyzers::{self, AnalyzerOptions};
+use crate::fields::format::Template;
+use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
+use crate::output::template::TemplatePrinter;
+use syspect_filter::Filter;
 use crate::state::State;
 
 /// How events are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Format {
     /// sysdig's default line; `containers` adds the container (`--pc`).
     Line { containers: bool },
@@ -18,6 +22,8 @@ pub enum Format {
     Json,
     /// strace's merged view.
     Strace,
+    /// A `-p` template, as text or (`json`) as one JSON object per event.
+    Template { template: Template, json: bool },
     /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
     Analyzer {
         name: &'static str,
@@ -37,6 +43,7 @@ impl Format {
             Format::Line { containers } => Box::new(LinePrinter::new(containers)),
             Format::Json => Box::<JsonPrinter>::default(),
             Format::Strace => Box::new(StracePrinter::new()),
+            Format::Template { template, json } => Box::new(TemplatePrinter::new(template, json)),
         }
     }
 }
@@ -50,6 +57,8 @@ pub struct Pipeline {
     /// Events shown.
     pub shown: u64,
     limit: Option<u64>,
+    filter: Option<Filter>,
+    scratch: Vec<u8>,
 }
 
 impl Pipeline {
@@ -64,7 +73,15 @@ impl Pipeline {
             num: 0,
             shown: 0,
             limit,
+            filter: None,
+            scratch: Vec::new(),
         }
+    }
+
+    /// Show only the events `filter` selects (the state still sees every record).
+    pub fn with_filter(mut self, filter: Option<Filter>) -> Pipeline {
+        self.filter = filter;
+        self
     }
 
     /// Take one record; returns false once the event limit is reached.
@@ -81,6 +98,15 @@ impl Pipeline {
                 state: &self.state,
                 completed: completed.as_ref(),
             };
+            if let Some(f) = &self.filter {
+                let mut fields = EventFields {
+                    cx: &cx,
+                    scratch: &mut self.scratch,
+                };
+                if !f.matches(&mut fields) {
+                    return Ok(true);
+                }
+            }
             self.printer.event(&cx, out)?;
             self.shown += 1;
         }

@@ -6,6 +6,7 @@ pub mod info;
 pub mod json;
 pub mod line;
 pub mod strace;
+pub mod template;
 pub mod time;
 
 use std::io::{self, Write};

@@ -22,6 +22,8 @@ pub struct State {
     pub users: HashMap<u32, Vec<u8>>,
     pub groups: HashMap<u32, Vec<u8>>,
     pub containers: HashMap<String, ContainerInfo>,
+    /// Time of the first event, for `evt.reltime`.
+    pub first_ts: u64,
     /// Threads whose exit has been shown: removed before the next event.
     reap: Vec<Tid>,
 }
@@ -68,6 +70,9 @@ impl State {
     }
 
     fn update_event(&mut self, ev: &Event) -> Option<Completed> {
+        if self.first_ts == 0 {
+            self.first_ts = ev.ts;
+        }
         for tid in self.reap.drain(..) {
             if let Some(t) = self.threads.remove(tid) {
                 if t.info.tid == t.info.pid && self.threads.threads_of(t.info.pid).next().is_none() {

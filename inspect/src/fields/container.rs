@@ -1,4 +1,7 @@
-//! Field values of an event in its state: what `-p` formats, `-j` and filters look at.
+//! Which container a thread belongs to: the id from its cgroup path, the rest from the
+//! container records the trace holds.
+
+use syspect_capture::event::ContainerInfo;
 
 use crate::state::{State, Thread};
 
@@ -18,6 +21,12 @@ pub fn container_of<'a>(state: &'a State, t: Option<&Thread>) -> (&'a str, Strin
         }
         None => ("host", "host".into()),
     }
+}
+
+/// What the trace knows of the thread's container, if it is in one.
+pub fn container_info<'a>(state: &'a State, t: Option<&Thread>) -> Option<&'a ContainerInfo> {
+    let id = container_id(&t?.info.cgroup)?;
+    state.containers.get(&id).or_else(|| state.containers.values().find(|c| c.id.starts_with(&id[..12])))
 }
 
 /// The container id in a cgroup path (Docker, containerd/Kubernetes, CRI-O, podman), if any.
