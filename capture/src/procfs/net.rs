@@ -2,7 +2,7 @@
 //! set per network namespace: a container's sockets are only in its own namespace's tables.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use crate::event::{FdKind, L4Proto, SockTuple};
 
@@ -142,7 +142,7 @@ fn addr(s: &str) -> Option<([u8; 16], u16)> {
 pub fn show((a, port): ([u8; 16], u16)) -> String {
     let v6 = Ipv6Addr::from(a);
     match v6.to_ipv4_mapped() {
-        Some(v4) => format!("{}:{port}", Ipv4Addr::from(v4)),
+        Some(v4) => format!("{v4}:{port}"),
         None => format!("[{v6}]:{port}"),
     }
 }

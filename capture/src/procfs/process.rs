@@ -177,7 +177,7 @@ impl Status {
                 "Tgid" => s.tgid = nums.next().flatten(),
                 "Uid" => s.uid = nums.nth(1).flatten().unwrap_or(0),
                 "Gid" => s.gid = nums.nth(1).flatten().unwrap_or(0),
-                "NSpid" => s.nspid = nums.last().flatten().unwrap_or(0),
+                "NSpid" => s.nspid = nums.next_back().flatten().unwrap_or(0),
                 _ => {}
             }
         }

@@ -347,7 +347,7 @@ fn put_arg(out: &mut Vec<u8>, a: &Arg) {
         Arg::Num(v) => {
             let z = zigzag(*v as i64);
             if z < 15 {
-                out.push(((z as u8) << 4) | 0);
+                out.push((z as u8) << 4); // kind 0: Num
             } else {
                 out.push(0xf0);
                 put_varint(out, z);
