@@ -224,9 +224,9 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
             };
             TestKind::Cmp(cmp, lit(v)?)
         }
-        (Rhs::Value(v), Op::Contains) => {
-            TestKind::Contains(Box::new(memmem::Finder::new(v.text.as_bytes()).into_owned()))
-        }
+        (Rhs::Value(v), Op::Contains) => TestKind::Contains(Box::new(
+            memmem::Finder::new(v.text.as_bytes()).into_owned(),
+        )),
         (Rhs::Value(v), Op::BContains) => {
             TestKind::Contains(Box::new(memmem::Finder::new(&hex(v)?).into_owned()))
         }

@@ -111,6 +111,8 @@ pub mod ast;
 pub mod compile;
 pub mod error;
 pub mod eval;
+#[cfg(test)]
+mod eval_tests;
 mod glob;
 pub mod lexer;
 pub mod parser;
