@@ -9,6 +9,8 @@
 //! Names of every syscall number come from the `syscalls` crate; argument descriptions for the
 //! syscalls ordinary programs make are written once, as data, in [`table`].
 
+pub mod errno;
+mod flag_tables;
 pub mod flags;
 pub mod render;
 pub mod table;
