@@ -303,8 +303,8 @@ pub static TERM_CFLAG: Table = names![CSTOPB, CREAD, PARENB, PARODD, HUPCL, CLOC
     CRTSCTS];
 /// termios `c_lflag` bits.
 pub static TERM_LFLAG: Table = names![
-    ISIG, ICANON, XCASE, ECHO, ECHOE, ECHOK, ECHONL, NOFLSH, TOSTOP, ECHOCTL, ECHOPRT, ECHOKE,
-    FLUSHO, PENDIN, IEXTEN, EXTPROC,
+    ISIG, ICANON, XCASE, ECHO, ECHOE, ECHOK, ECHONL, NOFLSH, IEXTEN, ECHOCTL, ECHOPRT, ECHOKE,
+    FLUSHO, PENDIN, TOSTOP, EXTPROC,
 ];
 /// Baud rates of `c_cflag & CBAUD`.
 pub static BAUD: Table = names![
