@@ -101,7 +101,12 @@ pub struct LiveArgs {
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     pub engine: EngineChoice,
     /// Bytes kept of each string and buffer.
-    #[arg(short = 's', long = "snaplen", default_value_t = 80, value_name = "BYTES")]
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        default_value_t = 80,
+        value_name = "BYTES"
+    )]
     pub snaplen: usize,
     /// Attach to a running process (repeatable); Ctrl-C detaches and leaves it running.
     #[arg(long = "pid", value_name = "PID")]
@@ -114,7 +119,12 @@ pub struct LiveArgs {
     pub seconds: Option<u64>,
     /// Only syscalls with these names need to be stopped for (ptrace: seccomp-bpf); all
     /// events are still filtered by FILTER when one is given.
-    #[arg(long = "syscalls", value_delimiter = ',', value_name = "NAME,...", hide = true)]
+    #[arg(
+        long = "syscalls",
+        value_delimiter = ',',
+        value_name = "NAME,...",
+        hide = true
+    )]
     pub syscalls: Vec<String>,
 }
 
@@ -161,7 +171,6 @@ pub struct ReadArgs {
     #[arg(short = 'n', long = "count", value_name = "COUNT")]
     pub count: Option<u64>,
 }
-
 
 /// Options of every analyzer.
 #[derive(Args, Debug)]

@@ -77,7 +77,8 @@ fn live_options(l: &cli::LiveArgs, command: Vec<std::ffi::OsString>) -> Result<L
     }
     if command.is_empty() && l.pids.is_empty() && l.engine == cli::EngineChoice::Ptrace {
         return Err(UsageError(
-            "the ptrace engine traces a command (`-- COMMAND`) or running processes (`--pid PID`)".into(),
+            "the ptrace engine traces a command (`-- COMMAND`) or running processes (`--pid PID`)"
+                .into(),
         )
         .into());
     }
@@ -109,7 +110,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => {
                     let stdout = io::stdout();
                     let mut out = io::BufWriter::new(stdout.lock());
-                    live::capture_and_print(&opts, format_of(&c.print).printer(&AnalyzerOptions::default(), false), &mut out)?
+                    live::capture_and_print(
+                        &opts,
+                        format_of(&c.print).printer(&AnalyzerOptions::default(), false),
+                        &mut out,
+                    )?
                 }
             };
             Ok(exit_code(code))
@@ -122,7 +127,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let opts = live_options(&s.live, s.command)?;
             let stderr = io::stderr();
             let mut out = io::BufWriter::new(stderr.lock());
-            let code = live::capture_and_print(&opts, Format::Strace.printer(&AnalyzerOptions::default(), false), &mut out)?;
+            let code = live::capture_and_print(
+                &opts,
+                Format::Strace.printer(&AnalyzerOptions::default(), false),
+                &mut out,
+            )?;
             Ok(exit_code(code))
         }
         Command::Read(r) => {
@@ -134,7 +143,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             files.dedup();
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            let report = read::read_files(&files, format_of(&r.print).printer(&AnalyzerOptions::default(), false), r.count, &mut out)?;
+            let report = read::read_files(
+                &files,
+                format_of(&r.print).printer(&AnalyzerOptions::default(), false),
+                r.count,
+                &mut out,
+            )?;
             out.flush()?;
             if let Some(warning) = report.warning {
                 eprintln!("syspect: warning: {warning}");

@@ -14,7 +14,10 @@ fn help_shows_examples_and_subcommands() {
 fn version_is_the_crate_version() {
     let o = run(&["--version"]);
     assert!(o.status.success());
-    assert_eq!(stdout(&o).trim(), format!("syspect {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("syspect {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

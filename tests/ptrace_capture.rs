@@ -32,13 +32,23 @@ fn strace_view(dir: &TempDir) -> String {
 #[test]
 fn command_output_and_exit_status_pass_through() {
     let d = TempDir::new("passthrough");
-    let o = capture(&d, &["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"]);
+    let o = capture(
+        &d,
+        &["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(stdout(&o), "to-stdout\n");
     assert!(stderr(&o).contains("to-stderr"), "{}", stderr(&o));
     assert!(stderr(&o).contains("captured "), "{}", stderr(&o));
-    let mode = std::fs::metadata(d.join("t.spt")).expect("trace exists").permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "trace files hold what processes read: mode 0600");
+    let mode = std::fs::metadata(d.join("t.spt"))
+        .expect("trace exists")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "trace files hold what processes read: mode 0600"
+    );
     assert!(strace_view(&d).contains("+++ exited with 3 +++"));
 }
 
@@ -53,10 +63,17 @@ fn openat_is_decoded_with_its_path_and_fd_name() {
     let evs = events(&d);
     let open_exit = evs
         .iter()
-        .find(|e| e["evt.type"] == "openat" && e["evt.dir"] == "<" && e["evt.info"].as_str().is_some_and(|i| i.contains(&f)))
+        .find(|e| {
+            e["evt.type"] == "openat"
+                && e["evt.dir"] == "<"
+                && e["evt.info"].as_str().is_some_and(|i| i.contains(&f))
+        })
         .unwrap_or_else(|| panic!("no openat exit naming {f}"));
     let info = open_exit["evt.info"].as_str().unwrap_or_default();
-    assert!(info.starts_with("fd=3(<f>") || info.contains(&format!("(<f>{f})")), "{info}");
+    assert!(
+        info.starts_with("fd=3(<f>") || info.contains(&format!("(<f>{f})")),
+        "{info}"
+    );
     // The read of the file names it through the fd table, and carries the data.
     let read = evs
         .iter()
@@ -64,7 +81,11 @@ fn openat_is_decoded_with_its_path_and_fd_name() {
         .expect("read exit of 6 bytes");
     assert_eq!(read["evt.args"]["data"], "hello\n");
     let s = strace_view(&d);
-    assert!(s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY) = 3")) || s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY)")), "{s}");
+    assert!(
+        s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY) = 3"))
+            || s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY)")),
+        "{s}"
+    );
     assert!(s.contains("write(1, \"hello\\n\", 6)"), "{s}");
 }
 
@@ -74,10 +95,16 @@ fn forks_exec_and_exit_are_followed() {
     let o = capture(&d, &["sh", "-c", "/bin/true; /bin/echo child-ran"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let evs = events(&d);
-    let pids: std::collections::BTreeSet<u64> = evs.iter().filter_map(|e| e["proc.pid"].as_u64()).collect();
+    let pids: std::collections::BTreeSet<u64> =
+        evs.iter().filter_map(|e| e["proc.pid"].as_u64()).collect();
     assert!(pids.len() >= 3, "sh and two children: {pids:?}");
     let execs: Vec<&Value> = evs.iter().filter(|e| e["evt.type"] == "procexec").collect();
-    assert!(execs.iter().any(|e| e["evt.info"].as_str().is_some_and(|i| i.contains("exe=/bin/true"))), "{execs:?}");
+    assert!(
+        execs.iter().any(|e| e["evt.info"]
+            .as_str()
+            .is_some_and(|i| i.contains("exe=/bin/true"))),
+        "{execs:?}"
+    );
     assert!(execs.iter().any(|e| e["proc.name"] == "echo"), "{execs:?}");
     assert!(evs.iter().filter(|e| e["evt.type"] == "procclone").count() >= 2);
     assert!(evs.iter().filter(|e| e["evt.type"] == "procexit").count() >= 3);
@@ -98,15 +125,29 @@ fn threads_share_the_pid() {
         .find(|e| e["thread.tid"] != e["proc.pid"] && e["evt.type"] == "openat")
         .expect("an openat from the second thread");
     let pid = thread_ev["proc.pid"].clone();
-    assert!(evs.iter().any(|e| e["thread.tid"] == pid), "the main thread is in the trace too");
+    assert!(
+        evs.iter().any(|e| e["thread.tid"] == pid),
+        "the main thread is in the trace too"
+    );
 }
 
 #[test]
 fn signals_reach_the_tracee_and_are_shown() {
     let d = TempDir::new("signals");
-    let o = capture(&d, &["sh", "-c", "trap 'echo got-usr1' USR1; kill -USR1 $$; echo after"]);
+    let o = capture(
+        &d,
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got-usr1' USR1; kill -USR1 $$; echo after",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "got-usr1\nafter\n", "the handler ran as it would untraced");
+    assert_eq!(
+        stdout(&o),
+        "got-usr1\nafter\n",
+        "the handler ran as it would untraced"
+    );
     assert!(strace_view(&d).contains("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER"));
 }
 
@@ -124,7 +165,11 @@ fn without_w_events_print_as_they_happen() {
     assert!(o.status.success(), "{}", stderr(&o));
     let s = stdout(&o);
     assert!(s.lines().any(|l| l.contains(" < execve ")), "{s}");
-    assert!(s.lines().any(|l| l.contains("true") && l.contains(" > exit_group ")), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.contains("true") && l.contains(" > exit_group ")),
+        "{s}"
+    );
 }
 
 #[test]
@@ -132,14 +177,21 @@ fn strace_subcommand_prints_to_stderr() {
     let o = run(&["strace", "--", "/bin/echo", "hi"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "hi\n");
-    assert!(stderr(&o).contains("write(1, \"hi\\n\", 3)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("write(1, \"hi\\n\", 3)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn attach_and_detach_leave_the_process_running() {
     let d = TempDir::new("attach");
     let mut victim = Command::new("sh")
-        .args(["-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
+        .args([
+            "-c",
+            "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn victim");
@@ -156,11 +208,17 @@ fn attach_and_detach_leave_the_process_running() {
     let status = cap.wait().expect("capture ends");
     assert!(status.success(), "capture exits 0 after Ctrl-C");
     std::thread::sleep(Duration::from_millis(200));
-    assert!(victim.try_wait().expect("try_wait").is_none(), "the attached process still runs");
+    assert!(
+        victim.try_wait().expect("try_wait").is_none(),
+        "the attached process still runs"
+    );
     let o = run(&["read", "-j", &t]);
     assert!(o.status.success());
     let out = stdout(&o);
-    assert!(out.contains("\"wait4\"") || out.contains("\"clone\""), "the shell's loop was traced");
+    assert!(
+        out.contains("\"wait4\"") || out.contains("\"clone\""),
+        "the shell's loop was traced"
+    );
     victim.kill().ok();
     victim.wait().ok();
 }
@@ -174,17 +232,40 @@ fn an_ordinary_user_can_capture_and_read() {
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let t = d.join_str("t.spt");
     let o = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_syspect")])
-        .args(["capture", "--engine", "ptrace", "-w", &t, "--", "/bin/echo", "as-nobody"])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_syspect"),
+        ])
+        .args([
+            "capture",
+            "--engine",
+            "ptrace",
+            "-w",
+            &t,
+            "--",
+            "/bin/echo",
+            "as-nobody",
+        ])
         .output()
         .expect("setpriv runs");
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "as-nobody\n");
     let r = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_syspect")])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_syspect"),
+        ])
         .args(["read", "--strace", &t])
         .output()
         .expect("setpriv runs");
     assert!(r.status.success(), "{}", stderr(&r));
-    assert!(stdout(&r).contains("write(1, \"as-nobody\\n\", 10)"), "{}", stdout(&r));
+    assert!(
+        stdout(&r).contains("write(1, \"as-nobody\\n\", 10)"),
+        "{}",
+        stdout(&r)
+    );
 }

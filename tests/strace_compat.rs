@@ -122,16 +122,29 @@ fn compare(name: &str, cmd: &[&str]) {
         .current_dir(d.path())
         .output()
         .expect("syspect runs");
-    assert!(cap.status.success(), "syspect capture {cmd:?}: {}", stderr(&cap));
+    assert!(
+        cap.status.success(),
+        "syspect capture {cmd:?}: {}",
+        stderr(&cap)
+    );
     let ours = run(&["read", "--strace", &t]);
     assert!(ours.status.success(), "{}", stderr(&ours));
 
     let theirs_text = std::fs::read_to_string(&reference).expect("strace output");
-    let (theirs, their_pids) = per_process(&theirs_text, &Regex::new(r"^(\d+)\s+(.*)$").expect("regex"));
-    let (mine, my_pids) = per_process(&stdout(&ours), &Regex::new(r"^\[pid\s+(\d+)\] (.*)$").expect("regex"));
+    let (theirs, their_pids) =
+        per_process(&theirs_text, &Regex::new(r"^(\d+)\s+(.*)$").expect("regex"));
+    let (mine, my_pids) = per_process(
+        &stdout(&ours),
+        &Regex::new(r"^\[pid\s+(\d+)\] (.*)$").expect("regex"),
+    );
     let theirs = normalize(theirs, &their_pids);
     let mine = normalize(mine, &my_pids);
-    assert_eq!(mine.len(), theirs.len(), "{name}: number of processes\nours:\n{}\nstrace:\n{theirs_text}", stdout(&ours));
+    assert_eq!(
+        mine.len(),
+        theirs.len(),
+        "{name}: number of processes\nours:\n{}\nstrace:\n{theirs_text}",
+        stdout(&ours)
+    );
     for (p, (m, t)) in mine.iter().zip(&theirs).enumerate() {
         for (i, (a, b)) in m.iter().zip(t).enumerate() {
             assert_eq!(

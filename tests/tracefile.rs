@@ -6,14 +6,28 @@ use crate::util::*;
 /// A complete trace of a small command.
 fn small_trace(d: &TempDir) -> Vec<u8> {
     let t = d.join_str("t.spt");
-    let o = run(&["capture", "--engine", "ptrace", "-w", &t, "--", "sh", "-c", "cat /etc/hostname; ls / >/dev/null"]);
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-w",
+        &t,
+        "--",
+        "sh",
+        "-c",
+        "cat /etc/hostname; ls / >/dev/null",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::read(&t).expect("trace")
 }
 
 fn read_lines(path: &str) -> (Option<i32>, usize, String) {
     let o = run(&["read", path]);
-    assert!(!stderr(&o).contains("panicked"), "reader panicked: {}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("panicked"),
+        "reader panicked: {}",
+        stderr(&o)
+    );
     (o.status.code(), stdout(&o).lines().count(), stderr(&o))
 }
 
@@ -53,7 +67,10 @@ fn truncated_traces_read_up_to_the_damage() {
             Some(0) => {
                 assert!(lines <= all, "never more than the whole: {lines} > {all}");
                 if lines < all {
-                    assert!(err.contains("warning"), "cut at {len}: silent about missing events: {err}");
+                    assert!(
+                        err.contains("warning"),
+                        "cut at {len}: silent about missing events: {err}"
+                    );
                 }
                 seen_partial |= lines > 0 && lines < all;
             }
@@ -75,7 +92,10 @@ fn corrupted_traces_fail_cleanly() {
         b[at] ^= 0x5a;
         std::fs::write(&bad, &b).expect("write");
         let (code, _, err) = read_lines(&bad);
-        assert!(matches!(code, Some(0) | Some(1)), "flip at {at}: exit {code:?}: {err}");
+        assert!(
+            matches!(code, Some(0) | Some(1)),
+            "flip at {at}: exit {code:?}: {err}"
+        );
         if code == Some(1) {
             failures += 1;
             assert_eq!(err.lines().count(), 1, "flip at {at}: one line: {err}");

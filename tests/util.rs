@@ -70,7 +70,10 @@ pub fn need_root(test: &str) -> bool {
     if is_root() {
         return true;
     }
-    assert!(!in_ci(), "{test} needs root and CI=true: it must run, not skip");
+    assert!(
+        !in_ci(),
+        "{test} needs root and CI=true: it must run, not skip"
+    );
     eprintln!("SKIPPED: {test} needs root (eBPF / Docker); run the tests as root to include it");
     false
 }
@@ -83,7 +86,10 @@ pub fn need_program(test: &str, program: &str) -> bool {
     if found {
         return true;
     }
-    assert!(!in_ci(), "{test} needs `{program}` and CI=true: scripts/test installs it");
+    assert!(
+        !in_ci(),
+        "{test} needs `{program}` and CI=true: scripts/test installs it"
+    );
     eprintln!("SKIPPED: {test} needs `{program}`, which is not installed (scripts/test installs it as root)");
     false
 }

@@ -14,8 +14,8 @@
 //! ```
 
 pub mod engine;
-pub mod interrupt;
 pub mod event;
+pub mod interrupt;
 pub mod procfs;
 pub mod syscalls;
 pub mod trace;

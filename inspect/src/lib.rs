@@ -23,12 +23,12 @@
 
 pub mod analyzers;
 pub mod fields;
-pub mod output;
-pub mod pipeline;
-pub mod state;
 pub mod list;
 pub mod live;
+pub mod output;
+pub mod pipeline;
 pub mod read;
+pub mod state;
 
 /// What can go wrong in an inspection command.
 #[derive(Debug, thiserror::Error)]

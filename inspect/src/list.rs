@@ -11,10 +11,25 @@ pub fn events(out: &mut dyn Write) -> io::Result<()> {
         let name = syscalls::name(nr);
         match syscalls::lookup(nr) {
             Some(d) => {
-                let ins: Vec<_> = d.args.iter().filter(|a| a.dir != Dir::Out).map(|a| a.name).collect();
-                let outs: Vec<_> = d.args.iter().filter(|a| a.dir != Dir::In).map(|a| a.name).collect();
+                let ins: Vec<_> = d
+                    .args
+                    .iter()
+                    .filter(|a| a.dir != Dir::Out)
+                    .map(|a| a.name)
+                    .collect();
+                let outs: Vec<_> = d
+                    .args
+                    .iter()
+                    .filter(|a| a.dir != Dir::In)
+                    .map(|a| a.name)
+                    .collect();
                 writeln!(out, "syscall {nr:>3} > {name}({})", ins.join(", "))?;
-                writeln!(out, "syscall {nr:>3} < {name}(res{}{})", if outs.is_empty() { "" } else { ", " }, outs.join(", "))?;
+                writeln!(
+                    out,
+                    "syscall {nr:>3} < {name}(res{}{})",
+                    if outs.is_empty() { "" } else { ", " },
+                    outs.join(", ")
+                )?;
             }
             None => {
                 if !name.starts_with("syscall_") {

@@ -78,7 +78,9 @@ fn open_engine(o: &LiveOptions) -> Result<(Box<dyn Engine>, &'static str), Inspe
         EngineKind::Ebpf => Ok((ebpf(&copts)?, "ebpf")),
         EngineKind::Auto => match ebpf(&copts) {
             Ok(e) => Ok((e, "ebpf")),
-            Err(err @ EngineError::Privilege { .. }) | Err(err @ EngineError::Bpf(_)) if has_target => {
+            Err(err @ EngineError::Privilege { .. }) | Err(err @ EngineError::Bpf(_))
+                if has_target =>
+            {
                 eprintln!("syspect: eBPF is not available ({err}); tracing with ptrace instead");
                 Ok((ptrace(&copts)?, "ptrace"))
             }
@@ -96,7 +98,11 @@ trait Sink {
 }
 
 /// Drives an engine until it ends, handing each batch of records to `sink`.
-fn drive(o: &LiveOptions, engine: &mut dyn Engine, sink: &mut dyn Sink) -> Result<(), InspectError> {
+fn drive(
+    o: &LiveOptions,
+    engine: &mut dyn Engine,
+    sink: &mut dyn Sink,
+) -> Result<(), InspectError> {
     let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
     let mut stopped = false;
     let mut buf = Vec::with_capacity(4096);
@@ -130,7 +136,7 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
     let (mut engine, name) = open_engine(o)?;
     let header = Header::new(name, o.snaplen as u32, "", o.command_line.clone());
     let mut writer = TraceWriter::create(path, &header)?;
-    for rec in initial_state(o) {
+    for rec in initial_state(o, engine.as_ref()) {
         writer.write(&rec)?;
     }
     struct FileSink {
@@ -168,11 +174,15 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
 }
 
 /// `capture` without `-w`, and `strace`: print events as they happen.
-pub fn capture_and_print(o: &LiveOptions, printer: Box<dyn Printer>, out: &mut dyn Write) -> Result<i32, InspectError> {
+pub fn capture_and_print(
+    o: &LiveOptions,
+    printer: Box<dyn Printer>,
+    out: &mut dyn Write,
+) -> Result<i32, InspectError> {
     install_signals(o);
     let (mut engine, _) = open_engine(o)?;
     let mut p = Pipeline::with_printer(printer, o.count);
-    for rec in initial_state(o) {
+    for rec in initial_state(o, engine.as_ref()) {
         p.push(&rec, out)?;
     }
     struct PrintSink<'a> {
@@ -209,12 +219,14 @@ pub fn capture_and_print(o: &LiveOptions, printer: Box<dyn Printer>, out: &mut d
     Ok(engine.exit_code().unwrap_or(0))
 }
 
-/// State records at the start: the processes attached to (or the whole host for eBPF without a
-/// command), users and groups.
-fn initial_state(o: &LiveOptions) -> Vec<Record> {
+/// State records at the start: the processes attached to or the command started (or the whole
+/// host for a system-wide capture), users and groups.
+fn initial_state(o: &LiveOptions, engine: &dyn Engine) -> Vec<Record> {
     if o.command.is_empty() && o.pids.is_empty() {
         procfs::snapshot()
     } else {
-        procfs::snapshot_pids(&o.pids)
+        let mut pids = o.pids.clone();
+        pids.extend(engine.command_pid());
+        procfs::snapshot_pids(&pids)
     }
 }

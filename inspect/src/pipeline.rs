@@ -4,14 +4,14 @@ use std::io::{self, Write};
 
 use syspect_capture::event::Record;
 
-use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
 use crate::analyzers::{self, AnalyzerOptions};
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
 use crate::output::template::TemplatePrinter;
-use syspect_filter::Filter;
+use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
 use crate::state::State;
+use syspect_filter::Filter;
 
 /// How events are shown.
 #[derive(Clone, Debug)]
@@ -25,10 +25,7 @@ pub enum Format {
     /// A `-p` template, as text or (`json`) as one JSON object per event.
     Template { template: Template, json: bool },
     /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
-    Analyzer {
-        name: &'static str,
-        json: bool,
-    },
+    Analyzer { name: &'static str, json: bool },
 }
 
 impl Format {

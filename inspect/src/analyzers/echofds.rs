@@ -17,13 +17,20 @@ pub struct EchoFds {
 
 impl EchoFds {
     pub fn new(hex: bool) -> EchoFds {
-        EchoFds { hex, json: Vec::new() }
+        EchoFds {
+            hex,
+            json: Vec::new(),
+        }
     }
 }
 
 fn printable(data: &[u8], out: &mut Vec<u8>) {
     for &b in data {
-        out.push(if b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b) { b } else { b'.' });
+        out.push(if b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b) {
+            b
+        } else {
+            b'.'
+        });
     }
 }
 
@@ -47,7 +54,9 @@ impl Analyzer for EchoFds {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn event_out(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let Some((fd, bytes, write)) = io_of(cx) else { return Ok(()) };
+        let Some((fd, bytes, write)) = io_of(cx) else {
+            return Ok(());
+        };
         let name = cx
             .state
             .fds

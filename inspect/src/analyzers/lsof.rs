@@ -17,7 +17,9 @@ impl Analyzer for Lsof {
         let mut pids: Vec<u32> = state.fds.pids().collect();
         pids.sort_unstable();
         for pid in pids {
-            let Some(p) = state.threads.process(pid) else { continue };
+            let Some(p) = state.threads.process(pid) else {
+                continue;
+            };
             for (fd, f) in state.fds.of(pid) {
                 t.row(vec![
                     Cell::Text(comm(state, p.info.tid)),

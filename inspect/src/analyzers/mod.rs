@@ -70,18 +70,42 @@ pub struct AnalyzerOptions {
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
 pub const ALL: &[(&str, &str, &str)] = &[
-    ("strace", "each call decoded on one line, as strace prints it", ""),
-    ("summary", "calls, errors and time per syscall, as strace -c", ""),
+    (
+        "strace",
+        "each call decoded on one line, as strace prints it",
+        "",
+    ),
+    (
+        "summary",
+        "calls, errors and time per syscall, as strace -c",
+        "",
+    ),
     ("lsof", "open fds per process at the end of the trace", ""),
-    ("netstat", "sockets open at the end of the trace, with their processes", ""),
+    (
+        "netstat",
+        "sockets open at the end of the trace, with their processes",
+        "",
+    ),
     ("ps", "processes alive at the end of the trace", ""),
-    ("top", "processes (or containers) by CPU, syscall time and I/O bytes", "--by process|container, --sort cpu|time|io"),
+    (
+        "top",
+        "processes (or containers) by CPU, syscall time and I/O bytes",
+        "--by process|container, --sort cpu|time|io",
+    ),
     ("topfiles", "files by bytes read and written", ""),
     ("topconns", "connections by bytes sent and received", ""),
     ("iftop", "connections by bytes, per one-second interval", ""),
     ("topscalls", "syscalls by number of calls", ""),
-    ("spy-users", "commands run from interactive shells, with their user", ""),
-    ("echo-fds", "the data read and written on fds", "-A printable text (default), -X hex"),
+    (
+        "spy-users",
+        "commands run from interactive shells, with their user",
+        "",
+    ),
+    (
+        "echo-fds",
+        "the data read and written on fds",
+        "-A printable text (default), -X hex",
+    ),
 ];
 
 /// The analyzer called `name`.
@@ -105,7 +129,9 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
 /// An I/O call that moved bytes: `(fd, bytes, is_write)`, for an exit event of a read- or
 /// write-class syscall that succeeded.
 pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
-    let EventKind::Exit { nr, ret, .. } = &cx.ev.kind else { return None };
+    let EventKind::Exit { nr, ret, .. } = &cx.ev.kind else {
+        return None;
+    };
     if *ret <= 0 {
         return None;
     }
@@ -115,7 +141,13 @@ pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
         Class::IoWrite => true,
         _ => return None,
     };
-    let fd = cx.completed?.enter.as_ref()?.args.first().and_then(Arg::num)?;
+    let fd = cx
+        .completed?
+        .enter
+        .as_ref()?
+        .args
+        .first()
+        .and_then(Arg::num)?;
     Some((fd as i32, *ret as u64, write))
 }
 

@@ -29,11 +29,19 @@ impl Analyzer for Netstat {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        let mut t = Table::new(&["Proto", "Local Address", "Foreign Address", "State", "PID/Program"]);
+        let mut t = Table::new(&[
+            "Proto",
+            "Local Address",
+            "Foreign Address",
+            "State",
+            "PID/Program",
+        ]);
         let mut pids: Vec<u32> = state.fds.pids().collect();
         pids.sort_unstable();
         for pid in pids {
-            let Some(p) = state.threads.process(pid) else { continue };
+            let Some(p) = state.threads.process(pid) else {
+                continue;
+            };
             for (_, f) in state.fds.of(pid) {
                 let (local, remote, pr) = match (f.kind, &f.sock) {
                     (FdKind::Ipv4 | FdKind::Ipv6, Some(s)) => (
@@ -45,7 +53,11 @@ impl Analyzer for Netstat {
                         },
                         proto(s.proto, f.kind == FdKind::Ipv6),
                     ),
-                    (FdKind::Unix, _) => (String::from_utf8_lossy(&f.name).into_owned(), String::new(), "unix".to_owned()),
+                    (FdKind::Unix, _) => (
+                        String::from_utf8_lossy(&f.name).into_owned(),
+                        String::new(),
+                        "unix".to_owned(),
+                    ),
                     _ => continue,
                 };
                 let st = match &f.sock {

@@ -31,8 +31,16 @@ impl Analyzer for Ps {
         for th in threads {
             let i = &th.info;
             let (rss, vsz) = self.mem.get(&i.pid).copied().unwrap_or((0, 0));
-            let args: Vec<String> = i.args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            let cmd = if args.is_empty() { comm(state, i.tid) } else { args.join(" ") };
+            let args: Vec<String> = i
+                .args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let cmd = if args.is_empty() {
+                comm(state, i.tid)
+            } else {
+                args.join(" ")
+            };
             t.row(vec![
                 Cell::from(i.tid),
                 Cell::from(i.pid),

@@ -10,7 +10,9 @@ use crate::output::time::datetime;
 use crate::output::Ctx;
 use crate::state::State;
 
-const SHELLS: &[&[u8]] = &[b"bash", b"sh", b"dash", b"zsh", b"ash", b"ksh", b"mksh", b"fish", b"tcsh", b"csh", b"busybox"];
+const SHELLS: &[&[u8]] = &[
+    b"bash", b"sh", b"dash", b"zsh", b"ash", b"ksh", b"mksh", b"fish", b"tcsh", b"csh", b"busybox",
+];
 
 /// Commands typed in shells, as they are run.
 #[derive(Default)]
@@ -28,17 +30,26 @@ impl Analyzer for SpyUsers {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn event_out(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let EventKind::Exec { args, .. } = &cx.ev.kind else { return Ok(()) };
+        let EventKind::Exec { args, .. } = &cx.ev.kind else {
+            return Ok(());
+        };
         let st = cx.state;
-        let Some(t) = st.thread(cx.ev.tid) else { return Ok(()) };
-        let Some(parent) = st.threads.process(t.info.ppid) else { return Ok(()) };
+        let Some(t) = st.thread(cx.ev.tid) else {
+            return Ok(());
+        };
+        let Some(parent) = st.threads.process(t.info.ppid) else {
+            return Ok(());
+        };
         if !SHELLS.contains(&parent.info.comm.as_slice()) {
             return Ok(());
         }
         let Some(tty) = tty_of(st, cx.ev.pid).or_else(|| tty_of(st, t.info.ppid)) else {
             return Ok(());
         };
-        let cmd: Vec<String> = args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let cmd: Vec<String> = args
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
         let row = vec![
             Cell::Text(datetime(cx.ev.ts)),
             Cell::Text(user(st, t.info.uid)),

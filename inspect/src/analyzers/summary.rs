@@ -37,15 +37,32 @@ impl Analyzer for Summary {
         let total_ns: u64 = self.rows.values().map(|r| r.ns).sum();
         let mut rows: Vec<(u16, Row)> = self.rows.iter().map(|(k, v)| (*k, *v)).collect();
         rows.sort_by(|a, b| b.1.ns.cmp(&a.1.ns).then(a.0.cmp(&b.0)));
-        let mut t = Table::new(&["% time", "seconds", "usecs/call", "calls", "errors", "syscall"]);
-        let pct = |ns: u64| if total_ns == 0 { 0.0 } else { ns as f64 * 100.0 / total_ns as f64 };
+        let mut t = Table::new(&[
+            "% time",
+            "seconds",
+            "usecs/call",
+            "calls",
+            "errors",
+            "syscall",
+        ]);
+        let pct = |ns: u64| {
+            if total_ns == 0 {
+                0.0
+            } else {
+                ns as f64 * 100.0 / total_ns as f64
+            }
+        };
         for (nr, r) in &rows {
             t.row(vec![
                 Cell::Float(pct(r.ns), 2),
                 Cell::Float(r.ns as f64 / 1e9, 6),
                 Cell::from(r.ns / 1000 / r.calls.max(1)),
                 Cell::from(r.calls),
-                if r.errors > 0 || json { Cell::from(r.errors) } else { Cell::Text(String::new()) },
+                if r.errors > 0 || json {
+                    Cell::from(r.errors)
+                } else {
+                    Cell::Text(String::new())
+                },
                 Cell::Text(syscalls::name(*nr).into_owned()),
             ]);
         }
@@ -56,7 +73,11 @@ impl Analyzer for Summary {
             Cell::Float(total_ns as f64 / 1e9, 6),
             Cell::from(total_ns / 1000 / calls.max(1)),
             Cell::from(calls),
-            if errors > 0 || json { Cell::from(errors) } else { Cell::Text(String::new()) },
+            if errors > 0 || json {
+                Cell::from(errors)
+            } else {
+                Cell::Text(String::new())
+            },
             "total".into(),
         ]);
         t.write(json, out)

@@ -208,7 +208,10 @@ mod tests {
         t.row(vec![Cell::from(5u64), "read".into()]);
         let mut out = Vec::new();
         t.write_json(&mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "[{\"calls\":5,\"syscall\":\"read\"}]\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[{\"calls\":5,\"syscall\":\"read\"}]\n"
+        );
     }
 
     #[test]

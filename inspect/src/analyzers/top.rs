@@ -115,7 +115,15 @@ impl Analyzer for Top {
             Group::Process => "PID",
             Group::Container => "CONTAINER",
         };
-        let mut t = Table::new(&[first, "CPU%", "CPU s", "SYSCALLS", "SYSCALL s", "IO BYTES", "NAME"]);
+        let mut t = Table::new(&[
+            first,
+            "CPU%",
+            "CPU s",
+            "SYSCALLS",
+            "SYSCALL s",
+            "IO BYTES",
+            "NAME",
+        ]);
         for (k, r) in v.into_iter().take(self.limit.max(1)) {
             t.row(vec![
                 Cell::Text(k.clone()),

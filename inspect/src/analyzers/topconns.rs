@@ -39,8 +39,20 @@ impl TopConns {
 
     fn table(&self, json: bool, out: &mut dyn Write) -> io::Result<()> {
         let mut v: Vec<_> = self.conns.iter().collect();
-        v.sort_by(|a, b| (b.1.sent + b.1.received).cmp(&(a.1.sent + a.1.received)).then(a.0.cmp(b.0)));
-        let mut t = Table::new(&["bytes", "sent", "received", "human", "proto", "process", "connection"]);
+        v.sort_by(|a, b| {
+            (b.1.sent + b.1.received)
+                .cmp(&(a.1.sent + a.1.received))
+                .then(a.0.cmp(b.0))
+        });
+        let mut t = Table::new(&[
+            "bytes",
+            "sent",
+            "received",
+            "human",
+            "proto",
+            "process",
+            "connection",
+        ]);
         for (name, c) in v.into_iter().take(self.limit.max(1)) {
             t.row(vec![
                 Cell::from(c.sent + c.received),
@@ -58,8 +70,12 @@ impl TopConns {
 
 impl Analyzer for TopConns {
     fn event(&mut self, cx: &Ctx<'_>) {
-        let Some((fd, bytes, write)) = io_of(cx) else { return };
-        let Some(f) = cx.state.fds.get(cx.ev.pid, fd) else { return };
+        let Some((fd, bytes, write)) = io_of(cx) else {
+            return;
+        };
+        let Some(f) = cx.state.fds.get(cx.ev.pid, fd) else {
+            return;
+        };
         if !matches!(f.kind, FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix) {
             return;
         }
@@ -69,7 +85,11 @@ impl Analyzer for TopConns {
             (_, Some(L4Proto::Udp)) => "udp",
             _ => "?",
         };
-        let name = if f.name.is_empty() { format!("fd {fd}").into_bytes() } else { f.name.clone() };
+        let name = if f.name.is_empty() {
+            format!("fd {fd}").into_bytes()
+        } else {
+            f.name.clone()
+        };
         let c = self.conns.entry(name).or_insert_with(|| Conn {
             proto,
             process: format!("{}({})", comm(cx.state, cx.ev.tid), cx.ev.pid),

@@ -26,8 +26,12 @@ impl TopFiles {
 
 impl Analyzer for TopFiles {
     fn event(&mut self, cx: &Ctx<'_>) {
-        let Some((fd, bytes, write)) = io_of(cx) else { return };
-        let Some(f) = cx.state.fds.get(cx.ev.pid, fd) else { return };
+        let Some((fd, bytes, write)) = io_of(cx) else {
+            return;
+        };
+        let Some(f) = cx.state.fds.get(cx.ev.pid, fd) else {
+            return;
+        };
         if !matches!(f.kind, FdKind::File | FdKind::Memfd | FdKind::Directory) {
             return;
         }

@@ -39,7 +39,11 @@ impl Analyzer for TopScalls {
         v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
         let mut t = Table::new(&["calls", "time", "syscall"]);
         for (nr, (n, ns)) in v.into_iter().take(self.limit.max(1)) {
-            t.row(vec![Cell::from(n), Cell::Float(ns as f64 / 1e9, 6), Cell::Text(syscalls::name(nr).into_owned())]);
+            t.row(vec![
+                Cell::from(n),
+                Cell::Float(ns as f64 / 1e9, 6),
+                Cell::Text(syscalls::name(nr).into_owned()),
+            ]);
         }
         t.write(json, out)
     }

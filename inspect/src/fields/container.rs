@@ -7,7 +7,9 @@ use crate::state::{State, Thread};
 
 /// `(container.name, container.id)` of a thread: `host` for host processes.
 pub fn container_of<'a>(state: &'a State, t: Option<&Thread>) -> (&'a str, String) {
-    let Some(t) = t else { return ("host", "host".into()) };
+    let Some(t) = t else {
+        return ("host", "host".into());
+    };
     match container_id(&t.info.cgroup) {
         Some(id) => {
             let short: String = id.chars().take(12).collect();
@@ -26,7 +28,12 @@ pub fn container_of<'a>(state: &'a State, t: Option<&Thread>) -> (&'a str, Strin
 /// What the trace knows of the thread's container, if it is in one.
 pub fn container_info<'a>(state: &'a State, t: Option<&Thread>) -> Option<&'a ContainerInfo> {
     let id = container_id(&t?.info.cgroup)?;
-    state.containers.get(&id).or_else(|| state.containers.values().find(|c| c.id.starts_with(&id[..12])))
+    state.containers.get(&id).or_else(|| {
+        state
+            .containers
+            .values()
+            .find(|c| c.id.starts_with(&id[..12]))
+    })
 }
 
 /// The container id in a cgroup path (Docker, containerd/Kubernetes, CRI-O, podman), if any.
@@ -52,12 +59,18 @@ mod tests {
     #[test]
     fn container_ids_from_cgroup_paths() {
         let id = "3f4e1b2c5d6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c";
-        assert_eq!(container_id(format!("/docker/{id}").as_bytes()).as_deref(), Some(id));
+        assert_eq!(
+            container_id(format!("/docker/{id}").as_bytes()).as_deref(),
+            Some(id)
+        );
         assert_eq!(
             container_id(format!("/system.slice/docker-{id}.scope").as_bytes()).as_deref(),
             Some(id)
         );
-        assert_eq!(container_id(b"/user.slice/user-1000.slice/session-2.scope"), None);
+        assert_eq!(
+            container_id(b"/user.slice/user-1000.slice/session-2.scope"),
+            None
+        );
         assert_eq!(container_id(b"/"), None);
     }
 }

@@ -72,12 +72,18 @@ fn ip(a: &[u8; 16]) -> IpAddr {
 /// (client, server) ends of a socket fd.
 fn ends(f: &Fd) -> Option<(([u8; 16], u16), ([u8; 16], u16))> {
     let t = f.sock?;
-    Some(if f.server { (t.remote, t.local) } else { (t.local, t.remote) })
+    Some(if f.server {
+        (t.remote, t.local)
+    } else {
+        (t.local, t.remote)
+    })
 }
 
 fn class(cx: &Ctx<'_>) -> Option<Class> {
     match &cx.ev.kind {
-        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => syscalls::lookup(*nr).map(|d| d.class),
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+            syscalls::lookup(*nr).map(|d| d.class)
+        }
         _ => None,
     }
 }
@@ -122,14 +128,17 @@ impl Fields for EventFields<'_, '_> {
         let f = F::from_id(field.id)?;
         match f {
             F::EvtNum => Some(Value::UInt(cx.num)),
-            F::EvtTime | F::EvtOutputTime | F::EvtDatetime | F::EvtRawTime => Some(Value::UInt(ev.ts)),
+            F::EvtTime | F::EvtOutputTime | F::EvtDatetime | F::EvtRawTime => {
+                Some(Value::UInt(ev.ts))
+            }
             F::EvtRelTime => Some(Value::UInt(ev.ts.saturating_sub(cx.state.first_ts))),
             F::EvtDir => self.bytes(if output::dir(ev) == '<' { b"<" } else { b">" }),
             F::EvtType => {
                 let name = output::type_name(ev);
                 self.bytes(name.as_bytes())
             }
-            F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN).then_some(Value::UInt(ev.cpu as u64)),
+            F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
+                .then_some(Value::UInt(ev.cpu as u64)),
             F::EvtArgs | F::EvtInfo => self.text(|s| info::info(cx.state, ev, s)),
             F::EvtArg | F::EvtRawArg => {
                 let args = args_of(cx);
@@ -138,7 +147,9 @@ impl Fields for EventFields<'_, '_> {
                     FieldArg::Index(i) => args.get(*i as usize).copied(),
                 };
                 if f == F::EvtArg && found.is_none() {
-                    if let (Some(FieldArg::Key(k)), EventKind::Exit { ret, .. }) = (field.arg, &ev.kind) {
+                    if let (Some(FieldArg::Key(k)), EventKind::Exit { ret, .. }) =
+                        (field.arg, &ev.kind)
+                    {
                         if &**k == "res" {
                             return self.text(|s| {
                                 let _ = write!(s, "{ret}");
@@ -157,7 +168,9 @@ impl Fields for EventFields<'_, '_> {
                     };
                 }
                 self.text(|s| match (d.ty, a) {
-                    (ArgType::Fd, Arg::Num(n)) => info::fd_text(cx.state, ev.pid, *n as i32 as i64, s),
+                    (ArgType::Fd, Arg::Num(n)) => {
+                        info::fd_text(cx.state, ev.pid, *n as i32 as i64, s)
+                    }
                     _ => s.push_str(&render::sysdig_value(d, a)),
                 })
             }
@@ -198,7 +211,10 @@ impl Fields for EventFields<'_, '_> {
                 )),
                 _ => Some(Value::UInt(0)),
             },
-            F::EvtIsIo => Some(Value::Bool(matches!(class(cx), Some(Class::IoRead | Class::IoWrite)))),
+            F::EvtIsIo => Some(Value::Bool(matches!(
+                class(cx),
+                Some(Class::IoRead | Class::IoWrite)
+            ))),
             F::EvtIsIoRead => Some(Value::Bool(class(cx) == Some(Class::IoRead))),
             F::EvtIsIoWrite => Some(Value::Bool(class(cx) == Some(Class::IoWrite))),
             F::EvtCount => Some(Value::UInt(1)),
@@ -253,8 +269,20 @@ impl Fields for EventFields<'_, '_> {
                 let s = thread(cx)?.info.start_ts;
                 (s != 0).then(|| Value::UInt(ev.ts.saturating_sub(s)))
             }
-            F::ProcVpid => thread(cx).map(|t| Value::Int(if t.info.vpid != 0 { t.info.vpid } else { t.info.pid } as i64)),
-            F::ThreadVtid => thread(cx).map(|t| Value::Int(if t.info.vtid != 0 { t.info.vtid } else { t.info.tid } as i64)),
+            F::ProcVpid => thread(cx).map(|t| {
+                Value::Int(if t.info.vpid != 0 {
+                    t.info.vpid
+                } else {
+                    t.info.pid
+                } as i64)
+            }),
+            F::ThreadVtid => thread(cx).map(|t| {
+                Value::Int(if t.info.vtid != 0 {
+                    t.info.vtid
+                } else {
+                    t.info.tid
+                } as i64)
+            }),
             F::ThreadCgroup => {
                 let c = thread(cx)?.info.cgroup.clone();
                 self.bytes(&c)
@@ -317,14 +345,20 @@ impl Fields for EventFields<'_, '_> {
             }
             F::ContainerId | F::ContainerName => {
                 let (name, id) = super::container_of(cx.state, thread(cx));
-                let v = if f == F::ContainerId { id } else { name.to_owned() };
+                let v = if f == F::ContainerId {
+                    id
+                } else {
+                    name.to_owned()
+                };
                 self.bytes(v.as_bytes())
             }
             F::ContainerType => {
                 let t = match container_info(cx.state, thread(cx)) {
                     Some(c) if !c.runtime.is_empty() => c.runtime.clone(),
                     Some(_) => "docker".to_owned(),
-                    None if super::container_id(&thread(cx)?.info.cgroup).is_some() => "docker".to_owned(),
+                    None if super::container_id(&thread(cx)?.info.cgroup).is_some() => {
+                        "docker".to_owned()
+                    }
                     None => "host".to_owned(),
                 };
                 self.bytes(t.as_bytes())
@@ -426,7 +460,10 @@ mod tests {
     #[test]
     fn images_split_into_repository_and_tag() {
         assert_eq!(split_image("nginx:1.25"), ("nginx", "1.25"));
-        assert_eq!(split_image("registry:5000/team/app:v2"), ("registry:5000/team/app", "v2"));
+        assert_eq!(
+            split_image("registry:5000/team/app:v2"),
+            ("registry:5000/team/app", "v2")
+        );
         assert_eq!(split_image("busybox"), ("busybox", ""));
     }
 }

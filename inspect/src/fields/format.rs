@@ -14,7 +14,11 @@ use super::{EventFields, FieldRegistry, F};
 #[derive(Clone, Debug)]
 enum Piece {
     Text(String),
-    Field { name: String, id: u32, arg: Option<FieldArg> },
+    Field {
+        name: String,
+        id: u32,
+        arg: Option<FieldArg>,
+    },
 }
 
 /// A parsed `-p` template.
@@ -30,12 +34,17 @@ pub struct Template {
 #[error("output format: {0}")]
 pub struct FormatError(String);
 
-fn resolve(name: &str, bracket: Option<&str>) -> Result<(FieldInfo, Option<FieldArg>), FormatError> {
+fn resolve(
+    name: &str,
+    bracket: Option<&str>,
+) -> Result<(FieldInfo, Option<FieldArg>), FormatError> {
     let reg = FieldRegistry;
     let first = bracket.map(FieldArg::from_bracket);
     match reg.resolve(name, first.as_ref()) {
         Ok(i) => return Ok((i, first)),
-        Err(ResolveError::BadArgument(r)) => return Err(FormatError(format!("field `{name}`: {r}"))),
+        Err(ResolveError::BadArgument(r)) => {
+            return Err(FormatError(format!("field `{name}`: {r}")))
+        }
         Err(ResolveError::Unknown) => {}
     }
     if first.is_none() {
@@ -67,7 +76,8 @@ impl Template {
             if b[i] == b'%' {
                 let start = i + 1;
                 let mut j = start;
-                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.' || b[j] == b'_') {
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.' || b[j] == b'_')
+                {
                     j += 1;
                 }
                 let mut name = &body[start..j];
@@ -111,7 +121,10 @@ impl Template {
         if !text.is_empty() {
             pieces.push(Piece::Text(text));
         }
-        Ok(Template { pieces, print_missing })
+        Ok(Template {
+            pieces,
+            print_missing,
+        })
     }
 
     /// The line for one event, or `None` when a field is missing and `*` was not given.
@@ -121,7 +134,13 @@ impl Template {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Field { id, arg, .. } => {
                     let f = F::from_id(*id);
-                    match (f, fields.value(FieldRef { id: *id, arg: arg.as_ref() })) {
+                    match (
+                        f,
+                        fields.value(FieldRef {
+                            id: *id,
+                            arg: arg.as_ref(),
+                        }),
+                    ) {
                         (Some(f), Some(v)) => value_text(f, v, out),
                         _ if self.print_missing => out.push_str("<NA>"),
                         _ => return false,
@@ -138,9 +157,16 @@ impl Template {
         for p in &self.pieces {
             if let Piece::Field { name, id, arg } = p {
                 let f = F::from_id(*id)?;
-                let v = match fields.value(FieldRef { id: *id, arg: arg.as_ref() }) {
+                let v = match fields.value(FieldRef {
+                    id: *id,
+                    arg: arg.as_ref(),
+                }) {
                     Some(syspect_filter::Value::Int(i)) => Json::from(i),
-                    Some(syspect_filter::Value::UInt(u)) if !matches!(f, F::EvtTime | F::EvtOutputTime | F::EvtDatetime) => Json::from(u),
+                    Some(syspect_filter::Value::UInt(u))
+                        if !matches!(f, F::EvtTime | F::EvtOutputTime | F::EvtDatetime) =>
+                    {
+                        Json::from(u)
+                    }
                     Some(syspect_filter::Value::Bool(b)) => Json::from(b),
                     Some(v) => {
                         let mut s = String::new();
@@ -190,6 +216,9 @@ mod tests {
     #[test]
     fn unknown_fields_are_named_with_a_suggestion() {
         let e = Template::parse("%proc.nmae").unwrap_err().to_string();
-        assert!(e.contains("unknown field `%proc.nmae`, did you mean `proc.name`?"), "{e}");
+        assert!(
+            e.contains("unknown field `%proc.nmae`, did you mean `proc.name`?"),
+            "{e}"
+        );
     }
 }

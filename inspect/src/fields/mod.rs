@@ -157,11 +157,15 @@ impl Registry for FieldRegistry {
             }
             (ArgKind::Name, Some(FieldArg::Key(_))) => true,
             (ArgKind::Name, _) => {
-                return Err(ResolveError::BadArgument(format!("it takes a name: `{name}.KEY`")));
+                return Err(ResolveError::BadArgument(format!(
+                    "it takes a name: `{name}.KEY`"
+                )));
             }
             (ArgKind::OptIndex, None | Some(FieldArg::Index(_))) => true,
             (ArgKind::OptIndex, Some(FieldArg::Key(_))) => {
-                return Err(ResolveError::BadArgument(format!("it takes an index: `{name}[N]`")));
+                return Err(ResolveError::BadArgument(format!(
+                    "it takes an index: `{name}[N]`"
+                )));
             }
         };
         debug_assert!(ok);
@@ -190,6 +194,10 @@ impl Registry for FieldRegistry {
 fn is_text_arg(name: &str) -> bool {
     use syspect_capture::syscalls::{table, Fetch};
     table::all().iter().flat_map(|d| d.args).any(|a| {
-        a.name == name && matches!(a.fetch(), Fetch::Str | Fetch::Buf(_) | Fetch::StrList | Fetch::Mem(_))
+        a.name == name
+            && matches!(
+                a.fetch(),
+                Fetch::Str | Fetch::Buf(_) | Fetch::StrList | Fetch::Mem(_)
+            )
     })
 }

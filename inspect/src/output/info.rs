@@ -30,7 +30,13 @@ pub fn fd_text(state: &State, pid: Tid, fd: i64, out: &mut String) {
     }
 }
 
-fn ret_text(state: &State, pid: Tid, desc: Option<&syscalls::SyscallDesc>, ret: i64, out: &mut String) {
+fn ret_text(
+    state: &State,
+    pid: Tid,
+    desc: Option<&syscalls::SyscallDesc>,
+    ret: i64,
+    out: &mut String,
+) {
     let is_fd = desc.is_some_and(|d| d.ret == RetType::Fd);
     if ret < 0 {
         let e = (-ret) as i32;
@@ -104,7 +110,10 @@ pub fn info(state: &State, ev: &Event, out: &mut String) {
             child_pid,
             flags,
         } => {
-            let _ = write!(out, "child_tid={child_tid} child_pid={child_pid} flags={flags:#x}");
+            let _ = write!(
+                out,
+                "child_tid={child_tid} child_pid={child_pid} flags={flags:#x}"
+            );
         }
         EventKind::Exec { exe, args, cwd, .. } => {
             let _ = write!(out, "exe={} args=", String::from_utf8_lossy(exe));

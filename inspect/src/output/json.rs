@@ -20,7 +20,10 @@ fn arg_json(v: &Arg) -> Value {
         Arg::Num(n) => json!(n),
         Arg::Str { data, .. } | Arg::Buf { data, .. } => json!(String::from_utf8_lossy(data)),
         Arg::Mem(m) => json!(m.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-        Arg::StrList { items, .. } => json!(items.iter().map(|i| String::from_utf8_lossy(i)).collect::<Vec<_>>()),
+        Arg::StrList { items, .. } => json!(items
+            .iter()
+            .map(|i| String::from_utf8_lossy(i))
+            .collect::<Vec<_>>()),
         Arg::Fault(p) => json!(format!("{p:#x}")),
         Arg::List(l) => Value::Array(l.iter().map(arg_json).collect()),
     }
@@ -37,12 +40,17 @@ impl Printer for JsonPrinter {
         m.insert("evt.rawtime".into(), json!(ev.ts));
         m.insert(
             "evt.cpu".into(),
-            if ev.cpu == CPU_UNKNOWN { Value::Null } else { json!(ev.cpu) },
+            if ev.cpu == CPU_UNKNOWN {
+                Value::Null
+            } else {
+                json!(ev.cpu)
+            },
         );
         let th = cx.state.thread(ev.tid);
         m.insert(
             "proc.name".into(),
-            th.map(|t| json!(String::from_utf8_lossy(&t.info.comm))).unwrap_or(Value::Null),
+            th.map(|t| json!(String::from_utf8_lossy(&t.info.comm)))
+                .unwrap_or(Value::Null),
         );
         m.insert("proc.pid".into(), json!(ev.pid));
         m.insert("thread.tid".into(), json!(ev.tid));

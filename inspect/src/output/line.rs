@@ -45,7 +45,9 @@ impl Printer for LinePrinter {
             let _ = write!(b, "{name} ({id}) ");
         }
         match t {
-            Some(t) if !t.info.comm.is_empty() => b.push_str(&String::from_utf8_lossy(&t.info.comm)),
+            Some(t) if !t.info.comm.is_empty() => {
+                b.push_str(&String::from_utf8_lossy(&t.info.comm))
+            }
             _ => b.push_str("<NA>"),
         }
         let _ = write!(b, " ({}) {} {} ", ev.tid, dir(ev), type_name(ev));

@@ -50,7 +50,9 @@ pub fn dir(ev: &Event) -> char {
 /// sysdig's `evt.type`: the syscall name, or the notice's name.
 pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
     match &ev.kind {
-        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => syspect_capture::syscalls::name(*nr),
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+            syspect_capture::syscalls::name(*nr)
+        }
         EventKind::Clone { .. } => "procclone".into(),
         EventKind::Exec { .. } => "procexec".into(),
         EventKind::ThreadExit { .. } => "procexit".into(),

@@ -32,7 +32,10 @@ pub struct StracePrinter {
 
 /// How many leading table arguments strace prints at entry: those before the first output.
 fn entry_arg_count(d: &SyscallDesc) -> usize {
-    d.args.iter().position(|a| a.dir == Dir::Out).unwrap_or(d.args.len())
+    d.args
+        .iter()
+        .position(|a| a.dir == Dir::Out)
+        .unwrap_or(d.args.len())
 }
 
 fn sub(d: &SyscallDesc, from: usize, to: usize) -> SyscallDesc {
@@ -96,7 +99,8 @@ impl Printer for StracePrinter {
                     Some(d) => {
                         let k = entry_arg_count(d);
                         if k > 0 {
-                            let ins: Vec<Option<&Arg>> = d.merge_args(args, None).into_iter().take(k).collect();
+                            let ins: Vec<Option<&Arg>> =
+                                d.merge_args(args, None).into_iter().take(k).collect();
                             line.push_str(&render::strace_args(&sub(d, 0, k), &ins, None));
                             if k < d.args.len() {
                                 line.push_str(", ");
@@ -124,21 +128,35 @@ impl Printer for StracePrinter {
                 };
                 self.interrupted.remove(&tid);
                 if let Some(d) = d {
-                    let k = if enter.is_some() { entry_arg_count(d) } else { 0 };
+                    let k = if enter.is_some() {
+                        entry_arg_count(d)
+                    } else {
+                        0
+                    };
                     let empty: &[Arg] = &[];
                     let merged = d.merge_args(enter.map_or(empty, |e| &e.args), Some(args));
                     if k < d.args.len() {
-                        line.push_str(&render::strace_args(&sub(d, k, d.args.len()), &merged[k..], Some(*ret)));
+                        line.push_str(&render::strace_args(
+                            &sub(d, k, d.args.len()),
+                            &merged[k..],
+                            Some(*ret),
+                        ));
                     }
                 }
                 Self::finish_line(&mut line, &render::strace_ret(d, *ret));
                 out.write_all(line.as_bytes())?;
             }
-            EventKind::Signal { signo, code, sender } => {
+            EventKind::Signal {
+                signo,
+                code,
+                sender,
+            } => {
                 self.interrupt(out)?;
                 let mut line = String::new();
                 self.prefix(tid, &mut line);
-                let name = render::signal_name(*signo).map(str::to_owned).unwrap_or_else(|| signo.to_string());
+                let name = render::signal_name(*signo)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| signo.to_string());
                 let uid = cx.state.thread(*sender).map_or(0, |t| t.info.uid);
                 line.push_str(&format!(
                     "--- {name} {{si_signo={name}, si_code={}, si_pid={sender}, si_uid={uid}}} ---\n",
@@ -170,8 +188,14 @@ impl Printer for StracePrinter {
                 if sig == 0 {
                     line.push_str(&format!("+++ exited with {code} +++\n"));
                 } else {
-                    let name = render::signal_name(sig).map(str::to_owned).unwrap_or_else(|| sig.to_string());
-                    let core = if status & 0x80 != 0 { " (core dumped)" } else { "" };
+                    let name = render::signal_name(sig)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| sig.to_string());
+                    let core = if status & 0x80 != 0 {
+                        " (core dumped)"
+                    } else {
+                        ""
+                    };
                     line.push_str(&format!("+++ killed by {name}{core} +++\n"));
                 }
                 out.write_all(line.as_bytes())?;

@@ -144,7 +144,14 @@ fn normalize(p: &[u8]) -> Vec<u8> {
 
 impl State {
     /// Apply what a successful call `nr` did, with its merged arguments and result.
-    pub(crate) fn apply_effect(&mut self, tid: Tid, pid: Tid, nr: u16, args: &[Option<&Arg>], ret: i64) {
+    pub(crate) fn apply_effect(
+        &mut self,
+        tid: Tid,
+        pid: Tid,
+        nr: u16,
+        args: &[Option<&Arg>],
+        ret: i64,
+    ) {
         if ret < 0 {
             return;
         }
@@ -186,7 +193,8 @@ impl State {
                     let flags = num(args, 2).unwrap_or(0);
                     // CLOSE_RANGE_CLOEXEC (4) only marks them.
                     if flags & 4 == 0 {
-                        self.fds.close_range(pid, a as i32, b.min(i32::MAX as u64) as i32);
+                        self.fds
+                            .close_range(pid, a as i32, b.min(i32::MAX as u64) as i32);
                     }
                 }
             }
@@ -218,7 +226,9 @@ impl State {
                     return;
                 };
                 let connect = effect(nr) == Effect::Connect;
-                let Some(f) = self.fds.get_mut(pid, fd as i32) else { return };
+                let Some(f) = self.fds.get_mut(pid, fd as i32) else {
+                    return;
+                };
                 if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {
                     let t = f.sock.get_or_insert(SockTuple {
                         proto: syspect_capture::event::L4Proto::Unknown,
@@ -242,7 +252,9 @@ impl State {
                 }
             }
             Effect::Accept => {
-                let listener = num(args, 0).and_then(|fd| self.fds.get(pid, fd as i32)).cloned();
+                let listener = num(args, 0)
+                    .and_then(|fd| self.fds.get(pid, fd as i32))
+                    .cloned();
                 let mut f = listener.unwrap_or_else(|| Fd::new(FdKind::Other, Vec::new()));
                 f.server = true;
                 f.flags = 0;
@@ -269,7 +281,10 @@ impl State {
                 self.fds.insert(pid, c, Fd::new(kind, Vec::new()));
             }
             Effect::Dup => {
-                if let Some(old) = num(args, 0).and_then(|fd| self.fds.get(pid, fd as i32)).cloned() {
+                if let Some(old) = num(args, 0)
+                    .and_then(|fd| self.fds.get(pid, fd as i32))
+                    .cloned()
+                {
                     let mut f = old;
                     f.flags &= !(libc::O_CLOEXEC as u32);
                     self.fds.insert(pid, fd_ret, f);
@@ -278,7 +293,10 @@ impl State {
             Effect::Fcntl => {
                 let cmd = num(args, 1).unwrap_or(0) as i32;
                 if cmd == libc::F_DUPFD || cmd == libc::F_DUPFD_CLOEXEC {
-                    if let Some(old) = num(args, 0).and_then(|fd| self.fds.get(pid, fd as i32)).cloned() {
+                    if let Some(old) = num(args, 0)
+                        .and_then(|fd| self.fds.get(pid, fd as i32))
+                        .cloned()
+                    {
                         let mut f = old;
                         f.flags = if cmd == libc::F_DUPFD_CLOEXEC {
                             libc::O_CLOEXEC as u32
@@ -299,7 +317,8 @@ impl State {
                 }
             }
             Effect::Anon(kind, name) => {
-                self.fds.insert(pid, fd_ret, Fd::new(kind, name.as_bytes().to_vec()));
+                self.fds
+                    .insert(pid, fd_ret, Fd::new(kind, name.as_bytes().to_vec()));
             }
             Effect::Memfd => {
                 let mut name = b"/memfd:".to_vec();
@@ -328,7 +347,11 @@ impl State {
         if let Some(d) = dirfd {
             let d = d as i64 as i32;
             if d != libc::AT_FDCWD {
-                return self.fds.get(pid, d).map(|f| f.name.clone()).unwrap_or_default();
+                return self
+                    .fds
+                    .get(pid, d)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
             }
         }
         self.threads

@@ -75,7 +75,8 @@ impl State {
         }
         for tid in self.reap.drain(..) {
             if let Some(t) = self.threads.remove(tid) {
-                if t.info.tid == t.info.pid && self.threads.threads_of(t.info.pid).next().is_none() {
+                if t.info.tid == t.info.pid && self.threads.threads_of(t.info.pid).next().is_none()
+                {
                     self.fds.remove_process(t.info.pid);
                 }
             }
@@ -95,7 +96,8 @@ impl State {
                 let enter = t.pending.take().filter(|p| p.nr == *nr);
                 if let Some(desc) = syscalls::lookup(*nr) {
                     let empty: &[syspect_capture::Arg] = &[];
-                    let merged = desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
+                    let merged =
+                        desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
                     self.apply_effect(ev.tid, ev.pid, *nr, &merged, *ret);
                 }
                 Some(Completed { enter })
@@ -119,7 +121,10 @@ impl State {
                     }
                 }
                 // The child may already be known (its first stop came before this event).
-                let comm_known = self.threads.get(*child_tid).map(|t| !t.info.comm.is_empty());
+                let comm_known = self
+                    .threads
+                    .get(*child_tid)
+                    .map(|t| !t.info.comm.is_empty());
                 if comm_known != Some(true) {
                     self.threads.insert(info);
                 }

@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn comm_is_basename_cut_at_15() {
         assert_eq!(comm_from_exe(b"/usr/bin/cat"), b"cat");
-        assert_eq!(comm_from_exe(b"/x/a_very_long_program_name"), b"a_very_long_pro");
+        assert_eq!(
+            comm_from_exe(b"/x/a_very_long_program_name"),
+            b"a_very_long_pro"
+        );
         assert_eq!(comm_from_exe(b"sh"), b"sh");
     }
 }
