@@ -99,9 +99,15 @@ pub fn strace_sockaddr(bytes: &[u8]) -> String {
             if bytes.len() <= 2 {
                 format!("{{sa_family={fam}}}")
             } else if path.first() == Some(&0) {
-                format!("{{sa_family={fam}, sun_path=@{}}}", strings::quote(&path[1..], false))
+                format!(
+                    "{{sa_family={fam}, sun_path=@{}}}",
+                    strings::quote(&path[1..], false)
+                )
             } else {
-                format!("{{sa_family={fam}, sun_path={}}}", strings::quote(&path, false))
+                format!(
+                    "{{sa_family={fam}, sun_path={}}}",
+                    strings::quote(&path, false)
+                )
             }
         }
         _ if family as i32 == libc::AF_NETLINK && bytes.len() >= 12 => {
@@ -139,7 +145,10 @@ mod tests {
             strace_sockaddr(&b),
             r#"{sa_family=AF_INET, sin_port=htons(35931), sin_addr=inet_addr("127.0.0.1")}"#
         );
-        assert_eq!(parse_sockaddr(&b).map(|a| a.sysdig()), Some("127.0.0.1:35931".into()));
+        assert_eq!(
+            parse_sockaddr(&b).map(|a| a.sysdig()),
+            Some("127.0.0.1:35931".into())
+        );
     }
 
     #[test]
@@ -153,7 +162,10 @@ mod tests {
             strace_sockaddr(&b),
             r#"{sa_family=AF_INET6, sin6_port=htons(8080), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}"#
         );
-        assert_eq!(parse_sockaddr(&b).map(|a| a.sysdig()), Some("::1:8080".into()));
+        assert_eq!(
+            parse_sockaddr(&b).map(|a| a.sysdig()),
+            Some("::1:8080".into())
+        );
     }
 
     #[test]
@@ -170,7 +182,10 @@ mod tests {
             strace_sockaddr(&a),
             r#"{sa_family=AF_UNIX, sun_path=@"abstract"}"#
         );
-        assert_eq!(parse_sockaddr(&a).map(|a| a.sysdig()), Some("@abstract".into()));
+        assert_eq!(
+            parse_sockaddr(&a).map(|a| a.sysdig()),
+            Some("@abstract".into())
+        );
         assert_eq!(parse_sockaddr(&[1]), None);
         assert_eq!(parse_sockaddr(&[2, 0, 1]), None);
     }

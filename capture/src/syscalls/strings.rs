@@ -128,7 +128,10 @@ mod tests {
         // Captured less than shown: the snap length cut it.
         assert_eq!(buf(b"hel", 6, false), r#""hel"..."#);
         assert_eq!(cstr(&[b'a'; 32], false), format!("\"{}\"", "a".repeat(32)));
-        assert_eq!(cstr(&[b'a'; 33], false), format!("\"{}\"...", "a".repeat(32)));
+        assert_eq!(
+            cstr(&[b'a'; 33], false),
+            format!("\"{}\"...", "a".repeat(32))
+        );
         assert_eq!(path(b"/etc/hosts", false), r#""/etc/hosts""#);
         assert_eq!(path(b"/very/long", true), r#""/very/long"..."#);
     }

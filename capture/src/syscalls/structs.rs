@@ -94,7 +94,7 @@ pub fn cpuset(bytes: &[u8]) -> String {
 fn rlim(v: u64) -> String {
     if v == u64::MAX {
         "RLIM64_INFINITY".into()
-    } else if v > 1024 && v % 1024 == 0 {
+    } else if v > 1024 && v.is_multiple_of(1024) {
         format!("{}*1024", v / 1024)
     } else {
         v.to_string()
@@ -112,7 +112,11 @@ pub fn wait_status(s: i32) -> String {
         format!("WIFSTOPPED(s) && WSTOPSIG(s) == {name}")
     } else {
         let name = signal_name(sig).map_or(sig.to_string(), str::to_string);
-        let core = if s & 0x80 != 0 { " && WCOREDUMP(s)" } else { "" };
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
         format!("WIFSIGNALED(s) && WTERMSIG(s) == {name}{core}")
     };
     format!("[{{{inner}}}]")
@@ -148,8 +152,24 @@ fn termios(b: &Bytes) -> Option<String> {
     let (i, o, c, l) = (b.u32(0)?, b.u32(4)?, b.u32(8)?, b.u32(12)?);
     let delays: [(u32, &[(u64, &str)]); 6] = [
         (0o400, &[(0, "NL0"), (0o400, "NL1")]),
-        (0o3000, &[(0, "CR0"), (0o1000, "CR1"), (0o2000, "CR2"), (0o3000, "CR3")]),
-        (0o14000, &[(0, "TAB0"), (0o4000, "TAB1"), (0o10000, "TAB2"), (0o14000, "TAB3")]),
+        (
+            0o3000,
+            &[
+                (0, "CR0"),
+                (0o1000, "CR1"),
+                (0o2000, "CR2"),
+                (0o3000, "CR3"),
+            ],
+        ),
+        (
+            0o14000,
+            &[
+                (0, "TAB0"),
+                (0o4000, "TAB1"),
+                (0o10000, "TAB2"),
+                (0o14000, "TAB3"),
+            ],
+        ),
         (0o20000, &[(0, "BS0"), (0o20000, "BS1")]),
         (0o40000, &[(0, "VT0"), (0o40000, "VT1")]),
         (0o100000, &[(0, "FF0"), (0o100000, "FF1")]),
@@ -166,7 +186,10 @@ fn termios(b: &Bytes) -> Option<String> {
     let mut cflag = vec![enumerated(t::BAUD, (c & cbaud) as u64, "B???")];
     let cibaud = (c & libc::CIBAUD) >> 16;
     if cibaud != 0 {
-        cflag.push(format!("{}<<IBSHIFT", enumerated(t::BAUD, cibaud as u64, "B???")));
+        cflag.push(format!(
+            "{}<<IBSHIFT",
+            enumerated(t::BAUD, cibaud as u64, "B???")
+        ));
     }
     cflag.push(enumerated(t::CSIZE, (c & libc::CSIZE) as u64, "CS?"));
     let rest = c & !(cbaud | libc::CIBAUD | libc::CSIZE);
@@ -190,7 +213,10 @@ fn statx(b: &Bytes) -> Option<String> {
         bits(t::STATX_ATTR, b.u64(8)?, "STATX_ATTR_???")
     );
     if mask & 3 != 0 {
-        s.push_str(&format!(", stx_mode={}", flags::file_mode(b.u16(28)? as u32)));
+        s.push_str(&format!(
+            ", stx_mode={}",
+            flags::file_mode(b.u16(28)? as u32)
+        ));
     }
     if mask & 0x200 != 0 {
         s.push_str(&format!(", stx_size={}", b.u64(40)?));
@@ -334,7 +360,11 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             };
             format!("[{}, {}]", one(0)?, one(16)?)
         }
-        K::Rlimit => format!("{{rlim_cur={}, rlim_max={}}}", rlim(b.u64(0)?), rlim(b.u64(8)?)),
+        K::Rlimit => format!(
+            "{{rlim_cur={}, rlim_max={}}}",
+            rlim(b.u64(0)?),
+            rlim(b.u64(8)?)
+        ),
         K::Rusage => format!(
             "{{ru_utime={}, ru_stime={}, ...}}",
             time_pair(&b, 0, true)?,
@@ -534,8 +564,14 @@ mod tests {
             Some("{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}")
         );
         assert_eq!(wait_status(0), "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]");
-        assert_eq!(wait_status(1 << 8), "[{WIFEXITED(s) && WEXITSTATUS(s) == 1}]");
-        assert_eq!(wait_status(9), "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]");
+        assert_eq!(
+            wait_status(1 << 8),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 1}]"
+        );
+        assert_eq!(
+            wait_status(9),
+            "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]"
+        );
     }
 
     #[test]
@@ -572,7 +608,9 @@ mod tests {
         t[8] = 2;
         assert_eq!(
             decode(K::Tms, &t).as_deref(),
-            Some("{tms_utime=3 /* 0.03 s */, tms_stime=2 /* 0.02 s */, tms_cutime=0, tms_cstime=0}")
+            Some(
+                "{tms_utime=3 /* 0.03 s */, tms_stime=2 /* 0.02 s */, tms_cutime=0, tms_cstime=0}"
+            )
         );
     }
 }

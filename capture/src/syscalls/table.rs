@@ -387,8 +387,13 @@ mod tests {
                 let n = match a.fetch() {
                     Fetch::Buf(LenFrom::Arg(n) | LenFrom::ArgPtr(n))
                     | Fetch::Mem(LenFrom::Arg(n) | LenFrom::ArgPtr(n))
-                    | Fetch::Iovec { count: LenFrom::Arg(n) }
-                    | Fetch::Array { count: LenFrom::Arg(n), .. } => n,
+                    | Fetch::Iovec {
+                        count: LenFrom::Arg(n),
+                    }
+                    | Fetch::Array {
+                        count: LenFrom::Arg(n),
+                        ..
+                    } => n,
                     _ => continue,
                 };
                 assert!((n as usize) < d.args.len(), "{}.{}", d.name, a.name);
