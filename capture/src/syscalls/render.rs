@@ -59,6 +59,69 @@ pub fn strace_call_args(
     .render()
 }
 
+/// What strace prints of a call that has not returned yet, before ` <unfinished ...>`:
+/// the arguments known at entry and, when more follow at exit, the separator
+/// (`wait4(-1, ` + ` <unfinished ...>`). `args` holds the entry values
+/// ([`SyscallDesc::merge_args`] with no exit).
+pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
+    let call = Call {
+        desc,
+        args,
+        ins: &[],
+        ret: None,
+    };
+    let parts: Vec<String> = call
+        .parts()
+        .into_iter()
+        .filter(|p| !p.0)
+        .map(|p| p.1)
+        .collect();
+    let more = (0..desc.args.len()).any(|i| call.shown(i) && call.at_exit(i));
+    let mut s = parts.join(", ");
+    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone") {
+        s.push_str(", ");
+    }
+    s
+}
+
+/// What strace prints after `<... NAME resumed>` and before `) = RET`: the arguments written
+/// by the call (`"hello\n", 100, 0, NULL, NULL`), or nothing.
+pub fn strace_resumed(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64) -> String {
+    let call = Call {
+        desc,
+        args,
+        ins: &[],
+        ret: Some(ret),
+    };
+    let parts = call.parts();
+    let Some(first) = parts.iter().position(|p| p.0) else {
+        return String::new();
+    };
+    let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
+    let lead = if matches!(desc.name, "ioctl" | "clone") {
+        ", "
+    } else {
+        ""
+    };
+    format!("{lead}{}", rest.join(", "))
+}
+
+/// Column where strace starts ` = RET` when the call is shorter (`acolumn`).
+pub const STRACE_RET_COLUMN: usize = 40;
+
+/// A whole strace line: `prefix` (`"1234  "` under `-f`, or empty), the call text
+/// (`close(3)`), padding to [`STRACE_RET_COLUMN`] and `= RET`.
+pub fn strace_line(prefix: &str, call: &str, ret: &str) -> String {
+    let mut s = format!("{prefix}{call} ");
+    let width = s.chars().count();
+    if width < STRACE_RET_COLUMN {
+        s.extend(std::iter::repeat_n(' ', STRACE_RET_COLUMN - width));
+    }
+    s.push_str("= ");
+    s.push_str(ret);
+    s
+}
+
 /// The raw registers of a syscall not in the table, as strace prints an unknown call's
 /// arguments (`0x1, 0x7ffc…, 0`).
 pub fn strace_raw_args(args: &[Arg]) -> String {
@@ -265,8 +328,26 @@ impl Call<'_, '_> {
     }
 
     fn render(&self) -> String {
+        self.parts()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Whether strace prints argument `i` when the call returns rather than when it starts.
+    fn at_exit(&self, i: usize) -> bool {
+        match self.desc.name {
+            "clone" => i >= 2,
+            "ioctl" => i == 2,
+            _ => self.desc.args.get(i).is_some_and(|a| a.dir == Dir::Out),
+        }
+    }
+
+    /// The shown arguments in strace's order, each with whether it is printed at exit.
+    fn parts(&self) -> Vec<(bool, String)> {
         let name = self.desc.name;
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<(bool, String)> = Vec::new();
         for (i, a) in self.desc.args.iter().enumerate() {
             if !self.shown(i) {
                 continue;
@@ -276,30 +357,30 @@ impl Call<'_, '_> {
                 if self.ret.is_none() {
                     break;
                 }
-                out.push("?".into());
+                out.push((self.at_exit(i), "?".into()));
                 continue;
             };
             let text = self.value(i, a, v);
             if name == "clone" {
                 let label = ["flags", "child_stack", "parent_tid", "child_tidptr", "tls"];
-                out.push(format!("{}={text}", label[i]));
+                out.push((self.at_exit(i), format!("{}={text}", label[i])));
             } else {
-                out.push(text);
+                out.push((self.at_exit(i), text));
             }
         }
         if name == "clone" && out.len() >= 2 {
             // strace prints the stack before the flags and the tls before child_tidptr.
             out.swap(0, 1);
-            if let Some(tls) = out.iter().position(|s| s.starts_with("tls=")) {
+            if let Some(tls) = out.iter().position(|s| s.1.starts_with("tls=")) {
                 let t = out.remove(tls);
                 let at = out
                     .iter()
-                    .position(|s| s.starts_with("child_tidptr="))
+                    .position(|s| s.1.starts_with("child_tidptr="))
                     .unwrap_or(out.len());
                 out.insert(at, t);
             }
         }
-        out.join(", ")
+        out
     }
 
     /// Whether strace prints argument `i` of this call at all.

@@ -690,3 +690,62 @@ fn sysdig_values() {
         Some(SockAddr::Inet(std::net::Ipv4Addr::new(10, 0, 0, 1), 80))
     );
 }
+
+#[test]
+fn unfinished_resumed_and_lines() {
+    let wait4 = table::lookup(61).expect("wait4");
+    let enter = [neg(-1), n(1)];
+    assert_eq!(
+        strace_unfinished(wait4, &wait4.merge_args(&enter, None)),
+        "-1, "
+    );
+    let exit = [mem(le32(&[0])), n(0)];
+    let all = wait4.merge_args(&enter, Some(&exit));
+    assert_eq!(
+        strace_resumed(wait4, &all, 5195),
+        "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL"
+    );
+    let ioctl = table::lookup(16).expect("ioctl");
+    let enter = [n(0), n(0x5401)];
+    assert_eq!(
+        strace_unfinished(ioctl, &ioctl.merge_args(&enter, None)),
+        "0, TCGETS"
+    );
+    let close = table::lookup(3).expect("close");
+    let enter = [n(3)];
+    assert_eq!(
+        strace_unfinished(close, &close.merge_args(&enter, None)),
+        "3"
+    );
+    assert_eq!(
+        strace_resumed(close, &close.merge_args(&enter, Some(&[])), 0),
+        ""
+    );
+    let clone = table::lookup(56).expect("clone");
+    let enter = [n(0x01200011), n(0), n(0), n(0x7f8fb91cfa10), n(0)];
+    let m = clone.merge_args(&enter, Some(&[]));
+    assert_eq!(
+        strace_unfinished(clone, &m),
+        "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
+    );
+    assert_eq!(
+        strace_resumed(clone, &m, 5195),
+        ", child_tidptr=0x7f8fb91cfa10"
+    );
+    assert_eq!(
+        strace_line("", "close(3)", "0"),
+        "close(3)                                = 0"
+    );
+    assert_eq!(
+        strace_line("4960  ", "close(3)", "0"),
+        "4960  close(3)                          = 0"
+    );
+    assert_eq!(
+        strace_line(
+            "",
+            r#"openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC)"#,
+            "3"
+        ),
+        r#"openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3"#
+    );
+}
