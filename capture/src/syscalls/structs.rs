@@ -94,7 +94,7 @@ pub fn cpuset(bytes: &[u8]) -> String {
 fn rlim(v: u64) -> String {
     if v == u64::MAX {
         "RLIM64_INFINITY".into()
-    } else if v > 1024 && v % 1024 == 0 {
+    } else if v > 1024 && v.is_multiple_of(1024) {
         format!("{}*1024", v / 1024)
     } else {
         v.to_string()
