@@ -148,7 +148,7 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
         &o.filter_text,
         o.command_line.clone(),
     );
-    let mut writer = TraceWriter::create(path, &header)?;
+    let writer = TraceWriter::create(path, &header)?;
     let initial = initial_state(o, engine.as_ref());
     struct FileSink {
         writer: TraceWriter,
