@@ -117,7 +117,7 @@ fn threads_share_the_pid() {
     if !need_program("threads_share_the_pid", "python3") {
         return;
     }
-    let o = capture(&d, &["python3", "-c", prog]);
+    let o = capture(&d, &[python(), "-c", prog]);
     assert!(o.status.success(), "{}", stderr(&o));
     let evs = events(&d);
     let thread_ev = evs

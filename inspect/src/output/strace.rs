@@ -95,11 +95,12 @@ impl Printer for StracePrinter {
                         return Ok(());
                     };
                     // Rewrite the whole call now that the outputs are known.
-                    if let (Some(d), Some(m)) = (d, &merged) {
+                    if let Some(d) = d {
                         call = self.prefix(tid);
                         call.push_str(&syscalls::name(*nr));
                         call.push('(');
-                        call.push_str(&render::strace_args(d, m, Some(*ret)));
+                        let ins = enter.map_or(empty, |e| &e.args);
+                        call.push_str(&render::strace_call_args(d, ins, Some(args), Some(*ret)));
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
@@ -107,8 +108,8 @@ impl Printer for StracePrinter {
                     self.interrupt(out)?;
                     let mut call = self.prefix(tid);
                     call.push_str(&format!("<... {} resumed>", syscalls::name(*nr)));
-                    if let (Some(d), Some(m), true) = (d, &merged, enter.is_some()) {
-                        call.push_str(&render::strace_resumed(d, m, *ret));
+                    if let (Some(d), Some(e)) = (d, enter) {
+                        call.push_str(&render::strace_resumed_call(d, &e.args, args, *ret));
                     } else if let (Some(d), Some(m)) = (d, &merged) {
                         call.push_str(&render::strace_args(d, m, Some(*ret)));
                     }
