@@ -59,14 +59,15 @@ pub fn strace_call_args(
     .render()
 }
 
-/// What strace prints of a call that has not returned yet, before ` <unfinished ...>`:
-/// the arguments known at entry and, when more follow at exit, the separator
-/// (`wait4(-1, ` + ` <unfinished ...>`). `args` holds the entry values
-/// ([`SyscallDesc::merge_args`] with no exit).
-pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
+/// What strace prints of a call when it starts, before it returns: the arguments known at
+/// entry and, when more follow at exit, the separator. A printer writes `NAME(` + this, then
+/// either [`strace_resumed`]'s text and `) = RET` on the same line, or ` <unfinished ...>`
+/// when another thread's line comes first (`wait4(-1, ` + ` <unfinished ...>`).
+pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
+    let args = desc.merge_args(enter, None);
     let call = Call {
         desc,
-        args,
+        args: &args,
         ins: &[],
         ret: None,
     };
@@ -84,13 +85,18 @@ pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
     s
 }
 
-/// What strace prints after `<... NAME resumed>` and before `) = RET`: the arguments written
-/// by the call (`"hello\n", 100, 0, NULL, NULL`), or nothing.
-pub fn strace_resumed(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64) -> String {
+/// What strace prints when the call returns, after [`strace_unfinished`]'s text (or after
+/// `<... NAME resumed>`) and before `) = RET`: the arguments written by the call and those
+/// after them (`"hello\n", 100, 0, NULL, NULL`), or nothing. `enter` is `None` when the
+/// entry was not seen. [`strace_unfinished`] followed by this is [`strace_call_args`].
+pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], ret: i64) -> String {
+    let enter = enter.unwrap_or(&[]);
+    let args = desc.merge_args(enter, Some(exit));
+    let ins = desc.merge_args(enter, None);
     let call = Call {
         desc,
-        args,
-        ins: &[],
+        args: &args,
+        ins: &ins,
         ret: Some(ret),
     };
     let parts = call.parts();

@@ -695,43 +695,48 @@ fn sysdig_values() {
 fn unfinished_resumed_and_lines() {
     let wait4 = table::lookup(61).expect("wait4");
     let enter = [neg(-1), n(1)];
-    assert_eq!(
-        strace_unfinished(wait4, &wait4.merge_args(&enter, None)),
-        "-1, "
-    );
+    assert_eq!(strace_unfinished(wait4, &enter), "-1, ");
     let exit = [mem(le32(&[0])), n(0)];
-    let all = wait4.merge_args(&enter, Some(&exit));
     assert_eq!(
-        strace_resumed(wait4, &all, 5195),
+        strace_resumed(wait4, Some(&enter), &exit, 5195),
         "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL"
+    );
+    // Without the entry, the entry-only arguments are unknown.
+    assert_eq!(
+        strace_resumed(wait4, None, &exit, 5195),
+        "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], ?, NULL"
     );
     let ioctl = table::lookup(16).expect("ioctl");
     let enter = [n(0), n(0x5401)];
+    assert_eq!(strace_unfinished(ioctl, &enter), "0, TCGETS");
     assert_eq!(
-        strace_unfinished(ioctl, &ioctl.merge_args(&enter, None)),
-        "0, TCGETS"
+        strace_resumed(ioctl, Some(&enter), &[n(0x7ffc1ce933e0)], -25),
+        ", 0x7ffc1ce933e0"
     );
     let close = table::lookup(3).expect("close");
-    let enter = [n(3)];
-    assert_eq!(
-        strace_unfinished(close, &close.merge_args(&enter, None)),
-        "3"
-    );
-    assert_eq!(
-        strace_resumed(close, &close.merge_args(&enter, Some(&[])), 0),
-        ""
-    );
+    assert_eq!(strace_unfinished(close, &[n(3)]), "3");
+    assert_eq!(strace_resumed(close, Some(&[n(3)]), &[], 0), "");
     let clone = table::lookup(56).expect("clone");
     let enter = [n(0x01200011), n(0), n(0), n(0x7f8fb91cfa10), n(0)];
-    let m = clone.merge_args(&enter, Some(&[]));
     assert_eq!(
-        strace_unfinished(clone, &m),
+        strace_unfinished(clone, &enter),
         "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
     );
     assert_eq!(
-        strace_resumed(clone, &m, 5195),
+        strace_resumed(clone, Some(&enter), &[], 5195),
         ", child_tidptr=0x7f8fb91cfa10"
     );
+    // The two halves make the whole call, `[128 => 16]` included.
+    let gsn = table::lookup(51).expect("getsockname");
+    let enter = [n(4), mem(le32(&[128]))];
+    let exit = [mem(inet(35931, [127, 0, 0, 1])), mem(le32(&[16]))];
+    let whole = format!(
+        "{}{}",
+        strace_unfinished(gsn, &enter),
+        strace_resumed(gsn, Some(&enter), &exit, 0)
+    );
+    assert_eq!(whole, strace_call_args(gsn, &enter, Some(&exit), Some(0)));
+    assert!(whole.ends_with("[128 => 16]"), "{whole}");
     assert_eq!(
         strace_line("", "close(3)", "0"),
         "close(3)                                = 0"
