@@ -16,6 +16,7 @@
 
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
+pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
 
 use super::flags::{self, FlagSet};
 use super::sockaddr::strace_sockaddr;
@@ -527,10 +528,10 @@ impl Call<'_, '_> {
             (ArgType::StrList, Arg::StrList { items, trunc }) => {
                 let mut parts: Vec<String> = items
                     .iter()
-                    .take(strings::MAX_STRLEN)
+                    .take(strings::string_limit())
                     .map(|s| strings::cstr(s, false))
                     .collect();
-                if *trunc || items.len() > strings::MAX_STRLEN {
+                if *trunc || items.len() > strings::string_limit() {
                     parts.push("...".into());
                 }
                 format!("[{}]", parts.join(", "))

@@ -42,6 +42,7 @@ fn inet(port: u16, a: [u8; 4]) -> Vec<u8> {
 
 /// `name(args) = ret` from the enter and exit argument lists, as a reader prints it.
 fn line(name: &str, enter: Vec<Arg>, exit: Vec<Arg>, ret: i64) -> String {
+    set_string_limit(MAX_STRLEN);
     let desc = table::lookup(number(name).expect(name)).expect(name);
     let args = strace_call_args(desc, &enter, Some(&exit), Some(ret));
     let merged = desc.merge_args(&enter, Some(&exit));
