@@ -688,7 +688,7 @@ fn sysdig_values() {
     assert_eq!(sysdig_value(&kill.args[1], &n(15)), "15(SIGTERM)");
     assert_eq!(
         parse_sockaddr(&inet(80, [10, 0, 0, 1])),
-        Some(SockAddr::Inet(std::net::Ipv4Addr::new(10, 0, 0, 1), 80))
+        Some(SockAddr::Inet([10, 0, 0, 1], 80))
     );
 }
 

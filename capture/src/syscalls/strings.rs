@@ -89,7 +89,9 @@ pub fn cstr(data: &[u8], trunc: bool) -> String {
 /// A buffer of `len` bytes of which `data` were captured (`printstrn`): at most
 /// [`string_limit`] bytes, `...` when `len` is longer than what is shown.
 pub fn buf(data: &[u8], len: u64, hex: bool) -> String {
-    let want = usize::try_from(len).unwrap_or(usize::MAX).min(string_limit());
+    let want = usize::try_from(len)
+        .unwrap_or(usize::MAX)
+        .min(string_limit());
     let shown = &data[..want.min(data.len())];
     let mut s = quote(shown, hex);
     if len > shown.len() as u64 {
@@ -134,7 +136,10 @@ mod tests {
     #[test]
     fn unlimited_by_default() {
         let text = [b'x'; 100];
-        assert_eq!(buf(&text[..80], 832, false), format!("\"{}\"...", "x".repeat(80)));
+        assert_eq!(
+            buf(&text[..80], 832, false),
+            format!("\"{}\"...", "x".repeat(80))
+        );
         assert_eq!(buf(&text, 100, false), format!("\"{}\"", "x".repeat(100)));
     }
 
