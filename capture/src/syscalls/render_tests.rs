@@ -674,6 +674,20 @@ fn sysdig_values() {
         "524288(O_RDONLY|O_CLOEXEC)"
     );
     assert_eq!(sysdig_value(&openat.args[3], &n(0o644)), "0644");
+    assert_eq!(sysdig_value(&openat.args[3], &n(0)), "0");
+    let mmap = table::lookup(9).expect("mmap");
+    assert_eq!(
+        sysdig_value(&mmap.args[0], &n(0x7f3a5b2c1000)),
+        "7F3A5B2C1000"
+    );
+    assert_eq!(
+        sysdig_value(&mmap.args[3], &n(0x22)),
+        "34(MAP_PRIVATE|MAP_ANONYMOUS)"
+    );
+    let send = table::lookup(44).expect("sendto");
+    assert_eq!(sysdig_value(&send.args[3], &n(0)), "0");
+    let accept = table::lookup(43).expect("accept");
+    assert_eq!(sysdig_value(&accept.args[2], &mem(le32(&[16]))), "16");
     let write = table::lookup(1).expect("write");
     assert_eq!(
         sysdig_value(&write.args[1], &buf(b"GET /\r\n", 7)),
