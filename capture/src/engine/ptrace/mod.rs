@@ -176,6 +176,10 @@ impl PtraceEngine {
 }
 
 impl Engine for PtraceEngine {
+    fn command_pid(&self) -> Option<u32> {
+        self.root_pid()
+    }
+
     fn poll(&mut self, out: &mut Vec<Record>, timeout: Duration) -> Result<Status, EngineError> {
         self.check_thread()?;
         let start = out.len();
