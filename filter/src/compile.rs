@@ -153,9 +153,46 @@ pub(crate) enum Lit {
     Ip(IpAddr),
 }
 
-/// A sorted, deduplicated list of literals (all of one kind, as they come from one type).
+/// A sorted, deduplicated list of literals (all of one kind, as they come from one type),
+/// stored by kind so that membership tests compare plain bytes or numbers.
 #[derive(Debug, Clone)]
-pub(crate) struct Set(pub Box<[Lit]>);
+pub(crate) enum Set {
+    Bytes(Box<[Box<[u8]>]>),
+    Nums(Box<[i128]>),
+    Other(Box<[Lit]>),
+}
+
+impl Set {
+    /// The set of `lits`, sorted and deduplicated.
+    pub(crate) fn new(mut lits: Vec<Lit>) -> Set {
+        lits.sort();
+        lits.dedup();
+        if lits.iter().all(|l| matches!(l, Lit::Bytes(_))) {
+            let bytes = lits.into_iter().filter_map(|l| match l {
+                Lit::Bytes(b) => Some(b),
+                _ => None,
+            });
+            return Set::Bytes(bytes.collect());
+        }
+        if lits.iter().all(|l| matches!(l, Lit::Num(_))) {
+            let nums = lits.iter().filter_map(|l| match l {
+                Lit::Num(n) => Some(*n),
+                _ => None,
+            });
+            return Set::Nums(nums.collect());
+        }
+        Set::Other(lits.into())
+    }
+
+    /// The members, in order.
+    pub(crate) fn lits(&self) -> Vec<Lit> {
+        match self {
+            Set::Bytes(xs) => xs.iter().map(|b| Lit::Bytes(b.clone())).collect(),
+            Set::Nums(ns) => ns.iter().map(|n| Lit::Num(*n)).collect(),
+            Set::Other(ls) => ls.to_vec(),
+        }
+    }
+}
 
 /// Check `expr` against `registry` and compile it.
 pub fn compile(expr: &Expr, registry: &(impl Registry + ?Sized)) -> Result<Filter, FilterError> {
@@ -206,10 +243,8 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
     };
     let bytes = |v: &Value| -> Box<[u8]> { v.text.as_bytes().into() };
     let set = |values: &[Value]| -> Result<Set, FilterError> {
-        let mut lits = values.iter().map(lit).collect::<Result<Vec<_>, _>>()?;
-        lits.sort();
-        lits.dedup();
-        Ok(Set(lits.into()))
+        let lits = values.iter().map(lit).collect::<Result<Vec<_>, _>>()?;
+        Ok(Set::new(lits))
     };
     let kind = match (&check.rhs, check.op) {
         (_, Op::Exists) => TestKind::Exists,
