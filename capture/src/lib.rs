@@ -16,6 +16,7 @@
 pub mod engine;
 pub mod event;
 pub mod procfs;
+pub mod scap;
 pub mod syscalls;
 pub mod trace;
 
