@@ -151,8 +151,9 @@ impl ScapError {
     }
 }
 
-/// True when `first` (the first bytes of a file, at least 16 for a sure answer) starts a scap
-/// capture, plain or gzip'd (the gzip'd case decompresses just enough to see the inner magic).
+/// True when `first` (the first bytes of a file) starts a scap capture, plain or gzip'd. A plain
+/// file needs 12 bytes; a gzip'd one is decompressed just far enough to see the inner magic,
+/// which takes a few hundred bytes of input (pass 4 KiB).
 pub fn is_scap(first: &[u8]) -> bool {
     if first.starts_with(&GZIP_MAGIC) {
         let mut inner = [0u8; 12];

@@ -131,7 +131,8 @@ pub fn split_nul(b: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// The cgroup path to keep from sysdig's `subsys=path` list: the unified (v2) entry when there
-/// is one, else the first entry that names a container, else the first entry.
+/// is one, else the first entry below the root (`blkio=/system.slice/x.service`, `cpu=/docker/ID`),
+/// else the first entry.
 pub fn pick_cgroup(list: &[u8]) -> Vec<u8> {
     let entries: Vec<(&[u8], &[u8])> = trim_nul(list)
         .split(|&x| x == 0)
