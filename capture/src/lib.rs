@@ -15,6 +15,7 @@
 
 pub mod engine;
 pub mod event;
+pub mod interrupt;
 pub mod procfs;
 pub mod scap;
 pub mod syscalls;
