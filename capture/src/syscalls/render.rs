@@ -113,30 +113,6 @@ pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], r
     format!("{lead}{}", rest.join(", "))
 }
 
-/// [`strace_resumed`] from the enter and exit events' argument lists, so that in/out arguments
-/// show their value on entry too (`[128 => 16]`), as in [`strace_call_args`].
-pub fn strace_resumed_call(desc: &SyscallDesc, enter: &[Arg], exit: &[Arg], ret: i64) -> String {
-    let args = desc.merge_args(enter, Some(exit));
-    let ins = desc.merge_args(enter, None);
-    let call = Call {
-        desc,
-        args: &args,
-        ins: &ins,
-        ret: Some(ret),
-    };
-    let parts = call.parts();
-    let Some(first) = parts.iter().position(|p| p.0) else {
-        return String::new();
-    };
-    let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
-    let lead = if matches!(desc.name, "ioctl" | "clone") {
-        ", "
-    } else {
-        ""
-    };
-    format!("{lead}{}", rest.join(", "))
-}
-
 /// Column where strace starts ` = RET` when the call is shorter (`acolumn`).
 pub const STRACE_RET_COLUMN: usize = 40;
 
