@@ -1,1 +1,388 @@
-//! The eBPF engine: every syscall on the host from raw tracepoints, through a ring buffer.
+//! The eBPF engine: every syscall on the host from BTF-typed raw tracepoints, through one BPF
+//! ring buffer. The kernel side is C (`ebpf/bpf/syspect.bpf.c`, ABI in `ebpf/bpf/abi.h`); this
+//! module loads it with aya, fills its maps and turns its records into [`Event`]s.
+//!
+//! # Key decisions
+//!
+//! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_process_fork`,
+//!   `sched_process_exec` and `sched_process_exit` (the cheapest to attach; no tracefs needed).
+//! - **Enter and exit are two records**, each sent when it happens: a call still blocked when the
+//!   capture stops has its Enter event already, and no per-thread map is needed. The exit reads
+//!   pointer arguments from the saved user registers, which still hold the call's arguments.
+//! - **Arguments** come from the one syscall table: at load user space writes, per syscall
+//!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
+//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at exit of a successful
+//!   call; scalar arguments are rebuilt here from the six registers every record carries.
+//!   Strings, buffers and iovec data are cut at the snap length (at most 4096 bytes in the
+//!   kernel), memory at 4096 bytes, argv at 64 strings.
+//! - **Transport**: records are built in a per-CPU scratch buffer and copied with
+//!   `bpf_ringbuf_output(BPF_RB_NO_WAKEUP)`; the program wakes the reader only when the unread
+//!   data passes [`EbpfConfig::wake_bytes`], and [`Engine::poll`] otherwise finds the data on a
+//!   10 ms timer (poll(2) on the ring's fd), draining in batches. A full ring drops the record
+//!   and counts it in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
+//!   and [`Stats::drops`].
+//! - **Filters in the kernel**: syspect's own process always out; the syscall set as a flag in
+//!   `sp_syscalls`; when pids or cgroups are given, an event passes when its process is in
+//!   `sp_pids` (filled with the pids and their current descendants; the program adds each child
+//!   forked by a member and forgets a process when its last thread exits) or its cgroup v2 id is
+//!   in `sp_cgroups`. Lifecycle events pass the same pid/cgroup filter but not the syscall one.
+//! - **A command** ([`EbpfEngine::start_for_command`]) is forked held on a pipe, put in `sp_pids`
+//!   as "armed", released, and traced from its execve on.
+//! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
+//!   process never touched (a literal in a library) cannot be read at enter. Such an enter is
+//!   flagged, its exit reads the strings again (the kernel has touched them by then), and the
+//!   enter event is held here until that exit and patched; it then comes out just before its
+//!   exit, after events of other threads that happened meanwhile.
+//! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
+//!   CLOCK_BOOTTIME measured once at start.
+//! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
+//!   [`EventKind::Sample`].
+
+pub mod command;
+pub mod decode;
+pub mod loader;
+pub mod maps;
+pub mod samples;
+
+use std::collections::{HashMap, HashSet};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use self::command::HeldChild;
+use self::decode::{patch_enter, Decoder};
+pub use self::loader::EbpfConfig;
+use self::loader::Loaded;
+use super::{CaptureOptions, Engine, EngineError, Stats, Status};
+use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use syspect_ebpf::hdr;
+
+/// Records handed out per poll at most (bounds memory when the ring is full).
+const MAX_BATCH: usize = 65536;
+/// A poll that drained fewer records than this waits one timer tick for more before returning.
+const MIN_BATCH: usize = 4096;
+/// How long a poll sleeps between drains when the program did not wake it.
+const TICK: Duration = Duration::from_millis(10);
+const DROP_CHECK: Duration = Duration::from_millis(100);
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
+/// The eBPF capture engine. See the module docs for how it works.
+pub struct EbpfEngine {
+    loaded: Loaded,
+    decoder: Decoder,
+    child: Option<HeldChild>,
+    /// Command mode: processes of the command's tree believed alive.
+    tree: HashSet<Tid>,
+    /// Processes seen, with the cgroup id of their last event.
+    seen: HashMap<Tid, u64>,
+    /// Enter events held until their exit re-reads an input string (`hdr::RETRY`), by tid.
+    held: HashMap<Tid, Event>,
+    last_drops: Vec<u64>,
+    last_drop_check: Instant,
+    last_sample: Instant,
+    stats: Stats,
+    undecodable: u64,
+    stopped: bool,
+    ended: bool,
+}
+
+impl EbpfEngine {
+    /// Capture system-wide (or the pids and cgroups `opts` names). `opts.command` is ignored:
+    /// use [`EbpfEngine::start_for_command`].
+    pub fn start(opts: &CaptureOptions) -> Result<Self, EngineError> {
+        Self::start_with(opts, EbpfConfig::default())
+    }
+
+    /// [`EbpfEngine::start`] with a chosen ring buffer size and wake-up threshold.
+    pub fn start_with(opts: &CaptureOptions, cfg: EbpfConfig) -> Result<Self, EngineError> {
+        Ok(Self::new(loader::load(opts, None, cfg)?, None))
+    }
+
+    /// Start `opts.command` and trace it and its descendants (and whatever else `opts` names).
+    pub fn start_for_command(opts: &CaptureOptions) -> Result<Self, EngineError> {
+        Self::start_for_command_with(opts, EbpfConfig::default())
+    }
+
+    /// [`EbpfEngine::start_for_command`] with a chosen transport configuration.
+    pub fn start_for_command_with(
+        opts: &CaptureOptions,
+        cfg: EbpfConfig,
+    ) -> Result<Self, EngineError> {
+        let argv = opts.command.as_deref().unwrap_or_default();
+        if argv.is_empty() {
+            return Err(EngineError::Spawn {
+                command: String::new(),
+                source: std::io::Error::other("no command given"),
+            });
+        }
+        // check first: a failed load must not leave a held child behind (Drop kills it anyway)
+        loader::check_privilege()?;
+        let mut child = HeldChild::spawn(argv)?;
+        let loaded = loader::load(opts, Some(child.pid), cfg)?;
+        child.release()?;
+        let mut engine = Self::new(loaded, Some(child));
+        if let Some(c) = &engine.child {
+            engine.tree.insert(c.pid);
+        }
+        Ok(engine)
+    }
+
+    fn new(loaded: Loaded, child: Option<HeldChild>) -> Self {
+        let now = Instant::now();
+        EbpfEngine {
+            loaded,
+            decoder: Decoder::new(),
+            child,
+            tree: HashSet::new(),
+            seen: HashMap::new(),
+            held: HashMap::new(),
+            last_drops: Vec::new(),
+            last_drop_check: now,
+            last_sample: now,
+            stats: Stats::default(),
+            undecodable: 0,
+            stopped: false,
+            ended: false,
+        }
+    }
+
+    /// The pid of the command the engine started, if any.
+    pub fn child_pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.pid)
+    }
+
+    /// The cgroup v2 id of process `pid` as of its last event, if the capture saw it.
+    pub fn cgroup_of(&self, pid: Tid) -> Option<u64> {
+        self.seen.get(&pid).copied()
+    }
+
+    /// Records the kernel sent that could not be decoded (should stay 0).
+    pub fn undecodable(&self) -> u64 {
+        self.undecodable
+    }
+
+    /// Move up to `max` records from the ring into `out`; returns how many were taken.
+    fn drain(&mut self, out: &mut Vec<Record>, max: usize) -> usize {
+        let mut n = 0;
+        while n < max {
+            let Some(rec) = self.loaded.ring.next() else {
+                break;
+            };
+            n += 1;
+            let d = match self.decoder.decode(&rec) {
+                Ok(d) => d,
+                Err(_) => {
+                    self.undecodable += 1;
+                    continue;
+                }
+            };
+            drop(rec);
+            let ev = d.event;
+            if !self.held.is_empty() || d.flags & hdr::RETRY != 0 {
+                if let Some(mut enter) = self.held.remove(&ev.tid) {
+                    if matches!(ev.kind, EventKind::Exit { .. }) {
+                        patch_enter(&mut enter, d.redo);
+                    }
+                    self.stats.events += 1;
+                    out.push(Record::Event(enter));
+                }
+                if d.flags & hdr::RETRY != 0 && matches!(ev.kind, EventKind::Enter { .. }) {
+                    self.held.insert(ev.tid, ev);
+                    continue;
+                }
+            }
+            if let Some(slot) = self.seen.get_mut(&ev.pid) {
+                *slot = d.cgroup;
+            } else {
+                self.seen.insert(ev.pid, d.cgroup);
+            }
+            if self.child.is_some() {
+                if let EventKind::Clone { child_pid, .. } = ev.kind {
+                    self.tree.insert(child_pid);
+                }
+            }
+            self.stats.events += 1;
+            out.push(Record::Event(ev));
+        }
+        n
+    }
+
+    /// Drops and samples, when due (`force`: now).
+    fn housekeeping(&mut self, out: &mut Vec<Record>, force: bool) {
+        let now = Instant::now();
+        if force || now.duration_since(self.last_drop_check) >= DROP_CHECK {
+            self.last_drop_check = now;
+            self.check_drops(out);
+        }
+        if !force && now.duration_since(self.last_sample) >= SAMPLE_EVERY {
+            self.last_sample = now;
+            self.samples(out);
+        }
+    }
+
+    fn check_drops(&mut self, out: &mut Vec<Record>) {
+        let Ok(values) = self.loaded.drops.get(&0, 0) else {
+            return;
+        };
+        let values: Vec<u64> = values.iter().copied().collect();
+        if self.last_drops.len() < values.len() {
+            self.last_drops.resize(values.len(), 0);
+        }
+        let ts = self.decoder.wall(boot_now());
+        for (cpu, (&now, last)) in values.iter().zip(self.last_drops.iter_mut()).enumerate() {
+            if now > *last {
+                let count = now - *last;
+                *last = now;
+                self.stats.drops += count;
+                out.push(Record::Event(Event {
+                    ts,
+                    tid: 0,
+                    pid: 0,
+                    cpu: cpu.min(u16::MAX as usize) as u16,
+                    kind: EventKind::Drops {
+                        cpu: cpu.min(u16::MAX as usize) as u16,
+                        count,
+                    },
+                }));
+            }
+        }
+    }
+
+    fn samples(&mut self, out: &mut Vec<Record>) {
+        let ts = self.decoder.wall(boot_now());
+        let mut gone = Vec::new();
+        for &pid in self.seen.keys() {
+            match samples::sample(pid) {
+                Some(kind) => out.push(Record::Event(Event {
+                    ts,
+                    tid: pid,
+                    pid,
+                    cpu: CPU_UNKNOWN,
+                    kind,
+                })),
+                None => gone.push(pid),
+            }
+        }
+        for pid in gone {
+            self.seen.remove(&pid);
+        }
+    }
+
+    /// Command mode: whether the command and every process of its tree have ended.
+    fn command_done(&mut self) -> bool {
+        let Some(child) = self.child.as_mut() else {
+            return false;
+        };
+        if !child.wait(false) {
+            return false;
+        }
+        self.tree.retain(|&p| samples::alive(p));
+        self.tree.is_empty()
+    }
+
+    /// Detach the programs (records already in the ring stay readable).
+    fn detach(&mut self) {
+        self.loaded.bpf = None;
+    }
+
+    /// Wait until the ring's fd is readable (the program woke us) or `d` passes.
+    fn wait(&self, d: Duration) {
+        let mut pfd = libc::pollfd {
+            fd: self.loaded.ring.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = d.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one pollfd we own.
+        unsafe { libc::poll(&mut pfd, 1, ms) };
+    }
+
+    /// After stop or the command's end: drain what is left and end.
+    fn finish(&mut self, out: &mut Vec<Record>) -> Status {
+        self.detach();
+        while self.drain(out, MAX_BATCH) > 0 && out.len() < MAX_BATCH {}
+        if self.loaded.ring.next().is_some() {
+            // more than one batch left: hand this one out, finish on the next poll
+            self.stopped = true;
+            return Status::More;
+        }
+        // enters whose exit never came (the call was still running)
+        let mut held: Vec<Event> = self.held.drain().map(|(_, e)| e).collect();
+        held.sort_by_key(|e| e.ts);
+        self.stats.events += held.len() as u64;
+        out.extend(held.into_iter().map(Record::Event));
+        self.housekeeping(out, true);
+        self.ended = true;
+        Status::End
+    }
+}
+
+/// CLOCK_BOOTTIME now, ns (the program's clock).
+fn boot_now() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+    (ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Engine for EbpfEngine {
+    fn command_pid(&self) -> Option<u32> {
+        self.child_pid()
+    }
+
+    fn poll(&mut self, out: &mut Vec<Record>, timeout: Duration) -> Result<Status, EngineError> {
+        if self.ended {
+            return Ok(Status::End);
+        }
+        let deadline = Instant::now() + timeout;
+        let start = out.len();
+        let mut waited = false;
+        loop {
+            if self.stopped {
+                return Ok(self.finish(out));
+            }
+            self.drain(out, MAX_BATCH);
+            self.housekeeping(out, false);
+            if self.command_done() {
+                return Ok(self.finish(out));
+            }
+            let got = out.len() - start;
+            let now = Instant::now();
+            if got >= MIN_BATCH || (got > 0 && waited) || now >= deadline {
+                return Ok(Status::More);
+            }
+            self.wait(TICK.min(deadline - now));
+            waited = true;
+        }
+    }
+
+    fn stop(&mut self) {
+        if self.stopped || self.ended {
+            return;
+        }
+        self.stopped = true;
+        self.detach();
+        if let Some(c) = self.child.as_mut() {
+            c.kill();
+        }
+    }
+
+    fn exit_code(&self) -> Option<i32> {
+        self.child.as_ref().and_then(HeldChild::exit_code)
+    }
+
+    fn stats(&self) -> Stats {
+        self.stats
+    }
+}
+
+impl Drop for EbpfEngine {
+    fn drop(&mut self) {
+        self.detach();
+        if let Some(c) = self.child.as_mut() {
+            c.kill();
+        }
+    }
+}

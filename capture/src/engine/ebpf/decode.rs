@@ -1,0 +1,604 @@
+//! Kernel records (`abi.h`) to [`Event`]s, exactly as the ptrace engine shapes them: an enter
+//! holds the table's `In` and `InOut` arguments, an exit its `Out` and `InOut` ones, the output
+//! arguments of a failed call are their pointers ([`Arg::Num`]), and a syscall the table does not
+//! describe has its six raw registers at enter and nothing at exit.
+//!
+//! Records come from the ring buffer as byte slices; every length is checked, so a short or
+//! malformed record is an error, never a panic.
+
+use std::mem::size_of;
+
+use syspect_ebpf::{item, rec, CloneRec, ExecRec, Hdr, Iov, Item, SyscallRec, ThreadExitRec};
+
+use crate::event::{Arg, Event, EventKind};
+use crate::syscalls::{self, Dir, Fetch};
+
+/// Why a record could not be decoded.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("record of {len} bytes is too short for kind {kind}")]
+    Short { kind: u16, len: usize },
+    #[error("unknown record kind {0}")]
+    Kind(u16),
+    #[error("argument item overruns its record (syscall {nr})")]
+    Item { nr: u16 },
+}
+
+/// Read a `T` from the start of `b`, if `b` is long enough.
+fn read<T: Copy + Default>(b: &[u8]) -> Option<T> {
+    if b.len() < size_of::<T>() {
+        return None;
+    }
+    // SAFETY: `b` holds at least size_of::<T>() bytes, and every T used here is a #[repr(C)]
+    // struct of integers, valid for any bit pattern; read_unaligned needs no alignment.
+    Some(unsafe { std::ptr::read_unaligned(b.as_ptr().cast::<T>()) })
+}
+
+/// Turns kernel records into events. `boot_offset` is added to the kernel's boot-time clock
+/// to get wall-clock nanoseconds.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    pub boot_offset: i64,
+}
+
+/// A decoded record: the event, and the cgroup id of its thread.
+pub struct Decoded {
+    pub event: Event,
+    pub cgroup: u64,
+    /// [`syspect_ebpf::hdr`] bits: an enter to hold until its exit (`RETRY`).
+    pub flags: u8,
+    /// An exit's input strings read again (argument index, value) for its held enter.
+    pub redo: Vec<(u8, Arg)>,
+}
+
+impl Decoder {
+    /// A decoder whose clock offset is measured now (CLOCK_REALTIME - CLOCK_BOOTTIME).
+    pub fn new() -> Self {
+        Decoder {
+            boot_offset: boot_offset(),
+        }
+    }
+
+    /// Decode one record.
+    pub fn decode(&self, b: &[u8]) -> Result<Decoded, DecodeError> {
+        let hdr: Hdr = read(b).ok_or(DecodeError::Short {
+            kind: 0,
+            len: b.len(),
+        })?;
+        let short = || DecodeError::Short {
+            kind: hdr.kind,
+            len: b.len(),
+        };
+        let mut redo = Vec::new();
+        let kind = match hdr.kind {
+            rec::ENTER | rec::EXIT => {
+                let r: SyscallRec = read(b).ok_or_else(short)?;
+                self.syscall(&r, &b[size_of::<SyscallRec>()..], &mut redo)?
+            }
+            rec::CLONE => {
+                let r: CloneRec = read(b).ok_or_else(short)?;
+                EventKind::Clone {
+                    child_tid: r.child_tid,
+                    child_pid: r.child_pid,
+                    flags: r.flags,
+                }
+            }
+            rec::EXEC => {
+                let r: ExecRec = read(b).ok_or_else(short)?;
+                let at = size_of::<ExecRec>();
+                let name = b.get(at..at + r.len as usize).ok_or_else(short)?;
+                let at = at + r.len as usize;
+                let args = b.get(at..at + r.args_len as usize).ok_or_else(short)?;
+                exec_event(hdr.pid, r.old_tid, name, args)
+            }
+            rec::THREAD_EXIT => {
+                let r: ThreadExitRec = read(b).ok_or_else(short)?;
+                EventKind::ThreadExit { status: r.status }
+            }
+            k => return Err(DecodeError::Kind(k)),
+        };
+        Ok(Decoded {
+            event: Event {
+                ts: self.wall(hdr.ts),
+                tid: hdr.tid,
+                pid: hdr.pid,
+                cpu: hdr.cpu,
+                kind,
+            },
+            cgroup: hdr.cgroup,
+            flags: hdr.flags,
+            redo,
+        })
+    }
+
+    /// Wall-clock ns of a kernel boot-time stamp.
+    pub fn wall(&self, boot_ns: u64) -> u64 {
+        (boot_ns as i64).saturating_add(self.boot_offset).max(0) as u64
+    }
+
+    fn syscall(
+        &self,
+        r: &SyscallRec,
+        mut items: &[u8],
+        redo: &mut Vec<(u8, Arg)>,
+    ) -> Result<EventKind, DecodeError> {
+        let nr = r.hdr.nr;
+        let exit = r.hdr.kind == rec::EXIT;
+        let mut got: [Option<Arg>; 6] = Default::default();
+        for _ in 0..r.hdr.nitems {
+            let it: Item = read(items).ok_or(DecodeError::Item { nr })?;
+            let data = items
+                .get(size_of::<Item>()..size_of::<Item>() + it.len as usize)
+                .ok_or(DecodeError::Item { nr })?;
+            let v = item_arg(&it, data).ok_or(DecodeError::Item { nr })?;
+            if it.arg & item::REDO != 0 {
+                redo.push((it.arg & !item::REDO, v));
+            } else if let Some(slot) = got.get_mut(it.arg as usize) {
+                *slot = Some(v);
+            }
+            items = &items[size_of::<Item>() + it.len as usize..];
+        }
+        let Some(desc) = syscalls::lookup(nr) else {
+            return Ok(if exit {
+                EventKind::Exit {
+                    nr,
+                    ret: r.ret,
+                    args: Vec::new(),
+                }
+            } else {
+                EventKind::Enter {
+                    nr,
+                    args: r.regs.iter().map(|&v| Arg::Num(v)).collect(),
+                }
+            });
+        };
+        let mut args = Vec::with_capacity(desc.args.len());
+        for (i, a) in desc.args.iter().enumerate().take(6) {
+            let side = matches!(
+                (a.dir, exit),
+                (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
+            );
+            if !side {
+                continue;
+            }
+            let reg = r.regs[i];
+            let v = if a.fetch() == Fetch::Value || (exit && r.ret < 0) {
+                Arg::Num(reg)
+            } else {
+                // an item the kernel could not fit is reported as unread
+                got[i].take().unwrap_or(Arg::Fault(reg))
+            };
+            args.push(v);
+        }
+        Ok(if exit {
+            EventKind::Exit {
+                nr,
+                ret: r.ret,
+                args,
+            }
+        } else {
+            EventKind::Enter { nr, args }
+        })
+    }
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+/// Put the input strings an exit read again (`redo`) into its held enter event.
+pub fn patch_enter(enter: &mut Event, redo: Vec<(u8, Arg)>) {
+    let EventKind::Enter { nr, args } = &mut enter.kind else {
+        return;
+    };
+    let Some(desc) = syscalls::lookup(*nr) else {
+        return;
+    };
+    for (i, v) in redo {
+        let i = i as usize;
+        if desc.args.get(i).is_none_or(|a| a.dir == Dir::Out) {
+            continue;
+        }
+        let pos = desc.args[..i].iter().filter(|a| a.dir != Dir::Out).count();
+        if let Some(slot) = args.get_mut(pos) {
+            *slot = v;
+        }
+    }
+}
+
+/// One item's argument value; `None` when its inner layout is broken.
+fn item_arg(it: &Item, data: &[u8]) -> Option<Arg> {
+    Some(match it.kind {
+        item::STR => Arg::Str {
+            data: data.to_vec(),
+            trunc: it.flags & item::TRUNC != 0,
+        },
+        item::BUF => Arg::Buf {
+            data: data.to_vec(),
+            len: it.real,
+        },
+        item::MEM => Arg::Mem(data.to_vec()),
+        item::FAULT => Arg::Fault(it.real),
+        item::STRLIST => {
+            let mut items = Vec::with_capacity(it.real.min(64) as usize);
+            let mut rest = data;
+            while rest.len() >= 2 {
+                let n = u16::from_le_bytes([rest[0], rest[1]]) as usize;
+                items.push(rest.get(2..2 + n)?.to_vec());
+                rest = &rest[2 + n..];
+            }
+            Arg::StrList {
+                items,
+                trunc: it.flags & item::TRUNC != 0,
+            }
+        }
+        item::IOVEC => {
+            let mut bufs = Vec::with_capacity(it.real.min(16) as usize);
+            let mut rest = data;
+            while !rest.is_empty() {
+                let h: Iov = read(rest)?;
+                let bytes = rest.get(size_of::<Iov>()..size_of::<Iov>() + h.len as usize)?;
+                bufs.push(Arg::Buf {
+                    data: bytes.to_vec(),
+                    len: h.real,
+                });
+                rest = &rest[size_of::<Iov>() + h.len as usize..];
+            }
+            Arg::List(bufs)
+        }
+        _ => return None,
+    })
+}
+
+/// The Exec event: the file name and argv from the kernel; the working directory from /proc
+/// while the process still exists (empty when it is already gone).
+fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
+    use std::os::unix::ffi::OsStrExt;
+    let args = args.strip_suffix(&[0]).unwrap_or(args);
+    let args = if args.is_empty() {
+        Vec::new()
+    } else {
+        args.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
+    };
+    let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
+        .map(|p| p.as_os_str().as_bytes().to_vec())
+        .unwrap_or_default();
+    EventKind::Exec {
+        old_tid,
+        exe: name.to_vec(),
+        args,
+        cwd,
+    }
+}
+
+/// CLOCK_REALTIME - CLOCK_BOOTTIME in ns, measured as the smallest bracket of three tries.
+pub fn boot_offset() -> i64 {
+    fn now(clock: libc::clockid_t) -> i64 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes into the timespec we own.
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+    }
+    let mut best = (i64::MAX, 0);
+    for _ in 0..3 {
+        let b0 = now(libc::CLOCK_BOOTTIME);
+        let r = now(libc::CLOCK_REALTIME);
+        let b1 = now(libc::CLOCK_BOOTTIME);
+        if b1 - b0 < best.0 {
+            best = (b1 - b0, r - (b0 + (b1 - b0) / 2));
+        }
+    }
+    best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes<T>(v: &T) -> Vec<u8> {
+        // SAFETY: T is a #[repr(C)] struct of integers without implicit padding.
+        unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
+    }
+
+    fn hdr(kind: u16, nr: u16, nitems: u8) -> Hdr {
+        Hdr {
+            ts: 1000,
+            cgroup: 7,
+            tid: 11,
+            pid: 10,
+            kind,
+            cpu: 1,
+            nr,
+            nitems,
+            flags: 0,
+        }
+    }
+
+    fn item(arg: u8, kind: u8, flags: u8, real: u64, data: &[u8]) -> Vec<u8> {
+        let mut v = bytes(&Item {
+            real,
+            len: data.len() as u32,
+            arg,
+            kind,
+            flags,
+            pad: 0,
+        });
+        v.extend_from_slice(data);
+        v
+    }
+
+    fn dec() -> Decoder {
+        Decoder { boot_offset: 5 }
+    }
+
+    #[test]
+    fn openat_enter_has_dirfd_path_flags_mode() {
+        let mut b = bytes(&SyscallRec {
+            hdr: hdr(rec::ENTER, 257, 1),
+            regs: [(-100i64) as u64, 0x7000, 0o2000000, 0, 0, 0],
+            ret: 0,
+        });
+        b.extend(item(1, item::STR, 0, 0, b"/etc/hostname"));
+        let d = dec().decode(&b).unwrap();
+        assert_eq!(d.cgroup, 7);
+        assert_eq!(
+            d.event,
+            Event {
+                ts: 1005,
+                tid: 11,
+                pid: 10,
+                cpu: 1,
+                kind: EventKind::Enter {
+                    nr: 257,
+                    args: vec![
+                        Arg::Num((-100i64) as u64),
+                        Arg::Str {
+                            data: b"/etc/hostname".to_vec(),
+                            trunc: false
+                        },
+                        Arg::Num(0o2000000),
+                        Arg::Num(0),
+                    ]
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn read_exit_has_buffer_and_failed_read_has_pointer() {
+        let mut b = bytes(&SyscallRec {
+            hdr: hdr(rec::EXIT, 0, 1),
+            regs: [3, 0x5000, 100, 0, 0, 0],
+            ret: 4,
+        });
+        b.extend(item(1, item::BUF, 0, 4, b"abcd"));
+        let d = dec().decode(&b).unwrap();
+        assert_eq!(
+            d.event.kind,
+            EventKind::Exit {
+                nr: 0,
+                ret: 4,
+                args: vec![Arg::Buf {
+                    data: b"abcd".to_vec(),
+                    len: 4
+                }]
+            }
+        );
+        let b = bytes(&SyscallRec {
+            hdr: hdr(rec::EXIT, 0, 0),
+            regs: [3, 0x5000, 100, 0, 0, 0],
+            ret: -9,
+        });
+        let d = dec().decode(&b).unwrap();
+        assert_eq!(
+            d.event.kind,
+            EventKind::Exit {
+                nr: 0,
+                ret: -9,
+                args: vec![Arg::Num(0x5000)]
+            }
+        );
+    }
+
+    #[test]
+    fn a_retried_string_is_patched_into_its_held_enter() {
+        let mut h = hdr(rec::ENTER, 257, 1);
+        h.flags = syspect_ebpf::hdr::RETRY;
+        let mut b = bytes(&SyscallRec {
+            hdr: h,
+            regs: [0, 0x7000, 0, 0, 0, 0],
+            ret: 0,
+        });
+        b.extend(item(1, item::FAULT, 0, 0x7000, b""));
+        let enter = dec().decode(&b).unwrap();
+        assert_eq!(enter.flags, syspect_ebpf::hdr::RETRY);
+        let mut h = hdr(rec::EXIT, 257, 1);
+        h.flags = syspect_ebpf::hdr::RETRIED;
+        let mut b = bytes(&SyscallRec {
+            hdr: h,
+            regs: [0, 0x7000, 0, 0, 0, 0],
+            ret: 3,
+        });
+        b.extend(item(1 | item::REDO, item::STR, 0, 0, b"/etc/passwd"));
+        let exit = dec().decode(&b).unwrap();
+        assert_eq!(
+            exit.event.kind,
+            EventKind::Exit {
+                nr: 257,
+                ret: 3,
+                args: vec![]
+            }
+        );
+        let mut ev = enter.event;
+        patch_enter(&mut ev, exit.redo);
+        let EventKind::Enter { args, .. } = &ev.kind else {
+            panic!("not an enter");
+        };
+        assert_eq!(
+            args[1],
+            Arg::Str {
+                data: b"/etc/passwd".to_vec(),
+                trunc: false
+            }
+        );
+    }
+
+    #[test]
+    fn undescribed_syscall_has_six_registers_at_enter_and_none_at_exit() {
+        let b = bytes(&SyscallRec {
+            hdr: hdr(rec::ENTER, 511, 0),
+            regs: [1, 2, 3, 4, 5, 6],
+            ret: 0,
+        });
+        let d = dec().decode(&b).unwrap();
+        assert_eq!(
+            d.event.kind,
+            EventKind::Enter {
+                nr: 511,
+                args: (1..=6).map(Arg::Num).collect()
+            }
+        );
+        let b = bytes(&SyscallRec {
+            hdr: hdr(rec::EXIT, 511, 0),
+            regs: [1, 2, 3, 4, 5, 6],
+            ret: 0,
+        });
+        assert_eq!(
+            dec().decode(&b).unwrap().event.kind,
+            EventKind::Exit {
+                nr: 511,
+                ret: 0,
+                args: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn strlist_iovec_and_fault_items_decode() {
+        let it = Item {
+            real: 2,
+            len: 0,
+            arg: 0,
+            kind: item::STRLIST,
+            flags: item::TRUNC,
+            pad: 0,
+        };
+        let data = [&[2u8, 0][..], b"sh", &[2, 0], b"-c"].concat();
+        assert_eq!(
+            item_arg(&it, &data),
+            Some(Arg::StrList {
+                items: vec![b"sh".to_vec(), b"-c".to_vec()],
+                trunc: true
+            })
+        );
+        assert_eq!(item_arg(&it, &[9, 0, b'x']), None);
+        let iov = Item {
+            kind: item::IOVEC,
+            ..it
+        };
+        let mut data = bytes(&Iov {
+            real: 10,
+            len: 3,
+            pad: 0,
+        });
+        data.extend_from_slice(b"abc");
+        assert_eq!(
+            item_arg(&iov, &data),
+            Some(Arg::List(vec![Arg::Buf {
+                data: b"abc".to_vec(),
+                len: 10
+            }]))
+        );
+        let f = Item {
+            kind: item::FAULT,
+            real: 0xdead,
+            ..it
+        };
+        assert_eq!(item_arg(&f, &[]), Some(Arg::Fault(0xdead)));
+    }
+
+    #[test]
+    fn short_and_broken_records_are_errors() {
+        assert!(dec().decode(&[1, 2, 3]).is_err());
+        let mut b = bytes(&SyscallRec {
+            hdr: hdr(rec::ENTER, 257, 1),
+            regs: [0; 6],
+            ret: 0,
+        });
+        b.extend(item(1, item::STR, 0, 0, b"/etc/hostname"));
+        b.truncate(b.len() - 3);
+        assert_eq!(dec().decode(&b).err(), Some(DecodeError::Item { nr: 257 }));
+        let b = bytes(&hdr(99, 0, 0));
+        assert_eq!(dec().decode(&b).err(), Some(DecodeError::Kind(99)));
+        let b = bytes(&hdr(rec::CLONE, 0, 0));
+        assert!(matches!(dec().decode(&b), Err(DecodeError::Short { .. })));
+    }
+
+    #[test]
+    fn lifecycle_records_decode() {
+        let b = bytes(&CloneRec {
+            hdr: hdr(rec::CLONE, 0, 0),
+            flags: 0x11,
+            child_tid: 20,
+            child_pid: 20,
+        });
+        assert_eq!(
+            dec().decode(&b).unwrap().event.kind,
+            EventKind::Clone {
+                child_tid: 20,
+                child_pid: 20,
+                flags: 0x11
+            }
+        );
+        let b = bytes(&ThreadExitRec {
+            hdr: hdr(rec::THREAD_EXIT, 0, 0),
+            status: 256,
+            pad: 0,
+        });
+        assert_eq!(
+            dec().decode(&b).unwrap().event.kind,
+            EventKind::ThreadExit { status: 256 }
+        );
+        // pid u32::MAX has no /proc entry: cwd stays empty
+        let mut h = hdr(rec::EXEC, 0, 0);
+        h.pid = u32::MAX;
+        let mut b = bytes(&ExecRec {
+            hdr: h,
+            old_tid: 11,
+            len: 7,
+            args_len: 9,
+            pad: 0,
+        });
+        b.extend_from_slice(b"/bin/sh");
+        b.extend_from_slice(b"sh\0-c\0ls\0");
+        assert_eq!(
+            dec().decode(&b).unwrap().event.kind,
+            EventKind::Exec {
+                old_tid: 11,
+                exe: b"/bin/sh".to_vec(),
+                args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
+                cwd: vec![]
+            }
+        );
+        b.truncate(b.len() - 1);
+        assert!(dec().decode(&b).is_err());
+    }
+
+    #[test]
+    fn boot_offset_is_close_to_the_boot_time() {
+        let off = boot_offset();
+        // booted after 2000 and not in the future
+        assert!(off > 946_684_800_000_000_000);
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+        assert!(off < ts.tv_sec * 1_000_000_000);
+    }
+}

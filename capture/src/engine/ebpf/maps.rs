@@ -1,0 +1,158 @@
+//! What user space writes into the program's maps: the per-syscall argument descriptions
+//! (derived from the one syscall table, [`crate::syscalls`]) and the filter sets.
+
+use syspect_ebpf::{dir, fetch, len_from, sc, ArgSpec, SyscallSpec, MAX_SYSCALLS};
+
+use crate::syscalls::{self, Dir, Fetch, LenFrom};
+
+/// The `sp_syscalls` map value for syscall `nr`: whether the syscall filter keeps it, and for a
+/// syscall the table describes, how to read each argument.
+pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
+    let mut spec = SyscallSpec::default();
+    if traced {
+        spec.flags |= sc::TRACED;
+    }
+    if let Some(desc) = syscalls::lookup(nr) {
+        spec.flags |= sc::DESCRIBED;
+        spec.nargs = desc.args.len().min(6) as u8;
+        for (slot, arg) in spec.args.iter_mut().zip(desc.args) {
+            *slot = arg_spec(arg.fetch(), arg.dir);
+            if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
+                spec.flags |= sc::IN_STR;
+            }
+        }
+    }
+    spec
+}
+
+/// One argument's [`ArgSpec`].
+pub fn arg_spec(f: Fetch, d: Dir) -> ArgSpec {
+    let dir = match d {
+        Dir::In => dir::IN,
+        Dir::Out => dir::OUT,
+        Dir::InOut => dir::IN | dir::OUT,
+    };
+    let mut a = ArgSpec {
+        dir,
+        ..ArgSpec::default()
+    };
+    let set_len = |a: &mut ArgSpec, l: LenFrom| match l {
+        LenFrom::Arg(n) => {
+            a.len_from = len_from::ARG;
+            a.len_arg = n;
+        }
+        LenFrom::Ret => a.len_from = len_from::RET,
+        LenFrom::ArgPtr(n) => {
+            a.len_from = len_from::ARGPTR;
+            a.len_arg = n;
+        }
+        LenFrom::Fixed(size) => {
+            a.len_from = len_from::FIXED;
+            a.size = size;
+        }
+    };
+    match f {
+        Fetch::Value => a.fetch = fetch::VALUE,
+        // Paths are read like strings, within the program's per-argument limit.
+        Fetch::Str | Fetch::Path => a.fetch = fetch::STR,
+        Fetch::StrList => a.fetch = fetch::STRLIST,
+        Fetch::Buf(l) => {
+            a.fetch = fetch::BUF;
+            set_len(&mut a, l);
+        }
+        Fetch::Mem(l) => {
+            a.fetch = fetch::MEM;
+            set_len(&mut a, l);
+        }
+        Fetch::Array { count, elem } => {
+            a.fetch = fetch::ARRAY;
+            set_len(&mut a, count);
+            // FIXED counts keep the count in `size`; the element size wins for arrays, so a
+            // fixed-count array is described as fixed memory of count * elem bytes instead.
+            if let LenFrom::Fixed(n) = count {
+                a.fetch = fetch::MEM;
+                a.size = n.saturating_mul(elem);
+            } else {
+                a.size = elem;
+            }
+        }
+        Fetch::Iovec { count } => {
+            a.fetch = fetch::IOVEC;
+            set_len(&mut a, count);
+        }
+    }
+    a
+}
+
+/// Every `sp_syscalls` entry, indexed by syscall number: traced unless `only` is given and does
+/// not name it.
+pub fn syscall_specs(only: Option<&[u16]>) -> Vec<SyscallSpec> {
+    (0..MAX_SYSCALLS as u16)
+        .map(|nr| {
+            let traced = only.is_none_or(|set| set.contains(&nr));
+            syscall_spec(nr, traced)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openat_path_is_read_at_enter_and_write_buffer_length_comes_from_arg2() {
+        let s = syscall_spec(257, true);
+        assert_eq!(s.flags, sc::TRACED | sc::DESCRIBED | sc::IN_STR);
+        assert_eq!(s.nargs, 4);
+        assert_eq!(s.args[0].fetch, fetch::VALUE);
+        assert_eq!(s.args[1].fetch, fetch::STR);
+        assert_eq!(s.args[1].dir, dir::IN);
+        let w = syscall_spec(1, true);
+        assert_eq!(w.args[1].fetch, fetch::BUF);
+        assert_eq!((w.args[1].len_from, w.args[1].len_arg), (len_from::ARG, 2));
+        let r = syscall_spec(0, false);
+        assert_eq!(r.flags, sc::DESCRIBED);
+        assert_eq!(r.args[1].dir, dir::OUT);
+        assert_eq!(r.args[1].len_from, len_from::RET);
+    }
+
+    #[test]
+    fn unknown_syscalls_are_traced_but_not_described() {
+        // 511 is past every x86_64 syscall
+        let s = syscall_spec(511, true);
+        assert_eq!(s.flags, sc::TRACED);
+        assert_eq!(s.nargs, 0);
+    }
+
+    #[test]
+    fn syscall_filter_marks_only_named_syscalls() {
+        let specs = syscall_specs(Some(&[0, 257]));
+        assert_eq!(specs.len(), MAX_SYSCALLS as usize);
+        let traced: Vec<usize> = (0..specs.len())
+            .filter(|&i| specs[i].flags & sc::TRACED != 0)
+            .collect();
+        assert_eq!(traced, vec![0, 257]);
+    }
+
+    #[test]
+    fn arrays_and_fixed_memory_encode_sizes() {
+        let a = arg_spec(
+            Fetch::Array {
+                count: LenFrom::Arg(1),
+                elem: 8,
+            },
+            Dir::In,
+        );
+        assert_eq!(
+            (a.fetch, a.len_from, a.len_arg, a.size),
+            (fetch::ARRAY, len_from::ARG, 1, 8)
+        );
+        let m = arg_spec(Fetch::Mem(LenFrom::Fixed(144)), Dir::Out);
+        assert_eq!(
+            (m.fetch, m.len_from, m.size, m.dir),
+            (fetch::MEM, len_from::FIXED, 144, dir::OUT)
+        );
+        let io = arg_spec(Fetch::Mem(LenFrom::ArgPtr(2)), Dir::InOut);
+        assert_eq!(io.dir, dir::IN | dir::OUT);
+    }
+}

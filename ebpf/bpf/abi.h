@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * syspect's kernel/user ABI: the records the BPF program writes into the ring buffer and the
+ * map values user space fills. ebpf/src/lib.rs mirrors every struct here #[repr(C)] and checks
+ * sizes and offsets at compile time.
+ *
+ * Compatibility rule: any change to a struct, a constant's value or a record's meaning bumps
+ * SP_ABI_VERSION (and syspect_ebpf::ABI_VERSION with it); user space refuses an object whose
+ * version differs. Only append record kinds, item kinds and fields at the end of a struct.
+ *
+ * Layout choices: every struct is made of naturally aligned fields with explicit padding, so
+ * that C and Rust agree without packing; records start 8-byte aligned in the ring buffer, but
+ * argument items inside a record are packed back to back (user space reads them bytewise).
+ */
+#ifndef SYSPECT_ABI_H
+#define SYSPECT_ABI_H
+
+#define SP_ABI_VERSION 1
+
+/* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
+#define SP_MAX_SYSCALLS 512
+/* Largest string, buffer or memory read for one argument: caps the snap length and MAX_MEM. */
+#define SP_MAX_ARG_DATA 4096
+/* At most this many argv strings and iovecs are read for one argument. */
+#define SP_MAX_STRLIST 64
+#define SP_MAX_IOVEC 16
+
+/* Record kinds (sp_hdr.kind). */
+#define SP_REC_ENTER 1
+#define SP_REC_EXIT 2
+#define SP_REC_CLONE 3
+#define SP_REC_EXEC 4
+#define SP_REC_THREAD_EXIT 5
+
+/* Common head of every record. 32 bytes. */
+struct sp_hdr {
+	__u64 ts;     /* bpf_ktime_get_boot_ns(): user space adds the boot time */
+	__u64 cgroup; /* bpf_get_current_cgroup_id(): cgroup v2 inode of the thread's cgroup */
+	__u32 tid;
+	__u32 pid; /* thread group id */
+	__u16 kind;
+	__u16 cpu;
+	__u16 nr;    /* syscall number (ENTER, EXIT) */
+	__u8 nitems; /* argument items that follow the record (ENTER, EXIT) */
+	__u8 flags;  /* SP_HDR_* */
+};
+
+/*
+ * A string argument can fault at enter when its page was never touched (a literal in a
+ * library's .rodata): the program cannot fault pages in. The enter is then flagged RETRY and
+ * the exit, when the kernel has touched the page, reads the call's input strings again as items
+ * whose `arg` has SP_ITEM_REDO set, and is flagged RETRIED; user space holds such an enter
+ * until its exit and patches it.
+ */
+#define SP_HDR_RETRY 1
+#define SP_HDR_RETRIED 2
+
+/*
+ * A syscall enter or exit. The six argument registers are always sent (user space builds the
+ * scalar arguments from them, and the pointer of an output argument of a failed call); items
+ * for the pointer arguments read on this side follow, `nitems` of them. 88 bytes.
+ */
+struct sp_syscall {
+	struct sp_hdr hdr;
+	__u64 regs[6];
+	__s64 ret; /* EXIT: the return value; ENTER: 0 */
+};
+
+/* Item kinds. */
+#define SP_ITEM_STR 1     /* bytes of a NUL-terminated string, without the NUL */
+#define SP_ITEM_BUF 2     /* the first bytes of a buffer; `real` is its length */
+#define SP_ITEM_MEM 3     /* memory read verbatim (struct, sockaddr, array) */
+#define SP_ITEM_STRLIST 4 /* `real` strings, each a __u16 length then its bytes */
+#define SP_ITEM_IOVEC 5   /* `real` iovecs, each an sp_iov then its bytes */
+#define SP_ITEM_FAULT 6   /* the pointer could not be read; no data */
+
+/* Item flags. */
+#define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes */
+
+/* Set in sp_item.arg for an input argument read again at exit (see SP_HDR_RETRY). */
+#define SP_ITEM_REDO 0x80
+
+/* One argument read from the tracee's memory: this header, then `len` bytes. 16 bytes. */
+struct sp_item {
+	__u64 real; /* BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer */
+	__u32 len;  /* data bytes that follow */
+	__u8 arg;   /* argument index, 0..5, | SP_ITEM_REDO */
+	__u8 kind;
+	__u8 flags;
+	__u8 pad;
+};
+
+/* Head of one iovec inside an SP_ITEM_IOVEC item. 16 bytes. */
+struct sp_iov {
+	__u64 real; /* iov_len */
+	__u32 len;  /* bytes that follow */
+	__u32 pad;
+};
+
+/* sched_process_fork, sent by the parent thread. 48 bytes. */
+struct sp_clone {
+	struct sp_hdr hdr;
+	__u64 flags; /* clone flags; 0 for fork, CLONE_VM|CLONE_VFORK for vfork */
+	__u32 child_tid;
+	__u32 child_pid;
+};
+
+/*
+ * sched_process_exec: the executed file name (bprm->filename), `len` bytes, follows; then
+ * `args_len` bytes of the new image's argument area (NUL-separated argv, cut at
+ * SP_MAX_ARG_DATA). 48 bytes.
+ */
+struct sp_exec {
+	struct sp_hdr hdr;
+	__u32 old_tid;
+	__u32 len;
+	__u32 args_len;
+	__u32 pad;
+};
+
+/* sched_process_exit. 40 bytes. */
+struct sp_thread_exit {
+	struct sp_hdr hdr;
+	__s32 status; /* task->exit_code: a wait(2) status */
+	__u32 pad;
+};
+
+/* What the program reads for one argument (user space derives it from the syscall table). */
+#define SP_FETCH_VALUE 0   /* nothing: the register is the value */
+#define SP_FETCH_STR 1
+#define SP_FETCH_STRLIST 2
+#define SP_FETCH_BUF 3
+#define SP_FETCH_MEM 4
+#define SP_FETCH_ARRAY 5   /* `count` (from len_from) elements of `size` bytes */
+#define SP_FETCH_IOVEC 6   /* `count` (from len_from) iovecs */
+
+/* Direction bits. */
+#define SP_DIR_IN 1  /* read at enter */
+#define SP_DIR_OUT 2 /* read at exit (only when the call succeeded) */
+
+/* Where a length (or count) comes from. */
+#define SP_LEN_ARG 0    /* the value of argument len_arg */
+#define SP_LEN_RET 1    /* the return value (exit only) */
+#define SP_LEN_ARGPTR 2 /* a __u32 at the pointer in argument len_arg */
+#define SP_LEN_FIXED 3  /* `size` bytes */
+
+/* One argument's description. 8 bytes. */
+struct sp_arg_spec {
+	__u8 fetch;
+	__u8 dir;
+	__u8 len_from;
+	__u8 len_arg;
+	__u16 size; /* FIXED: the length; ARRAY: the element size */
+	__u16 pad;
+};
+
+/* Syscall flags. */
+#define SP_SC_TRACED 1    /* emit enter/exit records (the syscall filter) */
+#define SP_SC_DESCRIBED 2 /* the table describes it: read args as `args` say */
+#define SP_SC_IN_STR 4    /* it has an input string argument (may need SP_HDR_RETRY) */
+
+/* Value of the sp_syscalls map, indexed by syscall number. 56 bytes. */
+struct sp_syscall_spec {
+	__u8 flags;
+	__u8 nargs;
+	__u8 pad[6];
+	struct sp_arg_spec args[6];
+};
+
+/* Bits of the sp_filter global. */
+#define SP_FILTER_PIDS 1    /* only processes in sp_pids (value SP_PID_TRACED) */
+#define SP_FILTER_CGROUPS 2 /* only threads whose cgroup id is in sp_cgroups */
+
+/* Values of the sp_pids map. */
+#define SP_PID_TRACED 1
+#define SP_PID_ARMED 2 /* traced from its next execve on (a command syspect starts) */
+
+#endif

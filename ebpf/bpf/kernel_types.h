@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * The few kernel types the program reads, instead of a 3 MB vmlinux.h. Only the fields used are
+ * declared; preserve_access_index makes clang emit CO-RE relocations, so libbpf-style loaders
+ * (aya) patch each access to the running kernel's offset.
+ */
+#ifndef SYSPECT_KERNEL_TYPES_H
+#define SYSPECT_KERNEL_TYPES_H
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct pt_regs {
+	unsigned long r10;
+	unsigned long r9;
+	unsigned long r8;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live;
+};
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+};
+
+struct task_struct {
+	struct mm_struct *mm;
+	int pid;
+	int tgid;
+	int exit_code;
+	struct signal_struct *signal;
+};
+
+struct linux_binprm {
+	const char *filename;
+};
+
+#pragma clang attribute pop
+
+#endif

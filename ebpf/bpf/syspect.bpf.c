@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * syspect's kernel-side program: every syscall enter and exit (raw_syscalls tracepoints through
+ * tp_btf), and process lifecycle (fork, exec, exit), written as records (abi.h) into one BPF ring
+ * buffer that user space drains on a short timer.
+ *
+ * Hot path: one array lookup (the syscall's description, which also says whether the syscall
+ * filter keeps it), then the pid/cgroup filter only when one is set, then the record is built in
+ * a per-CPU scratch buffer and copied into the ring with bpf_ringbuf_output. The reader is woken
+ * only when the unread data passes sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
+ * cost more than everything else together.
+ *
+ * The exit handler reads pointer arguments from the saved user registers (pt_regs still hold the
+ * call's arguments at sys_exit), so no per-thread map of the enter's arguments is needed.
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "kernel_types.h"
+#include "abi.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Read by user space from the object file: the ABI this object was built for. */
+#define SP_STR2(x) #x
+#define SP_STR(x) SP_STR2(x)
+__attribute__((used)) const char sp_abi_marker[] = "SYSPECT_ABI_VERSION=" SP_STR(SP_ABI_VERSION) ";";
+
+/* Set by user space at load (frozen .rodata: the verifier sees them as constants). */
+const volatile __u32 sp_self_tgid = 0;
+const volatile __u32 sp_filter = 0;
+const volatile __u32 sp_snaplen = 80;
+const volatile __u64 sp_wake_bytes = 1 << 20;
+
+/* A per-CPU scratch value: records are built here, then copied into the ring. */
+#define SP_SCRATCH 32768
+#define SP_BUF (SP_SCRATCH - 64)
+/* An item may start at most here: the verifier bounds an access inside an item's data by the
+ * largest offset plus the largest length, each up to SP_MAX_ARG_DATA. */
+#define SP_MAX_OFF (SP_BUF - sizeof(struct sp_item) - 2 * SP_MAX_ARG_DATA - 16)
+
+struct sp_scratch {
+	__u8 buf[SP_BUF];
+	/* loop variables (see sp_fetch_strlist) */
+	__u64 v[8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} sp_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct sp_syscall_spec);
+} sp_syscalls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} sp_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} sp_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_drops SEC(".maps");
+
+/* Threads whose current call's input string faulted at enter (see SP_HDR_RETRY in abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sp_retry SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_scratch);
+} sp_scratch SEC(".maps");
+
+#define SP_NR_CLONE 56
+#define SP_NR_FORK 57
+#define SP_NR_VFORK 58
+#define SP_NR_EXECVE 59
+#define SP_NR_EXECVEAT 322
+#define SP_NR_CLONE3 435
+#define SP_CLONE_VM 0x100ULL
+#define SP_CLONE_VFORK 0x4000ULL
+
+/* Whether events of process `tgid` (current) pass the pid and cgroup filters. */
+static __always_inline bool sp_wanted(__u32 tgid)
+{
+	if (tgid == sp_self_tgid)
+		return false;
+	if (!sp_filter)
+		return true;
+	if (sp_filter & SP_FILTER_PIDS) {
+		__u8 *v = bpf_map_lookup_elem(&sp_pids, &tgid);
+		if (v && *v == SP_PID_TRACED)
+			return true;
+	}
+	if (sp_filter & SP_FILTER_CGROUPS) {
+		__u64 cg = bpf_get_current_cgroup_id();
+		if (bpf_map_lookup_elem(&sp_cgroups, &cg))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_tgid)
+{
+	h->ts = bpf_ktime_get_boot_ns();
+	h->cgroup = bpf_get_current_cgroup_id();
+	h->tid = (__u32)pid_tgid;
+	h->pid = pid_tgid >> 32;
+	h->kind = kind;
+	h->cpu = bpf_get_smp_processor_id();
+	h->nr = 0;
+	h->nitems = 0;
+	h->flags = 0;
+}
+
+static __always_inline void sp_count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&sp_drops, &zero);
+	if (d)
+		*d += 1;
+}
+
+/* Copy a finished record into the ring; wake the reader only past the fill threshold. */
+static __always_inline void sp_output(void *rec, __u64 len)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (len > SP_BUF)
+		len = SP_BUF;
+	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
+		sp_count_drop();
+}
+
+static __always_inline __u32 sp_snap(void)
+{
+	__u32 s = sp_snaplen;
+	return s > SP_MAX_ARG_DATA ? SP_MAX_ARG_DATA : s;
+}
+
+/* Argument register n of the record being built at the start of the scratch buffer. */
+static __always_inline __u64 sp_reg(struct sp_scratch *s, __u32 n)
+{
+	struct sp_syscall *rec = (void *)s->buf;
+	return n < 6 ? rec->regs[n] : 0;
+}
+
+/* A length or count as the argument's spec says. */
+static __always_inline __u64 sp_len(struct sp_scratch *s, const struct sp_arg_spec *a, long ret)
+{
+	__u32 v = 0;
+	__u64 p;
+
+	switch (a->len_from) {
+	case SP_LEN_ARG:
+		return sp_reg(s, a->len_arg);
+	case SP_LEN_RET:
+		return ret < 0 ? 0 : (__u64)ret;
+	case SP_LEN_ARGPTR:
+		p = sp_reg(s, a->len_arg);
+		if (p)
+			bpf_probe_read_user(&v, sizeof(v), (void *)p);
+		return v;
+	default:
+		return a->size;
+	}
+}
+
+/*
+ * argv: up to SP_MAX_STRLIST strings, each a __u16 length then its bytes. Returns data bytes.
+ * Loop variables live in s->v (map memory, which the verifier does not track), so every
+ * iteration starts from the same bounded state and verification stays linear.
+ */
+static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_item *it,
+					      __u8 *data, __u64 ptr)
+{
+	__u32 snap = sp_snap();
+
+	s->v[0] = 0; /* bytes used */
+	s->v[1] = 0; /* strings */
+	for (int j = 0; j < SP_MAX_STRLIST; j++) {
+		__u64 p = 0;
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ptr + 8 * j))) {
+			if (j == 0)
+				it->kind = SP_ITEM_FAULT;
+			break;
+		}
+		if (!p)
+			break;
+		__u64 used = s->v[0];
+		if (used > SP_MAX_ARG_DATA - 3) {
+			it->flags = SP_ITEM_TRUNC;
+			break;
+		}
+		/* each string cut at the snap length, all of them at SP_MAX_ARG_DATA */
+		__u64 room = SP_MAX_ARG_DATA - 2 - used;
+		__u64 max = snap < room ? snap : room;
+		long n = bpf_probe_read_user_str(data + used + 2, max + 1, (void *)p);
+		__u64 l = n > 0 ? n - 1 : 0;
+		if (l > max)
+			l = max;
+		data[used] = l & 0xff;
+		data[used + 1] = l >> 8;
+		s->v[0] = used + 2 + l;
+		s->v[1] += 1;
+		if (max < snap && l == max) {
+			it->flags = SP_ITEM_TRUNC;
+			break;
+		}
+	}
+	it->real = s->v[1];
+	return s->v[0];
+}
+
+/* iovecs: up to SP_MAX_IOVEC, together at most the snap length of data (for an output
+ * argument, at most the return value). Returns data bytes. */
+static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item *it, __u8 *data,
+					    __u64 ptr, __u64 count, bool out, long ret)
+{
+	__u32 snap = sp_snap();
+
+	s->v[0] = 0;                          /* bytes used */
+	s->v[1] = 0;                          /* data bytes taken */
+	s->v[2] = out ? (__u64)ret : ~0ULL;   /* bytes the call transferred, left */
+	s->v[3] = 0;                          /* iovecs */
+	for (int j = 0; j < SP_MAX_IOVEC; j++) {
+		struct {
+			__u64 base;
+			__u64 len;
+		} iov;
+		if (j >= count)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(ptr + 16 * j))) {
+			if (j == 0)
+				it->kind = SP_ITEM_FAULT;
+			break;
+		}
+		__u64 used = s->v[0];
+		if (used > SP_MAX_ARG_DATA - sizeof(struct sp_iov))
+			break;
+		__u64 took = s->v[1];
+		if (took > snap)
+			took = snap;
+		__u64 budget = s->v[2];
+		__u64 want = iov.len < budget ? iov.len : budget;
+		__u64 c = want < snap - took ? want : snap - took;
+		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used)
+			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
+		struct sp_iov *h = (void *)(data + used);
+		h->real = iov.len;
+		h->pad = 0;
+		if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)iov.base))
+			c = 0;
+		h->len = c;
+		s->v[0] = used + sizeof(*h) + c;
+		s->v[1] = took + c;
+		s->v[2] = budget - want;
+		s->v[3] += 1;
+	}
+	it->real = s->v[3];
+	return s->v[0];
+}
+
+/*
+ * Read argument `i_out & 0xff` (at exit when bit 8 is set) as `spec` (an sp_arg_spec) says into an
+ * item at `off`; returns the offset
+ * after the item, or -1 when it does not fit. A global function: the verifier checks it once,
+ * not once per argument of every path of the caller.
+ */
+__noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i_out, long ret)
+{
+	__u32 i = i_out & 0xff;
+	bool out = i_out & 0x100;
+	bool redo = i_out & 0x200;
+	struct sp_arg_spec a;
+	__builtin_memcpy(&a, &spec, sizeof(a));
+	if (!s || off > SP_MAX_OFF || i >= 6)
+		return -1;
+	struct sp_item *it = (void *)(s->buf + off);
+	__u8 *data = s->buf + off + sizeof(*it);
+	__u64 ptr = sp_reg(s, i);
+	__u32 snap = sp_snap();
+	__u64 len = 0;
+	long n;
+
+	it->real = 0;
+	it->arg = redo ? i | SP_ITEM_REDO : i;
+	it->flags = 0;
+	it->pad = 0;
+
+	switch (a.fetch) {
+	case SP_FETCH_STR:
+		it->kind = SP_ITEM_STR;
+		/* snap + 1 characters: one more than kept tells that the string was cut */
+		n = ptr ? bpf_probe_read_user_str(data, snap + 2, (void *)ptr) : -1;
+		if (n <= 0) {
+			it->kind = SP_ITEM_FAULT;
+		} else {
+			len = n - 1;
+			if (len > snap) {
+				len = snap;
+				it->flags = SP_ITEM_TRUNC;
+			}
+		}
+		break;
+	case SP_FETCH_BUF:
+	case SP_FETCH_MEM:
+	case SP_FETCH_ARRAY: {
+		__u64 real = sp_len(s, &a, ret);
+		__u64 cap = a.fetch == SP_FETCH_BUF ? snap : SP_MAX_ARG_DATA;
+		if (a.fetch == SP_FETCH_ARRAY)
+			real *= a.size;
+		it->kind = a.fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
+		it->real = real;
+		len = real < cap ? real : cap;
+		if (len > SP_MAX_ARG_DATA)
+			len = SP_MAX_ARG_DATA;
+		if (len && (!ptr || bpf_probe_read_user(data, len, (void *)ptr)))
+			it->kind = SP_ITEM_FAULT;
+		break;
+	}
+	case SP_FETCH_STRLIST:
+		it->kind = ptr ? SP_ITEM_STRLIST : SP_ITEM_FAULT;
+		if (ptr)
+			len = sp_fetch_strlist(s, it, data, ptr);
+		break;
+	case SP_FETCH_IOVEC:
+		it->kind = ptr ? SP_ITEM_IOVEC : SP_ITEM_FAULT;
+		if (ptr)
+			len = sp_fetch_iovec(s, it, data, ptr, sp_len(s, &a, ret), out, ret);
+		break;
+	default:
+		it->kind = SP_ITEM_FAULT;
+		break;
+	}
+	if (it->kind == SP_ITEM_FAULT) {
+		it->real = ptr;
+		len = 0;
+	}
+	if (len > SP_MAX_ARG_DATA)
+		len = 0;
+	it->len = len;
+	return off + sizeof(*it) + len;
+}
+
+static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, bool out)
+{
+	__u32 nr = id;
+	__u32 zero = 0;
+
+	if ((__u64)id >= SP_MAX_SYSCALLS)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!out && (sp_filter & SP_FILTER_PIDS) && (nr == SP_NR_EXECVE || nr == SP_NR_EXECVEAT)) {
+		/* a command syspect started is traced from its execve on (whatever the syscall
+		 * filter says about execve) */
+		__u8 *v = bpf_map_lookup_elem(&sp_pids, &tgid);
+		if (v && *v == SP_PID_ARMED)
+			*v = SP_PID_TRACED;
+	}
+	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
+	if (!spec || !(spec->flags & SP_SC_TRACED))
+		return 0;
+	if (!sp_wanted(tgid))
+		return 0;
+
+	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
+	if (!s)
+		return 0;
+	struct sp_syscall *rec = (void *)s->buf;
+	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid);
+	rec->hdr.nr = nr;
+	rec->regs[0] = regs->di;
+	rec->regs[1] = regs->si;
+	rec->regs[2] = regs->dx;
+	rec->regs[3] = regs->r10;
+	rec->regs[4] = regs->r8;
+	rec->regs[5] = regs->r9;
+	rec->ret = out ? ret : 0;
+
+	__u32 off = sizeof(*rec);
+	__u32 tid = pid_tgid;
+	bool faulted = false;
+	/* a failed call wrote nothing: its output arguments stay pointers */
+	__u8 want = out ? (ret < 0 ? 0 : SP_DIR_OUT) : SP_DIR_IN;
+	if ((spec->flags & SP_SC_DESCRIBED) && want) {
+		for (__u32 i = 0; i < 6; i++) {
+			if (i >= spec->nargs)
+				break;
+			struct sp_arg_spec a = spec->args[i];
+			if (!(a.dir & want) || a.fetch == SP_FETCH_VALUE)
+				continue;
+			__u64 bits;
+			__builtin_memcpy(&bits, &a, sizeof(bits));
+			__u32 at = off;
+			int next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			if (next < 0)
+				break;
+			off = next;
+			rec->hdr.nitems++;
+			if (!out && a.fetch == SP_FETCH_STR && at <= SP_MAX_OFF &&
+			    ((struct sp_item *)(s->buf + at))->kind == SP_ITEM_FAULT)
+				faulted = true;
+		}
+	}
+	if (faulted && nr != SP_NR_EXECVE && nr != SP_NR_EXECVEAT) {
+		__u8 one = 1;
+		if (!bpf_map_update_elem(&sp_retry, &tid, &one, BPF_ANY))
+			rec->hdr.flags |= SP_HDR_RETRY;
+	}
+	if (out && (spec->flags & SP_SC_IN_STR) && bpf_map_lookup_elem(&sp_retry, &tid)) {
+		/* the enter could not read an input string: read them again now */
+		bpf_map_delete_elem(&sp_retry, &tid);
+		rec->hdr.flags |= SP_HDR_RETRIED;
+		for (__u32 i = 0; i < 6; i++) {
+			if (i >= spec->nargs)
+				break;
+			struct sp_arg_spec a = spec->args[i];
+			if (!(a.dir & SP_DIR_IN) || a.fetch != SP_FETCH_STR)
+				continue;
+			__u64 bits;
+			__builtin_memcpy(&bits, &a, sizeof(bits));
+			int next = sp_fetch_arg(s, off, bits, i | 0x300, ret);
+			if (next < 0)
+				break;
+			off = next;
+			rec->hdr.nitems++;
+		}
+	}
+	sp_output(rec, off);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
+{
+	return sp_syscall(regs, id, 0, false);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
+{
+	return sp_syscall(regs, regs->orig_ax, ret, true);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 ptgid = parent->tgid;
+	__u32 ctgid = child->tgid;
+
+	if ((sp_filter & SP_FILTER_PIDS) && ctgid != ptgid) {
+		__u8 *v = bpf_map_lookup_elem(&sp_pids, &ptgid);
+		if (v && *v == SP_PID_TRACED) {
+			__u8 traced = SP_PID_TRACED;
+			bpf_map_update_elem(&sp_pids, &ctgid, &traced, BPF_ANY);
+		}
+	}
+	if (!sp_wanted(pid_tgid >> 32))
+		return 0;
+
+	struct sp_clone rec;
+	sp_fill_hdr(&rec.hdr, SP_REC_CLONE, pid_tgid);
+	rec.child_tid = child->pid;
+	rec.child_pid = ctgid;
+	rec.flags = 0;
+	/* the clone flags from the parent's syscall arguments */
+	struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = uregs->orig_ax;
+	if (nr == SP_NR_CLONE) {
+		rec.flags = uregs->di;
+	} else if (nr == SP_NR_VFORK) {
+		rec.flags = SP_CLONE_VM | SP_CLONE_VFORK;
+	} else if (nr == SP_NR_CLONE3) {
+		__u64 f = 0;
+		bpf_probe_read_user(&f, sizeof(f), (void *)uregs->di);
+		rec.flags = f;
+	}
+	sp_output(&rec, sizeof(rec));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 zero = 0;
+
+	if (!sp_wanted(pid_tgid >> 32))
+		return 0;
+	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
+	if (!s)
+		return 0;
+	struct sp_exec *rec = (void *)s->buf;
+	sp_fill_hdr(&rec->hdr, SP_REC_EXEC, pid_tgid);
+	rec->old_tid = old_pid;
+	const char *name = BPF_CORE_READ(bprm, filename);
+	long n = bpf_probe_read_kernel_str(s->buf + sizeof(*rec), SP_MAX_ARG_DATA, name);
+	__u32 len = n > 0 ? n - 1 : 0;
+	if (len > SP_MAX_ARG_DATA)
+		len = 0;
+	rec->len = len;
+	/* argv of the new image, from its argument area (current is the new image) */
+	__u64 start = BPF_CORE_READ(p, mm, arg_start);
+	__u64 end = BPF_CORE_READ(p, mm, arg_end);
+	__u64 alen = end > start ? end - start : 0;
+	if (alen > SP_MAX_ARG_DATA)
+		alen = SP_MAX_ARG_DATA;
+	if (alen && bpf_probe_read_user(s->buf + sizeof(*rec) + len, alen, (void *)start))
+		alen = 0;
+	rec->args_len = alen;
+	rec->pad = 0;
+	sp_output(rec, sizeof(*rec) + len + alen);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sp_exit, struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+
+	if (sp_wanted(tgid)) {
+		struct sp_thread_exit rec;
+		sp_fill_hdr(&rec.hdr, SP_REC_THREAD_EXIT, pid_tgid);
+		rec.status = BPF_CORE_READ(p, exit_code);
+		rec.pad = 0;
+		sp_output(&rec, sizeof(rec));
+	}
+	/* the last thread of a traced process: forget it (its pid may be reused) */
+	if ((sp_filter & SP_FILTER_PIDS) && BPF_CORE_READ(p, signal, live.counter) == 0)
+		bpf_map_delete_elem(&sp_pids, &tgid);
+	return 0;
+}
