@@ -13,6 +13,7 @@
 //! assert!(recs.iter().any(|r| matches!(r, Record::User(u) if u.uid == 0)));
 //! ```
 
+mod diag;
 mod fds;
 mod net;
 mod process;

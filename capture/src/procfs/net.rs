@@ -21,6 +21,8 @@ pub struct Sock {
 #[derive(Default)]
 pub struct SocketCache {
     by_netns: HashMap<u64, Tables>,
+    /// Our own network namespace, where TCP sockets are listed through sock_diag.
+    own_netns: Option<u64>,
 }
 
 #[derive(Default)]
@@ -45,11 +47,14 @@ const TABLES: [(&str, Option<(L4Proto, bool)>); 8] = [
 impl SocketCache {
     /// The socket `inode` as process `pid` sees it.
     pub fn lookup(&mut self, pid: u32, inode: u64) -> Option<&Sock> {
-        let ns_link = super::process::link(&format!("/proc/{pid}/ns/net"));
-        let ns = bracketed(&ns_link).unwrap_or(0);
+        let netns = |p: &str| bracketed(&super::process::link(&format!("/proc/{p}/ns/net")));
+        let ns = netns(&pid.to_string()).unwrap_or(0);
+        let own = *self
+            .own_netns
+            .get_or_insert_with(|| netns("self").unwrap_or(u64::MAX));
         let t = self.by_netns.entry(ns).or_default();
         while !t.socks.contains_key(&inode) && t.loaded < TABLES.len() {
-            load(pid, TABLES[t.loaded], &mut t.socks);
+            load(pid, TABLES[t.loaded], ns == own, &mut t.socks);
             t.loaded += 1;
         }
         t.socks.get(&inode)
@@ -66,7 +71,20 @@ pub fn bracketed(link: &[u8]) -> Option<u64> {
         .ok()
 }
 
-fn load(pid: u32, (file, inet): (&str, Option<(L4Proto, bool)>), out: &mut HashMap<u64, Sock>) {
+fn load(
+    pid: u32,
+    (file, inet): (&str, Option<(L4Proto, bool)>),
+    own_netns: bool,
+    out: &mut HashMap<u64, Sock>,
+) {
+    if let (true, Some((L4Proto::Tcp, v6))) = (own_netns, inet) {
+        if let Ok(socks) = super::diag::tcp_sockets(v6) {
+            for (inode, local, remote) in socks {
+                insert_inet(out, inode, L4Proto::Tcp, v6, local, remote);
+            }
+            return;
+        }
+    }
     let path = format!("/proc/{pid}/net/{file}");
     let Ok(b) = std::fs::read(path) else {
         return;
@@ -108,26 +126,38 @@ pub fn parse_inet(text: &str, proto: L4Proto, v6: bool, out: &mut HashMap<u64, S
         ) else {
             continue;
         };
-        let tuple = SockTuple {
-            proto,
-            local,
-            remote,
-        };
-        let mut name = show(local);
-        let unspecified = remote.0[..10] == [0; 10] && remote.0[12..] == [0; 4];
-        if !unspecified || remote.1 != 0 {
-            name.push_str("->");
-            name.push_str(&show(remote));
-        }
-        out.insert(
-            inode,
-            Sock {
-                kind: if v6 { FdKind::Ipv6 } else { FdKind::Ipv4 },
-                tuple: Some(tuple),
-                name: name.into_bytes(),
-            },
-        );
+        insert_inet(out, inode, proto, v6, local, remote);
     }
+}
+
+/// Record an inet socket, named `local->remote` (or `local` alone while unconnected).
+fn insert_inet(
+    out: &mut HashMap<u64, Sock>,
+    inode: u64,
+    proto: L4Proto,
+    v6: bool,
+    local: ([u8; 16], u16),
+    remote: ([u8; 16], u16),
+) {
+    let tuple = SockTuple {
+        proto,
+        local,
+        remote,
+    };
+    let mut name = show(local);
+    let unspecified = remote.0[..10] == [0; 10] && remote.0[12..] == [0; 4];
+    if !unspecified || remote.1 != 0 {
+        name.push_str("->");
+        name.push_str(&show(remote));
+    }
+    out.insert(
+        inode,
+        Sock {
+            kind: if v6 { FdKind::Ipv6 } else { FdKind::Ipv4 },
+            tuple: Some(tuple),
+            name: name.into_bytes(),
+        },
+    );
 }
 
 /// `0100007F:0016` (IPv4) or 32 hex digits `:PORT` (IPv6): each 32-bit group is printed by the
