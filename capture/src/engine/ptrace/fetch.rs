@@ -292,9 +292,10 @@ mod tests {
         assert_eq!(
             enter,
             vec![
+                // Paths are kept whole; the snap length cuts buffers.
                 Arg::Str {
-                    data: b"/etc".to_vec(),
-                    trunc: true
+                    data: b"/etc/hosts".to_vec(),
+                    trunc: false
                 },
                 Arg::Buf {
                     data: b"0123".to_vec(),
