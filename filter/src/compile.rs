@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use memchr::memmem;
 
-use crate::ast::{Check, Expr, ExprKind, Op, Rhs, Value};
+use crate::ast::{Arity, Check, Expr, ExprKind, Op, Rhs, Value};
 use crate::error::FilterError;
 use crate::glob::Glob;
 use crate::registry::{FieldArg, FieldId, FieldInfo, FieldType, Registry, ResolveError};
@@ -277,13 +277,24 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
         (Rhs::List(vs, _), Op::In) => TestKind::In(set(vs)?),
         (Rhs::List(vs, _), Op::Intersects) => TestKind::Intersects(set(vs)?),
         (Rhs::List(vs, _), Op::PMatch) => TestKind::PMatch(vs.iter().map(path_prefix).collect()),
-        // The parser gives every operator the right-hand side its arity asks for.
-        (_, op) => {
+        // The parser gives every operator the right-hand side its arity asks for; a tree
+        // built by hand may not.
+        (rhs, op) => {
+            let expected = match op.arity() {
+                Arity::Unary => format!("nothing after `{op}`"),
+                Arity::Value => format!("a value after `{op}`"),
+                Arity::List => format!("a list such as `(a, b)` after `{op}`"),
+            };
+            let found = match rhs {
+                Rhs::None => "nothing",
+                Rhs::Value(_) => "a value",
+                Rhs::List(..) => "a list",
+            };
             return Err(FilterError::Unexpected {
-                expected: format!("a right-hand side fit for `{op}`"),
-                found: "another kind".to_string(),
+                expected,
+                found: found.to_string(),
                 span: check.op_span,
-            })
+            });
         }
     };
     Ok(Test {
