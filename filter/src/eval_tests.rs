@@ -330,6 +330,16 @@ fn compile_errors_name_the_problem_and_its_place() {
              evt.type = open and fd.nam = x\n                      ^^^^^^",
         ),
         (
+            "evt.ar.fd = 3",
+            "filter error: unknown field `evt.ar.fd`, did you mean `evt.arg.fd`?\n  \
+             evt.ar.fd = 3\n  ^^^^^^^^^",
+        ),
+        (
+            "container.lable.app = web",
+            "filter error: unknown field `container.lable.app`, did you mean \
+             `container.label.app`?\n  container.lable.app = web\n  ^^^^^^^^^^^^^^^^^^^",
+        ),
+        (
             "foo.bar exists",
             "filter error: unknown field `foo.bar`\n  foo.bar exists\n  ^^^^^^^",
         ),
