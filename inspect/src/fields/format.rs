@@ -205,7 +205,7 @@ mod tests {
                 "T ",
                 "Fproc.name:None",
                 "T (",
-                "Fevt.arg:Some(Key(\"name\"))",
+                "Fevt.arg.name:Some(Key(\"name\"))",
                 "T) ",
                 "Fproc.aname[2]:Some(Index(2))",
                 "T."
