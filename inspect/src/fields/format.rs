@@ -55,7 +55,7 @@ fn resolve(
             }
         }
     }
-    let hint = syspect_filter::did_you_mean(name, reg.field_names().into_iter())
+    let hint = syspect_filter::did_you_mean(name, reg.field_names())
         .map(|s| format!(", did you mean `{s}`?"))
         .unwrap_or_default();
     Err(FormatError(format!("unknown field `%{name}`{hint}")))
