@@ -186,7 +186,8 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
                 _ => base,
             }
         }
-        "poll" | "ppoll" if ret > 0 => {
+        "poll" | "ppoll" if ret == 0 => "0 (Timeout)".to_string(),
+        "poll" | "ppoll" => {
             let ready: Vec<String> = get(0)
                 .and_then(Arg::bytes)
                 .unwrap_or(&[])
@@ -622,6 +623,10 @@ impl Call<'_, '_> {
                 format!("{in_text} => {text}")
             }
             StructKind::FdSet | StructKind::Timespec | StructKind::Timeval => in_text,
+            StructKind::Msghdr if self.ret.is_some() => {
+                let namelen_in = structs::Bytes(inb).u32(8);
+                structs::msghdr(&structs::Bytes(out), namelen_in).unwrap_or(text)
+            }
             _ => text,
         }
     }

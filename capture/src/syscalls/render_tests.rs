@@ -591,6 +591,13 @@ fn waiting() {
         line("poll", vec![mem(p.clone()), n(1), n(10)], vec![mem(p)], 1),
         "poll([{fd=1, events=POLLOUT}], 1, 10) = 1 ([{fd=1, revents=POLLOUT}])"
     );
+    let mut p0 = le32(&[5]);
+    p0.extend_from_slice(&1u16.to_le_bytes());
+    p0.extend_from_slice(&0u16.to_le_bytes());
+    assert_eq!(
+        line("poll", vec![mem(p0.clone()), n(1), n(1)], vec![mem(p0)], 0),
+        "poll([{fd=5, events=POLLIN}], 1, 1) = 0 (Timeout)"
+    );
     let mut set = vec![0u8; 128];
     set[0] = 1;
     let ts_in = le64(&[0, 10_000_000]);
@@ -767,5 +774,33 @@ fn unfinished_resumed_and_lines() {
             "3"
         ),
         r#"openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3"#
+    );
+}
+
+#[test]
+fn messages_and_times() {
+    let mut m = vec![0u8; 56];
+    m[0..8].copy_from_slice(&0x7ffc0000u64.to_le_bytes());
+    m[8..12].copy_from_slice(&110u32.to_le_bytes());
+    m[16..24].copy_from_slice(&0x7ffc1000u64.to_le_bytes());
+    m[24..32].copy_from_slice(&1u64.to_le_bytes());
+    let mut out = m.clone();
+    out[8..12].copy_from_slice(&0u32.to_le_bytes());
+    assert_eq!(
+        line("recvmsg", vec![n(8), mem(m), n(0)], vec![mem(out)], 3),
+        "recvmsg(8, {msg_name=0x7ffc0000, msg_namelen=110 => 0, msg_iov=0x7ffc1000, msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 3"
+    );
+    let t: Vec<u8> = [1i64, 0, 2, 0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    assert_eq!(
+        line(
+            "utimensat",
+            vec![neg(-100), s("many.dir/f"), mem(t), n(0)],
+            vec![],
+            0
+        ),
+        r#"utimensat(AT_FDCWD, "many.dir/f", [{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, {tv_sec=2, tv_nsec=0} /* 1970-01-01T00:00:02+0000 */], 0) = 0"#
     );
 }

@@ -350,13 +350,12 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         ),
         K::Timespec2 => {
             let one = |off: usize| -> Option<String> {
-                let nsec = b.i64(off + 8)?;
-                let ns = match nsec {
-                    0x3fff_ffff => return Some("UTIME_NOW".into()),
-                    0x3fff_fffe => return Some("UTIME_OMIT".into()),
-                    n => n,
-                };
-                Some(format!("{{tv_sec={}, tv_nsec={ns}}}", b.i64(off)?))
+                let sec = b.i64(off)?;
+                Some(match b.i64(off + 8)? {
+                    0x3fff_ffff => format!("{{tv_sec={sec}, tv_nsec=UTIME_NOW}}"),
+                    0x3fff_fffe => format!("{{tv_sec={sec}, tv_nsec=UTIME_OMIT}}"),
+                    ns => format!("{{tv_sec={sec}, tv_nsec={ns}}} /* {} */", utc_time(sec, ns)),
+                })
             };
             format!("[{}, {}]", one(0)?, one(16)?)
         }
@@ -431,16 +430,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             format!("{{...{} bytes}}", bytes.len())
         }
         K::FdSet => fdset(bytes),
-        K::Msghdr => format!(
-            "{{msg_name={}, msg_namelen={}, msg_iov={}, msg_iovlen={}, msg_controllen={}, \
-             msg_flags={}}}",
-            ptr(b.u64(0)?),
-            b.u32(8)?,
-            ptr(b.u64(16)?),
-            b.u64(24)?,
-            b.u64(40)?,
-            flags::format(FlagSet::Msg, b.u32(48)? as u64)
-        ),
+        K::Msghdr => msghdr(&b, None)?,
         K::LinuxDirent64 => format!("/* {} entries */", dirent_count(bytes)),
         K::Sockopt | K::Int => format!("[{}]", b.i32(0)?),
         K::Int64 => format!("[{}]", b.i64(0)?),
@@ -453,6 +443,53 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         K::Siginfo => siginfo(&b)?,
         K::SchedParam => format!("[{{sched_priority={}}}]", b.i32(0)?),
     })
+}
+
+/// A `struct msghdr`; `namelen_in` is `msg_namelen` on entry when the call changed it
+/// (recvmsg: `msg_namelen=110 => 16`). The iovecs are not read: their address is shown.
+pub(crate) fn msghdr(b: &Bytes, namelen_in: Option<u32>) -> Option<String> {
+    let namelen = b.u32(8)?;
+    let namelen = match namelen_in {
+        Some(i) if i != namelen => format!("{i} => {namelen}"),
+        _ => namelen.to_string(),
+    };
+    Some(format!(
+        "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={}, msg_controllen={}, \
+         msg_flags={}}}",
+        ptr(b.u64(0)?),
+        ptr(b.u64(16)?),
+        b.u64(24)?,
+        b.u64(40)?,
+        flags::format(FlagSet::Msg, b.u32(48)? as u64)
+    ))
+}
+
+/// strace's time comment, in UTC: `1970-01-01T00:00:01+0000`, `….123456789+0000` with
+/// nanoseconds.
+pub fn utc_time(sec: i64, nsec: i64) -> String {
+    let days = sec.div_euclid(86_400);
+    let rem = sec.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let frac = if nsec != 0 {
+        format!(".{nsec:09}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{frac}+0000",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn statfs_flags(v: u64) -> String {
@@ -585,6 +622,27 @@ mod tests {
             decode(K::Termios, &v).as_deref(),
             Some("{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}")
         );
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(utc_time(1, 0), "1970-01-01T00:00:01+0000");
+        assert_eq!(
+            utc_time(1_700_000_000, 5),
+            "2023-11-14T22:13:20.000000005+0000"
+        );
+        assert_eq!(utc_time(951_782_400, 0), "2000-02-29T00:00:00+0000");
+        let mut t = le(&[1, 0, 0, 0x3fff_ffff]);
+        assert_eq!(
+            decode(K::Timespec2, &t).as_deref(),
+            Some("[{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, {tv_sec=0, tv_nsec=UTIME_NOW}]")
+        );
+        t.truncate(20);
+        assert_eq!(decode(K::Timespec2, &t), None);
+    }
+
+    fn le(v: &[i64]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
 
     #[test]
