@@ -566,6 +566,16 @@ impl Call<'_, '_> {
             }
             (ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_), Arg::Mem(b)) => strace_sockaddr(b),
             (ArgType::Struct(k), Arg::Mem(b)) => self.inout_struct(i, a, k, b),
+            (
+                ArgType::StructArray(StructKind::Int, _) | ArgType::StructArrayOut(StructKind::Int),
+                Arg::Mem(b),
+            ) => {
+                let ints: Vec<String> = b
+                    .chunks_exact(4)
+                    .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string())
+                    .collect();
+                format!("[{}]", ints.join(", "))
+            }
             (ArgType::StructArray(k, _) | ArgType::StructArrayOut(k), Arg::Mem(b)) => {
                 let size = k.size() as usize;
                 let items: Vec<String> = b

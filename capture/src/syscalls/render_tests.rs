@@ -614,8 +614,8 @@ fn waiting() {
     assert_eq!(
         line(
             "clock_nanosleep",
-            vec![n(0), n(0), mem(le64(&[0, 10_000_000]))],
-            vec![n(0x7ffe0ac3b2d0)],
+            vec![n(0), n(0), mem(le64(&[0, 10_000_000])), n(0x7ffe0ac3b2d0)],
+            vec![],
             0
         ),
         "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=10000000}, 0x7ffe0ac3b2d0) = 0"

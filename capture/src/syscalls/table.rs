@@ -75,6 +75,8 @@ const fn fl(set: F) -> T {
 }
 
 // nr name(args) -> how the return value is shown, class.
+// A pointer that strace shows as an address when the call succeeds (nanosleep's `rem`, only
+// written when interrupted) is a PTR here: reading it would print a struct strace does not.
 // Argument names are sysdig's where sysdig has the syscall, else the man page's.
 #[rustfmt::skip]
 syscalls! {
@@ -110,7 +112,7 @@ syscalls! {
     32 dup(a("fd", FD)) -> Fd, File;
     33 dup2(a("oldfd", FD), a("newfd", FD)) -> Fd, File;
     34 pause() -> Int, Signal;
-    35 nanosleep(a("req", TS), o("rem", TS)) -> Int, Wait;
+    35 nanosleep(a("req", TS), a("rem", PTR)) -> Int, Wait;
     36 getitimer(a("which", fl(F::Itimer)), o("curr_value", T::Struct(S::Itimerval))) -> Int, Time;
     37 alarm(a("seconds", UINT)) -> Int, Time;
     38 setitimer(a("which", fl(F::Itimer)), a("new_value", T::Struct(S::Itimerval)), o("old_value", T::Struct(S::Itimerval))) -> Int, Time;
@@ -181,8 +183,8 @@ syscalls! {
     112 setsid() -> Int, Process;
     113 setreuid(a("ruid", INT), a("euid", INT)) -> Int, Process;
     114 setregid(a("rgid", INT), a("egid", INT)) -> Int, Process;
-    115 getgroups(a("size", INT), o("list", PTR)) -> Int, Process;
-    116 setgroups(a("size", INT), a("list", PTR)) -> Int, Process;
+    115 getgroups(a("size", INT), o("list", T::StructArrayOut(S::Int))) -> Int, Process;
+    116 setgroups(a("size", INT), a("list", T::StructArray(S::Int, 0))) -> Int, Process;
     117 setresuid(a("ruid", INT), a("euid", INT), a("suid", INT)) -> Int, Process;
     118 getresuid(o("ruid", PINT), o("euid", PINT), o("suid", PINT)) -> Int, Process;
     119 setresgid(a("rgid", INT), a("egid", INT), a("sgid", INT)) -> Int, Process;
@@ -250,7 +252,7 @@ syscalls! {
     227 clock_settime(a("clockid", fl(F::Clock)), a("tp", TS)) -> Int, Time;
     228 clock_gettime(a("clockid", fl(F::Clock)), o("tp", TS)) -> Int, Time;
     229 clock_getres(a("clockid", fl(F::Clock)), o("res", TS)) -> Int, Time;
-    230 clock_nanosleep(a("clockid", fl(F::Clock)), a("flags", fl(F::TimerFlags)), a("req", TS), o("rem", TS)) -> Int, Wait;
+    230 clock_nanosleep(a("clockid", fl(F::Clock)), a("flags", fl(F::TimerFlags)), a("req", TS), a("rem", PTR)) -> Int, Wait;
     231 exit_group(a("status", INT)) -> NoReturn, Process;
     232 epoll_wait(a("epfd", FD), o("events", T::StructArrayOut(S::EpollEvent)), a("maxevents", INT), a("timeout", INT)) -> Int, Wait;
     233 epoll_ctl(a("epfd", FD), a("op", fl(F::EpollCtl)), a("fd", FD), a("event", T::Struct(S::EpollEvent))) -> Int, Wait;
