@@ -80,7 +80,7 @@ pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
         .collect();
     let more = (0..desc.args.len()).any(|i| call.shown(i) && call.at_exit(i));
     let mut s = parts.join(", ");
-    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone") {
+    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone" | "clone3") {
         s.push_str(", ");
     }
     s
@@ -105,10 +105,10 @@ pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], r
         return String::new();
     };
     let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
-    let lead = if matches!(desc.name, "ioctl" | "clone") {
-        ", "
-    } else {
-        ""
+    let lead = match call.clone3_suffix() {
+        Some(suffix) => format!("{suffix}, "),
+        None if matches!(desc.name, "ioctl" | "clone" | "clone3") => ", ".to_string(),
+        None => String::new(),
     };
     format!("{lead}{}", rest.join(", "))
 }
@@ -358,11 +358,28 @@ impl Call<'_, '_> {
     }
 
     fn render(&self) -> String {
-        self.parts()
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut parts: Vec<String> = self.parts().into_iter().map(|(_, t)| t).collect();
+        if let (Some(first), Some(suffix)) = (parts.first_mut(), self.clone3_suffix()) {
+            first.push_str(&suffix);
+        }
+        parts.join(", ")
+    }
+
+    /// What clone3 adds after its struct once it returned: ` => {parent_tid=[1234]}`.
+    fn clone3_suffix(&self) -> Option<String> {
+        if self.desc.name != "clone3" {
+            return None;
+        }
+        let Some(Arg::Mem(b)) = self.args.first().copied().flatten() else {
+            return None;
+        };
+        let fl = structs::Bytes(b).u64(0)?;
+        match self.ret {
+            Some(r) if r > 0 && fl & libc::CLONE_PARENT_SETTID as u64 != 0 => {
+                Some(format!(" => {{parent_tid=[{r}]}}"))
+            }
+            _ => None,
+        }
     }
 
     /// Whether strace prints argument `i` when the call returns rather than when it starts.
@@ -370,6 +387,7 @@ impl Call<'_, '_> {
         match self.desc.name {
             "clone" => i >= 2,
             "ioctl" => i == 2,
+            "clone3" => i == 1,
             _ => self.desc.args.get(i).is_some_and(|a| a.dir == Dir::Out),
         }
     }

@@ -804,3 +804,23 @@ fn messages_and_times() {
         r#"utimensat(AT_FDCWD, "many.dir/f", [{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, {tv_sec=2, tv_nsec=0} /* 1970-01-01T00:00:02+0000 */], 0) = 0"#
     );
 }
+
+#[test]
+fn clone3_whole_and_in_halves() {
+    let mut c = vec![0u8; 88];
+    c[0..8].copy_from_slice(&0x3d0f00u64.to_le_bytes());
+    c[48..56].copy_from_slice(&0x7fff80u64.to_le_bytes());
+    let whole = line("clone3", vec![mem(c.clone()), n(88)], vec![], 27619);
+    assert!(
+        whole.ends_with("tls=NULL} => {parent_tid=[27619]}, 88) = 27619"),
+        "{whole}"
+    );
+    let d = table::lookup(435).expect("clone3");
+    let enter = [mem(c), n(88)];
+    let head = strace_unfinished(d, &enter);
+    assert!(head.ends_with("tls=NULL}"), "{head}");
+    assert_eq!(
+        strace_resumed(d, Some(&enter), &[], 27619),
+        " => {parent_tid=[27619]}, 88"
+    );
+}

@@ -405,21 +405,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             b.u16(6)?
         ),
         K::Termios => termios(&b)?,
-        K::CloneArgs => {
-            let fl = b.u64(0)?;
-            let sig = b.u64(32)?;
-            let signame = match signal_name(sig as i32) {
-                Some(n) if sig != 0 => n.to_string(),
-                _ => sig.to_string(),
-            };
-            format!(
-                "{{flags={}, exit_signal={signame}, stack={}, stack_size={}, tls={}}}",
-                flags::format(FlagSet::CloneNs, fl),
-                ptr(b.u64(40)?),
-                hex0(b.u64(48)?),
-                ptr(b.u64(56)?)
-            )
-        }
+        K::CloneArgs => clone_args(&b)?,
         K::OpenHow => format!(
             "{{flags={}, mode={}, resolve={}}}",
             flags::format(FlagSet::Open, b.u64(0)?),
@@ -443,6 +429,38 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         K::Siginfo => siginfo(&b)?,
         K::SchedParam => format!("[{{sched_priority={}}}]", b.i32(0)?),
     })
+}
+
+/// `struct clone_args` as strace prints clone3's argument: the tid pointers only when the
+/// flags use them, the tls only with `CLONE_SETTLS`.
+fn clone_args(b: &Bytes) -> Option<String> {
+    let fl = b.u64(0)?;
+    let mut s = format!("{{flags={}", flags::format(FlagSet::CloneNs, fl));
+    let has = |f: i32| fl & f as u64 != 0;
+    if has(0x1000) {
+        s.push_str(&format!(", pidfd={}", ptr(b.u64(8)?)));
+    }
+    if has(libc::CLONE_CHILD_SETTID | libc::CLONE_CHILD_CLEARTID) {
+        s.push_str(&format!(", child_tid={}", ptr(b.u64(16)?)));
+    }
+    if has(libc::CLONE_PARENT_SETTID) {
+        s.push_str(&format!(", parent_tid={}", ptr(b.u64(24)?)));
+    }
+    let sig = b.u64(32)?;
+    let signame = match signal_name(sig as i32) {
+        Some(n) if sig != 0 && sig < 65 => n.to_string(),
+        _ => sig.to_string(),
+    };
+    s.push_str(&format!(
+        ", exit_signal={signame}, stack={}, stack_size={}",
+        ptr(b.u64(40)?),
+        hex0(b.u64(48)?)
+    ));
+    if has(libc::CLONE_SETTLS) {
+        s.push_str(&format!(", tls={}", ptr(b.u64(56)?)));
+    }
+    s.push('}');
+    Some(s)
 }
 
 /// A `struct msghdr`; `namelen_in` is `msg_namelen` on entry when the call changed it
@@ -643,6 +661,21 @@ mod tests {
 
     fn le(v: &[i64]) -> Vec<u8> {
         v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn clone3_args() {
+        let mut c = vec![0u8; 88];
+        c[0..8].copy_from_slice(&0x3d0f00u64.to_le_bytes());
+        c[16..24].copy_from_slice(&0x7fc01d16f990u64.to_le_bytes());
+        c[24..32].copy_from_slice(&0x7fc01d16f990u64.to_le_bytes());
+        c[40..48].copy_from_slice(&0x7fc01c96f000u64.to_le_bytes());
+        c[48..56].copy_from_slice(&0x7fff80u64.to_le_bytes());
+        c[56..64].copy_from_slice(&0x7fc01d16f6c0u64.to_le_bytes());
+        assert_eq!(
+            decode(K::CloneArgs, &c).as_deref(),
+            Some("{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7fc01d16f990, parent_tid=0x7fc01d16f990, exit_signal=0, stack=0x7fc01c96f000, stack_size=0x7fff80, tls=0x7fc01d16f6c0}")
+        );
     }
 
     #[test]
