@@ -7,7 +7,7 @@
 
 use super::flag_tables as t;
 
-/// A named set of flags or enumerated values. The table refers to one by name; [`format`]
+/// A named set of flags or enumerated values. The table refers to one by name; [`format()`]
 /// decodes a value with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagSet {
@@ -258,7 +258,7 @@ pub fn format(set: FlagSet, v: u64) -> String {
 }
 
 /// Names only, as sysdig shows them inside parentheses (`O_RDONLY|O_CLOEXEC`); the same text
-/// as [`format`] except that numbers stand alone.
+/// as [`format()`] except that numbers stand alone.
 pub fn names(set: FlagSet, v: u64) -> String {
     format(set, v)
 }
