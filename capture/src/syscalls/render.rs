@@ -186,6 +186,15 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
                 _ => base,
             }
         }
+        "prctl" if get(0).and_then(Arg::num) == Some(libc::PR_GET_DUMPABLE as u64) => {
+            let what = match ret {
+                0 => "SUID_DUMP_DISABLE",
+                1 => "SUID_DUMP_USER",
+                2 => "SUID_DUMP_ROOT",
+                _ => return base,
+            };
+            format!("{ret} ({what})")
+        }
         "poll" | "ppoll" if ret == 0 => "0 (Timeout)".to_string(),
         "poll" | "ppoll" => {
             let ready: Vec<String> = get(0)
@@ -317,13 +326,19 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// strace adds are left out).
 pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
-    let mut si = vec![0u8; 24];
+    let mut si = vec![0u8; 48];
     si[0..4].copy_from_slice(&signo.to_le_bytes());
     si[8..12].copy_from_slice(&code.to_le_bytes());
     si[16..20].copy_from_slice(&sender.to_le_bytes());
-    let text = structs::decode(StructKind::Siginfo, &si).unwrap_or_default();
-    let text = text.replacen(", si_uid=0, ...}", "}", 1);
-    format!("--- {name} {text} ---")
+    // Only the signal, code and sender are known: no uid, status or times.
+    let code_text = structs::decode(StructKind::Siginfo, &si)
+        .and_then(|t| {
+            let start = t.find("si_code=")? + "si_code=".len();
+            let end = t[start..].find([',', '}']).map_or(t.len(), |e| start + e);
+            Some(t[start..end].to_string())
+        })
+        .unwrap_or_else(|| code.to_string());
+    format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 
 /// `[3, 4]` from the two ints pipe/socketpair wrote.

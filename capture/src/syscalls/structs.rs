@@ -278,30 +278,34 @@ fn siginfo(b: &Bytes) -> Option<String> {
     let signo = b.i32(0)?;
     let code = b.i32(8)?;
     let name = signal_name(signo).map_or(signo.to_string(), str::to_string);
+    let chld = signo == libc::SIGCHLD && code > 0;
     let code_name = match code {
         0 => "SI_USER".to_string(),
         0x80 => "SI_KERNEL".to_string(),
         -1 => "SI_QUEUE".to_string(),
         -6 => "SI_TKILL".to_string(),
-        c if signo == libc::SIGCHLD => enumerated(
-            &[
-                (1, "CLD_EXITED"),
-                (2, "CLD_KILLED"),
-                (3, "CLD_DUMPED"),
-                (4, "CLD_TRAPPED"),
-                (5, "CLD_STOPPED"),
-                (6, "CLD_CONTINUED"),
-            ],
-            c as u64,
-            "CLD_???",
-        ),
+        c if chld => enumerated(t::CLD, c as u64, "CLD_???"),
         c => c.to_string(),
     };
-    Some(format!(
-        "{{si_signo={name}, si_code={code_name}, si_pid={}, si_uid={}, ...}}",
-        b.i32(16)?,
-        b.u32(20)?
-    ))
+    let mut s = format!("{{si_signo={name}, si_code={code_name}");
+    if matches!(code, 0 | -1 | -6) || chld {
+        s.push_str(&format!(", si_pid={}, si_uid={}", b.i32(16)?, b.u32(20)?));
+    }
+    if chld {
+        let status = b.i32(24)?;
+        let status = if code == 1 {
+            status.to_string()
+        } else {
+            signal_name(status).map_or(status.to_string(), str::to_string)
+        };
+        s.push_str(&format!(
+            ", si_status={status}, si_utime={}, si_stime={}",
+            clock_ticks(b.u64(32)?),
+            clock_ticks(b.u64(40)?)
+        ));
+    }
+    s.push('}');
+    Some(s)
 }
 
 /// One struct of `kind` from `bytes`, strace style; `None` when too few bytes were captured.
@@ -352,8 +356,8 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             let one = |off: usize| -> Option<String> {
                 let sec = b.i64(off)?;
                 Some(match b.i64(off + 8)? {
-                    0x3fff_ffff => format!("{{tv_sec={sec}, tv_nsec=UTIME_NOW}}"),
-                    0x3fff_fffe => format!("{{tv_sec={sec}, tv_nsec=UTIME_OMIT}}"),
+                    0x3fff_ffff => "UTIME_NOW".to_string(),
+                    0x3fff_fffe => "UTIME_OMIT".to_string(),
                     ns => format!("{{tv_sec={sec}, tv_nsec={ns}}} /* {} */", utc_time(sec, ns)),
                 })
             };
@@ -653,10 +657,30 @@ mod tests {
         let mut t = le(&[1, 0, 0, 0x3fff_ffff]);
         assert_eq!(
             decode(K::Timespec2, &t).as_deref(),
-            Some("[{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, {tv_sec=0, tv_nsec=UTIME_NOW}]")
+            Some("[{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, UTIME_NOW]")
         );
         t.truncate(20);
         assert_eq!(decode(K::Timespec2, &t), None);
+    }
+
+    #[test]
+    fn siginfo_like_strace() {
+        let mut si = vec![0u8; 128];
+        si[0..4].copy_from_slice(&17i32.to_le_bytes());
+        si[8..12].copy_from_slice(&2i32.to_le_bytes());
+        si[16..20].copy_from_slice(&5172i32.to_le_bytes());
+        si[24..28].copy_from_slice(&9i32.to_le_bytes());
+        si[40..48].copy_from_slice(&1u64.to_le_bytes());
+        assert_eq!(
+            decode(K::Siginfo, &si).as_deref(),
+            Some("{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5172, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=1 /* 0.01 s */}")
+        );
+        si[0..4].copy_from_slice(&10i32.to_le_bytes());
+        si[8..12].copy_from_slice(&0i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Siginfo, &si).as_deref(),
+            Some("{si_signo=SIGUSR1, si_code=SI_USER, si_pid=5172, si_uid=0}")
+        );
     }
 
     fn le(v: &[i64]) -> Vec<u8> {
