@@ -23,6 +23,7 @@
 //! [`render`] (strace and sysdig text; structs in `structs`, quoting in `strings`),
 //! [`sockaddr`], [`errno`].
 
+mod call_rules;
 pub mod errno;
 mod flag_tables;
 pub mod flags;
