@@ -5,6 +5,7 @@ use super::errno::signal_name;
 use super::flags::{self, FlagSet};
 use super::structs::ptr;
 
+/// A signal argument: its name, or the number (`0`, unknown signals).
 pub(crate) fn signal_text(n: u64) -> String {
     match signal_name(n as i32) {
         Some(s) if n != 0 => s.to_string(),

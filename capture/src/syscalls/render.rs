@@ -78,7 +78,7 @@ pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
     let parts: Vec<String> = call
         .parts()
         .into_iter()
-        .filter(|p| !p.0)
+        .take_while(|p| !p.0)
         .map(|p| p.1)
         .collect();
     let more = (0..desc.args.len()).any(|i| call.shown(i) && call.at_exit(i));
@@ -402,11 +402,23 @@ impl Call<'_, '_> {
 
     /// Whether strace prints argument `i` when the call returns rather than when it starts.
     fn at_exit(&self, i: usize) -> bool {
-        match self.desc.name {
-            "clone" => i >= 2,
-            "ioctl" => i == 2,
-            "clone3" => i == 1,
-            _ => self.desc.args.get(i).is_some_and(|a| a.dir == Dir::Out),
+        match (self.desc.name, i) {
+            ("clone", _) => i >= 2,
+            ("ioctl", _) => i == 2,
+            ("clone3", _) => i == 1,
+            ("prctl", 1) => self.num(0) == Some(libc::PR_GET_NAME as u64),
+            _ => self.desc.args.get(i).is_some_and(|a| match a.dir {
+                Dir::In => false,
+                Dir::Out => true,
+                // strace shows these at entry and what the call changed in the result
+                // (select's sets, poll's revents, the time left).
+                Dir::InOut => !matches!(
+                    a.ty,
+                    ArgType::Struct(StructKind::FdSet | StructKind::Timespec | StructKind::Timeval)
+                        | ArgType::StructArray(StructKind::Pollfd, _)
+                        | ArgType::StrOrNum
+                ),
+            }),
         }
     }
 

@@ -183,3 +183,33 @@ fn clone3_whole_and_in_halves() {
         " => {parent_tid=[27619]}, 88"
     );
 }
+
+#[test]
+fn in_out_arguments_print_at_exit() {
+    let mut m = vec![0u8; 56];
+    m[8..12].copy_from_slice(&110u32.to_le_bytes());
+    let mut out = m.clone();
+    out[8..12].copy_from_slice(&0u32.to_le_bytes());
+    let d = table::lookup(47).expect("recvmsg");
+    let enter = [n(8), mem(m), n(0)];
+    assert_eq!(strace_unfinished(d, &enter), "8, ");
+    assert_eq!(
+        strace_resumed(d, Some(&enter), &[mem(out)], 3),
+        "{msg_name=NULL, msg_namelen=110 => 0, msg_iov=NULL, msg_iovlen=0, msg_controllen=0, msg_flags=0}, 0"
+    );
+    let d = table::lookup(157).expect("prctl");
+    let enter = [n(16), s("stale"), n(0), n(0), n(0)];
+    assert_eq!(strace_unfinished(d, &enter), "PR_GET_NAME, ");
+    assert_eq!(
+        strace_resumed(d, Some(&enter), &[s("cmany")], 0),
+        r#""cmany""#
+    );
+    let d = table::lookup(7).expect("poll");
+    let mut p = le32(&[5]);
+    p.extend_from_slice(&[1, 0, 0, 0]);
+    let enter = [mem(p), n(1), n(0)];
+    assert_eq!(
+        strace_unfinished(d, &enter),
+        "[{fd=5, events=POLLIN}], 1, 0"
+    );
+}
