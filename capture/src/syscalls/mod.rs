@@ -214,6 +214,8 @@ pub enum StructKind {
     CapHeader,
     /// `struct itimerval` (setitimer/getitimer).
     Itimerval,
+    /// `struct sigevent` (timer_create, mq_notify).
+    Sigevent,
 }
 
 /// One argument of a syscall.
@@ -421,6 +423,7 @@ impl StructKind {
             StructKind::SchedParam => 4,
             StructKind::CapHeader => 8,
             StructKind::Itimerval => 32,
+            StructKind::Sigevent => 64,
         }
     }
 }

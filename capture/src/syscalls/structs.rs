@@ -432,6 +432,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         ),
         K::Siginfo => siginfo(&b)?,
         K::SchedParam => format!("[{{sched_priority={}}}]", b.i32(0)?),
+        K::Sigevent => sigevent(&b)?,
     })
 }
 
@@ -462,6 +463,46 @@ fn clone_args(b: &Bytes) -> Option<String> {
     ));
     if has(libc::CLONE_SETTLS) {
         s.push_str(&format!(", tls={}", ptr(b.u64(56)?)));
+    }
+    s.push('}');
+    Some(s)
+}
+
+/// `struct sigevent` as strace prints timer_create's argument.
+fn sigevent(b: &Bytes) -> Option<String> {
+    let value = b.u64(0)?;
+    let signo = b.i32(8)?;
+    let notify = b.i32(12)?;
+    let mut s = String::from("{");
+    if value != 0 {
+        s.push_str(&format!(
+            "sigev_value={{sival_int={}, sival_ptr={}}}, ",
+            value as i32,
+            ptr(value)
+        ));
+    }
+    const NOTIFY: &[(u64, &str)] = &[
+        (0, "SIGEV_SIGNAL"),
+        (1, "SIGEV_NONE"),
+        (2, "SIGEV_THREAD"),
+        (4, "SIGEV_THREAD_ID"),
+    ];
+    let sig = match (notify, signal_name(signo)) {
+        (0 | 2 | 4, Some(n)) => n.to_string(),
+        _ => signo.to_string(),
+    };
+    s.push_str(&format!(
+        "sigev_signo={sig}, sigev_notify={}",
+        enumerated(NOTIFY, notify as u32 as u64, "SIGEV_???")
+    ));
+    match notify {
+        4 => s.push_str(&format!(", sigev_notify_thread_id={}", b.i32(16)?)),
+        2 => s.push_str(&format!(
+            ", sigev_notify_function={}, sigev_notify_attributes={}",
+            ptr(b.u64(16)?),
+            ptr(b.u64(24)?)
+        )),
+        _ => {}
     }
     s.push('}');
     Some(s)
@@ -685,6 +726,22 @@ mod tests {
 
     fn le(v: &[i64]) -> Vec<u8> {
         v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn sigevents() {
+        let mut e = vec![0u8; 64];
+        e[8..12].copy_from_slice(&14i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Sigevent, &e).as_deref(),
+            Some("{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}")
+        );
+        e[12..16].copy_from_slice(&4i32.to_le_bytes());
+        e[16..20].copy_from_slice(&77i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Sigevent, &e).as_deref(),
+            Some("{sigev_signo=SIGALRM, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=77}")
+        );
     }
 
     #[test]

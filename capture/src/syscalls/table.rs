@@ -271,7 +271,7 @@ syscalls! {
     218 set_tid_address(a("tidptr", PTR)) -> Int, Process;
     219 restart_syscall() -> Int, Other;
     221 fadvise64(a("fd", FD), a("offset", LONG), a("len", LONG), a("advice", fl(F::Fadvise))) -> Int, File;
-    222 timer_create(a("clockid", fl(F::Clock)), a("sevp", PTR), o("timerid", PINT)) -> Int, Time;
+    222 timer_create(a("clockid", fl(F::Clock)), a("sevp", T::Struct(S::Sigevent)), o("timerid", PINT)) -> Int, Time;
     223 timer_settime(a("timerid", INT), a("flags", fl(F::TimerFlags)), a("new_value", T::Struct(S::Itimerspec)), o("old_value", T::Struct(S::Itimerspec))) -> Int, Time;
     224 timer_gettime(a("timerid", INT), o("curr_value", T::Struct(S::Itimerspec))) -> Int, Time;
     225 timer_getoverrun(a("timerid", INT)) -> Int, Time;
