@@ -329,18 +329,7 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// strace adds are left out).
 pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
-    let mut si = vec![0u8; 48];
-    si[0..4].copy_from_slice(&signo.to_le_bytes());
-    si[8..12].copy_from_slice(&code.to_le_bytes());
-    si[16..20].copy_from_slice(&sender.to_le_bytes());
-    // Only the signal, code and sender are known: no uid, status or times.
-    let code_text = structs::decode(StructKind::Siginfo, &si)
-        .and_then(|t| {
-            let start = t.find("si_code=")? + "si_code=".len();
-            let end = t[start..].find([',', '}']).map_or(t.len(), |e| start + e);
-            Some(t[start..end].to_string())
-        })
-        .unwrap_or_else(|| code.to_string());
+    let code_text = structs::si_code_name(signo, code);
     format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 

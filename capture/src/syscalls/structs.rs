@@ -274,19 +274,28 @@ fn clock_ticks(v: u64) -> String {
     }
 }
 
+/// strace's name for a siginfo `si_code` of signal `signo` (`SI_USER`, `CLD_EXITED`).
+pub fn si_code_name(signo: i32, code: i32) -> String {
+    match code {
+        0 => "SI_USER".to_string(),
+        0x80 => "SI_KERNEL".to_string(),
+        -1 => "SI_QUEUE".to_string(),
+        -2 => "SI_TIMER".to_string(),
+        -3 => "SI_MESGQ".to_string(),
+        -4 => "SI_ASYNCIO".to_string(),
+        -5 => "SI_SIGIO".to_string(),
+        -6 => "SI_TKILL".to_string(),
+        c if signo == libc::SIGCHLD && c > 0 => enumerated(t::CLD, c as u64, "CLD_???"),
+        c => c.to_string(),
+    }
+}
+
 fn siginfo(b: &Bytes) -> Option<String> {
     let signo = b.i32(0)?;
     let code = b.i32(8)?;
     let name = signal_name(signo).map_or(signo.to_string(), str::to_string);
     let chld = signo == libc::SIGCHLD && code > 0;
-    let code_name = match code {
-        0 => "SI_USER".to_string(),
-        0x80 => "SI_KERNEL".to_string(),
-        -1 => "SI_QUEUE".to_string(),
-        -6 => "SI_TKILL".to_string(),
-        c if chld => enumerated(t::CLD, c as u64, "CLD_???"),
-        c => c.to_string(),
-    };
+    let code_name = si_code_name(signo, code);
     let mut s = format!("{{si_signo={name}, si_code={code_name}");
     if matches!(code, 0 | -1 | -6) || chld {
         s.push_str(&format!(", si_pid={}, si_uid={}", b.i32(16)?, b.u32(20)?));
