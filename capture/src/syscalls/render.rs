@@ -17,6 +17,7 @@
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
 pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
+pub use super::structs::{si_code_name, sigset, wait_status};
 
 use super::call_rules::{
     fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, prctl_shows, signal_text,
