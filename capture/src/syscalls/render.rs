@@ -420,7 +420,16 @@ impl Call<'_, '_> {
             if !self.shown(i) {
                 continue;
             }
-            let v = self.args.get(i).copied().flatten();
+            let mut v = self.args.get(i).copied().flatten();
+            // An in/out argument of a failed call: the exit has only the pointer, the entry
+            // what the caller passed, which strace shows (`getpeername(3, 0x…, [16]) = -1`).
+            if a.dir == Dir::InOut && self.ret.is_some_and(|r| r < 0) {
+                if let (Some(Arg::Num(_) | Arg::Fault(_)), Some(Some(inv @ Arg::Mem(_)))) =
+                    (v, self.ins.get(i))
+                {
+                    v = Some(*inv);
+                }
+            }
             let Some(v) = v else {
                 if self.ret.is_none() {
                     break;

@@ -549,6 +549,16 @@ fn sockets() {
         ),
         "getpeername(3, 0x7ffcfee2a810, [16]) = -1 ENOTCONN (Transport endpoint is not connected)"
     );
+    // The same failure as an engine that gives the pointer for every argument at exit.
+    assert_eq!(
+        line(
+            "getpeername",
+            vec![n(3), mem(le32(&[16]))],
+            vec![n(0x7ffcfee2a810), n(0x7ffcfee2a80c)],
+            -107
+        ),
+        "getpeername(3, 0x7ffcfee2a810, [16]) = -1 ENOTCONN (Transport endpoint is not connected)"
+    );
     assert_eq!(
         line(
             "accept4",
