@@ -423,6 +423,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(target_arch = "x86_64")]
     fn numbers_match_the_kernel_names() {
         for d in TABLE {
             let sys = syscalls::x86_64::Sysno::new(d.nr as usize);
