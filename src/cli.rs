@@ -82,6 +82,8 @@ pub enum ListWhat {
     Events,
     /// Every analyzer with its purpose and options.
     Analyzers,
+    /// Every field a filter or `-p` may use, with its type and meaning.
+    Fields,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +159,15 @@ pub struct PrintArgs {
     /// Show the container of each event (sysdig's -pc).
     #[arg(long = "pc")]
     pub containers: bool,
+    /// Print these fields: `%evt.num %proc.name %fd.name`; an event lacking one is skipped
+    /// unless FORMAT starts with `*` (then `<NA>`). With -j: one JSON object of these fields.
+    #[arg(
+        short = 'p',
+        long = "print",
+        value_name = "FORMAT",
+        conflicts_with = "strace"
+    )]
+    pub format: Option<String>,
 }
 
 #[derive(Args, Debug)]

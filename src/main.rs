@@ -9,10 +9,13 @@ use anyhow::Result;
 use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
+use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
+use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::pipeline::Format;
 use syspect_inspect::read;
+use syspect_inspect::select;
 
 /// Exit status for a usage error (bad flag, bad filter), as clap uses.
 const EXIT_USAGE: u8 = 2;
@@ -55,8 +58,15 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn format_of(p: &cli::PrintArgs) -> Format {
-    if p.json {
+fn format_of(p: &cli::PrintArgs) -> Result<Format> {
+    if let Some(f) = &p.format {
+        let template = Template::parse(f).map_err(|e| UsageError(e.to_string()))?;
+        return Ok(Format::Template {
+            template,
+            json: p.json,
+        });
+    }
+    Ok(if p.json {
         Format::Json
     } else if p.strace {
         Format::Strace
@@ -64,10 +74,25 @@ fn format_of(p: &cli::PrintArgs) -> Format {
         Format::Line {
             containers: p.containers,
         }
+    })
+}
+
+/// Compile a filter; a bad one is a usage error whose message shows where.
+fn filter_of(text: Option<&str>) -> Result<Option<Filter>> {
+    match text {
+        None => Ok(None),
+        Some(t) => select::compile(t)
+            .map(Some)
+            .map_err(|e| UsageError(e).into()),
     }
 }
 
-fn live_options(l: &cli::LiveArgs, command: Vec<std::ffi::OsString>) -> Result<LiveOptions> {
+fn live_options(
+    l: &cli::LiveArgs,
+    command: Vec<std::ffi::OsString>,
+    filter: Option<&str>,
+) -> Result<LiveOptions> {
+    let compiled = filter_of(filter)?;
     let mut syscalls = Vec::new();
     for name in &l.syscalls {
         match syspect_capture::syscalls::number(name) {
@@ -95,16 +120,16 @@ fn live_options(l: &cli::LiveArgs, command: Vec<std::ffi::OsString>) -> Result<L
         seconds: l.seconds,
         syscalls: (!syscalls.is_empty()).then_some(syscalls),
         command_line: std::env::args().collect(),
+        filter: compiled,
+        filter_text: filter.unwrap_or_default().to_owned(),
     })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Capture(c) => {
-            if c.filter.is_some() {
-                return Err(UsageError("filters are not supported yet".into()).into());
-            }
-            let opts = live_options(&c.live, c.command)?;
+            let opts = live_options(&c.live, c.command, c.filter.as_deref())?;
+            let format = format_of(&c.print)?;
             let code = match &c.write {
                 Some(path) => live::capture_to_file(&opts, path)?,
                 None => {
@@ -112,7 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let mut out = io::BufWriter::new(stdout.lock());
                     live::capture_and_print(
                         &opts,
-                        format_of(&c.print).printer(&AnalyzerOptions::default(), false),
+                        format.printer(&AnalyzerOptions::default(), false),
                         &mut out,
                     )?
                 }
@@ -121,10 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
         Command::Strace(s) => {
-            if s.filter.is_some() {
-                return Err(UsageError("filters are not supported yet".into()).into());
-            }
-            let opts = live_options(&s.live, s.command)?;
+            let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
             let stderr = io::stderr();
             let mut out = io::BufWriter::new(stderr.lock());
             let code = live::capture_and_print(
@@ -137,16 +159,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Read(r) => {
             let mut files = r.files;
             // The last operand is a filter when it is not a file.
+            let mut filter_text = None;
             if files.len() > 1 && files.last().is_some_and(|f| !f.exists()) {
-                return Err(UsageError("filters are not supported yet".into()).into());
+                filter_text = files.pop().map(|f| f.to_string_lossy().into_owned());
             }
-            files.dedup();
+            let filter = filter_of(filter_text.as_deref())?;
+            let format = format_of(&r.print)?;
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             let report = read::read_files(
                 &files,
-                format_of(&r.print).printer(&AnalyzerOptions::default(), false),
+                format.printer(&AnalyzerOptions::default(), false),
                 r.count,
+                filter,
                 &mut out,
             )?;
             out.flush()?;
@@ -172,6 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match what {
                 ListWhat::Events => syspect_inspect::list::events(&mut out)?,
                 ListWhat::Analyzers => syspect_inspect::list::analyzers(&mut out)?,
+                ListWhat::Fields => syspect_inspect::list::fields(&mut out)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
@@ -181,9 +207,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.
 fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
-    if a.filter.is_some() {
-        return Err(UsageError("filters are not supported yet".into()).into());
-    }
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,
@@ -200,14 +223,21 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
         if !a.command.is_empty() {
             return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
         }
-        let report = read::read_files(&a.read, format.printer(&opts, false), None, &mut out)?;
+        let filter = filter_of(a.filter.as_deref())?;
+        let report = read::read_files(
+            &a.read,
+            format.printer(&opts, false),
+            None,
+            filter,
+            &mut out,
+        )?;
         out.flush()?;
         if let Some(w) = report.warning {
             eprintln!("syspect: warning: {w}");
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let live = live_options(&a.live, a.command)?;
+    let live = live_options(&a.live, a.command, a.filter.as_deref())?;
     let code = live::capture_and_print(&live, format.printer(&opts, true), &mut out)?;
     out.flush()?;
     Ok(exit_code(code))

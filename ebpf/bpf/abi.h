@@ -40,9 +40,20 @@ struct sp_hdr {
 	__u32 pid; /* thread group id */
 	__u16 kind;
 	__u16 cpu;
-	__u16 nr;     /* syscall number (ENTER, EXIT) */
-	__u16 nitems; /* argument items that follow the record (ENTER, EXIT) */
+	__u16 nr;    /* syscall number (ENTER, EXIT) */
+	__u8 nitems; /* argument items that follow the record (ENTER, EXIT) */
+	__u8 flags;  /* SP_HDR_* */
 };
+
+/*
+ * A string argument can fault at enter when its page was never touched (a literal in a
+ * library's .rodata): the program cannot fault pages in. The enter is then flagged RETRY and
+ * the exit, when the kernel has touched the page, reads the call's input strings again as items
+ * whose `arg` has SP_ITEM_REDO set, and is flagged RETRIED; user space holds such an enter
+ * until its exit and patches it.
+ */
+#define SP_HDR_RETRY 1
+#define SP_HDR_RETRIED 2
 
 /*
  * A syscall enter or exit. The six argument registers are always sent (user space builds the
@@ -66,11 +77,14 @@ struct sp_syscall {
 /* Item flags. */
 #define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes */
 
+/* Set in sp_item.arg for an input argument read again at exit (see SP_HDR_RETRY). */
+#define SP_ITEM_REDO 0x80
+
 /* One argument read from the tracee's memory: this header, then `len` bytes. 16 bytes. */
 struct sp_item {
 	__u64 real; /* BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer */
 	__u32 len;  /* data bytes that follow */
-	__u8 arg;   /* argument index, 0..5 */
+	__u8 arg;   /* argument index, 0..5, | SP_ITEM_REDO */
 	__u8 kind;
 	__u8 flags;
 	__u8 pad;
@@ -91,11 +105,17 @@ struct sp_clone {
 	__u32 child_pid;
 };
 
-/* sched_process_exec: the executed file name (bprm->filename) follows, `len` bytes. 40 bytes. */
+/*
+ * sched_process_exec: the executed file name (bprm->filename), `len` bytes, follows; then
+ * `args_len` bytes of the new image's argument area (NUL-separated argv, cut at
+ * SP_MAX_ARG_DATA). 48 bytes.
+ */
 struct sp_exec {
 	struct sp_hdr hdr;
 	__u32 old_tid;
 	__u32 len;
+	__u32 args_len;
+	__u32 pad;
 };
 
 /* sched_process_exit. 40 bytes. */
@@ -137,6 +157,7 @@ struct sp_arg_spec {
 /* Syscall flags. */
 #define SP_SC_TRACED 1    /* emit enter/exit records (the syscall filter) */
 #define SP_SC_DESCRIBED 2 /* the table describes it: read args as `args` say */
+#define SP_SC_IN_STR 4    /* it has an input string argument (may need SP_HDR_RETRY) */
 
 /* Value of the sp_syscalls map, indexed by syscall number. 56 bytes. */
 struct sp_syscall_spec {

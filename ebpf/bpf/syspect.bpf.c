@@ -82,6 +82,14 @@ struct {
 	__type(value, __u64);
 } sp_drops SEC(".maps");
 
+/* Threads whose current call's input string faulted at enter (see SP_HDR_RETRY in abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} sp_retry SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -128,6 +136,7 @@ static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_
 	h->cpu = bpf_get_smp_processor_id();
 	h->nr = 0;
 	h->nitems = 0;
+	h->flags = 0;
 }
 
 static __always_inline void sp_count_drop(void)
@@ -206,18 +215,25 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 		if (!p)
 			break;
 		__u64 used = s->v[0];
-		if (used > SP_MAX_ARG_DATA - 2 - snap) {
+		if (used > SP_MAX_ARG_DATA - 3) {
 			it->flags = SP_ITEM_TRUNC;
 			break;
 		}
-		long n = bpf_probe_read_user_str(data + used + 2, snap + 1, (void *)p);
-		__u32 l = n > 0 ? n - 1 : 0;
-		if (l > snap)
-			l = snap;
+		/* each string cut at the snap length, all of them at SP_MAX_ARG_DATA */
+		__u64 room = SP_MAX_ARG_DATA - 2 - used;
+		__u64 max = snap < room ? snap : room;
+		long n = bpf_probe_read_user_str(data + used + 2, max + 1, (void *)p);
+		__u64 l = n > 0 ? n - 1 : 0;
+		if (l > max)
+			l = max;
 		data[used] = l & 0xff;
 		data[used + 1] = l >> 8;
 		s->v[0] = used + 2 + l;
 		s->v[1] += 1;
+		if (max < snap && l == max) {
+			it->flags = SP_ITEM_TRUNC;
+			break;
+		}
 	}
 	it->real = s->v[1];
 	return s->v[0];
@@ -281,7 +297,8 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i_out, long ret)
 {
 	__u32 i = i_out & 0xff;
-	bool out = i_out >> 8;
+	bool out = i_out & 0x100;
+	bool redo = i_out & 0x200;
 	struct sp_arg_spec a;
 	__builtin_memcpy(&a, &spec, sizeof(a));
 	if (!s || off > SP_MAX_OFF || i >= 6)
@@ -294,7 +311,7 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 	long n;
 
 	it->real = 0;
-	it->arg = i;
+	it->arg = redo ? i | SP_ITEM_REDO : i;
 	it->flags = 0;
 	it->pad = 0;
 
@@ -360,17 +377,18 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 
 	if ((__u64)id >= SP_MAX_SYSCALLS)
 		return 0;
-	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
-	if (!spec || !(spec->flags & SP_SC_TRACED))
-		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	if (!out && (sp_filter & SP_FILTER_PIDS) && (nr == SP_NR_EXECVE || nr == SP_NR_EXECVEAT)) {
-		/* a command syspect started is traced from its execve on */
+		/* a command syspect started is traced from its execve on (whatever the syscall
+		 * filter says about execve) */
 		__u8 *v = bpf_map_lookup_elem(&sp_pids, &tgid);
 		if (v && *v == SP_PID_ARMED)
 			*v = SP_PID_TRACED;
 	}
+	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
+	if (!spec || !(spec->flags & SP_SC_TRACED))
+		return 0;
 	if (!sp_wanted(tgid))
 		return 0;
 
@@ -389,6 +407,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	rec->ret = out ? ret : 0;
 
 	__u32 off = sizeof(*rec);
+	__u32 tid = pid_tgid;
+	bool faulted = false;
 	/* a failed call wrote nothing: its output arguments stay pointers */
 	__u8 want = out ? (ret < 0 ? 0 : SP_DIR_OUT) : SP_DIR_IN;
 	if ((spec->flags & SP_SC_DESCRIBED) && want) {
@@ -400,7 +420,35 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 				continue;
 			__u64 bits;
 			__builtin_memcpy(&bits, &a, sizeof(bits));
+			__u32 at = off;
 			int next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			if (next < 0)
+				break;
+			off = next;
+			rec->hdr.nitems++;
+			if (!out && a.fetch == SP_FETCH_STR && at <= SP_MAX_OFF &&
+			    ((struct sp_item *)(s->buf + at))->kind == SP_ITEM_FAULT)
+				faulted = true;
+		}
+	}
+	if (faulted && nr != SP_NR_EXECVE && nr != SP_NR_EXECVEAT) {
+		__u8 one = 1;
+		if (!bpf_map_update_elem(&sp_retry, &tid, &one, BPF_ANY))
+			rec->hdr.flags |= SP_HDR_RETRY;
+	}
+	if (out && (spec->flags & SP_SC_IN_STR) && bpf_map_lookup_elem(&sp_retry, &tid)) {
+		/* the enter could not read an input string: read them again now */
+		bpf_map_delete_elem(&sp_retry, &tid);
+		rec->hdr.flags |= SP_HDR_RETRIED;
+		for (__u32 i = 0; i < 6; i++) {
+			if (i >= spec->nargs)
+				break;
+			struct sp_arg_spec a = spec->args[i];
+			if (!(a.dir & SP_DIR_IN) || a.fetch != SP_FETCH_STR)
+				continue;
+			__u64 bits;
+			__builtin_memcpy(&bits, &a, sizeof(bits));
+			int next = sp_fetch_arg(s, off, bits, i | 0x300, ret);
 			if (next < 0)
 				break;
 			off = next;
@@ -478,8 +526,20 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	const char *name = BPF_CORE_READ(bprm, filename);
 	long n = bpf_probe_read_kernel_str(s->buf + sizeof(*rec), SP_MAX_ARG_DATA, name);
 	__u32 len = n > 0 ? n - 1 : 0;
+	if (len > SP_MAX_ARG_DATA)
+		len = 0;
 	rec->len = len;
-	sp_output(rec, sizeof(*rec) + len);
+	/* argv of the new image, from its argument area (current is the new image) */
+	__u64 start = BPF_CORE_READ(p, mm, arg_start);
+	__u64 end = BPF_CORE_READ(p, mm, arg_end);
+	__u64 alen = end > start ? end - start : 0;
+	if (alen > SP_MAX_ARG_DATA)
+		alen = SP_MAX_ARG_DATA;
+	if (alen && bpf_probe_read_user(s->buf + sizeof(*rec) + len, alen, (void *)start))
+		alen = 0;
+	rec->args_len = alen;
+	rec->pad = 0;
+	sp_output(rec, sizeof(*rec) + len + alen);
 	return 0;
 }
 

@@ -84,8 +84,18 @@ pub mod rec {
     pub const THREAD_EXIT: u16 = 5;
 }
 
+/// [`Hdr::flags`] bits. An input string can fault at enter when its page was never touched;
+/// such an enter is flagged `RETRY`, and its exit, flagged `RETRIED`, carries the input strings
+/// read again as items whose `arg` has [`item::REDO`] set.
+pub mod hdr {
+    pub const RETRY: u8 = 1;
+    pub const RETRIED: u8 = 2;
+}
+
 /// Item kinds ([`Item::kind`]) and flags ([`Item::flags`]).
 pub mod item {
+    /// Set in [`super::Item::arg`] for an input argument read again at exit.
+    pub const REDO: u8 = 0x80;
     pub const STR: u8 = 1;
     pub const BUF: u8 = 2;
     pub const MEM: u8 = 3;
@@ -127,6 +137,8 @@ pub mod sc {
     pub const TRACED: u8 = 1;
     /// Read arguments as [`super::SyscallSpec::args`] say.
     pub const DESCRIBED: u8 = 2;
+    /// Has an input string argument (may need [`super::hdr::RETRY`]).
+    pub const IN_STR: u8 = 4;
 }
 
 /// Bits of the `sp_filter` global.
@@ -157,7 +169,9 @@ pub struct Hdr {
     /// Syscall number (enter, exit).
     pub nr: u16,
     /// Argument items after the record (enter, exit).
-    pub nitems: u16,
+    pub nitems: u8,
+    /// [`hdr`] bits.
+    pub flags: u8,
 }
 
 /// A syscall enter or exit (`struct sp_syscall`); `nitems` [`Item`]s follow.
@@ -204,13 +218,16 @@ pub struct CloneRec {
     pub child_pid: u32,
 }
 
-/// `struct sp_exec`; `len` bytes of the file name follow.
+/// `struct sp_exec`; `len` bytes of the file name follow, then `args_len` bytes of the new
+/// image's NUL-separated argv.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecRec {
     pub hdr: Hdr,
     pub old_tid: u32,
     pub len: u32,
+    pub args_len: u32,
+    pub pad: u32,
 }
 
 /// `struct sp_thread_exit`.
@@ -253,12 +270,15 @@ macro_rules! layout {
     };
 }
 
-layout!(Hdr, 32, ts @ 0, cgroup @ 8, tid @ 16, pid @ 20, kind @ 24, cpu @ 26, nr @ 28, nitems @ 30);
+layout!(
+    Hdr, 32, ts @ 0, cgroup @ 8, tid @ 16, pid @ 20, kind @ 24, cpu @ 26, nr @ 28, nitems @ 30,
+    flags @ 31
+);
 layout!(SyscallRec, 88, hdr @ 0, regs @ 32, ret @ 80);
 layout!(Item, 16, real @ 0, len @ 8, arg @ 12, kind @ 13, flags @ 14, pad @ 15);
 layout!(Iov, 16, real @ 0, len @ 8, pad @ 12);
 layout!(CloneRec, 48, hdr @ 0, flags @ 32, child_tid @ 40, child_pid @ 44);
-layout!(ExecRec, 40, hdr @ 0, old_tid @ 32, len @ 36);
+layout!(ExecRec, 48, hdr @ 0, old_tid @ 32, len @ 36, args_len @ 40, pad @ 44);
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
 layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
 layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, pad @ 2, args @ 8);

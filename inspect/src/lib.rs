@@ -28,6 +28,7 @@ pub mod live;
 pub mod output;
 pub mod pipeline;
 pub mod read;
+pub mod select;
 pub mod state;
 
 /// What can go wrong in an inspection command.

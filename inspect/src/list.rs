@@ -61,3 +61,17 @@ pub fn analyzers(out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\nEach takes -r FILE... (a trace) or captures live (-- COMMAND, --pid, or the host), a FILTER, and -j for JSON.")
 }
+
+/// Every field with its type and meaning.
+pub fn fields(out: &mut dyn Write) -> io::Result<()> {
+    for f in crate::fields::FIELDS {
+        let name = match f.arg {
+            crate::fields::ArgKind::None => f.name.to_owned(),
+            crate::fields::ArgKind::NameOrIndex => format!("{}.NAME, {}[N]", f.name, f.name),
+            crate::fields::ArgKind::Name => format!("{}.KEY", f.name),
+            crate::fields::ArgKind::OptIndex => format!("{}[N]", f.name),
+        };
+        writeln!(out, "{name:<28} {:<17} {}", f.ty.to_string(), f.desc)?;
+    }
+    Ok(())
+}

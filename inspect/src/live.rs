@@ -15,7 +15,9 @@ use syspect_capture::{interrupt, procfs};
 
 use crate::output::Printer;
 use crate::pipeline::Pipeline;
+use crate::select::{self, Selector};
 use crate::InspectError;
+use syspect_filter::Filter;
 
 /// Which engine the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,17 +42,23 @@ pub struct LiveOptions {
     pub syscalls: Option<Vec<u16>>,
     /// syspect's own command line, for the trace header.
     pub command_line: Vec<String>,
+    /// The filter: only the events it selects are written or shown.
+    pub filter: Option<Filter>,
+    /// Its text, for the trace header.
+    pub filter_text: String,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
 const POLL: Duration = Duration::from_millis(100);
 
 fn capture_options(o: &LiveOptions) -> CaptureOptions {
+    // What the filter allows the engine to skip (never what it selects).
+    let pushed = o.filter.as_ref().map(select::pushdown).unwrap_or_default();
     CaptureOptions {
         snaplen: o.snaplen,
         command: (!o.command.is_empty()).then(|| o.command.clone()),
         pids: o.pids.clone(),
-        syscalls: o.syscalls.clone(),
+        syscalls: o.syscalls.clone().or(pushed.syscalls),
         cgroups: Vec::new(),
     }
 }
@@ -132,17 +140,22 @@ fn install_signals(o: &LiveOptions) {
 
 /// `capture -w FILE`: returns the exit status syspect should exit with.
 pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError> {
-    install_signals(o);
     let (mut engine, name) = open_engine(o)?;
-    let header = Header::new(name, o.snaplen as u32, "", o.command_line.clone());
-    let mut writer = TraceWriter::create(path, &header)?;
-    for rec in initial_state(o, engine.as_ref()) {
-        writer.write(&rec)?;
-    }
+    // After the engine forked any command: it must not inherit syspect's ignored SIGINT.
+    install_signals(o);
+    let header = Header::new(
+        name,
+        o.snaplen as u32,
+        &o.filter_text,
+        o.command_line.clone(),
+    );
+    let writer = TraceWriter::create(path, &header)?;
+    let initial = initial_state(o, engine.as_ref());
     struct FileSink {
         writer: TraceWriter,
         events: u64,
         limit: Option<u64>,
+        selector: Option<Selector>,
     }
     impl Sink for FileSink {
         fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError> {
@@ -150,8 +163,18 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
                 if self.limit.is_some_and(|l| self.events >= l) {
                     return Ok(false);
                 }
-                self.events += matches!(r, Record::Event(_)) as u64;
-                self.writer.write(r)?;
+                match &mut self.selector {
+                    None => {
+                        self.events += matches!(r, Record::Event(_)) as u64;
+                        self.writer.write(r)?;
+                    }
+                    Some(sel) => {
+                        for w in sel.select(r) {
+                            self.events += matches!(w, Record::Event(_)) as u64;
+                            self.writer.write(&w)?;
+                        }
+                    }
+                }
             }
             Ok(self.limit.is_none_or(|l| self.events < l))
         }
@@ -164,7 +187,9 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
         writer,
         events: 0,
         limit: o.count,
+        selector: o.filter.clone().map(Selector::new),
     };
+    sink.records(&initial)?;
     drive(o, engine.as_mut(), &mut sink)?;
     let (writer, events) = (sink.writer, sink.events);
     writer.finish()?;
@@ -179,9 +204,9 @@ pub fn capture_and_print(
     printer: Box<dyn Printer>,
     out: &mut dyn Write,
 ) -> Result<i32, InspectError> {
-    install_signals(o);
     let (mut engine, _) = open_engine(o)?;
-    let mut p = Pipeline::with_printer(printer, o.count);
+    install_signals(o);
+    let mut p = Pipeline::with_printer(printer, o.count).with_filter(o.filter.clone());
     for rec in initial_state(o, engine.as_ref()) {
         p.push(&rec, out)?;
     }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use syspect_capture::trace::{MultiReader, TraceError};
 
+use syspect_filter::Filter;
+
 use crate::output::Printer;
 use crate::pipeline::Pipeline;
 use crate::InspectError;
@@ -24,10 +26,11 @@ pub fn read_files(
     files: &[PathBuf],
     printer: Box<dyn Printer>,
     limit: Option<u64>,
+    filter: Option<Filter>,
     out: &mut dyn Write,
 ) -> Result<ReadReport, InspectError> {
     let mut reader = MultiReader::open(files)?;
-    let mut p = Pipeline::with_printer(printer, limit);
+    let mut p = Pipeline::with_printer(printer, limit).with_filter(filter);
     let mut report = ReadReport::default();
     loop {
         match reader.next_record() {

@@ -45,6 +45,10 @@ pub struct Decoder {
 pub struct Decoded {
     pub event: Event,
     pub cgroup: u64,
+    /// [`syspect_ebpf::hdr`] bits: an enter to hold until its exit (`RETRY`).
+    pub flags: u8,
+    /// An exit's input strings read again (argument index, value) for its held enter.
+    pub redo: Vec<(u8, Arg)>,
 }
 
 impl Decoder {
@@ -65,10 +69,11 @@ impl Decoder {
             kind: hdr.kind,
             len: b.len(),
         };
+        let mut redo = Vec::new();
         let kind = match hdr.kind {
             rec::ENTER | rec::EXIT => {
                 let r: SyscallRec = read(b).ok_or_else(short)?;
-                self.syscall(&r, &b[size_of::<SyscallRec>()..])?
+                self.syscall(&r, &b[size_of::<SyscallRec>()..], &mut redo)?
             }
             rec::CLONE => {
                 let r: CloneRec = read(b).ok_or_else(short)?;
@@ -80,10 +85,11 @@ impl Decoder {
             }
             rec::EXEC => {
                 let r: ExecRec = read(b).ok_or_else(short)?;
-                let name = b
-                    .get(size_of::<ExecRec>()..size_of::<ExecRec>() + r.len as usize)
-                    .ok_or_else(short)?;
-                exec_event(hdr.pid, r.old_tid, name)
+                let at = size_of::<ExecRec>();
+                let name = b.get(at..at + r.len as usize).ok_or_else(short)?;
+                let at = at + r.len as usize;
+                let args = b.get(at..at + r.args_len as usize).ok_or_else(short)?;
+                exec_event(hdr.pid, r.old_tid, name, args)
             }
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;
@@ -100,6 +106,8 @@ impl Decoder {
                 kind,
             },
             cgroup: hdr.cgroup,
+            flags: hdr.flags,
+            redo,
         })
     }
 
@@ -108,7 +116,12 @@ impl Decoder {
         (boot_ns as i64).saturating_add(self.boot_offset).max(0) as u64
     }
 
-    fn syscall(&self, r: &SyscallRec, mut items: &[u8]) -> Result<EventKind, DecodeError> {
+    fn syscall(
+        &self,
+        r: &SyscallRec,
+        mut items: &[u8],
+        redo: &mut Vec<(u8, Arg)>,
+    ) -> Result<EventKind, DecodeError> {
         let nr = r.hdr.nr;
         let exit = r.hdr.kind == rec::EXIT;
         let mut got: [Option<Arg>; 6] = Default::default();
@@ -117,8 +130,11 @@ impl Decoder {
             let data = items
                 .get(size_of::<Item>()..size_of::<Item>() + it.len as usize)
                 .ok_or(DecodeError::Item { nr })?;
-            if let Some(slot) = got.get_mut(it.arg as usize) {
-                *slot = Some(item_arg(&it, data).ok_or(DecodeError::Item { nr })?);
+            let v = item_arg(&it, data).ok_or(DecodeError::Item { nr })?;
+            if it.arg & item::REDO != 0 {
+                redo.push((it.arg & !item::REDO, v));
+            } else if let Some(slot) = got.get_mut(it.arg as usize) {
+                *slot = Some(v);
             }
             items = &items[size_of::<Item>() + it.len as usize..];
         }
@@ -138,10 +154,10 @@ impl Decoder {
         };
         let mut args = Vec::with_capacity(desc.args.len());
         for (i, a) in desc.args.iter().enumerate().take(6) {
-            let side = match (a.dir, exit) {
-                (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true) => true,
-                _ => false,
-            };
+            let side = matches!(
+                (a.dir, exit),
+                (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
+            );
             if !side {
                 continue;
             }
@@ -169,6 +185,26 @@ impl Decoder {
 impl Default for Decoder {
     fn default() -> Self {
         Decoder::new()
+    }
+}
+
+/// Put the input strings an exit read again (`redo`) into its held enter event.
+pub fn patch_enter(enter: &mut Event, redo: Vec<(u8, Arg)>) {
+    let EventKind::Enter { nr, args } = &mut enter.kind else {
+        return;
+    };
+    let Some(desc) = syscalls::lookup(*nr) else {
+        return;
+    };
+    for (i, v) in redo {
+        let i = i as usize;
+        if desc.args.get(i).is_none_or(|a| a.dir == Dir::Out) {
+            continue;
+        }
+        let pos = desc.args[..i].iter().filter(|a| a.dir != Dir::Out).count();
+        if let Some(slot) = args.get_mut(pos) {
+            *slot = v;
+        }
     }
 }
 
@@ -216,19 +252,16 @@ fn item_arg(it: &Item, data: &[u8]) -> Option<Arg> {
     })
 }
 
-/// The Exec event: the file name from the kernel; the arguments and working directory from
-/// /proc while the process still exists (empty when it is already gone).
-fn exec_event(pid: u32, old_tid: u32, name: &[u8]) -> EventKind {
+/// The Exec event: the file name and argv from the kernel; the working directory from /proc
+/// while the process still exists (empty when it is already gone).
+fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
     use std::os::unix::ffi::OsStrExt;
-    let args = std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|c| c.split(|&b| b == 0).map(<[u8]>::to_vec).collect::<Vec<_>>())
-        .map(|mut v| {
-            if v.last().is_some_and(Vec::is_empty) {
-                v.pop();
-            }
-            v
-        })
-        .unwrap_or_default();
+    let args = args.strip_suffix(&[0]).unwrap_or(args);
+    let args = if args.is_empty() {
+        Vec::new()
+    } else {
+        args.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
+    };
     let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
         .map(|p| p.as_os_str().as_bytes().to_vec())
         .unwrap_or_default();
@@ -272,7 +305,7 @@ mod tests {
         unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
     }
 
-    fn hdr(kind: u16, nr: u16, nitems: u16) -> Hdr {
+    fn hdr(kind: u16, nr: u16, nitems: u8) -> Hdr {
         Hdr {
             ts: 1000,
             cgroup: 7,
@@ -282,6 +315,7 @@ mod tests {
             cpu: 1,
             nr,
             nitems,
+            flags: 0,
         }
     }
 
@@ -367,6 +401,49 @@ mod tests {
                 nr: 0,
                 ret: -9,
                 args: vec![Arg::Num(0x5000)]
+            }
+        );
+    }
+
+    #[test]
+    fn a_retried_string_is_patched_into_its_held_enter() {
+        let mut h = hdr(rec::ENTER, 257, 1);
+        h.flags = syspect_ebpf::hdr::RETRY;
+        let mut b = bytes(&SyscallRec {
+            hdr: h,
+            regs: [0, 0x7000, 0, 0, 0, 0],
+            ret: 0,
+        });
+        b.extend(item(1, item::FAULT, 0, 0x7000, b""));
+        let enter = dec().decode(&b).unwrap();
+        assert_eq!(enter.flags, syspect_ebpf::hdr::RETRY);
+        let mut h = hdr(rec::EXIT, 257, 1);
+        h.flags = syspect_ebpf::hdr::RETRIED;
+        let mut b = bytes(&SyscallRec {
+            hdr: h,
+            regs: [0, 0x7000, 0, 0, 0, 0],
+            ret: 3,
+        });
+        b.extend(item(1 | item::REDO, item::STR, 0, 0, b"/etc/passwd"));
+        let exit = dec().decode(&b).unwrap();
+        assert_eq!(
+            exit.event.kind,
+            EventKind::Exit {
+                nr: 257,
+                ret: 3,
+                args: vec![]
+            }
+        );
+        let mut ev = enter.event;
+        patch_enter(&mut ev, exit.redo);
+        let EventKind::Enter { args, .. } = &ev.kind else {
+            panic!("not an enter");
+        };
+        assert_eq!(
+            args[1],
+            Arg::Str {
+                data: b"/etc/passwd".to_vec(),
+                trunc: false
             }
         );
     }
@@ -487,24 +564,29 @@ mod tests {
             dec().decode(&b).unwrap().event.kind,
             EventKind::ThreadExit { status: 256 }
         );
-        // pid 0 has no /proc entry: args and cwd stay empty
+        // pid u32::MAX has no /proc entry: cwd stays empty
         let mut h = hdr(rec::EXEC, 0, 0);
         h.pid = u32::MAX;
         let mut b = bytes(&ExecRec {
             hdr: h,
             old_tid: 11,
             len: 7,
+            args_len: 9,
+            pad: 0,
         });
         b.extend_from_slice(b"/bin/sh");
+        b.extend_from_slice(b"sh\0-c\0ls\0");
         assert_eq!(
             dec().decode(&b).unwrap().event.kind,
             EventKind::Exec {
                 old_tid: 11,
                 exe: b"/bin/sh".to_vec(),
-                args: vec![],
+                args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
                 cwd: vec![]
             }
         );
+        b.truncate(b.len() - 1);
+        assert!(dec().decode(&b).is_err());
     }
 
     #[test]

@@ -247,7 +247,8 @@ pub fn load(
 fn load_err(what: &str, e: impl std::error::Error) -> EngineError {
     let err = bpf_err(what, e);
     let text = err.to_string();
-    if text.contains("Operation not permitted") || text.contains("Permission denied") {
+    // EPERM is a missing capability; EACCES is the verifier's refusal, a bug to report as is
+    if text.contains("Operation not permitted") {
         return EngineError::Privilege {
             what: format!("{what} ({text})"),
             hint: PRIVILEGE_HINT.into(),

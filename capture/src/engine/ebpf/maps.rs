@@ -17,6 +17,9 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
         spec.nargs = desc.args.len().min(6) as u8;
         for (slot, arg) in spec.args.iter_mut().zip(desc.args) {
             *slot = arg_spec(arg.fetch(), arg.dir);
+            if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
+                spec.flags |= sc::IN_STR;
+            }
         }
     }
     spec
@@ -50,7 +53,8 @@ pub fn arg_spec(f: Fetch, d: Dir) -> ArgSpec {
     };
     match f {
         Fetch::Value => a.fetch = fetch::VALUE,
-        Fetch::Str => a.fetch = fetch::STR,
+        // Paths are read like strings, within the program's per-argument limit.
+        Fetch::Str | Fetch::Path => a.fetch = fetch::STR,
         Fetch::StrList => a.fetch = fetch::STRLIST,
         Fetch::Buf(l) => {
             a.fetch = fetch::BUF;
@@ -98,7 +102,7 @@ mod tests {
     #[test]
     fn openat_path_is_read_at_enter_and_write_buffer_length_comes_from_arg2() {
         let s = syscall_spec(257, true);
-        assert_eq!(s.flags, sc::TRACED | sc::DESCRIBED);
+        assert_eq!(s.flags, sc::TRACED | sc::DESCRIBED | sc::IN_STR);
         assert_eq!(s.nargs, 4);
         assert_eq!(s.args[0].fetch, fetch::VALUE);
         assert_eq!(s.args[1].fetch, fetch::STR);

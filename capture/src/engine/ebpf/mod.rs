@@ -28,6 +28,11 @@
 //!   in `sp_cgroups`. Lifecycle events pass the same pid/cgroup filter but not the syscall one.
 //! - **A command** ([`EbpfEngine::start_for_command`]) is forked held on a pipe, put in `sp_pids`
 //!   as "armed", released, and traced from its execve on.
+//! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
+//!   process never touched (a literal in a library) cannot be read at enter. Such an enter is
+//!   flagged, its exit reads the strings again (the kernel has touched them by then), and the
+//!   enter event is held here until that exit and patched; it then comes out just before its
+//!   exit, after events of other threads that happened meanwhile.
 //! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
@@ -44,11 +49,12 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use self::command::HeldChild;
-use self::decode::Decoder;
+use self::decode::{patch_enter, Decoder};
 pub use self::loader::EbpfConfig;
 use self::loader::Loaded;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use syspect_ebpf::hdr;
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
 const MAX_BATCH: usize = 65536;
@@ -68,6 +74,8 @@ pub struct EbpfEngine {
     tree: HashSet<Tid>,
     /// Processes seen, with the cgroup id of their last event.
     seen: HashMap<Tid, u64>,
+    /// Enter events held until their exit re-reads an input string (`hdr::RETRY`), by tid.
+    held: HashMap<Tid, Event>,
     last_drops: Vec<u64>,
     last_drop_check: Instant,
     last_sample: Instant,
@@ -126,6 +134,7 @@ impl EbpfEngine {
             child,
             tree: HashSet::new(),
             seen: HashMap::new(),
+            held: HashMap::new(),
             last_drops: Vec::new(),
             last_drop_check: now,
             last_sample: now,
@@ -168,6 +177,19 @@ impl EbpfEngine {
             };
             drop(rec);
             let ev = d.event;
+            if !self.held.is_empty() || d.flags & hdr::RETRY != 0 {
+                if let Some(mut enter) = self.held.remove(&ev.tid) {
+                    if matches!(ev.kind, EventKind::Exit { .. }) {
+                        patch_enter(&mut enter, d.redo);
+                    }
+                    self.stats.events += 1;
+                    out.push(Record::Event(enter));
+                }
+                if d.flags & hdr::RETRY != 0 && matches!(ev.kind, EventKind::Enter { .. }) {
+                    self.held.insert(ev.tid, ev);
+                    continue;
+                }
+            }
             if let Some(slot) = self.seen.get_mut(&ev.pid) {
                 *slot = d.cgroup;
             } else {
@@ -283,6 +305,11 @@ impl EbpfEngine {
             self.stopped = true;
             return Status::More;
         }
+        // enters whose exit never came (the call was still running)
+        let mut held: Vec<Event> = self.held.drain().map(|(_, e)| e).collect();
+        held.sort_by_key(|e| e.ts);
+        self.stats.events += held.len() as u64;
+        out.extend(held.into_iter().map(Record::Event));
         self.housekeeping(out, true);
         self.ended = true;
         Status::End
