@@ -511,3 +511,140 @@ fn dd_is_no_slower_than_strace() {
     );
     assert!(ours[1].as_secs_f64() <= theirs[1].as_secs_f64() * 1.1);
 }
+
+// exec from a thread that is not the leader: the Exec event is the leader's tid, old_tid the
+// caller's; execve's exit follows on the leader's tid.
+#[test]
+fn exec_from_a_thread_moves_to_the_leader() {
+    if !have_python() {
+        eprintln!("SKIPPED: exec_from_a_thread_moves_to_the_leader because python3 is missing");
+        return;
+    }
+    let script = "import threading,os,time\n\
+                  threading.Thread(target=lambda: os.execv('/bin/true', ['/bin/true'])).start()\n\
+                  time.sleep(10)";
+    let (events, code) = run(&cmd(&["python3", "-c", script]));
+    assert_eq!(code, 0);
+    let thread = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Clone {
+                child_tid, flags, ..
+            } if flags & libc::CLONE_THREAD as u64 != 0 => Some(child_tid),
+            _ => None,
+        })
+        .expect("thread clone");
+    let at = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Exec { args, .. } if args[0] == b"/bin/true"))
+        .expect("exec of /bin/true");
+    let exec = &events[at];
+    let EventKind::Exec { old_tid, .. } = exec.kind else {
+        unreachable!()
+    };
+    assert_eq!(old_tid, thread);
+    assert_eq!(exec.tid, exec.pid);
+    assert_ne!(exec.tid, thread);
+    assert!(
+        events[at + 1..].iter().any(|e| e.tid == exec.tid
+            && matches!(
+                e.kind,
+                EventKind::Exit {
+                    nr: NR_EXECVE,
+                    ret: 0,
+                    ..
+                }
+            )),
+        "execve exit on the leader"
+    );
+    assert!(events[at + 1..].iter().all(|e| e.tid != thread));
+}
+
+// A group-stop stays a stop (PTRACE_LISTEN) until SIGCONT, as without a tracer.
+#[test]
+fn stopped_tracees_stay_stopped_until_sigcont() {
+    let mut engine =
+        PtraceEngine::spawn(&cmd(&["/bin/sh", "-c", "kill -STOP $$; exit 4"])).unwrap();
+    let pid = engine.root_pid().unwrap();
+    let mut out = Vec::new();
+    let give_up = Instant::now() + Duration::from_secs(20);
+    let stopped = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .is_ok_and(|s| s.contains("State:\tT (stopped)") || s.contains("State:\tt"))
+    };
+    let mut saw_sigstop = false;
+    while !saw_sigstop && Instant::now() < give_up {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+        saw_sigstop = out.iter().any(|r| {
+            matches!(r, Record::Event(Event { kind: EventKind::Signal { signo, .. }, .. })
+                if *signo == libc::SIGSTOP)
+        });
+    }
+    assert!(saw_sigstop);
+    // Still stopped a while later: the engine did not restart it.
+    for _ in 0..5 {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+    }
+    assert!(stopped(pid), "the shell must be stopped");
+    // SAFETY: plain kill of our own child.
+    unsafe { libc::kill(pid as i32, libc::SIGCONT) };
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {
+        assert!(Instant::now() < give_up, "did not end after SIGCONT");
+    }
+    assert_eq!(engine.exit_code(), Some(4));
+}
+
+// Attach to a process with several threads: all are followed, and all are let go.
+#[test]
+fn attach_follows_every_thread() {
+    if !have_python() {
+        eprintln!("SKIPPED: attach_follows_every_thread because python3 is missing");
+        return;
+    }
+    let script = "import threading,time\n\
+                  def f():\n    while True: time.sleep(0.01)\n\
+                  [threading.Thread(target=f, daemon=True).start() for _ in range(3)]\n\
+                  print('ready', flush=True)\n\
+                  time.sleep(30)";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = child.id();
+    let opts = CaptureOptions {
+        pids: vec![pid],
+        ..CaptureOptions::default()
+    };
+    let mut engine = PtraceEngine::attach(&opts).unwrap();
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+    }
+    let tids: std::collections::HashSet<u32> = out
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => {
+                assert_eq!(e.pid, pid);
+                Some(e.tid)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(tids.len() >= 3, "events from {} threads", tids.len());
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let status = std::fs::read_to_string(task.unwrap().path().join("status")).unwrap();
+        assert!(status.contains("TracerPid:\t0\n"), "{status}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "python must still run");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
