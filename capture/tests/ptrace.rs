@@ -292,6 +292,8 @@ fn threads_carry_their_process_id() {
     assert_eq!(child_pid, parent.pid);
     assert_ne!(child_tid, parent.pid);
     assert_ne!(flags & libc::CLONE_VM as u64, 0);
+    // glibc creates threads with clone3: CLONE_SETTLS is only known from its clone_args.
+    assert_ne!(flags & libc::CLONE_SETTLS as u64, 0, "flags {flags:#x}");
     let of_thread: Vec<_> = events.iter().filter(|e| e.tid == child_tid).collect();
     assert!(!of_thread.is_empty());
     assert!(of_thread.iter().all(|e| e.pid == parent.pid));
@@ -647,4 +649,68 @@ fn attach_follows_every_thread() {
     assert!(child.try_wait().unwrap().is_none(), "python must still run");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+// Many children at once: each one's Clone event comes before its own events, each is exec'd
+// and exits, and the capture ends.
+#[test]
+fn many_children_are_each_followed() {
+    let (events, code) = run(&cmd(&[
+        "/bin/sh",
+        "-c",
+        "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true & done; wait",
+    ]));
+    assert_eq!(code, 0);
+    let sh = events[0].pid;
+    let children: Vec<(usize, u32)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.kind {
+            EventKind::Clone { child_tid, .. } if e.pid == sh => Some((i, child_tid)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(children.len(), 20);
+    for (at, child) in children {
+        let first = events.iter().position(|e| e.tid == child).unwrap();
+        assert!(at < first, "clone of {child} after its events");
+        assert!(events
+            .iter()
+            .any(|e| e.tid == child && matches!(e.kind, EventKind::Exec { .. })));
+        assert!(events
+            .iter()
+            .any(|e| e.tid == child && matches!(e.kind, EventKind::ThreadExit { status: 0 })));
+    }
+}
+
+// posix_spawn's vfork-style clone3 is recorded with CLONE_VM|CLONE_VFORK.
+#[test]
+fn posix_spawn_is_a_vfork() {
+    if !have_python() {
+        eprintln!("SKIPPED: posix_spawn_is_a_vfork because python3 is missing");
+        return;
+    }
+    let script = "import os\n\
+                  p=os.posix_spawn('/bin/true', ['/bin/true'], {})\n\
+                  os.waitpid(p, 0)";
+    let (events, code) = run(&cmd(&["python3", "-c", script]));
+    assert_eq!(code, 0);
+    let true_pid = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Exec { args, .. } if args[0] == b"/bin/true" => Some(e.pid),
+            _ => None,
+        })
+        .expect("exec of /bin/true");
+    let flags = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Clone {
+                child_pid, flags, ..
+            } if child_pid == true_pid => Some(flags),
+            _ => None,
+        })
+        .expect("clone of the spawned child");
+    let want = (libc::CLONE_VM | libc::CLONE_VFORK) as u64;
+    assert_eq!(flags & want, want, "flags {flags:#x}");
 }
