@@ -6,18 +6,39 @@ use crate::event::{Arg, ContainerInfo, Event, EventKind, L4Proto, Record, Thread
 use crate::syscalls::{self, Dir, Fetch, LenFrom};
 
 use super::blocks::trim_nul;
-use super::evblock::RawEvent;
-use super::ppme::PType;
+use super::evblock::{OwnedEvent, RawEvent};
+use super::ppme::{EventInfo, PType};
 use super::procs::{clamp_id, pick_cgroup, split_nul};
 use super::{flags, sockaddr};
 
 /// What became of one sysdig event.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Mapped {
-    /// These records (an event, sometimes with a lifecycle event or a state record).
-    Records(Vec<Record>),
-    /// Nothing: a kind of event syspect has no record for (named, for the notes).
-    Skipped(&'static str),
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// The records, in order.
+    pub records: Vec<Record>,
+    /// The first record is an Enter of this thread that the caller should hold back until the
+    /// thread's exit arrives: sysdig records some of its inputs only at exit.
+    pub hold: Option<u64>,
+    /// The completed Enter of the held call of this thread: replace the held one with it.
+    pub patch: Option<(u64, EventKind)>,
+    /// Nothing came of the event: a kind syspect has no record for (named, for the notes).
+    pub skipped: Option<&'static str>,
+}
+
+impl Output {
+    fn records(records: Vec<Record>) -> Self {
+        Output {
+            records,
+            ..Output::default()
+        }
+    }
+
+    fn skipped(what: &'static str) -> Self {
+        Output {
+            skipped: Some(what),
+            ..Output::default()
+        }
+    }
 }
 
 /// Clock ticks per second of `procinfo`'s CPU counters (the kernel's USER_HZ).
@@ -30,6 +51,8 @@ pub struct Mapper {
     pids: HashMap<u64, Tid>,
     generic: HashMap<u64, u16>,
     container_ids: HashSet<String>,
+    /// Enter events whose missing inputs the exit will have, per thread.
+    held: HashMap<u64, OwnedEvent>,
 }
 
 impl Mapper {
@@ -44,7 +67,7 @@ impl Mapper {
     }
 
     /// Map one event.
-    pub fn map(&mut self, ev: &RawEvent) -> Mapped {
+    pub fn map(&mut self, ev: &RawEvent) -> Output {
         let name = ev.info.name;
         match name {
             "procexit" => {
@@ -52,9 +75,10 @@ impl Mapper {
                 let rec = self.event(ev, EventKind::ThreadExit { status });
                 self.pids.remove(&ev.tid);
                 self.generic.remove(&ev.tid);
-                Mapped::Records(vec![rec])
+                self.held.remove(&ev.tid);
+                Output::records(vec![rec])
             }
-            "signaldeliver" => Mapped::Records(vec![self.event(
+            "signaldeliver" => Output::records(vec![self.event(
                 ev,
                 EventKind::Signal {
                     signo: ev.num("sig").unwrap_or(0) as i32,
@@ -62,7 +86,7 @@ impl Mapper {
                     sender: clamp_id(ev.num("spid").unwrap_or(0)),
                 },
             )]),
-            "drop" if !ev.info.exit => Mapped::Records(vec![self.event(
+            "drop" if !ev.info.exit => Output::records(vec![self.event(
                 ev,
                 EventKind::Drops {
                     cpu: ev.cpu,
@@ -73,7 +97,7 @@ impl Mapper {
                 let ticks = (ev.num("cpu_usr").unwrap_or(0) as u64)
                     .saturating_add(ev.num("cpu_sys").unwrap_or(0) as u64);
                 let cpu_ns = ticks.saturating_mul(1_000_000_000 / USER_HZ);
-                Mapped::Records(vec![self.event(
+                Output::records(vec![self.event(
                     ev,
                     EventKind::Sample {
                         cpu_ns,
@@ -83,8 +107,8 @@ impl Mapper {
                 )])
             }
             "container" => match self.container(ev) {
-                Some(c) => Mapped::Records(vec![Record::Container(c)]),
-                None => Mapped::Skipped("container (unreadable metadata)"),
+                Some(c) => Output::records(vec![Record::Container(c)]),
+                None => Output::skipped("container (unreadable metadata)"),
             },
             "syscall" => self.generic(ev),
             _ => self.syscall(ev, name),
@@ -106,7 +130,7 @@ impl Mapper {
     }
 
     /// A generic event: sysdig recorded only which syscall it was.
-    fn generic(&mut self, ev: &RawEvent) -> Mapped {
+    fn generic(&mut self, ev: &RawEvent) -> Output {
         let native = ev.num("nativeID").map(|n| n as u16);
         let nr = if !ev.info.exit {
             native
@@ -119,23 +143,37 @@ impl Mapper {
                 })
         };
         let Some(nr) = nr else {
-            return Mapped::Skipped("syscall (unknown number)");
+            return Output::skipped("syscall (unknown number)");
         };
         if ev.info.exit {
             self.generic.remove(&ev.tid);
         } else {
             self.generic.insert(ev.tid, nr);
         }
-        let kind = self.syscall_kind(ev, nr, "syscall");
-        Mapped::Records(vec![self.event(ev, kind)])
+        let (kind, _) = self.syscall_kind(ev, nr, "syscall", None);
+        Output::records(vec![self.event(ev, kind)])
     }
 
     /// A syscall event with its own event type.
-    fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Mapped {
+    fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Output {
         let Some(nr) = syscall_nr(name) else {
-            return Mapped::Skipped(name);
+            return Output::skipped(name);
         };
-        let kind = self.syscall_kind(ev, nr, name);
+        let (kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        let mut output = Output::default();
+        if ev.info.exit {
+            if let Some(enter) = self.held.remove(&ev.tid) {
+                if enter.ty.checked_add(1) == Some(ev.ty) {
+                    let (full, _) = self.syscall_kind(&enter.view(), nr, name, Some(ev));
+                    output.patch = Some((ev.tid, full));
+                }
+            }
+        } else if fillable {
+            self.held.insert(ev.tid, OwnedEvent::new(ev));
+            output.hold = Some(ev.tid);
+        } else {
+            self.held.remove(&ev.tid);
+        }
         let mut out = Vec::with_capacity(2);
         let ret = match &kind {
             EventKind::Exit { ret, .. } => Some(*ret),
@@ -198,16 +236,31 @@ impl Mapper {
             }
             _ => {}
         }
-        Mapped::Records(out)
+        output.records = out;
+        output
     }
 
-    /// Enter or Exit for syscall `nr`, with our table's arguments taken from `ev`.
-    fn syscall_kind(&self, ev: &RawEvent, nr: u16, name: &str) -> EventKind {
+    /// Enter or Exit for syscall `nr`, with our table's arguments taken from `ev` (and, for a
+    /// held enter being completed, from its exit `later`). Also says whether an Enter lacks
+    /// inputs that sysdig's exit event carries (worth holding until the exit).
+    fn syscall_kind(
+        &self,
+        ev: &RawEvent,
+        nr: u16,
+        name: &str,
+        later: Option<&RawEvent>,
+    ) -> (EventKind, bool) {
         let exit = ev.info.exit;
         let ret = if exit { ret_of(ev) } else { 0 };
+        let exit_info = if exit {
+            None
+        } else {
+            ev.ty.checked_add(1).and_then(super::ppme::info)
+        };
         let mut args = Vec::new();
+        let mut fillable = false;
         if let Some(desc) = syscalls::lookup(nr) {
-            // Values of earlier arguments, for buffer lengths given by another argument.
+            // Values of the arguments so far, for buffer lengths given by another argument.
             let mut nums: Vec<Option<u64>> = Vec::with_capacity(desc.args.len());
             for a in desc.args {
                 let wanted = match a.dir {
@@ -215,26 +268,29 @@ impl Mapper {
                     Dir::Out => exit,
                     Dir::InOut => true,
                 };
-                let v = param_for(name, a.name, ev).map(|(i, b)| (ev.info.params[i].ty, i, b));
-                nums.push(v.and_then(|(t, i, b)| {
-                    match t {
-                        PType::Int | PType::UInt => ev
-                            .endian
-                            .uint(b)
-                            .map(|x| flags::to_linux(name, ev.info.params[i].name, x)),
-                        _ => None,
-                    }
-                }));
-                if wanted {
-                    args.push(convert(a.ty.fetch(), name, a.name, v, ev, &nums, ret));
+                let found = find(name, a.name, ev).or_else(|| find(name, a.name, later?));
+                nums.push(found.as_ref().and_then(|f| f.num(name)));
+                if !wanted {
+                    continue;
                 }
+                let arg = match &found {
+                    Some(f) => convert(a.ty.fetch(), name, f, &nums, ret, exit),
+                    None => synthesize(name, a.name, ev)
+                        .or_else(|| synthesize(name, a.name, later?))
+                        .unwrap_or_else(|| placeholder(a.ty.fetch())),
+                };
+                if found.is_none() && exit_info.is_some_and(|x| has_param(x, name, a.name)) {
+                    fillable = true;
+                }
+                args.push(arg);
             }
         }
-        if exit {
+        let kind = if exit {
             EventKind::Exit { nr, ret, args }
         } else {
             EventKind::Enter { nr, args }
-        }
+        };
+        (kind, fillable)
     }
 
     /// The child's thread record from its own clone exit (the child's exit may come before
@@ -328,95 +384,136 @@ fn ret_of(ev: &RawEvent) -> i64 {
         .unwrap_or(0)
 }
 
-/// The sysdig parameter that holds our argument `ours` of syscall `call`: the same name, else
-/// a known spelling of sysdig's.
-fn param_for<'a>(call: &str, ours: &str, ev: &RawEvent<'a>) -> Option<(usize, &'a [u8])> {
-    let alias: &[&str] = match (call, ours) {
+/// The names sysdig may give our argument `ours` of syscall `call`: the same name first.
+fn candidates(call: &str, ours: &'static str) -> impl Iterator<Item = &'static str> {
+    let alias: &[&'static str] = match (call, ours) {
         (_, "data" | "buf") => &["data"],
-        (_, "size" | "count" | "len") => &["size", "len"],
+        (_, "size" | "count" | "len" | "length") => &["size", "len", "length"],
         (_, "pathname" | "path" | "filename") => &["name", "path", "filename", "pathname"],
         (_, "addr" | "dest_addr" | "src_addr") => &["addr", "tuple"],
+        ("close_range", "fd") => &["first"],
+        ("close_range", "max_fd") => &["last"],
+        ("pidfd_getfd", "pidfd") => &["pid_fd"],
+        ("pidfd_getfd", "targetfd") => &["target_fd"],
+        ("prctl", "arg2") => &["arg2_int"],
         (_, "newfd") => &["newfd", "fd2"],
         (_, "oldfd") => &["oldfd", "fd"],
         (_, "dirfd") => &["dirfd", "fd"],
-        (_, "domain") => &["domain"],
         (_, "protocol") => &["proto"],
         (_, "argv") => &["args"],
-        (_, "addrlen") => &["addrlen"],
         _ => &[],
     };
-    std::iter::once(ours)
-        .chain(alias.iter().copied())
-        .find_map(|n| {
-            let i = ev.info.index_of(n)?;
-            ev.params.get(i).map(|b| (i, *b))
-        })
+    std::iter::once(ours).chain(alias.iter().copied())
 }
 
-/// One of our arguments from a sysdig parameter (`v`: its type, index and bytes), or the
-/// placeholder when sysdig has no such value: `Num(0)` for scalars, `Fault(0)` for memory.
-fn convert(
-    fetch: Fetch,
-    call: &str,
-    ours: &str,
-    v: Option<(PType, usize, &[u8])>,
-    ev: &RawEvent,
-    nums: &[Option<u64>],
-    ret: i64,
-) -> Arg {
-    let placeholder = match fetch {
+/// A sysdig parameter found for one of our arguments.
+struct Found<'a> {
+    ty: PType,
+    /// sysdig's name of the parameter (flag conversions go by it).
+    name: &'static str,
+    bytes: &'a [u8],
+    endian: super::blocks::Endian,
+}
+
+impl Found<'_> {
+    /// The value as an integer (flags converted to the kernel's), for integer parameters.
+    fn num(&self, call: &str) -> Option<u64> {
+        let v = match self.ty {
+            PType::Int => self.endian.int(self.bytes)? as u64,
+            PType::UInt => self.endian.uint(self.bytes)?,
+            _ => return None,
+        };
+        Some(flags::to_linux(call, self.name, v))
+    }
+}
+
+/// The sysdig parameter of `ev` that holds our argument `ours` of syscall `call`.
+fn find<'a>(call: &str, ours: &'static str, ev: &RawEvent<'a>) -> Option<Found<'a>> {
+    candidates(call, ours).find_map(|n| {
+        let i = ev.info.index_of(n)?;
+        Some(Found {
+            ty: ev.info.params[i].ty,
+            name: ev.info.params[i].name,
+            bytes: ev.params.get(i)?,
+            endian: ev.endian,
+        })
+    })
+}
+
+/// True when events of type `info` have a parameter for our argument `ours`.
+fn has_param(info: &EventInfo, call: &str, ours: &'static str) -> bool {
+    candidates(call, ours).any(|n| info.index_of(n).is_some())
+}
+
+/// The value to use when sysdig has no value for an argument: `Num(0)` for scalars,
+/// `Fault(0)` ("not read") for anything the table reads from memory.
+fn placeholder(fetch: Fetch) -> Arg {
+    match fetch {
         Fetch::Value => Arg::Num(0),
         _ => Arg::Fault(0),
-    };
-    let Some((ty, i, b)) = v else {
-        // pipe's two fds are two sysdig parameters.
-        if ours == "fds" || ours == "pipefd" || ours == "sv" {
-            if let (Some(a), Some(c)) = (ev.num("fd1"), ev.num("fd2")) {
-                let mut m = (a as i32).to_ne_bytes().to_vec();
-                m.extend_from_slice(&(c as i32).to_ne_bytes());
-                return Arg::Mem(m);
-            }
+    }
+}
+
+/// Arguments sysdig stores differently: pipe's two fds as two parameters, nanosleep's
+/// interval as nanoseconds, rlimits as two numbers, poll's count as its fd list's length.
+fn synthesize(call: &str, ours: &str, ev: &RawEvent) -> Option<Arg> {
+    let ne = |v: i64| v.to_ne_bytes();
+    match (call, ours) {
+        (_, "fds" | "pipefd" | "sv") if ev.info.index_of("fd1").is_some() => {
+            let mut m = (ev.num("fd1")? as i32).to_ne_bytes().to_vec();
+            m.extend_from_slice(&(ev.num("fd2")? as i32).to_ne_bytes());
+            Some(Arg::Mem(m))
         }
-        return placeholder;
-    };
-    match (fetch, ty) {
-        (Fetch::Value, PType::Int | PType::UInt) => match ev.endian.uint(b) {
-            Some(x) => {
-                let x = if ty == PType::Int {
-                    ev.endian.int(b).map_or(x, |s| s as u64)
-                } else {
-                    x
-                };
-                Arg::Num(flags::to_linux(call, ev.info.params[i].name, x))
-            }
-            None => placeholder,
-        },
+        ("nanosleep", "req") => {
+            let ns = ev.num("interval")?;
+            let mut m = ne(ns / 1_000_000_000).to_vec();
+            m.extend_from_slice(&ne(ns % 1_000_000_000));
+            Some(Arg::Mem(m))
+        }
+        ("getrlimit" | "setrlimit" | "prlimit64", "rlim" | "new_limit" | "old_limit") => {
+            let mut m = ne(ev.num("cur")?).to_vec();
+            m.extend_from_slice(&ne(ev.num("max")?));
+            Some(Arg::Mem(m))
+        }
+        ("poll" | "ppoll", "nfds") => {
+            let fds = ev.param("fds")?;
+            Some(Arg::Num(ev.endian.uint(fds.get(..2)?)?))
+        }
+        _ => None,
+    }
+}
+
+/// One of our arguments from the sysdig parameter `f` (`nums`: the values of our arguments so
+/// far, for lengths; `exit`: the event is an exit, for poll's fd lists).
+fn convert(fetch: Fetch, call: &str, f: &Found, nums: &[Option<u64>], ret: i64, exit: bool) -> Arg {
+    let b = f.bytes;
+    match (fetch, f.ty) {
+        (Fetch::Value, PType::Int | PType::UInt) => {
+            f.num(call).map(Arg::Num).unwrap_or(placeholder(fetch))
+        }
         (Fetch::Str, PType::Str | PType::Buf) => Arg::Str {
             data: trim_nul(b).to_vec(),
             trunc: false,
         },
-        (Fetch::Buf(len_from), PType::Buf | PType::Str) => {
-            let real = match len_from {
-                LenFrom::Ret => u64::try_from(ret).ok(),
-                LenFrom::Arg(n) => nums.get(n as usize).copied().flatten(),
-                _ => None,
-            };
-            Arg::Buf {
-                data: b.to_vec(),
-                len: real.unwrap_or(0).max(b.len() as u64),
-            }
-        }
+        (Fetch::Buf(len_from), PType::Buf | PType::Str) => Arg::Buf {
+            data: b.to_vec(),
+            len: real_len(len_from, nums, ret).max(b.len() as u64),
+        },
+        (Fetch::Iovec { .. }, PType::Buf) => Arg::List(vec![Arg::Buf {
+            data: b.to_vec(),
+            len: real_len(LenFrom::Ret, nums, ret).max(b.len() as u64),
+        }]),
         (Fetch::StrList, PType::Buf | PType::Str) => Arg::StrList {
             items: split_nul(b),
             trunc: false,
         },
-        (Fetch::Mem(_), PType::SockAddr) => sockaddr::to_kernel(b, ev.endian)
+        (Fetch::Mem(_), PType::SockAddr) => sockaddr::to_kernel(b, f.endian)
             .map(Arg::Mem)
-            .unwrap_or(placeholder),
+            .unwrap_or(placeholder(fetch)),
         (Fetch::Mem(_), PType::SockTuple) => {
             // The peer's end: the destination of a connect/sendto, the source of an accept.
-            let Some(t) = sockaddr::tuple(b, ev.endian, L4Proto::Unknown) else {
-                return placeholder;
+            let Some(t) = sockaddr::tuple(b, f.endian, L4Proto::Unknown) else {
+                return placeholder(fetch);
             };
             let (ip, port) = if call.starts_with("accept") || call.starts_with("recv") {
                 t.local
@@ -429,8 +526,18 @@ fn convert(
             })
         }
         (Fetch::Mem(_) | Fetch::Array { .. }, PType::Buf | PType::Raw) => Arg::Mem(b.to_vec()),
-        (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, ev, ev.info.exit)),
-        _ => placeholder,
+        (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, f.endian, exit)),
+        _ => placeholder(fetch),
+    }
+}
+
+/// The real length of a buffer whose captured part may be shorter: the result of the call,
+/// or the size argument.
+fn real_len(from: LenFrom, nums: &[Option<u64>], ret: i64) -> u64 {
+    match from {
+        LenFrom::Ret => u64::try_from(ret).unwrap_or(0),
+        LenFrom::Arg(n) => nums.get(n as usize).copied().flatten().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -452,8 +559,7 @@ impl From<[u8; 16]> for Ipv6Mapped {
 
 /// sysdig's fd list (`u16 count, (u64 fd, u16 flags)…`) as `struct pollfd`s, the flags put in
 /// `events` at enter and `revents` at exit (converted from sysdig's poll bits).
-fn pollfds(b: &[u8], ev: &RawEvent, exit: bool) -> Vec<u8> {
-    let e = ev.endian;
+fn pollfds(b: &[u8], e: super::blocks::Endian, exit: bool) -> Vec<u8> {
     let count = b.get(..2).and_then(|c| e.uint(c)).unwrap_or(0) as usize;
     let mut out = Vec::new();
     for item in b.get(2..).unwrap_or_default().chunks_exact(10).take(count) {

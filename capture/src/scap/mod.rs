@@ -88,7 +88,7 @@ pub mod ppme;
 pub mod procs;
 pub mod sockaddr;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -97,7 +97,7 @@ use crate::event::{EventKind, Record};
 
 use blocks::{Block, BlockError, BlockReader, Cursor, SHB};
 use evblock::EvError;
-use events::{Mapped, Mapper};
+use events::{Mapper, Output};
 
 /// The only major version of the format.
 pub const MAJOR_VERSION: u16 = 1;
@@ -177,16 +177,31 @@ fn is_plain_scap(b: &[u8]) -> bool {
             || b[8..12] == blocks::SHB_MAGIC.to_be_bytes())
 }
 
+/// Most records kept back behind an enter event that waits for its exit (see [`ScapReader`]).
+const MAX_HELD: usize = 4096;
+
 /// Reads a `.scap` file record by record.
+///
+/// sysdig records some inputs of a call only in its exit event (write's data, sendto's
+/// data); syspect's Enter carries the inputs. So an Enter that lacks inputs its exit will have
+/// is held back, with everything after it, until that exit arrives and completes it: the
+/// records come out in the file's order, complete. At most [`MAX_HELD`] records wait; past
+/// that the oldest Enter goes out as it is.
 pub struct ScapReader {
     path: PathBuf,
     blocks: BlockReader<Box<dyn Read + Send>>,
-    pending: VecDeque<Record>,
+    /// Records ready or held: sequence number, waiting for an exit, the record.
+    pending: VecDeque<(u64, bool, Record)>,
+    next_seq: u64,
+    /// The held Enter (its sequence number) of each thread.
+    held: HashMap<u64, u64>,
     mapper: Mapper,
     notes: BTreeMap<String, u64>,
     records_read: u64,
-    /// Set once an error or the end was returned: later calls return the end.
+    /// Set at the end of the file or at an error: no more blocks are read.
     done: bool,
+    /// The error to return once the records before it are out.
+    failure: Option<ScapError>,
     version: (u16, u16),
 }
 
@@ -221,10 +236,13 @@ impl ScapReader {
             path,
             blocks: BlockReader::new(src),
             pending: VecDeque::new(),
+            next_seq: 0,
+            held: HashMap::new(),
             mapper: Mapper::default(),
             notes: BTreeMap::new(),
             records_read: 0,
             done: false,
+            failure: None,
             version: (0, 0),
         };
         // The section header must be there and readable before we call this a capture.
@@ -252,30 +270,82 @@ impl ScapReader {
         &self.notes
     }
 
-    /// The next record, `None` at the end of the file.
+    /// The next record, `None` at the end of the file. After an error, the records before
+    /// the damage come first, then the error, then `None`.
     pub fn next_record(&mut self) -> Result<Option<Record>, ScapError> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
-                self.records_read += 1;
-                return Ok(Some(r));
+            if let Some(&(seq, waiting, _)) = self.pending.front() {
+                if !waiting || self.done || self.pending.len() > MAX_HELD {
+                    if waiting {
+                        self.held.retain(|_, s| *s != seq);
+                    }
+                    if let Some((_, _, r)) = self.pending.pop_front() {
+                        self.records_read += 1;
+                        return Ok(Some(r));
+                    }
+                }
             }
             if self.done {
-                return Ok(None);
+                return match self.failure.take() {
+                    Some(mut e) => {
+                        if let ScapError::Truncated { records_read, .. } = &mut e {
+                            *records_read = self.records_read;
+                        }
+                        Err(e)
+                    }
+                    None => Ok(None),
+                };
             }
             let block = match self.blocks.next_block() {
                 Ok(Some(b)) => b,
                 Ok(None) => {
                     self.done = true;
-                    return Ok(None);
+                    continue;
                 }
                 Err(e) => {
                     self.done = true;
-                    return Err(self.block_error(e));
+                    self.failure = Some(self.block_error(e));
+                    continue;
                 }
             };
             if let Err(e) = self.block(&block) {
                 self.done = true;
-                return Err(e);
+                self.failure = Some(e);
+            }
+        }
+    }
+
+    fn push(&mut self, r: Record, waiting: bool) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.pending.push_back((seq, waiting, r));
+        seq
+    }
+
+    /// The queued record with sequence number `seq`, if still queued.
+    fn queued(&mut self, seq: u64) -> Option<&mut (u64, bool, Record)> {
+        let first = self.pending.front()?.0;
+        let i = usize::try_from(seq.checked_sub(first)?).ok()?;
+        self.pending.get_mut(i)
+    }
+
+    /// Queue what an event of thread `tid` became: complete the thread's held Enter (or let
+    /// it go as it is when this event is not its exit), hold a new one.
+    fn push_output(&mut self, tid: u64, out: Output) {
+        if let Some(seq) = self.held.remove(&tid) {
+            let patch = out.patch.filter(|(t, _)| *t == tid).map(|(_, k)| k);
+            if let Some((_, waiting, rec)) = self.queued(seq) {
+                *waiting = false;
+                if let (Some(kind), Record::Event(ev)) = (patch, rec) {
+                    ev.kind = kind;
+                }
+            }
+        }
+        for (i, r) in out.records.into_iter().enumerate() {
+            let hold = i == 0 && out.hold == Some(tid);
+            let seq = self.push(r, hold);
+            if hold {
+                self.held.insert(tid, seq);
             }
         }
     }
@@ -317,10 +387,10 @@ impl ScapReader {
                 format!("block of type {:#x} cut short in {}", b.kind, o.what),
             )
         })?;
-        for r in &out {
-            self.mapper.observe(r);
+        for r in out {
+            self.mapper.observe(&r);
+            self.push(r, false);
         }
-        self.pending.extend(out);
         Ok(())
     }
 
@@ -339,13 +409,12 @@ impl ScapReader {
                 })
             }
         };
-        match self.mapper.map(&ev) {
-            Mapped::Records(recs) => self.pending.extend(recs),
-            Mapped::Skipped(name) => {
-                let dir = if ev.info.exit { "<" } else { ">" };
-                self.note(format!("skipped event {name} {dir}"));
-            }
+        let out = self.mapper.map(&ev);
+        if let Some(name) = out.skipped {
+            let dir = if ev.info.exit { "<" } else { ">" };
+            self.note(format!("skipped event {name} {dir}"));
         }
+        self.push_output(ev.tid, out);
         Ok(())
     }
 
