@@ -331,3 +331,41 @@ fn sniffing_plain_and_gzipped() {
     assert!(!is_scap(b"SPT\0whatever"));
     assert!(!is_scap(b""));
 }
+
+mod damage {
+    //! Random damage to a real capture: reading must end in records and an error or the end,
+    //! never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_any(bytes: &[u8], tag: &str) -> usize {
+        let p = temp_file(tag, bytes);
+        let Ok(mut r) = ScapReader::open(&p) else {
+            return 0;
+        };
+        let mut n = 0;
+        while let Ok(Some(_)) = r.next_record() {
+            n += 1;
+        }
+        n
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn flipped_bytes_never_panic(flips in prop::collection::vec((0usize..146_220, any::<u8>()), 1..8)) {
+            let mut bytes = plain("curl_google.scap");
+            for (at, v) in flips {
+                let i = at % bytes.len();
+                bytes[i] ^= v | 1;
+            }
+            read_any(&bytes, "flipped.scap");
+        }
+
+        #[test]
+        fn cut_anywhere_never_panics(cut in 0usize..146_220) {
+            let bytes = plain("privileged.scap");
+            read_any(&bytes[..cut.min(bytes.len())], "cut.scap");
+        }
+    }
+}

@@ -2,14 +2,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::event::{Arg, ContainerInfo, Event, EventKind, L4Proto, Record, ThreadInfo, Tid};
-use crate::syscalls::{self, Dir, Fetch, LenFrom};
+use crate::event::{ContainerInfo, Event, EventKind, Record, ThreadInfo, Tid};
+use crate::syscalls::{self, Dir};
 
+use super::args::{convert, find, has_param, placeholder, synthesize};
 use super::blocks::trim_nul;
+use super::container::{container_from_json, container_id_in, runtime_name};
 use super::evblock::{OwnedEvent, RawEvent};
-use super::ppme::{EventInfo, PType};
+use super::flags;
+use super::ppme::PType;
 use super::procs::{clamp_id, pick_cgroup, split_nul};
-use super::{flags, sockaddr};
 
 /// What became of one sysdig event.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -212,6 +214,7 @@ impl Mapper {
             ("execve" | "execveat", Some(0)) => {
                 let exe = ev
                     .param("trusted_exepath")
+                    .or_else(|| ev.param("filename"))
                     .or_else(|| ev.param("exe"))
                     .map(|b| trim_nul(b).to_vec())
                     .unwrap_or_default();
@@ -384,276 +387,308 @@ fn ret_of(ev: &RawEvent) -> i64 {
         .unwrap_or(0)
 }
 
-/// The names sysdig may give our argument `ours` of syscall `call`: the same name first.
-fn candidates(call: &str, ours: &'static str) -> impl Iterator<Item = &'static str> {
-    let alias: &[&'static str] = match (call, ours) {
-        (_, "data" | "buf") => &["data"],
-        (_, "size" | "count" | "len" | "length") => &["size", "len", "length"],
-        (_, "pathname" | "path" | "filename") => &["name", "path", "filename", "pathname"],
-        (_, "addr" | "dest_addr" | "src_addr") => &["addr", "tuple"],
-        ("close_range", "fd") => &["first"],
-        ("close_range", "max_fd") => &["last"],
-        ("pidfd_getfd", "pidfd") => &["pid_fd"],
-        ("pidfd_getfd", "targetfd") => &["target_fd"],
-        ("prctl", "arg2") => &["arg2_int"],
-        (_, "newfd") => &["newfd", "fd2"],
-        (_, "oldfd") => &["oldfd", "fd"],
-        (_, "dirfd") => &["dirfd", "fd"],
-        (_, "protocol") => &["proto"],
-        (_, "argv") => &["args"],
-        _ => &[],
-    };
-    std::iter::once(ours).chain(alias.iter().copied())
-}
+#[cfg(test)]
+mod tests {
+    use super::super::blocks::Endian;
+    use super::super::evblock::{parse, tests::v2_body};
+    use super::super::ppme::{self, PType};
+    use super::*;
+    use crate::event::Arg;
 
-/// A sysdig parameter found for one of our arguments.
-struct Found<'a> {
-    ty: PType,
-    /// sysdig's name of the parameter (flag conversions go by it).
-    name: &'static str,
-    bytes: &'a [u8],
-    endian: super::blocks::Endian,
-}
-
-impl Found<'_> {
-    /// The value as an integer (flags converted to the kernel's), for integer parameters.
-    fn num(&self, call: &str) -> Option<u64> {
-        let v = match self.ty {
-            PType::Int => self.endian.int(self.bytes)? as u64,
-            PType::UInt => self.endian.uint(self.bytes)?,
-            _ => return None,
-        };
-        Some(flags::to_linux(call, self.name, v))
-    }
-}
-
-/// The sysdig parameter of `ev` that holds our argument `ours` of syscall `call`.
-fn find<'a>(call: &str, ours: &'static str, ev: &RawEvent<'a>) -> Option<Found<'a>> {
-    candidates(call, ours).find_map(|n| {
-        let i = ev.info.index_of(n)?;
-        Some(Found {
-            ty: ev.info.params[i].ty,
-            name: ev.info.params[i].name,
-            bytes: ev.params.get(i)?,
-            endian: ev.endian,
-        })
-    })
-}
-
-/// True when events of type `info` have a parameter for our argument `ours`.
-fn has_param(info: &EventInfo, call: &str, ours: &'static str) -> bool {
-    candidates(call, ours).any(|n| info.index_of(n).is_some())
-}
-
-/// The value to use when sysdig has no value for an argument: `Num(0)` for scalars,
-/// `Fault(0)` ("not read") for anything the table reads from memory.
-fn placeholder(fetch: Fetch) -> Arg {
-    match fetch {
-        Fetch::Value => Arg::Num(0),
-        _ => Arg::Fault(0),
-    }
-}
-
-/// Arguments sysdig stores differently: pipe's two fds as two parameters, nanosleep's
-/// interval as nanoseconds, rlimits as two numbers, poll's count as its fd list's length.
-fn synthesize(call: &str, ours: &str, ev: &RawEvent) -> Option<Arg> {
-    let ne = |v: i64| v.to_ne_bytes();
-    match (call, ours) {
-        (_, "fds" | "pipefd" | "sv") if ev.info.index_of("fd1").is_some() => {
-            let mut m = (ev.num("fd1")? as i32).to_ne_bytes().to_vec();
-            m.extend_from_slice(&(ev.num("fd2")? as i32).to_ne_bytes());
-            Some(Arg::Mem(m))
-        }
-        ("nanosleep", "req") => {
-            let ns = ev.num("interval")?;
-            let mut m = ne(ns / 1_000_000_000).to_vec();
-            m.extend_from_slice(&ne(ns % 1_000_000_000));
-            Some(Arg::Mem(m))
-        }
-        ("getrlimit" | "setrlimit" | "prlimit64", "rlim" | "new_limit" | "old_limit") => {
-            let mut m = ne(ev.num("cur")?).to_vec();
-            m.extend_from_slice(&ne(ev.num("max")?));
-            Some(Arg::Mem(m))
-        }
-        ("poll" | "ppoll", "nfds") => {
-            let fds = ev.param("fds")?;
-            Some(Arg::Num(ev.endian.uint(fds.get(..2)?)?))
-        }
-        _ => None,
-    }
-}
-
-/// One of our arguments from the sysdig parameter `f` (`nums`: the values of our arguments so
-/// far, for lengths; `exit`: the event is an exit, for poll's fd lists).
-fn convert(fetch: Fetch, call: &str, f: &Found, nums: &[Option<u64>], ret: i64, exit: bool) -> Arg {
-    let b = f.bytes;
-    match (fetch, f.ty) {
-        (Fetch::Value, PType::Int | PType::UInt) => {
-            f.num(call).map(Arg::Num).unwrap_or(placeholder(fetch))
-        }
-        (Fetch::Str, PType::Str | PType::Buf) => Arg::Str {
-            data: trim_nul(b).to_vec(),
-            trunc: false,
-        },
-        (Fetch::Buf(len_from), PType::Buf | PType::Str) => Arg::Buf {
-            data: b.to_vec(),
-            len: real_len(len_from, nums, ret).max(b.len() as u64),
-        },
-        (Fetch::Iovec { .. }, PType::Buf) => Arg::List(vec![Arg::Buf {
-            data: b.to_vec(),
-            len: real_len(LenFrom::Ret, nums, ret).max(b.len() as u64),
-        }]),
-        (Fetch::StrList, PType::Buf | PType::Str) => Arg::StrList {
-            items: split_nul(b),
-            trunc: false,
-        },
-        (Fetch::Mem(_), PType::SockAddr) => sockaddr::to_kernel(b, f.endian)
-            .map(Arg::Mem)
-            .unwrap_or(placeholder(fetch)),
-        (Fetch::Mem(_), PType::SockTuple) => {
-            // The peer's end: the destination of a connect/sendto, the source of an accept.
-            let Some(t) = sockaddr::tuple(b, f.endian, L4Proto::Unknown) else {
-                return placeholder(fetch);
-            };
-            let (ip, port) = if call.starts_with("accept") || call.starts_with("recv") {
-                t.local
-            } else {
-                t.remote
-            };
-            Arg::Mem(match Ipv6Mapped::from(ip) {
-                Ipv6Mapped::V4(a) => sockaddr::sockaddr_in(&a, port),
-                Ipv6Mapped::V6 => sockaddr::sockaddr_in6(&ip, port),
+    /// A v2 event block body of type `ty` for thread `tid`, parameters in table order: the
+    /// given ones, zeros (or an empty string) for the others up to the last given.
+    fn body(ty: u16, tid: u64, given: &[(&str, &[u8])]) -> Vec<u8> {
+        let info = ppme::info(ty).unwrap();
+        let last = given
+            .iter()
+            .filter_map(|(n, _)| info.index_of(n))
+            .max()
+            .map_or(0, |i| i + 1);
+        let params: Vec<Vec<u8>> = info.params[..last]
+            .iter()
+            .map(|p| match given.iter().find(|(n, _)| *n == p.name) {
+                Some((_, v)) => v.to_vec(),
+                None => match p.ty {
+                    PType::Int | PType::UInt => vec![0; 8],
+                    PType::Str => vec![0],
+                    _ => vec![],
+                },
             })
-        }
-        (Fetch::Mem(_) | Fetch::Array { .. }, PType::Buf | PType::Raw) => Arg::Mem(b.to_vec()),
-        (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, f.endian, exit)),
-        _ => placeholder(fetch),
+            .collect();
+        let refs: Vec<&[u8]> = params.iter().map(Vec::as_slice).collect();
+        v2_body(ty, tid, 1_000, &refs)
     }
-}
 
-/// The real length of a buffer whose captured part may be shorter: the result of the call,
-/// or the size argument.
-fn real_len(from: LenFrom, nums: &[Option<u64>], ret: i64) -> u64 {
-    match from {
-        LenFrom::Ret => u64::try_from(ret).unwrap_or(0),
-        LenFrom::Arg(n) => nums.get(n as usize).copied().flatten().unwrap_or(0),
-        _ => 0,
+    fn map(m: &mut Mapper, b: &[u8]) -> Output {
+        m.map(&parse(0x216, b, Endian::Little).unwrap())
     }
-}
 
-/// An IPv4-mapped address or a real IPv6 one.
-enum Ipv6Mapped {
-    V4([u8; 4]),
-    V6,
-}
-
-impl From<[u8; 16]> for Ipv6Mapped {
-    fn from(a: [u8; 16]) -> Self {
-        if a[..10].iter().all(|&b| b == 0) && a[10] == 0xff && a[11] == 0xff {
-            Ipv6Mapped::V4([a[12], a[13], a[14], a[15]])
-        } else {
-            Ipv6Mapped::V6
-        }
+    fn kinds(out: &Output) -> Vec<&EventKind> {
+        out.records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Event(e) => Some(&e.kind),
+                _ => None,
+            })
+            .collect()
     }
-}
 
-/// sysdig's fd list (`u16 count, (u64 fd, u16 flags)…`) as `struct pollfd`s, the flags put in
-/// `events` at enter and `revents` at exit (converted from sysdig's poll bits).
-fn pollfds(b: &[u8], e: super::blocks::Endian, exit: bool) -> Vec<u8> {
-    let count = b.get(..2).and_then(|c| e.uint(c)).unwrap_or(0) as usize;
-    let mut out = Vec::new();
-    for item in b.get(2..).unwrap_or_default().chunks_exact(10).take(count) {
-        let fd = e.int(&item[..8]).unwrap_or(-1) as i32;
-        let fl = poll_bits(e.uint(&item[8..]).unwrap_or(0)) as i16;
-        out.extend_from_slice(&fd.to_ne_bytes());
-        let (events, revents) = if exit { (0i16, fl) } else { (fl, 0i16) };
-        out.extend_from_slice(&events.to_ne_bytes());
-        out.extend_from_slice(&revents.to_ne_bytes());
+    const LE8: fn(i64) -> [u8; 8] = i64::to_le_bytes;
+
+    #[test]
+    fn openat_arguments_in_table_order_with_kernel_flags() {
+        let mut m = Mapper::default();
+        let b = body(
+            102,
+            42,
+            &[
+                ("dirfd", &LE8(-100)),
+                ("name", b"/etc/hosts\0"),
+                ("flags", &(1u32 | (1 << 12)).to_le_bytes()),
+                ("mode", &0u32.to_le_bytes()),
+            ],
+        );
+        let out = map(&mut m, &b);
+        let nr = syscalls::number("openat").unwrap();
+        let EventKind::Enter { nr: got, args } = kinds(&out)[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(*got, nr);
+        let desc = syscalls::lookup(nr).unwrap();
+        let i = |n: &str| desc.args.iter().position(|a| a.name == n).unwrap();
+        assert_eq!(args[i("dirfd")], Arg::Num(-100i64 as u64));
+        assert_eq!(args[i("name")].bytes(), Some(&b"/etc/hosts"[..]));
+        assert_eq!(
+            args[i("flags")],
+            Arg::Num((libc::O_RDONLY | libc::O_CLOEXEC) as u64)
+        );
+        let out = map(&mut m, &body(103, 42, &[("fd", &LE8(3))]));
+        assert!(matches!(kinds(&out)[0], EventKind::Exit { ret: 3, .. }));
     }
-    out
-}
 
-/// sysdig's `PPM_POLL*` bits as the kernel's `POLL*`.
-fn poll_bits(v: u64) -> u64 {
-    let table: [(u64, i16); 11] = [
-        (1 << 0, libc::POLLIN),
-        (1 << 1, libc::POLLPRI),
-        (1 << 2, libc::POLLOUT),
-        (1 << 3, libc::POLLRDHUP),
-        (1 << 4, libc::POLLERR),
-        (1 << 5, libc::POLLHUP),
-        (1 << 6, libc::POLLNVAL),
-        (1 << 7, libc::POLLRDNORM),
-        (1 << 8, libc::POLLRDBAND),
-        (1 << 9, libc::POLLWRNORM),
-        (1 << 10, libc::POLLWRBAND),
-    ];
-    table
-        .iter()
-        .filter(|(p, _)| v & p != 0)
-        .fold(0, |acc, (_, l)| acc | *l as u64)
-}
-
-/// A 64-hex-digit container id in a cgroup path (`/docker/ID`, `docker-ID.scope`…).
-pub fn container_id_in(cgroup: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(cgroup).ok()?;
-    s.split(['/', '-', '.', ':'])
-        .find(|p| p.len() == 64 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_owned)
-}
-
-/// sysdig's container type numbers.
-fn runtime_name(t: i64) -> &'static str {
-    match t {
-        0 => "docker",
-        1 => "lxc",
-        2 => "libvirt-lxc",
-        3 => "mesos",
-        4 => "rkt",
-        6 => "cri",
-        7 => "containerd",
-        8 => "cri-o",
-        9 => "bpm",
-        11 => "podman",
-        _ => "unknown",
+    #[test]
+    fn connect_address_becomes_a_sockaddr() {
+        let mut m = Mapper::default();
+        let mut addr = vec![2u8, 127, 0, 0, 1];
+        addr.extend_from_slice(&8080u16.to_le_bytes());
+        let out = map(&mut m, &body(22, 42, &[("fd", &LE8(5)), ("addr", &addr)]));
+        let EventKind::Enter { args, .. } = kinds(&out)[0] else {
+            panic!()
+        };
+        let sa = args.iter().find_map(|a| match a {
+            Arg::Mem(m) => Some(m.clone()),
+            _ => None,
+        });
+        let sa = sa.expect("a sockaddr");
+        assert_eq!(&sa[2..8], &[0x1f, 0x90, 127, 0, 0, 1]);
     }
-}
 
-/// A container from sysdig's JSON: `{"container": {"id", "name", "image", "imageid",
-/// "labels": {..}, "privileged", "type", ..}}`.
-pub fn container_from_json(json: &[u8]) -> Option<ContainerInfo> {
-    let v: serde_json::Value = serde_json::from_slice(json).ok()?;
-    let c = v.get("container")?;
-    let s = |k: &str| c.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
-    let mut labels: Vec<(String, String)> = c
-        .get("labels")
-        .and_then(|l| l.as_object())
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    labels.sort();
-    let id = s("id");
-    if id.is_empty() {
-        return None;
+    #[test]
+    fn write_enter_is_held_and_completed_by_its_exit() {
+        let mut m = Mapper::default();
+        let out = map(
+            &mut m,
+            &body(8, 42, &[("fd", &LE8(1)), ("size", &5u32.to_le_bytes())]),
+        );
+        assert_eq!(out.hold, Some(42));
+        let out = map(
+            &mut m,
+            &body(9, 42, &[("res", &LE8(5)), ("data", b"hello")]),
+        );
+        let (tid, EventKind::Enter { args, .. }) = out.patch.unwrap() else {
+            panic!()
+        };
+        assert_eq!(tid, 42);
+        assert!(args.contains(&Arg::Buf {
+            data: b"hello".to_vec(),
+            len: 5
+        }));
     }
-    Some(ContainerInfo {
-        id,
-        runtime: runtime_name(c.get("type").and_then(|t| t.as_i64()).unwrap_or(-1)).into(),
-        name: s("name"),
-        image: s("image"),
-        image_id: s("imageid"),
-        labels,
-        privileged: c
-            .get("privileged")
-            .and_then(|p| p.as_bool())
-            .unwrap_or(false),
-        start_ts: c
-            .get("created_time")
-            .and_then(|t| t.as_u64())
-            .map_or(0, |t| t.saturating_mul(1_000_000_000)),
-        cgroup_id: 0,
-    })
+
+    #[test]
+    fn clone_in_parent_and_child() {
+        let mut m = Mapper::default();
+        m.observe(&Record::Thread(ThreadInfo {
+            tid: 42,
+            pid: 40,
+            ..ThreadInfo::default()
+        }));
+        let thread_flags = ((1u32 << 13) | (1 << 15)).to_le_bytes();
+        let out = map(
+            &mut m,
+            &body(223, 42, &[("res", &LE8(43)), ("flags", &thread_flags)]),
+        );
+        assert_eq!(
+            kinds(&out)[1],
+            &EventKind::Clone {
+                child_tid: 43,
+                child_pid: 40,
+                flags: (libc::CLONE_THREAD | libc::CLONE_VM) as u64
+            }
+        );
+        let child = body(
+            223,
+            50,
+            &[
+                ("res", &LE8(0)),
+                ("exe", b"/bin/sh\0"),
+                ("args", b"-c\0true\0"),
+                ("tid", &LE8(50)),
+                ("pid", &LE8(50)),
+                ("ptid", &LE8(42)),
+                ("cwd", b"/tmp\0"),
+                ("comm", b"sh\0"),
+                ("cgroups", b"cpu=/docker/abc\0"),
+                ("uid", &1000u32.to_le_bytes()),
+            ],
+        );
+        let out = map(&mut m, &child);
+        let Some(Record::Thread(t)) = out.records.get(1) else {
+            panic!("{out:?}")
+        };
+        assert_eq!((t.tid, t.pid, t.ppid, t.uid), (50, 50, 42, 1000));
+        assert_eq!(t.comm, b"sh");
+        assert_eq!(
+            t.args,
+            vec![b"/bin/sh".to_vec(), b"-c".to_vec(), b"true".to_vec()]
+        );
+        assert_eq!(t.cgroup, b"/docker/abc");
+    }
+
+    #[test]
+    fn execve_exit_adds_exec() {
+        let mut m = Mapper::default();
+        let b = body(
+            293,
+            42,
+            &[
+                ("res", &LE8(0)),
+                ("exe", b"ls\0"),
+                ("args", b"-l\0"),
+                ("pid", &LE8(42)),
+                ("cwd", b"/home\0"),
+                ("trusted_exepath", b"/usr/bin/ls\0"),
+            ],
+        );
+        let out = map(&mut m, &b);
+        assert_eq!(
+            kinds(&out)[1],
+            &EventKind::Exec {
+                old_tid: 42,
+                exe: b"/usr/bin/ls".to_vec(),
+                args: vec![b"ls".to_vec(), b"-l".to_vec()],
+                cwd: b"/home".to_vec()
+            }
+        );
+    }
+
+    #[test]
+    fn lifecycle_and_meta_events() {
+        let mut m = Mapper::default();
+        let out = map(&mut m, &body(186, 42, &[("status", &LE8(256))]));
+        assert_eq!(kinds(&out), vec![&EventKind::ThreadExit { status: 256 }]);
+        let out = map(&mut m, &body(232, 42, &[("spid", &LE8(7)), ("sig", &[15])]));
+        assert_eq!(
+            kinds(&out),
+            vec![&EventKind::Signal {
+                signo: 15,
+                code: 0,
+                sender: 7
+            }]
+        );
+        let out = map(
+            &mut m,
+            &body(234, 42, &[("cpu_usr", &LE8(3)), ("cpu_sys", &LE8(2))]),
+        );
+        assert!(matches!(
+            kinds(&out)[0],
+            EventKind::Sample {
+                cpu_ns: 50_000_000,
+                ..
+            }
+        ));
+        let out = map(&mut m, &body(148, 0, &[("ratio", &2u32.to_le_bytes())]));
+        assert!(matches!(
+            kinds(&out)[0],
+            EventKind::Drops { cpu: 3, count: 0 }
+        ));
+        let out = map(&mut m, &body(152, 42, &[("next", &LE8(1))]));
+        assert_eq!(out.skipped, Some("switch"));
+    }
+
+    #[test]
+    fn containers_old_and_json() {
+        let mut m = Mapper::default();
+        let full = "9dbcbd0c435f".to_string() + &"a".repeat(52);
+        m.observe(&Record::Thread(ThreadInfo {
+            tid: 9,
+            cgroup: format!("/docker/{full}").into_bytes(),
+            ..ThreadInfo::default()
+        }));
+        let json = br#"{"container":{"id":"9dbcbd0c435f","name":"web","image":"nginx:latest","imageid":"f68d","labels":{"b":"2","a":"1"},"privileged":true,"type":0}}"#;
+        let out = map(&mut m, &body(272, 0, &[("json", json)]));
+        let Some(Record::Container(c)) = out.records.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(c.id, full);
+        assert_eq!(
+            (c.name.as_str(), c.image.as_str(), c.runtime.as_str()),
+            ("web", "nginx:latest", "docker")
+        );
+        assert!(c.privileged);
+        assert_eq!(c.labels[0], ("a".into(), "1".into()));
+        let out = map(
+            &mut m,
+            &body(
+                228,
+                0,
+                &[
+                    ("id", b"abc\0"),
+                    ("type", &8u32.to_le_bytes()),
+                    ("name", b"x\0"),
+                    ("image", b"busybox\0"),
+                ],
+            ),
+        );
+        let Some(Record::Container(c)) = out.records.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (c.id.as_str(), c.runtime.as_str(), c.image.as_str()),
+            ("abc", "cri-o", "busybox")
+        );
+        let out = map(&mut m, &body(272, 0, &[("json", b"{not json")]));
+        assert!(out.skipped.is_some());
+    }
+
+    #[test]
+    fn generic_events_use_the_native_number() {
+        let mut m = Mapper::default();
+        let nr = syscalls::number("clock_gettime").unwrap();
+        let e = body(
+            0,
+            42,
+            &[("ID", &0u16.to_le_bytes()), ("nativeID", &nr.to_le_bytes())],
+        );
+        let out = map(&mut m, &e);
+        assert!(matches!(kinds(&out)[0], EventKind::Enter { nr: n, .. } if *n == nr));
+        // The exit names only sysdig's code: the enter's number carries over.
+        let x = body(1, 42, &[("ID", &999u16.to_le_bytes())]);
+        let out = map(&mut m, &x);
+        assert!(matches!(kinds(&out)[0], EventKind::Exit { nr: n, ret: 0, .. } if *n == nr));
+    }
+
+    #[test]
+    fn container_ids_in_cgroups() {
+        let id = "ab".repeat(32);
+        assert_eq!(
+            container_id_in(format!("/docker/{id}").as_bytes()),
+            Some(id.clone())
+        );
+        assert_eq!(
+            container_id_in(format!("/system.slice/docker-{id}.scope").as_bytes()),
+            Some(id)
+        );
+        assert_eq!(container_id_in(b"/user.slice"), None);
+    }
 }

@@ -80,7 +80,9 @@
 //! contradicts itself, [`ScapError::NotScap`] when the file is not a capture at all. No input
 //! makes the reader panic, and no buffer is larger than the bytes really present.
 
+pub mod args;
 pub mod blocks;
+pub mod container;
 pub mod evblock;
 pub mod events;
 pub mod flags;
@@ -479,4 +481,118 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::Drops { .. } => ("drop".into(), '>'),
         EventKind::Clone { .. } | EventKind::Exec { .. } | EventKind::Sample { .. } => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evblock::tests::v2_body;
+    use super::*;
+
+    /// A block as a writer lays it out (little-endian).
+    fn block(kind: u32, body: &[u8]) -> Vec<u8> {
+        let total = (12 + body.len()) as u32;
+        let mut v = kind.to_le_bytes().to_vec();
+        v.extend_from_slice(&total.to_le_bytes());
+        v.extend_from_slice(body);
+        v.extend_from_slice(&total.to_le_bytes());
+        v
+    }
+
+    fn file(blocks: &[Vec<u8>]) -> PathBuf {
+        let mut shb = blocks::SHB_MAGIC.to_le_bytes().to_vec();
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&2u16.to_le_bytes());
+        shb.extend_from_slice(&u64::MAX.to_le_bytes());
+        shb.extend_from_slice(&[1, 0, 4, 0, b'h', b'i', b'!', 0, 0, 0, 0, 0]); // a comment option
+        let mut bytes = block(SHB, &shb);
+        for b in blocks {
+            bytes.extend_from_slice(b);
+        }
+        let dir = std::env::temp_dir().join(format!("syspect-scap-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(format!("f{}.scap", bytes.len()));
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn all(p: &Path) -> (Vec<Record>, ScapReader) {
+        let mut r = ScapReader::open(p).unwrap();
+        let mut v = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            v.push(rec);
+        }
+        (v, r)
+    }
+
+    #[test]
+    fn held_enter_keeps_file_order_and_gets_its_data() {
+        let write_e = v2_body(8, 42, 10, &[&1i64.to_le_bytes(), &5u32.to_le_bytes()]);
+        let close_e = v2_body(4, 7, 11, &[&3i64.to_le_bytes()]);
+        let write_x = v2_body(9, 42, 12, &[&5i64.to_le_bytes(), b"hello"]);
+        let p = file(&[
+            block(0x216, &write_e),
+            block(0x216, &close_e),
+            block(0x999, &[0; 8]),
+            block(0x216, &write_x),
+        ]);
+        let (recs, r) = all(&p);
+        let ts: Vec<u64> = recs
+            .iter()
+            .filter_map(|r| match r {
+                Record::Event(e) => Some(e.ts),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ts, vec![10, 11, 12]);
+        let Record::Event(first) = &recs[0] else {
+            panic!()
+        };
+        let EventKind::Enter { args, .. } = &first.kind else {
+            panic!()
+        };
+        assert!(
+            args.iter().any(|a| a.bytes() == Some(&b"hello"[..])),
+            "{args:?}"
+        );
+        assert_eq!(r.notes().get("unknown block type 0x999"), Some(&1));
+        assert_eq!(r.version(), (1, 2));
+    }
+
+    #[test]
+    fn an_enter_whose_exit_never_comes_still_comes_out() {
+        let write_e = v2_body(8, 42, 10, &[&1i64.to_le_bytes(), &5u32.to_le_bytes()]);
+        let close_e = v2_body(4, 7, 11, &[&3i64.to_le_bytes()]);
+        let (recs, _) = all(&file(&[block(0x216, &write_e), block(0x216, &close_e)]));
+        assert_eq!(recs.len(), 2);
+        // A later event of the same thread releases it too, unchanged.
+        let close_42 = v2_body(4, 42, 12, &[&3i64.to_le_bytes()]);
+        let (recs, _) = all(&file(&[block(0x216, &write_e), block(0x216, &close_42)]));
+        assert_eq!(recs.len(), 2);
+    }
+
+    #[test]
+    fn future_versions_are_refused() {
+        let mut shb = blocks::SHB_MAGIC.to_le_bytes().to_vec();
+        shb.extend_from_slice(&2u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&u64::MAX.to_le_bytes());
+        let dir = std::env::temp_dir().join(format!("syspect-scap-unit-v-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("v2.scap");
+        std::fs::write(&p, block(SHB, &shb)).unwrap();
+        assert!(matches!(
+            ScapReader::open(&p),
+            Err(ScapError::Version { major: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn sniff() {
+        let mut b = SHB.to_le_bytes().to_vec();
+        b.extend_from_slice(&28u32.to_le_bytes());
+        b.extend_from_slice(&blocks::SHB_MAGIC.to_le_bytes());
+        assert!(is_scap(&b));
+        assert!(!is_scap(&b[..8]));
+        assert!(!is_scap(b"\x1f\x8b garbage"));
+    }
 }
