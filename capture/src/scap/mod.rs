@@ -41,12 +41,14 @@
 //!   code). The arguments are those of syspect's table ([`crate::syscalls::lookup`]), in its
 //!   order and directions (Enter: `In` and `InOut`; Exit: `Out` and `InOut`), each taken from the
 //!   sysdig parameter of the same name (or a known other spelling: sysdig's `name` for a path,
-//!   `tuple` for an address…) **of that same event**: an input that sysdig records only at exit
-//!   is not moved into our Enter.
-//! - Values: integers as [`Arg::Num`] (sysdig's own flag encodings of open, clone, mmap,
+//!   `tuple` for an address…). sysdig records some inputs only in the exit event (write's and
+//!   sendto's data, clone's flags): such an Enter is held back, with everything after it,
+//!   until its exit completes it, so records still come out in the file's order
+//!   ([`ScapReader`] bounds the wait at [`MAX_HELD`] records).
+//! - Values: integers as [`Arg::Num`](crate::event::Arg::Num) (sysdig's own flag encodings of open, clone, mmap,
 //!   mprotect and fcntl converted back to the kernel's, [`flags`]); paths and strings as
-//!   [`Arg::Str`]; data as [`Arg::Buf`] whose `len` is the real length (the call's result for
-//!   reads, the size argument for writes) when known; socket addresses as [`Arg::Mem`] holding a
+//!   [`Arg::Str`](crate::event::Arg::Str); data as [`Arg::Buf`](crate::event::Arg::Buf) whose `len` is the real length (the call's result for
+//!   reads, the size argument for writes) when known; socket addresses as [`Arg::Mem`](crate::event::Arg::Mem) holding a
 //!   real `struct sockaddr_in` / `sockaddr_in6` / `sockaddr_un` converted from sysdig's encoding
 //!   ([`sockaddr`]); poll's fd lists as `struct pollfd` arrays; pipe's two fds as an fd pair.
 //! - An argument sysdig does not have (generic events have none; old captures lack parameters
@@ -180,7 +182,7 @@ fn is_plain_scap(b: &[u8]) -> bool {
 }
 
 /// Most records kept back behind an enter event that waits for its exit (see [`ScapReader`]).
-const MAX_HELD: usize = 4096;
+pub const MAX_HELD: usize = 4096;
 
 /// Reads a `.scap` file record by record.
 ///
