@@ -181,6 +181,14 @@ impl Mapper {
             EventKind::Exit { ret, .. } => Some(*ret),
             _ => None,
         };
+        let exec_ok = matches!(name, "execve" | "execveat") && ret == Some(0);
+        if exec_ok && !self.pids.contains_key(&ev.tid) {
+            // A process the capture has not seen yet (started after the process list was
+            // written): the execve exit describes it.
+            let t = self.thread_from_exit(ev);
+            self.observe(&Record::Thread(t.clone()));
+            out.push(Record::Thread(t));
+        }
         if let Some(pid) = ev.num("pid").filter(|_| ret.is_some()) {
             // clone's child and execve's caller name their process.
             if ret == Some(0) || name == "execve" || name == "execveat" {
@@ -261,6 +269,7 @@ impl Mapper {
             ev.ty.checked_add(1).and_then(super::ppme::info)
         };
         let mut args = Vec::new();
+        let mut present = 0;
         let mut fillable = false;
         if let Some(desc) = syscalls::lookup(nr) {
             // Values of the arguments so far, for buffer lengths given by another argument.
@@ -277,17 +286,23 @@ impl Mapper {
                     continue;
                 }
                 let arg = match &found {
-                    Some(f) => convert(a.ty.fetch(), name, f, &nums, ret, exit),
-                    None => synthesize(name, a.name, ev)
-                        .or_else(|| synthesize(name, a.name, later?))
-                        .unwrap_or_else(|| placeholder(a.ty.fetch())),
+                    Some(f) => Some(convert(a.ty.fetch(), name, f, &nums, ret, exit)),
+                    None => {
+                        synthesize(name, a.name, ev).or_else(|| synthesize(name, a.name, later?))
+                    }
                 };
-                if found.is_none() && exit_info.is_some_and(|x| has_param(x, name, a.name)) {
+                if arg.is_none() && exit_info.is_some_and(|x| has_param(x, name, a.name)) {
                     fillable = true;
                 }
-                args.push(arg);
+                if arg.is_some() {
+                    present = args.len() + 1;
+                }
+                args.push(arg.unwrap_or_else(|| placeholder(a.ty.fetch())));
             }
         }
+        // Arguments after the last one sysdig has are left out (a reader shows them as
+        // absent); the gaps before it hold placeholders, so positions stay the table's.
+        args.truncate(present);
         let kind = if exit {
             EventKind::Exit { nr, ret, args }
         } else {
@@ -671,7 +686,10 @@ mod tests {
             &[("ID", &0u16.to_le_bytes()), ("nativeID", &nr.to_le_bytes())],
         );
         let out = map(&mut m, &e);
-        assert!(matches!(kinds(&out)[0], EventKind::Enter { nr: n, .. } if *n == nr));
+        // sysdig has none of its arguments: none are made up.
+        assert!(
+            matches!(kinds(&out)[0], EventKind::Enter { nr: n, args } if *n == nr && args.is_empty())
+        );
         // The exit names only sysdig's code: the enter's number carries over.
         let x = body(1, 42, &[("ID", &999u16.to_le_bytes())]);
         let out = map(&mut m, &x);
