@@ -30,6 +30,10 @@
 //! Any other block is skipped and counted in [`ScapReader::notes`]. Later process lists
 //! (the v9 "large" form) give each entry its length so appended fields can be skipped; the
 //! `v2` fd and user lists do the same. Strings in state blocks are a u16 length and bytes.
+//! Process entries keep `exepath` (v7+) as the exe when present, `exe` (argv\[0\]) first in the
+//! args, and of the `subsys=path` cgroup list the unified entry, else the first below the root.
+//! Socket fds are named `local->remote`, as syspect's own /proc snapshot names them (sysdig
+//! names a connection client first); their flags (sysdig's `PPM_O_*`) become `O_*`.
 //!
 //! # Events
 //! Each event is a sysdig event type (`PPME_*`, [`ppme`]) with a parameter list; syscall events
@@ -45,15 +49,17 @@
 //!   sendto's data, clone's flags): such an Enter is held back, with everything after it,
 //!   until its exit completes it, so records still come out in the file's order
 //!   ([`ScapReader`] bounds the wait at [`MAX_HELD`] records).
-//! - Values: integers as [`Arg::Num`](crate::event::Arg::Num) (sysdig's own flag encodings of open, clone, mmap,
+//! - Values: integers as [`Arg::Num`] (sysdig's own flag encodings of open, clone, mmap,
 //!   mprotect and fcntl converted back to the kernel's, [`flags`]); paths and strings as
-//!   [`Arg::Str`](crate::event::Arg::Str); data as [`Arg::Buf`](crate::event::Arg::Buf) whose `len` is the real length (the call's result for
-//!   reads, the size argument for writes) when known; socket addresses as [`Arg::Mem`](crate::event::Arg::Mem) holding a
+//!   [`Arg::Str`]; data as [`Arg::Buf`] whose `len` is the real length (the call's result for
+//!   reads, the size argument for writes) when known; socket addresses as [`Arg::Mem`] holding a
 //!   real `struct sockaddr_in` / `sockaddr_in6` / `sockaddr_un` converted from sysdig's encoding
 //!   ([`sockaddr`]); poll's fd lists as `struct pollfd` arrays; pipe's two fds as an fd pair.
 //! - An argument sysdig does not have (generic events have none; old captures lack parameters
-//!   added later) is `Arg::Num(0)` when the table fetches a plain value and `Arg::Fault(0)` when
-//!   it would read memory, so a reader shows it as absent rather than as a wrong value. A
+//!   added later; some calls sysdig records without their flags) is left out when it comes
+//!   after the last argument sysdig has, so a reader shows it as absent (`fstat(3, ?)`), and is
+//!   a placeholder in a gap before it, to keep the table's positions: `Arg::Num(0)` when the
+//!   table fetches a plain value, `Arg::Fault(0)` ("not read") when it would read memory. A
 //!   generic exit records no return value: its `ret` is 0.
 //! - The return value is the exit's `res` parameter (or its `fd`, as open and socket name it).
 //! - clone/fork/vfork/clone3 exits in the parent (result > 0) add [`EventKind::Clone`] for the
@@ -61,7 +67,9 @@
 //!   add a [`Record::Thread`] built from the exit's parameters (comm, exe, args, cwd, uid, gid,
 //!   cgroups, vtid/vpid), so a child that runs before its parent returns is known. A successful
 //!   execve adds [`EventKind::Exec`] with the new exe (`trusted_exepath` when the capture has it,
-//!   else `exe`), argv (exe, then `args`) and cwd.
+//!   else `filename`, else `exe`), argv (exe, then `args`) and cwd; when the thread was not seen
+//!   before (it started after the process list was written), a [`Record::Thread`] built from
+//!   the exit's parameters comes first.
 //! - `procexit` → [`EventKind::ThreadExit`] (its `status`); `signaldeliver` →
 //!   [`EventKind::Signal`] (signal and sending pid; sysdig has no code: 0); `drop` enter (the
 //!   driver started dropping) → [`EventKind::Drops`] with count 0, as sysdig does not record how
@@ -74,6 +82,11 @@
 //!   types newer than this table are skipped and counted too.
 //! - Timestamps are sysdig's, already nanoseconds since the epoch; the event's pid is learned
 //!   from the process lists and from clone/execve exits (the thread id when unknown).
+//!
+//! [`Arg::Num`]: crate::event::Arg::Num
+//! [`Arg::Str`]: crate::event::Arg::Str
+//! [`Arg::Buf`]: crate::event::Arg::Buf
+//! [`Arg::Mem`]: crate::event::Arg::Mem
 //!
 //! # Damage
 //! As for `.spt` files: everything before the damage is returned, then a distinct error:
@@ -226,19 +239,23 @@ impl ScapReader {
             context: format!("cannot open {}", path.display()),
             source,
         };
-        let mut file = BufReader::new(File::open(&path).map_err(io)?);
+        let f = File::open(&path).map_err(io)?;
+        let size = f.metadata().map_err(io)?.len();
+        let mut file = BufReader::new(f);
         let gz = {
             use std::io::BufRead;
             file.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC)
         };
-        let src: Box<dyn Read + Send> = if gz {
-            Box::new(flate2::read::MultiGzDecoder::new(file))
+        let blocks = if gz {
+            let src: Box<dyn Read + Send> = Box::new(flate2::read::MultiGzDecoder::new(file));
+            BlockReader::new(src)
         } else {
-            Box::new(file)
+            let src: Box<dyn Read + Send> = Box::new(file);
+            BlockReader::with_size(src, size)
         };
         let mut r = ScapReader {
             path,
-            blocks: BlockReader::new(src),
+            blocks,
             pending: VecDeque::new(),
             next_seq: 0,
             held: HashMap::new(),
