@@ -93,3 +93,13 @@ pub fn need_program(test: &str, program: &str) -> bool {
     eprintln!("SKIPPED: {test} needs `{program}`, which is not installed (scripts/test installs it as root)");
     false
 }
+
+/// The Python interpreter itself (Debian's), not a wrapper script such as a pyenv shim, whose
+/// own fork/exec/wait would make traces depend on timing.
+pub fn python() -> &'static str {
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}

@@ -140,8 +140,9 @@ fn install_signals(o: &LiveOptions) {
 
 /// `capture -w FILE`: returns the exit status syspect should exit with.
 pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError> {
-    install_signals(o);
     let (mut engine, name) = open_engine(o)?;
+    // After the engine forked any command: it must not inherit syspect's ignored SIGINT.
+    install_signals(o);
     let header = Header::new(
         name,
         o.snaplen as u32,
@@ -203,8 +204,8 @@ pub fn capture_and_print(
     printer: Box<dyn Printer>,
     out: &mut dyn Write,
 ) -> Result<i32, InspectError> {
-    install_signals(o);
     let (mut engine, _) = open_engine(o)?;
+    install_signals(o);
     let mut p = Pipeline::with_printer(printer, o.count).with_filter(o.filter.clone());
     for rec in initial_state(o, engine.as_ref()) {
         p.push(&rec, out)?;

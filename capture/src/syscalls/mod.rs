@@ -52,6 +52,10 @@ pub enum Fetch {
     Value,
     /// A NUL-terminated string cut at the snap length ([`Arg::Str`]).
     Str,
+    /// A path: a NUL-terminated string kept whole up to [`PATH_MAX`] bytes, whatever the snap
+    /// length (which, as in sysdig, limits data buffers and other strings), as strace and sysdig
+    /// show paths ([`Arg::Str`]).
+    Path,
     /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 64 items,
     /// each cut at the snap length.
     StrList,
@@ -69,8 +73,11 @@ pub enum Fetch {
     Iovec { count: LenFrom },
 }
 
+/// Longest [`Fetch::Path`] kept, in bytes (the kernel's PATH_MAX).
+pub const PATH_MAX: usize = 4096;
+
 /// Largest [`Fetch::Mem`] or [`Fetch::Array`] read, in bytes.
-pub const MAX_MEM: usize = 4096;
+pub const MAX_MEM: usize = 65536;
 
 /// How to show an argument. Engines need only [`ArgType::fetch`]; [`render`] uses the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,7 +327,8 @@ impl ArgType {
     /// What an engine reads for an argument of this type.
     pub fn fetch(self) -> Fetch {
         match self {
-            ArgType::Path | ArgType::Str => Fetch::Str,
+            ArgType::Path => Fetch::Path,
+            ArgType::Str => Fetch::Str,
             ArgType::StrList => Fetch::StrList,
             ArgType::BufIn(n) => Fetch::Buf(LenFrom::Arg(n)),
             ArgType::BufOut => Fetch::Buf(LenFrom::Ret),

@@ -16,6 +16,7 @@
 
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
+pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
 
 use super::flags::{self, FlagSet};
 use super::sockaddr::strace_sockaddr;
@@ -59,14 +60,15 @@ pub fn strace_call_args(
     .render()
 }
 
-/// What strace prints of a call that has not returned yet, before ` <unfinished ...>`:
-/// the arguments known at entry and, when more follow at exit, the separator
-/// (`wait4(-1, ` + ` <unfinished ...>`). `args` holds the entry values
-/// ([`SyscallDesc::merge_args`] with no exit).
-pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
+/// What strace prints of a call when it starts, before it returns: the arguments known at
+/// entry and, when more follow at exit, the separator. A printer writes `NAME(` + this, then
+/// either [`strace_resumed`]'s text and `) = RET` on the same line, or ` <unfinished ...>`
+/// when another thread's line comes first (`wait4(-1, ` + ` <unfinished ...>`).
+pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
+    let args = desc.merge_args(enter, None);
     let call = Call {
         desc,
-        args,
+        args: &args,
         ins: &[],
         ret: None,
     };
@@ -84,13 +86,18 @@ pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
     s
 }
 
-/// What strace prints after `<... NAME resumed>` and before `) = RET`: the arguments written
-/// by the call (`"hello\n", 100, 0, NULL, NULL`), or nothing.
-pub fn strace_resumed(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64) -> String {
+/// What strace prints when the call returns, after [`strace_unfinished`]'s text (or after
+/// `<... NAME resumed>`) and before `) = RET`: the arguments written by the call and those
+/// after them (`"hello\n", 100, 0, NULL, NULL`), or nothing. `enter` is `None` when the
+/// entry was not seen. [`strace_unfinished`] followed by this is [`strace_call_args`].
+pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], ret: i64) -> String {
+    let enter = enter.unwrap_or(&[]);
+    let args = desc.merge_args(enter, Some(exit));
+    let ins = desc.merge_args(enter, None);
     let call = Call {
         desc,
-        args,
-        ins: &[],
+        args: &args,
+        ins: &ins,
         ret: Some(ret),
     };
     let parts = call.parts();
@@ -236,9 +243,11 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
 }
 
 /// One argument value as sysdig's `evt.info` shows it, without fd names (the reader appends
-/// `(<f>/etc/passwd)` itself): numbers in decimal, flags as `524288(O_RDONLY|O_CLOEXEC)`,
-/// strings and buffers as text with non-printable bytes as `.`, `-100(AT_FDCWD)`, socket
-/// addresses as `127.0.0.1:8080`.
+/// `(<f>/etc/passwd)` itself): numbers in decimal, flags as `524288(O_RDONLY|O_CLOEXEC)` (the
+/// native Linux value, with strace's names), addresses in upper-case hex without `0x`
+/// (`7F3A5B2C1000`), modes as `0644`, strings and buffers as text with non-printable bytes as
+/// `.`, `-100(AT_FDCWD)`, socket addresses as `127.0.0.1:8080`, pointed-to integers
+/// (`addrlen`) as the integer, structs as strace shows them, argv joined with spaces.
 pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
     match v {
         Arg::Num(n) | Arg::Fault(n) => {
@@ -248,14 +257,26 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
                 ArgType::Long => (n as i64).to_string(),
                 ArgType::DirFd if n as i32 == libc::AT_FDCWD => format!("{}(AT_FDCWD)", n as i32),
                 ArgType::DirFd => (n as i32).to_string(),
-                ArgType::Flags(set) => format!("{n}({})", flags::names(set, n)),
-                ArgType::Mode => flags::octal(n as u32),
+                ArgType::Flags(set) => {
+                    let names = flags::names(set, n);
+                    if names.contains("/*") || (n == 0 && names == "0") {
+                        n.to_string()
+                    } else {
+                        format!("{n}({names})")
+                    }
+                }
+                // sysdig's PF_OCT is printf's `%#o`: `0644`, and `0` for zero.
+                ArgType::Mode => match n {
+                    0 => "0".into(),
+                    _ => format!("0{:o}", n as u32),
+                },
                 ArgType::Signal => match signal_name(n as i32) {
                     Some(s) => format!("{n}({s})"),
                     None => n.to_string(),
                 },
                 ArgType::UInt | ArgType::CmdArg | ArgType::StrOrNum => n.to_string(),
-                _ => format!("{n:#x}"),
+                // sysdig's PF_HEX is printf's `%X`: no prefix, upper case.
+                _ => format!("{n:X}"),
             }
         }
         Arg::Str { data, .. } => strings::printable(data),
@@ -264,9 +285,17 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
             ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_) => {
                 parse_sockaddr(b).map_or_else(String::new, |s| s.sysdig())
             }
+            ArgType::Struct(StructKind::Int) | ArgType::WaitStatus => {
+                structs::Bytes(b).i32(0).unwrap_or(0).to_string()
+            }
+            ArgType::Struct(StructKind::Int64) => structs::Bytes(b).i64(0).unwrap_or(0).to_string(),
+            ArgType::SockOptIn(_) | ArgType::SockOptOut(_) if b.len() == 4 => {
+                structs::Bytes(b).i32(0).unwrap_or(0).to_string()
+            }
             ArgType::Struct(k) => structs::decode(k, b).unwrap_or_default(),
             ArgType::FdPair => fd_pair(b),
-            ArgType::WaitStatus => structs::Bytes(b).i32(0).unwrap_or(0).to_string(),
+            ArgType::Dirents => format!("{} entries", structs::dirent_count(b)),
+            ArgType::CpuSetIn(_) | ArgType::CpuSetOut => structs::cpuset(b),
             _ => strings::printable(b),
         },
         Arg::StrList { items, .. } => items
@@ -521,10 +550,10 @@ impl Call<'_, '_> {
             (ArgType::StrList, Arg::StrList { items, trunc }) => {
                 let mut parts: Vec<String> = items
                     .iter()
-                    .take(strings::MAX_STRLEN)
+                    .take(strings::string_limit())
                     .map(|s| strings::cstr(s, false))
                     .collect();
-                if *trunc || items.len() > strings::MAX_STRLEN {
+                if *trunc || items.len() > strings::string_limit() {
                     parts.push("...".into());
                 }
                 format!("[{}]", parts.join(", "))

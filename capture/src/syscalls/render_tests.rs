@@ -42,6 +42,7 @@ fn inet(port: u16, a: [u8; 4]) -> Vec<u8> {
 
 /// `name(args) = ret` from the enter and exit argument lists, as a reader prints it.
 fn line(name: &str, enter: Vec<Arg>, exit: Vec<Arg>, ret: i64) -> String {
+    set_string_limit(MAX_STRLEN);
     let desc = table::lookup(number(name).expect(name)).expect(name);
     let args = strace_call_args(desc, &enter, Some(&exit), Some(ret));
     let merged = desc.merge_args(&enter, Some(&exit));
@@ -673,6 +674,20 @@ fn sysdig_values() {
         "524288(O_RDONLY|O_CLOEXEC)"
     );
     assert_eq!(sysdig_value(&openat.args[3], &n(0o644)), "0644");
+    assert_eq!(sysdig_value(&openat.args[3], &n(0)), "0");
+    let mmap = table::lookup(9).expect("mmap");
+    assert_eq!(
+        sysdig_value(&mmap.args[0], &n(0x7f3a5b2c1000)),
+        "7F3A5B2C1000"
+    );
+    assert_eq!(
+        sysdig_value(&mmap.args[3], &n(0x22)),
+        "34(MAP_PRIVATE|MAP_ANONYMOUS)"
+    );
+    let send = table::lookup(44).expect("sendto");
+    assert_eq!(sysdig_value(&send.args[3], &n(0)), "0");
+    let accept = table::lookup(43).expect("accept");
+    assert_eq!(sysdig_value(&accept.args[2], &mem(le32(&[16]))), "16");
     let write = table::lookup(1).expect("write");
     assert_eq!(
         sysdig_value(&write.args[1], &buf(b"GET /\r\n", 7)),
@@ -687,7 +702,7 @@ fn sysdig_values() {
     assert_eq!(sysdig_value(&kill.args[1], &n(15)), "15(SIGTERM)");
     assert_eq!(
         parse_sockaddr(&inet(80, [10, 0, 0, 1])),
-        Some(SockAddr::Inet(std::net::Ipv4Addr::new(10, 0, 0, 1), 80))
+        Some(SockAddr::Inet([10, 0, 0, 1], 80))
     );
 }
 
@@ -695,43 +710,48 @@ fn sysdig_values() {
 fn unfinished_resumed_and_lines() {
     let wait4 = table::lookup(61).expect("wait4");
     let enter = [neg(-1), n(1)];
-    assert_eq!(
-        strace_unfinished(wait4, &wait4.merge_args(&enter, None)),
-        "-1, "
-    );
+    assert_eq!(strace_unfinished(wait4, &enter), "-1, ");
     let exit = [mem(le32(&[0])), n(0)];
-    let all = wait4.merge_args(&enter, Some(&exit));
     assert_eq!(
-        strace_resumed(wait4, &all, 5195),
+        strace_resumed(wait4, Some(&enter), &exit, 5195),
         "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL"
+    );
+    // Without the entry, the entry-only arguments are unknown.
+    assert_eq!(
+        strace_resumed(wait4, None, &exit, 5195),
+        "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], ?, NULL"
     );
     let ioctl = table::lookup(16).expect("ioctl");
     let enter = [n(0), n(0x5401)];
+    assert_eq!(strace_unfinished(ioctl, &enter), "0, TCGETS");
     assert_eq!(
-        strace_unfinished(ioctl, &ioctl.merge_args(&enter, None)),
-        "0, TCGETS"
+        strace_resumed(ioctl, Some(&enter), &[n(0x7ffc1ce933e0)], -25),
+        ", 0x7ffc1ce933e0"
     );
     let close = table::lookup(3).expect("close");
-    let enter = [n(3)];
-    assert_eq!(
-        strace_unfinished(close, &close.merge_args(&enter, None)),
-        "3"
-    );
-    assert_eq!(
-        strace_resumed(close, &close.merge_args(&enter, Some(&[])), 0),
-        ""
-    );
+    assert_eq!(strace_unfinished(close, &[n(3)]), "3");
+    assert_eq!(strace_resumed(close, Some(&[n(3)]), &[], 0), "");
     let clone = table::lookup(56).expect("clone");
     let enter = [n(0x01200011), n(0), n(0), n(0x7f8fb91cfa10), n(0)];
-    let m = clone.merge_args(&enter, Some(&[]));
     assert_eq!(
-        strace_unfinished(clone, &m),
+        strace_unfinished(clone, &enter),
         "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
     );
     assert_eq!(
-        strace_resumed(clone, &m, 5195),
+        strace_resumed(clone, Some(&enter), &[], 5195),
         ", child_tidptr=0x7f8fb91cfa10"
     );
+    // The two halves make the whole call, `[128 => 16]` included.
+    let gsn = table::lookup(51).expect("getsockname");
+    let enter = [n(4), mem(le32(&[128]))];
+    let exit = [mem(inet(35931, [127, 0, 0, 1])), mem(le32(&[16]))];
+    let whole = format!(
+        "{}{}",
+        strace_unfinished(gsn, &enter),
+        strace_resumed(gsn, Some(&enter), &exit, 0)
+    );
+    assert_eq!(whole, strace_call_args(gsn, &enter, Some(&exit), Some(0)));
+    assert!(whole.ends_with("[128 => 16]"), "{whole}");
     assert_eq!(
         strace_line("", "close(3)", "0"),
         "close(3)                                = 0"

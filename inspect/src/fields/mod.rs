@@ -197,7 +197,7 @@ fn is_text_arg(name: &str) -> bool {
         a.name == name
             && matches!(
                 a.fetch(),
-                Fetch::Str | Fetch::Buf(_) | Fetch::StrList | Fetch::Mem(_)
+                Fetch::Str | Fetch::Path | Fetch::Buf(_) | Fetch::StrList | Fetch::Mem(_)
             )
     })
 }

@@ -172,8 +172,12 @@ pub fn tuple_name(t: &SockTuple, server: bool) -> Vec<u8> {
 /// A 16-byte address (IPv4-mapped for IPv4) and port from a captured sockaddr.
 pub fn sockaddr_endpoint(bytes: &[u8]) -> Option<([u8; 16], u16, bool)> {
     match parse_sockaddr(bytes)? {
-        SockAddr::Inet(a, p) => Some((a.to_ipv6_mapped().octets(), p, false)),
-        SockAddr::Inet6(a, p) => Some((a.octets(), p, true)),
+        SockAddr::Inet(a, p) => Some((
+            std::net::Ipv4Addr::from(a).to_ipv6_mapped().octets(),
+            p,
+            false,
+        )),
+        SockAddr::Inet6(a, p) => Some((a, p, true)),
         _ => None,
     }
 }

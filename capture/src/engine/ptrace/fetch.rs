@@ -8,7 +8,7 @@
 //! describe get their six raw registers at enter and nothing at exit.
 
 use crate::event::{Arg, Tid};
-use crate::syscalls::{Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM};
+use crate::syscalls::{Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, PATH_MAX};
 
 use super::sys::read_mem;
 
@@ -75,7 +75,10 @@ impl Reader<'_> {
         let arg = match fetch {
             Fetch::Value => Some(Arg::Num(ptr)),
             Fetch::Str => self
-                .string(ptr)
+                .string(ptr, self.snaplen)
+                .map(|(data, trunc)| Arg::Str { data, trunc }),
+            Fetch::Path => self
+                .string(ptr, PATH_MAX.max(self.snaplen))
                 .map(|(data, trunc)| Arg::Str { data, trunc }),
             Fetch::StrList => self.str_list(ptr),
             Fetch::Buf(len) => self.len(len, side).and_then(|len| {
@@ -139,22 +142,35 @@ impl Reader<'_> {
     }
 
     /// A NUL-terminated string cut at the snap length: the bytes and whether it was cut.
-    fn string(&self, ptr: u64) -> Option<(Vec<u8>, bool)> {
-        // One byte more than the snap length tells a string of exactly snaplen bytes apart
-        // from a longer one.
-        let mut v = vec![0u8; self.snaplen + 1];
-        let got = read_mem(self.tid, ptr, &mut v).ok().filter(|&g| g > 0)?;
-        v.truncate(got);
-        match v.iter().position(|&b| b == 0) {
-            Some(end) => {
-                v.truncate(end);
-                Some((v, false))
+    fn string(&self, ptr: u64, limit: usize) -> Option<(Vec<u8>, bool)> {
+        // Read in chunks that stop at page ends (most strings are short, and a string that
+        // ends just before an unmapped page must still be read), up to one byte more than the
+        // limit, which tells a string of exactly `limit` bytes apart from a longer one.
+        const PAGE: u64 = 4096;
+        let mut v = Vec::new();
+        let mut at = ptr;
+        while v.len() <= limit {
+            let to_page_end = (PAGE - at % PAGE) as usize;
+            let want = to_page_end.min(limit + 1 - v.len()).min(256.max(v.len()));
+            let start = v.len();
+            v.resize(start + want, 0);
+            let got = match read_mem(self.tid, at, &mut v[start..]) {
+                Ok(g) if g > 0 => g,
+                _ if start > 0 => {
+                    v.truncate(start);
+                    return Some((v, true));
+                }
+                _ => return None,
+            };
+            v.truncate(start + got);
+            if let Some(end) = v[start..].iter().position(|&b| b == 0) {
+                v.truncate(start + end);
+                return Some((v, false));
             }
-            None => {
-                v.truncate(self.snaplen);
-                Some((v, true))
-            }
+            at += got as u64;
         }
+        v.truncate(limit);
+        Some((v, true))
     }
 
     /// A NULL-terminated array of string pointers, at most [`MAX_LIST`] of them.
@@ -174,7 +190,11 @@ impl Reader<'_> {
             if items.len() == MAX_LIST {
                 break;
             }
-            items.push(self.string(p).map(|(s, _)| s).unwrap_or_default());
+            items.push(
+                self.string(p, self.snaplen)
+                    .map(|(s, _)| s)
+                    .unwrap_or_default(),
+            );
         }
         Some(Arg::StrList { items, trunc })
     }
@@ -272,9 +292,10 @@ mod tests {
         assert_eq!(
             enter,
             vec![
+                // Paths are kept whole; the snap length cuts buffers.
                 Arg::Str {
-                    data: b"/etc".to_vec(),
-                    trunc: true
+                    data: b"/etc/hosts".to_vec(),
+                    trunc: false
                 },
                 Arg::Buf {
                     data: b"0123".to_vec(),
