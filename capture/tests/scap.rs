@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use syspect_capture::event::{EventKind, Record};
+use syspect_capture::event::{EventKind, FdKind, Record};
 use syspect_capture::scap::{is_scap, sysdig_type, ScapError, ScapReader};
 
 /// The shared fixtures folder: `../shared` beside the repository (as CI lays it out) or the
@@ -102,6 +102,67 @@ fn sysdig_counts(path: &Path) -> Option<BTreeMap<(String, char), u64>> {
     Some(m)
 }
 
+/// sysdig's output lines for `path` with `-p FORMAT`, or `None` (after saying why) when sysdig
+/// is not installed and CI is not "true".
+fn sysdig_lines(path: &Path, format: &str) -> Option<Vec<String>> {
+    let out = match Command::new("sysdig")
+        .arg("-r")
+        .arg(path)
+        .args(["-p", format])
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("sysdig is needed under CI=true: {e}");
+            }
+            eprintln!("SKIPPED: comparison with sysdig because sysdig cannot run: {e}");
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "sysdig failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// sysdig's output lines for `path` with extra arguments (a chisel).
+fn sysdig_lines_args(path: &Path, args: &[&str]) -> Option<Vec<String>> {
+    let out = match Command::new("sysdig")
+        .arg("-r")
+        .arg(path)
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("sysdig is needed under CI=true: {e}");
+            }
+            eprintln!("SKIPPED: comparison with sysdig because sysdig cannot run: {e}");
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "sysdig failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 /// Event kinds sysdig shows that syspect has no record for (documented in the module docs).
 fn without_unmapped(mut m: BTreeMap<(String, char), u64>) -> BTreeMap<(String, char), u64> {
     m.retain(|(t, _), _| t != "switch" && t != "container");
@@ -121,6 +182,47 @@ fn curl_google_reads_to_the_end() {
     assert!(recs.iter().any(|r| matches!(r, Record::User(_))));
     if let Some(theirs) = sysdig_counts(&fixture("curl_google.scap")) {
         assert_eq!(ours, without_unmapped(theirs));
+    }
+}
+
+#[test]
+fn curl_google_events_in_sysdig_order_with_its_results() {
+    let path = fixture("curl_google.scap");
+    let (recs, end, _) = read_all(&path);
+    end.unwrap();
+    let ours: Vec<(String, char, u32, Option<i64>)> = recs
+        .iter()
+        .filter_map(|r| {
+            let (t, d) = sysdig_type(r)?;
+            let Record::Event(e) = r else { return None };
+            let ret = match e.kind {
+                EventKind::Exit { ret, .. } => Some(ret),
+                _ => None,
+            };
+            Some((t, d, e.tid, ret))
+        })
+        .collect();
+    let Some(lines) = sysdig_lines(&path, "*%evt.type %evt.dir %thread.tid %evt.rawres") else {
+        return;
+    };
+    let theirs: Vec<(String, char, u32, Option<i64>)> = lines
+        .iter()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() < 4 || f[0] == "switch" || f[0] == "container" {
+                return None;
+            }
+            let dir = f[1].chars().next()?;
+            let res = if dir == '<' { f[3].parse().ok() } else { None };
+            Some((f[0].to_owned(), dir, f[2].parse().ok()?, res))
+        })
+        .collect();
+    assert_eq!(ours.len(), theirs.len());
+    for (i, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!((&o.0, o.1, o.2), (&t.0, t.1, t.2), "event {i}");
+        if let Some(res) = t.3 {
+            assert_eq!(o.3, Some(res), "result of event {i} ({})", t.0);
+        }
     }
 }
 
@@ -176,6 +278,114 @@ fn privileged_fds_match_sysdig_lsof() {
         "{systemd_fds:?}"
     );
     assert!(systemd_fds.contains(&(6, b"/sys/fs/cgroup/systemd".to_vec())));
+}
+
+/// sysdig's `fd.type` name of our fd kinds.
+fn fd_type_name(k: FdKind) -> &'static str {
+    match k {
+        FdKind::File => "file",
+        FdKind::Directory => "directory",
+        FdKind::Ipv4 => "ipv4",
+        FdKind::Ipv6 => "ipv6",
+        FdKind::Unix => "unix",
+        FdKind::Pipe => "pipe",
+        FdKind::Event => "event",
+        FdKind::Signalfd => "signalfd",
+        FdKind::Eventpoll => "eventpoll",
+        FdKind::Inotify => "inotify",
+        FdKind::Timerfd => "timerfd",
+        FdKind::Netlink => "netlink",
+        FdKind::Memfd => "memfd",
+        FdKind::Other => "unknown",
+    }
+}
+
+#[test]
+fn fd_lists_match_sysdig_lsof() {
+    for name in ["privileged.scap", "curl_google.scap"] {
+        let path = fixture(name);
+        let (recs, end, _) = read_all(&path);
+        end.unwrap();
+        let ours: BTreeMap<(u32, i32), (String, String)> = recs
+            .iter()
+            .filter_map(|r| match r {
+                Record::Fd(f) => Some((
+                    (f.pid, f.fd),
+                    (
+                        fd_type_name(f.kind).to_owned(),
+                        // Some unix socket names end in a newline, which sysdig prints as is.
+                        String::from_utf8_lossy(&f.name).trim_end().to_owned(),
+                    ),
+                )),
+                _ => None,
+            })
+            .collect();
+        let Some(lines) = sysdig_lines_args(&path, &["-c", "lsof"]) else {
+            return;
+        };
+        let mut checked = 0;
+        for l in lines.iter().skip(1) {
+            // COMMAND PID TID USER FD TYPE NAME (the name may be empty or hold spaces).
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() < 6 {
+                continue;
+            }
+            let (Ok(pid), Ok(fd)) = (f[1].parse::<u32>(), f[4].parse::<i32>()) else {
+                continue;
+            };
+            let mut name = f.get(6..).map(|n| n.join(" ")).unwrap_or_default();
+            let ours = ours.get(&(pid, fd));
+            // sysdig names a connection client first; syspect (like its /proc snapshot) local
+            // end first, so an accepted connection reads the other way round.
+            if let (Some((_, o)), Some((a, b))) = (ours, name.split_once("->")) {
+                if *o == format!("{b}->{a}") {
+                    name = o.clone();
+                }
+            }
+            assert_eq!(
+                ours,
+                Some(&(f[5].to_owned(), name.clone())),
+                "{name}: pid {pid} fd {fd}: {l}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 100, "{name}: only {checked} fds compared");
+    }
+}
+
+#[test]
+fn process_lists_match_sysdig_ps() {
+    let path = fixture("privileged.scap");
+    let (recs, end, _) = read_all(&path);
+    end.unwrap();
+    let ours: BTreeMap<u32, (u32, String)> = recs
+        .iter()
+        .filter_map(|r| match r {
+            Record::Thread(t) => Some((
+                t.tid,
+                (t.pid, String::from_utf8_lossy(&t.comm).into_owned()),
+            )),
+            _ => None,
+        })
+        .collect();
+    let Some(lines) = sysdig_lines_args(&path, &["-c", "ps"]) else {
+        return;
+    };
+    let mut checked = 0;
+    for l in lines.iter().skip(1) {
+        // TID PID USER VIRT RES FDLIMIT CMD
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let (Some(tid), Some(pid), Some(cmd)) = (
+            f.first().and_then(|t| t.parse::<u32>().ok()),
+            f.get(1).and_then(|p| p.parse::<u32>().ok()),
+            f.get(6),
+        ) else {
+            continue;
+        };
+        assert_eq!(ours.get(&tid), Some(&(pid, cmd.to_string())), "{l}");
+        checked += 1;
+    }
+    assert!(checked >= 50, "only {checked} threads compared");
 }
 
 #[test]
@@ -330,4 +540,42 @@ fn sniffing_plain_and_gzipped() {
     }
     assert!(!is_scap(b"SPT\0whatever"));
     assert!(!is_scap(b""));
+}
+
+mod damage {
+    //! Random damage to a real capture: reading must end in records and an error or the end,
+    //! never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_any(bytes: &[u8], tag: &str) -> usize {
+        let p = temp_file(tag, bytes);
+        let Ok(mut r) = ScapReader::open(&p) else {
+            return 0;
+        };
+        let mut n = 0;
+        while let Ok(Some(_)) = r.next_record() {
+            n += 1;
+        }
+        n
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn flipped_bytes_never_panic(flips in prop::collection::vec((0usize..146_220, any::<u8>()), 1..8)) {
+            let mut bytes = plain("curl_google.scap");
+            for (at, v) in flips {
+                let i = at % bytes.len();
+                bytes[i] ^= v | 1;
+            }
+            read_any(&bytes, "flipped.scap");
+        }
+
+        #[test]
+        fn cut_anywhere_never_panics(cut in 0usize..146_220) {
+            let bytes = plain("privileged.scap");
+            read_any(&bytes[..cut.min(bytes.len())], "cut.scap");
+        }
+    }
 }

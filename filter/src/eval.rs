@@ -70,12 +70,12 @@ pub trait Fields {
 
 impl Filter {
     /// Whether the event whose fields `fields` gives matches the filter.
-    pub fn matches(&self, fields: &mut impl Fields) -> bool {
+    pub fn matches<F: Fields + ?Sized>(&self, fields: &mut F) -> bool {
         eval(&self.root, fields)
     }
 }
 
-fn eval<F: Fields>(node: &Node, fields: &mut F) -> bool {
+fn eval<F: Fields + ?Sized>(node: &Node, fields: &mut F) -> bool {
     match node {
         Node::And(xs) => xs.iter().all(|x| eval(x, fields)),
         Node::Or(xs) => xs.iter().any(|x| eval(x, fields)),
@@ -84,7 +84,7 @@ fn eval<F: Fields>(node: &Node, fields: &mut F) -> bool {
     }
 }
 
-fn test<F: Fields>(t: &Test, fields: &mut F) -> bool {
+fn test<F: Fields + ?Sized>(t: &Test, fields: &mut F) -> bool {
     let field = FieldRef {
         id: t.field,
         arg: t.arg.as_ref(),

@@ -108,6 +108,9 @@ pub struct BlockReader<R> {
     offset: u64,
     endian: Endian,
     started: bool,
+    /// Size of the source when known (a plain file): a block longer than what is left is
+    /// known to be cut short before anything is allocated for it.
+    size: Option<u64>,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -117,6 +120,15 @@ impl<R: Read> BlockReader<R> {
             offset: 0,
             endian: Endian::Little,
             started: false,
+            size: None,
+        }
+    }
+
+    /// A reader over a source of `size` bytes.
+    pub fn with_size(inner: R, size: u64) -> Self {
+        BlockReader {
+            size: Some(size),
+            ..BlockReader::new(inner)
         }
     }
 
@@ -194,7 +206,11 @@ impl<R: Read> BlockReader<R> {
             ));
         }
         let body_len = (total - 12) as usize;
-        let mut body = Vec::with_capacity(body_len.min(1 << 20));
+        if self.size.is_some_and(|size| start + total as u64 > size) {
+            return Err(BlockError::Truncated { offset: start });
+        }
+        // Capacity for what is surely there; more only as data really arrives.
+        let mut body = Vec::with_capacity(body_len.min(64 << 10));
         if is_shb {
             body.extend_from_slice(&magic_raw);
         }
@@ -437,6 +453,19 @@ mod tests {
         }
         f.extend(second);
         assert!(BlockReader::new(&f[..]).next_block().is_ok());
+    }
+
+    #[test]
+    fn known_size_stops_before_allocating() {
+        let mut f = block(SHB, &shb_body());
+        f.extend(block(0x201, &[0; 4096]));
+        let cut = &f[..100];
+        let mut r = BlockReader::with_size(cut, cut.len() as u64);
+        r.next_block().unwrap();
+        assert!(matches!(
+            r.next_block(),
+            Err(BlockError::Truncated { offset: 28 })
+        ));
     }
 
     #[test]

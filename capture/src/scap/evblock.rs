@@ -59,6 +59,44 @@ impl<'a> RawEvent<'a> {
     }
 }
 
+/// An event kept beyond its block (an enter waiting for its exit).
+#[derive(Clone, Debug)]
+pub struct OwnedEvent {
+    pub cpu: u16,
+    pub ts: u64,
+    pub tid: u64,
+    pub ty: u16,
+    pub info: &'static EventInfo,
+    pub params: Vec<Vec<u8>>,
+    pub endian: Endian,
+}
+
+impl OwnedEvent {
+    pub fn new(ev: &RawEvent) -> Self {
+        OwnedEvent {
+            cpu: ev.cpu,
+            ts: ev.ts,
+            tid: ev.tid,
+            ty: ev.ty,
+            info: ev.info,
+            params: ev.params.iter().map(|p| p.to_vec()).collect(),
+            endian: ev.endian,
+        }
+    }
+
+    pub fn view(&self) -> RawEvent<'_> {
+        RawEvent {
+            cpu: self.cpu,
+            ts: self.ts,
+            tid: self.tid,
+            ty: self.ty,
+            info: self.info,
+            params: self.params.iter().map(Vec::as_slice).collect(),
+            endian: self.endian,
+        }
+    }
+}
+
 /// Why an event block could not be used.
 #[derive(Debug, PartialEq, Eq)]
 pub enum EvError {

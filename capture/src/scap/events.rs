@@ -2,22 +2,45 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::event::{Arg, ContainerInfo, Event, EventKind, L4Proto, Record, ThreadInfo, Tid};
-use crate::syscalls::{self, Dir, Fetch, LenFrom};
+use crate::event::{ContainerInfo, Event, EventKind, Record, ThreadInfo, Tid};
+use crate::syscalls::{self, Dir};
 
+use super::args::{convert, find, has_param, placeholder, synthesize};
 use super::blocks::trim_nul;
-use super::evblock::RawEvent;
+use super::container::{container_from_json, container_id_in, runtime_name};
+use super::evblock::{OwnedEvent, RawEvent};
+use super::flags;
 use super::ppme::PType;
 use super::procs::{clamp_id, pick_cgroup, split_nul};
-use super::{flags, sockaddr};
 
 /// What became of one sysdig event.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Mapped {
-    /// These records (an event, sometimes with a lifecycle event or a state record).
-    Records(Vec<Record>),
-    /// Nothing: a kind of event syspect has no record for (named, for the notes).
-    Skipped(&'static str),
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// The records, in order.
+    pub records: Vec<Record>,
+    /// The first record is an Enter of this thread that the caller should hold back until the
+    /// thread's exit arrives: sysdig records some of its inputs only at exit.
+    pub hold: Option<u64>,
+    /// The completed Enter of the held call of this thread: replace the held one with it.
+    pub patch: Option<(u64, EventKind)>,
+    /// Nothing came of the event: a kind syspect has no record for (named, for the notes).
+    pub skipped: Option<&'static str>,
+}
+
+impl Output {
+    fn records(records: Vec<Record>) -> Self {
+        Output {
+            records,
+            ..Output::default()
+        }
+    }
+
+    fn skipped(what: &'static str) -> Self {
+        Output {
+            skipped: Some(what),
+            ..Output::default()
+        }
+    }
 }
 
 /// Clock ticks per second of `procinfo`'s CPU counters (the kernel's USER_HZ).
@@ -30,6 +53,8 @@ pub struct Mapper {
     pids: HashMap<u64, Tid>,
     generic: HashMap<u64, u16>,
     container_ids: HashSet<String>,
+    /// Enter events whose missing inputs the exit will have, per thread.
+    held: HashMap<u64, OwnedEvent>,
 }
 
 impl Mapper {
@@ -44,7 +69,7 @@ impl Mapper {
     }
 
     /// Map one event.
-    pub fn map(&mut self, ev: &RawEvent) -> Mapped {
+    pub fn map(&mut self, ev: &RawEvent) -> Output {
         let name = ev.info.name;
         match name {
             "procexit" => {
@@ -52,9 +77,10 @@ impl Mapper {
                 let rec = self.event(ev, EventKind::ThreadExit { status });
                 self.pids.remove(&ev.tid);
                 self.generic.remove(&ev.tid);
-                Mapped::Records(vec![rec])
+                self.held.remove(&ev.tid);
+                Output::records(vec![rec])
             }
-            "signaldeliver" => Mapped::Records(vec![self.event(
+            "signaldeliver" => Output::records(vec![self.event(
                 ev,
                 EventKind::Signal {
                     signo: ev.num("sig").unwrap_or(0) as i32,
@@ -62,7 +88,7 @@ impl Mapper {
                     sender: clamp_id(ev.num("spid").unwrap_or(0)),
                 },
             )]),
-            "drop" if !ev.info.exit => Mapped::Records(vec![self.event(
+            "drop" if !ev.info.exit => Output::records(vec![self.event(
                 ev,
                 EventKind::Drops {
                     cpu: ev.cpu,
@@ -73,7 +99,7 @@ impl Mapper {
                 let ticks = (ev.num("cpu_usr").unwrap_or(0) as u64)
                     .saturating_add(ev.num("cpu_sys").unwrap_or(0) as u64);
                 let cpu_ns = ticks.saturating_mul(1_000_000_000 / USER_HZ);
-                Mapped::Records(vec![self.event(
+                Output::records(vec![self.event(
                     ev,
                     EventKind::Sample {
                         cpu_ns,
@@ -83,8 +109,8 @@ impl Mapper {
                 )])
             }
             "container" => match self.container(ev) {
-                Some(c) => Mapped::Records(vec![Record::Container(c)]),
-                None => Mapped::Skipped("container (unreadable metadata)"),
+                Some(c) => Output::records(vec![Record::Container(c)]),
+                None => Output::skipped("container (unreadable metadata)"),
             },
             "syscall" => self.generic(ev),
             _ => self.syscall(ev, name),
@@ -106,7 +132,7 @@ impl Mapper {
     }
 
     /// A generic event: sysdig recorded only which syscall it was.
-    fn generic(&mut self, ev: &RawEvent) -> Mapped {
+    fn generic(&mut self, ev: &RawEvent) -> Output {
         let native = ev.num("nativeID").map(|n| n as u16);
         let nr = if !ev.info.exit {
             native
@@ -119,28 +145,50 @@ impl Mapper {
                 })
         };
         let Some(nr) = nr else {
-            return Mapped::Skipped("syscall (unknown number)");
+            return Output::skipped("syscall (unknown number)");
         };
         if ev.info.exit {
             self.generic.remove(&ev.tid);
         } else {
             self.generic.insert(ev.tid, nr);
         }
-        let kind = self.syscall_kind(ev, nr, "syscall");
-        Mapped::Records(vec![self.event(ev, kind)])
+        let (kind, _) = self.syscall_kind(ev, nr, "syscall", None);
+        Output::records(vec![self.event(ev, kind)])
     }
 
     /// A syscall event with its own event type.
-    fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Mapped {
+    fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Output {
         let Some(nr) = syscall_nr(name) else {
-            return Mapped::Skipped(name);
+            return Output::skipped(name);
         };
-        let kind = self.syscall_kind(ev, nr, name);
+        let (kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        let mut output = Output::default();
+        if ev.info.exit {
+            if let Some(enter) = self.held.remove(&ev.tid) {
+                if enter.ty.checked_add(1) == Some(ev.ty) {
+                    let (full, _) = self.syscall_kind(&enter.view(), nr, name, Some(ev));
+                    output.patch = Some((ev.tid, full));
+                }
+            }
+        } else if fillable {
+            self.held.insert(ev.tid, OwnedEvent::new(ev));
+            output.hold = Some(ev.tid);
+        } else {
+            self.held.remove(&ev.tid);
+        }
         let mut out = Vec::with_capacity(2);
         let ret = match &kind {
             EventKind::Exit { ret, .. } => Some(*ret),
             _ => None,
         };
+        let exec_ok = matches!(name, "execve" | "execveat") && ret == Some(0);
+        if exec_ok && !self.pids.contains_key(&ev.tid) {
+            // A process the capture has not seen yet (started after the process list was
+            // written): the execve exit describes it.
+            let t = self.thread_from_exit(ev);
+            self.observe(&Record::Thread(t.clone()));
+            out.push(Record::Thread(t));
+        }
         if let Some(pid) = ev.num("pid").filter(|_| ret.is_some()) {
             // clone's child and execve's caller name their process.
             if ret == Some(0) || name == "execve" || name == "execveat" {
@@ -174,6 +222,7 @@ impl Mapper {
             ("execve" | "execveat", Some(0)) => {
                 let exe = ev
                     .param("trusted_exepath")
+                    .or_else(|| ev.param("filename"))
                     .or_else(|| ev.param("exe"))
                     .map(|b| trim_nul(b).to_vec())
                     .unwrap_or_default();
@@ -198,16 +247,32 @@ impl Mapper {
             }
             _ => {}
         }
-        Mapped::Records(out)
+        output.records = out;
+        output
     }
 
-    /// Enter or Exit for syscall `nr`, with our table's arguments taken from `ev`.
-    fn syscall_kind(&self, ev: &RawEvent, nr: u16, name: &str) -> EventKind {
+    /// Enter or Exit for syscall `nr`, with our table's arguments taken from `ev` (and, for a
+    /// held enter being completed, from its exit `later`). Also says whether an Enter lacks
+    /// inputs that sysdig's exit event carries (worth holding until the exit).
+    fn syscall_kind(
+        &self,
+        ev: &RawEvent,
+        nr: u16,
+        name: &str,
+        later: Option<&RawEvent>,
+    ) -> (EventKind, bool) {
         let exit = ev.info.exit;
         let ret = if exit { ret_of(ev) } else { 0 };
+        let exit_info = if exit {
+            None
+        } else {
+            ev.ty.checked_add(1).and_then(super::ppme::info)
+        };
         let mut args = Vec::new();
+        let mut present = 0;
+        let mut fillable = false;
         if let Some(desc) = syscalls::lookup(nr) {
-            // Values of earlier arguments, for buffer lengths given by another argument.
+            // Values of the arguments so far, for buffer lengths given by another argument.
             let mut nums: Vec<Option<u64>> = Vec::with_capacity(desc.args.len());
             for a in desc.args {
                 let wanted = match a.dir {
@@ -215,26 +280,35 @@ impl Mapper {
                     Dir::Out => exit,
                     Dir::InOut => true,
                 };
-                let v = param_for(name, a.name, ev).map(|(i, b)| (ev.info.params[i].ty, i, b));
-                nums.push(v.and_then(|(t, i, b)| {
-                    match t {
-                        PType::Int | PType::UInt => ev
-                            .endian
-                            .uint(b)
-                            .map(|x| flags::to_linux(name, ev.info.params[i].name, x)),
-                        _ => None,
-                    }
-                }));
-                if wanted {
-                    args.push(convert(a.ty.fetch(), name, a.name, v, ev, &nums, ret));
+                let found = find(name, a.name, ev).or_else(|| find(name, a.name, later?));
+                nums.push(found.as_ref().and_then(|f| f.num(name)));
+                if !wanted {
+                    continue;
                 }
+                let arg = match &found {
+                    Some(f) => Some(convert(a.ty.fetch(), name, f, &nums, ret, exit)),
+                    None => {
+                        synthesize(name, a.name, ev).or_else(|| synthesize(name, a.name, later?))
+                    }
+                };
+                if arg.is_none() && exit_info.is_some_and(|x| has_param(x, name, a.name)) {
+                    fillable = true;
+                }
+                if arg.is_some() {
+                    present = args.len() + 1;
+                }
+                args.push(arg.unwrap_or_else(|| placeholder(a.ty.fetch())));
             }
         }
-        if exit {
+        // Arguments after the last one sysdig has are left out (a reader shows them as
+        // absent); the gaps before it hold placeholders, so positions stay the table's.
+        args.truncate(present);
+        let kind = if exit {
             EventKind::Exit { nr, ret, args }
         } else {
             EventKind::Enter { nr, args }
-        }
+        };
+        (kind, fillable)
     }
 
     /// The child's thread record from its own clone exit (the child's exit may come before
@@ -328,226 +402,311 @@ fn ret_of(ev: &RawEvent) -> i64 {
         .unwrap_or(0)
 }
 
-/// The sysdig parameter that holds our argument `ours` of syscall `call`: the same name, else
-/// a known spelling of sysdig's.
-fn param_for<'a>(call: &str, ours: &str, ev: &RawEvent<'a>) -> Option<(usize, &'a [u8])> {
-    let alias: &[&str] = match (call, ours) {
-        (_, "data" | "buf") => &["data"],
-        (_, "size" | "count" | "len") => &["size", "len"],
-        (_, "pathname" | "path" | "filename") => &["name", "path", "filename", "pathname"],
-        (_, "addr" | "dest_addr" | "src_addr") => &["addr", "tuple"],
-        (_, "newfd") => &["newfd", "fd2"],
-        (_, "oldfd") => &["oldfd", "fd"],
-        (_, "dirfd") => &["dirfd", "fd"],
-        (_, "domain") => &["domain"],
-        (_, "protocol") => &["proto"],
-        (_, "argv") => &["args"],
-        (_, "addrlen") => &["addrlen"],
-        _ => &[],
-    };
-    std::iter::once(ours)
-        .chain(alias.iter().copied())
-        .find_map(|n| {
-            let i = ev.info.index_of(n)?;
-            ev.params.get(i).map(|b| (i, *b))
-        })
-}
+#[cfg(test)]
+mod tests {
+    use super::super::blocks::Endian;
+    use super::super::evblock::{parse, tests::v2_body};
+    use super::super::ppme::{self, PType};
+    use super::*;
+    use crate::event::Arg;
 
-/// One of our arguments from a sysdig parameter (`v`: its type, index and bytes), or the
-/// placeholder when sysdig has no such value: `Num(0)` for scalars, `Fault(0)` for memory.
-fn convert(
-    fetch: Fetch,
-    call: &str,
-    ours: &str,
-    v: Option<(PType, usize, &[u8])>,
-    ev: &RawEvent,
-    nums: &[Option<u64>],
-    ret: i64,
-) -> Arg {
-    let placeholder = match fetch {
-        Fetch::Value => Arg::Num(0),
-        _ => Arg::Fault(0),
-    };
-    let Some((ty, i, b)) = v else {
-        // pipe's two fds are two sysdig parameters.
-        if ours == "fds" || ours == "pipefd" || ours == "sv" {
-            if let (Some(a), Some(c)) = (ev.num("fd1"), ev.num("fd2")) {
-                let mut m = (a as i32).to_ne_bytes().to_vec();
-                m.extend_from_slice(&(c as i32).to_ne_bytes());
-                return Arg::Mem(m);
-            }
-        }
-        return placeholder;
-    };
-    match (fetch, ty) {
-        (Fetch::Value, PType::Int | PType::UInt) => match ev.endian.uint(b) {
-            Some(x) => {
-                let x = if ty == PType::Int {
-                    ev.endian.int(b).map_or(x, |s| s as u64)
-                } else {
-                    x
-                };
-                Arg::Num(flags::to_linux(call, ev.info.params[i].name, x))
-            }
-            None => placeholder,
-        },
-        (Fetch::Str, PType::Str | PType::Buf) => Arg::Str {
-            data: trim_nul(b).to_vec(),
-            trunc: false,
-        },
-        (Fetch::Buf(len_from), PType::Buf | PType::Str) => {
-            let real = match len_from {
-                LenFrom::Ret => u64::try_from(ret).ok(),
-                LenFrom::Arg(n) => nums.get(n as usize).copied().flatten(),
-                _ => None,
-            };
-            Arg::Buf {
-                data: b.to_vec(),
-                len: real.unwrap_or(0).max(b.len() as u64),
-            }
-        }
-        (Fetch::StrList, PType::Buf | PType::Str) => Arg::StrList {
-            items: split_nul(b),
-            trunc: false,
-        },
-        (Fetch::Mem(_), PType::SockAddr) => sockaddr::to_kernel(b, ev.endian)
-            .map(Arg::Mem)
-            .unwrap_or(placeholder),
-        (Fetch::Mem(_), PType::SockTuple) => {
-            // The peer's end: the destination of a connect/sendto, the source of an accept.
-            let Some(t) = sockaddr::tuple(b, ev.endian, L4Proto::Unknown) else {
-                return placeholder;
-            };
-            let (ip, port) = if call.starts_with("accept") || call.starts_with("recv") {
-                t.local
-            } else {
-                t.remote
-            };
-            Arg::Mem(match Ipv6Mapped::from(ip) {
-                Ipv6Mapped::V4(a) => sockaddr::sockaddr_in(&a, port),
-                Ipv6Mapped::V6 => sockaddr::sockaddr_in6(&ip, port),
+    /// A v2 event block body of type `ty` for thread `tid`, parameters in table order: the
+    /// given ones, zeros (or an empty string) for the others up to the last given.
+    fn body(ty: u16, tid: u64, given: &[(&str, &[u8])]) -> Vec<u8> {
+        let info = ppme::info(ty).unwrap();
+        let last = given
+            .iter()
+            .filter_map(|(n, _)| info.index_of(n))
+            .max()
+            .map_or(0, |i| i + 1);
+        let params: Vec<Vec<u8>> = info.params[..last]
+            .iter()
+            .map(|p| match given.iter().find(|(n, _)| *n == p.name) {
+                Some((_, v)) => v.to_vec(),
+                None => match p.ty {
+                    PType::Int | PType::UInt => vec![0; 8],
+                    PType::Str => vec![0],
+                    _ => vec![],
+                },
             })
-        }
-        (Fetch::Mem(_) | Fetch::Array { .. }, PType::Buf | PType::Raw) => Arg::Mem(b.to_vec()),
-        (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, ev, ev.info.exit)),
-        _ => placeholder,
+            .collect();
+        let refs: Vec<&[u8]> = params.iter().map(Vec::as_slice).collect();
+        v2_body(ty, tid, 1_000, &refs)
     }
-}
 
-/// An IPv4-mapped address or a real IPv6 one.
-enum Ipv6Mapped {
-    V4([u8; 4]),
-    V6,
-}
-
-impl From<[u8; 16]> for Ipv6Mapped {
-    fn from(a: [u8; 16]) -> Self {
-        if a[..10].iter().all(|&b| b == 0) && a[10] == 0xff && a[11] == 0xff {
-            Ipv6Mapped::V4([a[12], a[13], a[14], a[15]])
-        } else {
-            Ipv6Mapped::V6
-        }
+    fn map(m: &mut Mapper, b: &[u8]) -> Output {
+        m.map(&parse(0x216, b, Endian::Little).unwrap())
     }
-}
 
-/// sysdig's fd list (`u16 count, (u64 fd, u16 flags)…`) as `struct pollfd`s, the flags put in
-/// `events` at enter and `revents` at exit (converted from sysdig's poll bits).
-fn pollfds(b: &[u8], ev: &RawEvent, exit: bool) -> Vec<u8> {
-    let e = ev.endian;
-    let count = b.get(..2).and_then(|c| e.uint(c)).unwrap_or(0) as usize;
-    let mut out = Vec::new();
-    for item in b.get(2..).unwrap_or_default().chunks_exact(10).take(count) {
-        let fd = e.int(&item[..8]).unwrap_or(-1) as i32;
-        let fl = poll_bits(e.uint(&item[8..]).unwrap_or(0)) as i16;
-        out.extend_from_slice(&fd.to_ne_bytes());
-        let (events, revents) = if exit { (0i16, fl) } else { (fl, 0i16) };
-        out.extend_from_slice(&events.to_ne_bytes());
-        out.extend_from_slice(&revents.to_ne_bytes());
+    fn kinds(out: &Output) -> Vec<&EventKind> {
+        out.records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Event(e) => Some(&e.kind),
+                _ => None,
+            })
+            .collect()
     }
-    out
-}
 
-/// sysdig's `PPM_POLL*` bits as the kernel's `POLL*`.
-fn poll_bits(v: u64) -> u64 {
-    let table: [(u64, i16); 11] = [
-        (1 << 0, libc::POLLIN),
-        (1 << 1, libc::POLLPRI),
-        (1 << 2, libc::POLLOUT),
-        (1 << 3, libc::POLLRDHUP),
-        (1 << 4, libc::POLLERR),
-        (1 << 5, libc::POLLHUP),
-        (1 << 6, libc::POLLNVAL),
-        (1 << 7, libc::POLLRDNORM),
-        (1 << 8, libc::POLLRDBAND),
-        (1 << 9, libc::POLLWRNORM),
-        (1 << 10, libc::POLLWRBAND),
-    ];
-    table
-        .iter()
-        .filter(|(p, _)| v & p != 0)
-        .fold(0, |acc, (_, l)| acc | *l as u64)
-}
+    const LE8: fn(i64) -> [u8; 8] = i64::to_le_bytes;
 
-/// A 64-hex-digit container id in a cgroup path (`/docker/ID`, `docker-ID.scope`…).
-pub fn container_id_in(cgroup: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(cgroup).ok()?;
-    s.split(['/', '-', '.', ':'])
-        .find(|p| p.len() == 64 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_owned)
-}
-
-/// sysdig's container type numbers.
-fn runtime_name(t: i64) -> &'static str {
-    match t {
-        0 => "docker",
-        1 => "lxc",
-        2 => "libvirt-lxc",
-        3 => "mesos",
-        4 => "rkt",
-        6 => "cri",
-        7 => "containerd",
-        8 => "cri-o",
-        9 => "bpm",
-        11 => "podman",
-        _ => "unknown",
+    #[test]
+    fn openat_arguments_in_table_order_with_kernel_flags() {
+        let mut m = Mapper::default();
+        let b = body(
+            102,
+            42,
+            &[
+                ("dirfd", &LE8(-100)),
+                ("name", b"/etc/hosts\0"),
+                ("flags", &(1u32 | (1 << 12)).to_le_bytes()),
+                ("mode", &0u32.to_le_bytes()),
+            ],
+        );
+        let out = map(&mut m, &b);
+        let nr = syscalls::number("openat").unwrap();
+        let EventKind::Enter { nr: got, args } = kinds(&out)[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(*got, nr);
+        let desc = syscalls::lookup(nr).unwrap();
+        let i = |n: &str| desc.args.iter().position(|a| a.name == n).unwrap();
+        assert_eq!(args[i("dirfd")], Arg::Num(-100i64 as u64));
+        assert_eq!(args[i("name")].bytes(), Some(&b"/etc/hosts"[..]));
+        assert_eq!(
+            args[i("flags")],
+            Arg::Num((libc::O_RDONLY | libc::O_CLOEXEC) as u64)
+        );
+        let out = map(&mut m, &body(103, 42, &[("fd", &LE8(3))]));
+        assert!(matches!(kinds(&out)[0], EventKind::Exit { ret: 3, .. }));
     }
-}
 
-/// A container from sysdig's JSON: `{"container": {"id", "name", "image", "imageid",
-/// "labels": {..}, "privileged", "type", ..}}`.
-pub fn container_from_json(json: &[u8]) -> Option<ContainerInfo> {
-    let v: serde_json::Value = serde_json::from_slice(json).ok()?;
-    let c = v.get("container")?;
-    let s = |k: &str| c.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
-    let mut labels: Vec<(String, String)> = c
-        .get("labels")
-        .and_then(|l| l.as_object())
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    labels.sort();
-    let id = s("id");
-    if id.is_empty() {
-        return None;
+    #[test]
+    fn connect_address_becomes_a_sockaddr() {
+        let mut m = Mapper::default();
+        let mut addr = vec![2u8, 127, 0, 0, 1];
+        addr.extend_from_slice(&8080u16.to_le_bytes());
+        let out = map(&mut m, &body(22, 42, &[("fd", &LE8(5)), ("addr", &addr)]));
+        let EventKind::Enter { args, .. } = kinds(&out)[0] else {
+            panic!()
+        };
+        let sa = args.iter().find_map(|a| match a {
+            Arg::Mem(m) => Some(m.clone()),
+            _ => None,
+        });
+        let sa = sa.expect("a sockaddr");
+        assert_eq!(&sa[2..8], &[0x1f, 0x90, 127, 0, 0, 1]);
     }
-    Some(ContainerInfo {
-        id,
-        runtime: runtime_name(c.get("type").and_then(|t| t.as_i64()).unwrap_or(-1)).into(),
-        name: s("name"),
-        image: s("image"),
-        image_id: s("imageid"),
-        labels,
-        privileged: c
-            .get("privileged")
-            .and_then(|p| p.as_bool())
-            .unwrap_or(false),
-        start_ts: c
-            .get("created_time")
-            .and_then(|t| t.as_u64())
-            .map_or(0, |t| t.saturating_mul(1_000_000_000)),
-        cgroup_id: 0,
-    })
+
+    #[test]
+    fn write_enter_is_held_and_completed_by_its_exit() {
+        let mut m = Mapper::default();
+        let out = map(
+            &mut m,
+            &body(8, 42, &[("fd", &LE8(1)), ("size", &5u32.to_le_bytes())]),
+        );
+        assert_eq!(out.hold, Some(42));
+        let out = map(
+            &mut m,
+            &body(9, 42, &[("res", &LE8(5)), ("data", b"hello")]),
+        );
+        let (tid, EventKind::Enter { args, .. }) = out.patch.unwrap() else {
+            panic!()
+        };
+        assert_eq!(tid, 42);
+        assert!(args.contains(&Arg::Buf {
+            data: b"hello".to_vec(),
+            len: 5
+        }));
+    }
+
+    #[test]
+    fn clone_in_parent_and_child() {
+        let mut m = Mapper::default();
+        m.observe(&Record::Thread(ThreadInfo {
+            tid: 42,
+            pid: 40,
+            ..ThreadInfo::default()
+        }));
+        let thread_flags = ((1u32 << 13) | (1 << 15)).to_le_bytes();
+        let out = map(
+            &mut m,
+            &body(223, 42, &[("res", &LE8(43)), ("flags", &thread_flags)]),
+        );
+        assert_eq!(
+            kinds(&out)[1],
+            &EventKind::Clone {
+                child_tid: 43,
+                child_pid: 40,
+                flags: (libc::CLONE_THREAD | libc::CLONE_VM) as u64
+            }
+        );
+        let child = body(
+            223,
+            50,
+            &[
+                ("res", &LE8(0)),
+                ("exe", b"/bin/sh\0"),
+                ("args", b"-c\0true\0"),
+                ("tid", &LE8(50)),
+                ("pid", &LE8(50)),
+                ("ptid", &LE8(42)),
+                ("cwd", b"/tmp\0"),
+                ("comm", b"sh\0"),
+                ("cgroups", b"cpu=/docker/abc\0"),
+                ("uid", &1000u32.to_le_bytes()),
+            ],
+        );
+        let out = map(&mut m, &child);
+        let Some(Record::Thread(t)) = out.records.get(1) else {
+            panic!("{out:?}")
+        };
+        assert_eq!((t.tid, t.pid, t.ppid, t.uid), (50, 50, 42, 1000));
+        assert_eq!(t.comm, b"sh");
+        assert_eq!(
+            t.args,
+            vec![b"/bin/sh".to_vec(), b"-c".to_vec(), b"true".to_vec()]
+        );
+        assert_eq!(t.cgroup, b"/docker/abc");
+    }
+
+    #[test]
+    fn execve_exit_adds_exec() {
+        let mut m = Mapper::default();
+        let b = body(
+            293,
+            42,
+            &[
+                ("res", &LE8(0)),
+                ("exe", b"ls\0"),
+                ("args", b"-l\0"),
+                ("pid", &LE8(42)),
+                ("cwd", b"/home\0"),
+                ("trusted_exepath", b"/usr/bin/ls\0"),
+            ],
+        );
+        let out = map(&mut m, &b);
+        assert_eq!(
+            kinds(&out)[1],
+            &EventKind::Exec {
+                old_tid: 42,
+                exe: b"/usr/bin/ls".to_vec(),
+                args: vec![b"ls".to_vec(), b"-l".to_vec()],
+                cwd: b"/home".to_vec()
+            }
+        );
+    }
+
+    #[test]
+    fn lifecycle_and_meta_events() {
+        let mut m = Mapper::default();
+        let out = map(&mut m, &body(186, 42, &[("status", &LE8(256))]));
+        assert_eq!(kinds(&out), vec![&EventKind::ThreadExit { status: 256 }]);
+        let out = map(&mut m, &body(232, 42, &[("spid", &LE8(7)), ("sig", &[15])]));
+        assert_eq!(
+            kinds(&out),
+            vec![&EventKind::Signal {
+                signo: 15,
+                code: 0,
+                sender: 7
+            }]
+        );
+        let out = map(
+            &mut m,
+            &body(234, 42, &[("cpu_usr", &LE8(3)), ("cpu_sys", &LE8(2))]),
+        );
+        assert!(matches!(
+            kinds(&out)[0],
+            EventKind::Sample {
+                cpu_ns: 50_000_000,
+                ..
+            }
+        ));
+        let out = map(&mut m, &body(148, 0, &[("ratio", &2u32.to_le_bytes())]));
+        assert!(matches!(
+            kinds(&out)[0],
+            EventKind::Drops { cpu: 3, count: 0 }
+        ));
+        let out = map(&mut m, &body(152, 42, &[("next", &LE8(1))]));
+        assert_eq!(out.skipped, Some("switch"));
+    }
+
+    #[test]
+    fn containers_old_and_json() {
+        let mut m = Mapper::default();
+        let full = "9dbcbd0c435f".to_string() + &"a".repeat(52);
+        m.observe(&Record::Thread(ThreadInfo {
+            tid: 9,
+            cgroup: format!("/docker/{full}").into_bytes(),
+            ..ThreadInfo::default()
+        }));
+        let json = br#"{"container":{"id":"9dbcbd0c435f","name":"web","image":"nginx:latest","imageid":"f68d","labels":{"b":"2","a":"1"},"privileged":true,"type":0}}"#;
+        let out = map(&mut m, &body(272, 0, &[("json", json)]));
+        let Some(Record::Container(c)) = out.records.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(c.id, full);
+        assert_eq!(
+            (c.name.as_str(), c.image.as_str(), c.runtime.as_str()),
+            ("web", "nginx:latest", "docker")
+        );
+        assert!(c.privileged);
+        assert_eq!(c.labels[0], ("a".into(), "1".into()));
+        let out = map(
+            &mut m,
+            &body(
+                228,
+                0,
+                &[
+                    ("id", b"abc\0"),
+                    ("type", &8u32.to_le_bytes()),
+                    ("name", b"x\0"),
+                    ("image", b"busybox\0"),
+                ],
+            ),
+        );
+        let Some(Record::Container(c)) = out.records.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (c.id.as_str(), c.runtime.as_str(), c.image.as_str()),
+            ("abc", "cri-o", "busybox")
+        );
+        let out = map(&mut m, &body(272, 0, &[("json", b"{not json")]));
+        assert!(out.skipped.is_some());
+    }
+
+    #[test]
+    fn generic_events_use_the_native_number() {
+        let mut m = Mapper::default();
+        let nr = syscalls::number("clock_gettime").unwrap();
+        let e = body(
+            0,
+            42,
+            &[("ID", &0u16.to_le_bytes()), ("nativeID", &nr.to_le_bytes())],
+        );
+        let out = map(&mut m, &e);
+        // sysdig has none of its arguments: none are made up.
+        assert!(
+            matches!(kinds(&out)[0], EventKind::Enter { nr: n, args } if *n == nr && args.is_empty())
+        );
+        // The exit names only sysdig's code: the enter's number carries over.
+        let x = body(1, 42, &[("ID", &999u16.to_le_bytes())]);
+        let out = map(&mut m, &x);
+        assert!(matches!(kinds(&out)[0], EventKind::Exit { nr: n, ret: 0, .. } if *n == nr));
+    }
+
+    #[test]
+    fn container_ids_in_cgroups() {
+        let id = "ab".repeat(32);
+        assert_eq!(
+            container_id_in(format!("/docker/{id}").as_bytes()),
+            Some(id.clone())
+        );
+        assert_eq!(
+            container_id_in(format!("/system.slice/docker-{id}.scope").as_bytes()),
+            Some(id)
+        );
+        assert_eq!(container_id_in(b"/user.slice"), None);
+    }
 }

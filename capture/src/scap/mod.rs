@@ -30,6 +30,10 @@
 //! Any other block is skipped and counted in [`ScapReader::notes`]. Later process lists
 //! (the v9 "large" form) give each entry its length so appended fields can be skipped; the
 //! `v2` fd and user lists do the same. Strings in state blocks are a u16 length and bytes.
+//! Process entries keep `exepath` (v7+) as the exe when present, `exe` (argv\[0\]) first in the
+//! args, and of the `subsys=path` cgroup list the unified entry, else the first below the root.
+//! Socket fds are named `local->remote`, as syspect's own /proc snapshot names them (sysdig
+//! names a connection client first); their flags (sysdig's `PPM_O_*`) become `O_*`.
 //!
 //! # Events
 //! Each event is a sysdig event type (`PPME_*`, [`ppme`]) with a parameter list; syscall events
@@ -41,8 +45,10 @@
 //!   code). The arguments are those of syspect's table ([`crate::syscalls::lookup`]), in its
 //!   order and directions (Enter: `In` and `InOut`; Exit: `Out` and `InOut`), each taken from the
 //!   sysdig parameter of the same name (or a known other spelling: sysdig's `name` for a path,
-//!   `tuple` for an address…) **of that same event**: an input that sysdig records only at exit
-//!   is not moved into our Enter.
+//!   `tuple` for an address…). sysdig records some inputs only in the exit event (write's and
+//!   sendto's data, clone's flags): such an Enter is held back, with everything after it,
+//!   until its exit completes it, so records still come out in the file's order
+//!   ([`ScapReader`] bounds the wait at [`MAX_HELD`] records).
 //! - Values: integers as [`Arg::Num`] (sysdig's own flag encodings of open, clone, mmap,
 //!   mprotect and fcntl converted back to the kernel's, [`flags`]); paths and strings as
 //!   [`Arg::Str`]; data as [`Arg::Buf`] whose `len` is the real length (the call's result for
@@ -50,8 +56,10 @@
 //!   real `struct sockaddr_in` / `sockaddr_in6` / `sockaddr_un` converted from sysdig's encoding
 //!   ([`sockaddr`]); poll's fd lists as `struct pollfd` arrays; pipe's two fds as an fd pair.
 //! - An argument sysdig does not have (generic events have none; old captures lack parameters
-//!   added later) is `Arg::Num(0)` when the table fetches a plain value and `Arg::Fault(0)` when
-//!   it would read memory, so a reader shows it as absent rather than as a wrong value. A
+//!   added later; some calls sysdig records without their flags) is left out when it comes
+//!   after the last argument sysdig has, so a reader shows it as absent (`fstat(3, ?)`), and is
+//!   a placeholder in a gap before it, to keep the table's positions: `Arg::Num(0)` when the
+//!   table fetches a plain value, `Arg::Fault(0)` ("not read") when it would read memory. A
 //!   generic exit records no return value: its `ret` is 0.
 //! - The return value is the exit's `res` parameter (or its `fd`, as open and socket name it).
 //! - clone/fork/vfork/clone3 exits in the parent (result > 0) add [`EventKind::Clone`] for the
@@ -59,7 +67,9 @@
 //!   add a [`Record::Thread`] built from the exit's parameters (comm, exe, args, cwd, uid, gid,
 //!   cgroups, vtid/vpid), so a child that runs before its parent returns is known. A successful
 //!   execve adds [`EventKind::Exec`] with the new exe (`trusted_exepath` when the capture has it,
-//!   else `exe`), argv (exe, then `args`) and cwd.
+//!   else `filename`, else `exe`), argv (exe, then `args`) and cwd; when the thread was not seen
+//!   before (it started after the process list was written), a [`Record::Thread`] built from
+//!   the exit's parameters comes first.
 //! - `procexit` → [`EventKind::ThreadExit`] (its `status`); `signaldeliver` →
 //!   [`EventKind::Signal`] (signal and sending pid; sysdig has no code: 0); `drop` enter (the
 //!   driver started dropping) → [`EventKind::Drops`] with count 0, as sysdig does not record how
@@ -73,6 +83,11 @@
 //! - Timestamps are sysdig's, already nanoseconds since the epoch; the event's pid is learned
 //!   from the process lists and from clone/execve exits (the thread id when unknown).
 //!
+//! [`Arg::Num`]: crate::event::Arg::Num
+//! [`Arg::Str`]: crate::event::Arg::Str
+//! [`Arg::Buf`]: crate::event::Arg::Buf
+//! [`Arg::Mem`]: crate::event::Arg::Mem
+//!
 //! # Damage
 //! As for `.spt` files: everything before the damage is returned, then a distinct error:
 //! [`ScapError::Truncated`] when the file ends inside a block (callers warn and exit 0),
@@ -80,7 +95,9 @@
 //! contradicts itself, [`ScapError::NotScap`] when the file is not a capture at all. No input
 //! makes the reader panic, and no buffer is larger than the bytes really present.
 
+pub mod args;
 pub mod blocks;
+pub mod container;
 pub mod evblock;
 pub mod events;
 pub mod flags;
@@ -88,7 +105,7 @@ pub mod ppme;
 pub mod procs;
 pub mod sockaddr;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -97,7 +114,7 @@ use crate::event::{EventKind, Record};
 
 use blocks::{Block, BlockError, BlockReader, Cursor, SHB};
 use evblock::EvError;
-use events::{Mapped, Mapper};
+use events::{Mapper, Output};
 
 /// The only major version of the format.
 pub const MAJOR_VERSION: u16 = 1;
@@ -177,16 +194,31 @@ fn is_plain_scap(b: &[u8]) -> bool {
             || b[8..12] == blocks::SHB_MAGIC.to_be_bytes())
 }
 
+/// Most records kept back behind an enter event that waits for its exit (see [`ScapReader`]).
+pub const MAX_HELD: usize = 4096;
+
 /// Reads a `.scap` file record by record.
+///
+/// sysdig records some inputs of a call only in its exit event (write's data, sendto's
+/// data); syspect's Enter carries the inputs. So an Enter that lacks inputs its exit will have
+/// is held back, with everything after it, until that exit arrives and completes it: the
+/// records come out in the file's order, complete. At most [`MAX_HELD`] records wait; past
+/// that the oldest Enter goes out as it is.
 pub struct ScapReader {
     path: PathBuf,
     blocks: BlockReader<Box<dyn Read + Send>>,
-    pending: VecDeque<Record>,
+    /// Records ready or held: sequence number, waiting for an exit, the record.
+    pending: VecDeque<(u64, bool, Record)>,
+    next_seq: u64,
+    /// The held Enter (its sequence number) of each thread.
+    held: HashMap<u64, u64>,
     mapper: Mapper,
     notes: BTreeMap<String, u64>,
     records_read: u64,
-    /// Set once an error or the end was returned: later calls return the end.
+    /// Set at the end of the file or at an error: no more blocks are read.
     done: bool,
+    /// The error to return once the records before it are out.
+    failure: Option<ScapError>,
     version: (u16, u16),
 }
 
@@ -207,24 +239,31 @@ impl ScapReader {
             context: format!("cannot open {}", path.display()),
             source,
         };
-        let mut file = BufReader::new(File::open(&path).map_err(io)?);
+        let f = File::open(&path).map_err(io)?;
+        let size = f.metadata().map_err(io)?.len();
+        let mut file = BufReader::new(f);
         let gz = {
             use std::io::BufRead;
             file.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC)
         };
-        let src: Box<dyn Read + Send> = if gz {
-            Box::new(flate2::read::MultiGzDecoder::new(file))
+        let blocks = if gz {
+            let src: Box<dyn Read + Send> = Box::new(flate2::read::MultiGzDecoder::new(file));
+            BlockReader::new(src)
         } else {
-            Box::new(file)
+            let src: Box<dyn Read + Send> = Box::new(file);
+            BlockReader::with_size(src, size)
         };
         let mut r = ScapReader {
             path,
-            blocks: BlockReader::new(src),
+            blocks,
             pending: VecDeque::new(),
+            next_seq: 0,
+            held: HashMap::new(),
             mapper: Mapper::default(),
             notes: BTreeMap::new(),
             records_read: 0,
             done: false,
+            failure: None,
             version: (0, 0),
         };
         // The section header must be there and readable before we call this a capture.
@@ -252,30 +291,82 @@ impl ScapReader {
         &self.notes
     }
 
-    /// The next record, `None` at the end of the file.
+    /// The next record, `None` at the end of the file. After an error, the records before
+    /// the damage come first, then the error, then `None`.
     pub fn next_record(&mut self) -> Result<Option<Record>, ScapError> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
-                self.records_read += 1;
-                return Ok(Some(r));
+            if let Some(&(seq, waiting, _)) = self.pending.front() {
+                if !waiting || self.done || self.pending.len() > MAX_HELD {
+                    if waiting {
+                        self.held.retain(|_, s| *s != seq);
+                    }
+                    if let Some((_, _, r)) = self.pending.pop_front() {
+                        self.records_read += 1;
+                        return Ok(Some(r));
+                    }
+                }
             }
             if self.done {
-                return Ok(None);
+                return match self.failure.take() {
+                    Some(mut e) => {
+                        if let ScapError::Truncated { records_read, .. } = &mut e {
+                            *records_read = self.records_read;
+                        }
+                        Err(e)
+                    }
+                    None => Ok(None),
+                };
             }
             let block = match self.blocks.next_block() {
                 Ok(Some(b)) => b,
                 Ok(None) => {
                     self.done = true;
-                    return Ok(None);
+                    continue;
                 }
                 Err(e) => {
                     self.done = true;
-                    return Err(self.block_error(e));
+                    self.failure = Some(self.block_error(e));
+                    continue;
                 }
             };
             if let Err(e) = self.block(&block) {
                 self.done = true;
-                return Err(e);
+                self.failure = Some(e);
+            }
+        }
+    }
+
+    fn push(&mut self, r: Record, waiting: bool) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.pending.push_back((seq, waiting, r));
+        seq
+    }
+
+    /// The queued record with sequence number `seq`, if still queued.
+    fn queued(&mut self, seq: u64) -> Option<&mut (u64, bool, Record)> {
+        let first = self.pending.front()?.0;
+        let i = usize::try_from(seq.checked_sub(first)?).ok()?;
+        self.pending.get_mut(i)
+    }
+
+    /// Queue what an event of thread `tid` became: complete the thread's held Enter (or let
+    /// it go as it is when this event is not its exit), hold a new one.
+    fn push_output(&mut self, tid: u64, out: Output) {
+        if let Some(seq) = self.held.remove(&tid) {
+            let patch = out.patch.filter(|(t, _)| *t == tid).map(|(_, k)| k);
+            if let Some((_, waiting, rec)) = self.queued(seq) {
+                *waiting = false;
+                if let (Some(kind), Record::Event(ev)) = (patch, rec) {
+                    ev.kind = kind;
+                }
+            }
+        }
+        for (i, r) in out.records.into_iter().enumerate() {
+            let hold = i == 0 && out.hold == Some(tid);
+            let seq = self.push(r, hold);
+            if hold {
+                self.held.insert(tid, seq);
             }
         }
     }
@@ -317,10 +408,10 @@ impl ScapReader {
                 format!("block of type {:#x} cut short in {}", b.kind, o.what),
             )
         })?;
-        for r in &out {
-            self.mapper.observe(r);
+        for r in out {
+            self.mapper.observe(&r);
+            self.push(r, false);
         }
-        self.pending.extend(out);
         Ok(())
     }
 
@@ -339,13 +430,12 @@ impl ScapReader {
                 })
             }
         };
-        match self.mapper.map(&ev) {
-            Mapped::Records(recs) => self.pending.extend(recs),
-            Mapped::Skipped(name) => {
-                let dir = if ev.info.exit { "<" } else { ">" };
-                self.note(format!("skipped event {name} {dir}"));
-            }
+        let out = self.mapper.map(&ev);
+        if let Some(name) = out.skipped {
+            let dir = if ev.info.exit { "<" } else { ">" };
+            self.note(format!("skipped event {name} {dir}"));
         }
+        self.push_output(ev.tid, out);
         Ok(())
     }
 
@@ -410,4 +500,118 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::Drops { .. } => ("drop".into(), '>'),
         EventKind::Clone { .. } | EventKind::Exec { .. } | EventKind::Sample { .. } => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evblock::tests::v2_body;
+    use super::*;
+
+    /// A block as a writer lays it out (little-endian).
+    fn block(kind: u32, body: &[u8]) -> Vec<u8> {
+        let total = (12 + body.len()) as u32;
+        let mut v = kind.to_le_bytes().to_vec();
+        v.extend_from_slice(&total.to_le_bytes());
+        v.extend_from_slice(body);
+        v.extend_from_slice(&total.to_le_bytes());
+        v
+    }
+
+    fn file(blocks: &[Vec<u8>]) -> PathBuf {
+        let mut shb = blocks::SHB_MAGIC.to_le_bytes().to_vec();
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&2u16.to_le_bytes());
+        shb.extend_from_slice(&u64::MAX.to_le_bytes());
+        shb.extend_from_slice(&[1, 0, 4, 0, b'h', b'i', b'!', 0, 0, 0, 0, 0]); // a comment option
+        let mut bytes = block(SHB, &shb);
+        for b in blocks {
+            bytes.extend_from_slice(b);
+        }
+        let dir = std::env::temp_dir().join(format!("syspect-scap-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(format!("f{}.scap", bytes.len()));
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn all(p: &Path) -> (Vec<Record>, ScapReader) {
+        let mut r = ScapReader::open(p).unwrap();
+        let mut v = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            v.push(rec);
+        }
+        (v, r)
+    }
+
+    #[test]
+    fn held_enter_keeps_file_order_and_gets_its_data() {
+        let write_e = v2_body(8, 42, 10, &[&1i64.to_le_bytes(), &5u32.to_le_bytes()]);
+        let close_e = v2_body(4, 7, 11, &[&3i64.to_le_bytes()]);
+        let write_x = v2_body(9, 42, 12, &[&5i64.to_le_bytes(), b"hello"]);
+        let p = file(&[
+            block(0x216, &write_e),
+            block(0x216, &close_e),
+            block(0x999, &[0; 8]),
+            block(0x216, &write_x),
+        ]);
+        let (recs, r) = all(&p);
+        let ts: Vec<u64> = recs
+            .iter()
+            .filter_map(|r| match r {
+                Record::Event(e) => Some(e.ts),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ts, vec![10, 11, 12]);
+        let Record::Event(first) = &recs[0] else {
+            panic!()
+        };
+        let EventKind::Enter { args, .. } = &first.kind else {
+            panic!()
+        };
+        assert!(
+            args.iter().any(|a| a.bytes() == Some(&b"hello"[..])),
+            "{args:?}"
+        );
+        assert_eq!(r.notes().get("unknown block type 0x999"), Some(&1));
+        assert_eq!(r.version(), (1, 2));
+    }
+
+    #[test]
+    fn an_enter_whose_exit_never_comes_still_comes_out() {
+        let write_e = v2_body(8, 42, 10, &[&1i64.to_le_bytes(), &5u32.to_le_bytes()]);
+        let close_e = v2_body(4, 7, 11, &[&3i64.to_le_bytes()]);
+        let (recs, _) = all(&file(&[block(0x216, &write_e), block(0x216, &close_e)]));
+        assert_eq!(recs.len(), 2);
+        // A later event of the same thread releases it too, unchanged.
+        let close_42 = v2_body(4, 42, 12, &[&3i64.to_le_bytes()]);
+        let (recs, _) = all(&file(&[block(0x216, &write_e), block(0x216, &close_42)]));
+        assert_eq!(recs.len(), 2);
+    }
+
+    #[test]
+    fn future_versions_are_refused() {
+        let mut shb = blocks::SHB_MAGIC.to_le_bytes().to_vec();
+        shb.extend_from_slice(&2u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&u64::MAX.to_le_bytes());
+        let dir = std::env::temp_dir().join(format!("syspect-scap-unit-v-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("v2.scap");
+        std::fs::write(&p, block(SHB, &shb)).unwrap();
+        assert!(matches!(
+            ScapReader::open(&p),
+            Err(ScapError::Version { major: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn sniff() {
+        let mut b = SHB.to_le_bytes().to_vec();
+        b.extend_from_slice(&28u32.to_le_bytes());
+        b.extend_from_slice(&blocks::SHB_MAGIC.to_le_bytes());
+        assert!(is_scap(&b));
+        assert!(!is_scap(&b[..8]));
+        assert!(!is_scap(b"\x1f\x8b garbage"));
+    }
 }

@@ -11,7 +11,7 @@
 //! `source address, source port, destination address, destination port`; unix as two kernel
 //! pointers (u64 each) and the path.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use crate::event::SockTuple;
 
@@ -110,12 +110,12 @@ pub fn v6(b: &[u8]) -> [u8; 16] {
     <[u8; 16]>::try_from(b).unwrap_or([0; 16])
 }
 
-/// `addr:port`, IPv4-mapped addresses shown as IPv4 (sysdig's `fd.name` style).
+/// `addr:port`, IPv4-mapped addresses shown as IPv4 (sysdig's `fd.name` style: `:::111` for
+/// a socket listening on every IPv6 address).
 pub fn endpoint_name(addr: &[u8; 16], port: u16) -> Vec<u8> {
     let ip6 = Ipv6Addr::from(*addr);
     match ip6.to_ipv4_mapped() {
         Some(ip4) => format!("{ip4}:{port}"),
-        None if addr == &[0; 16] => format!("{}:{port}", Ipv4Addr::UNSPECIFIED),
         None => format!("{ip6}:{port}"),
     }
     .into_bytes()
@@ -169,6 +169,7 @@ mod tests {
         let t = tuple(&b, Endian::Little, L4Proto::Tcp).unwrap();
         assert_eq!(tuple_name(&t), b"10.0.0.1:40000->1.2.3.4:80");
         assert!(tuple(&b[..8], Endian::Little, L4Proto::Tcp).is_none());
-        assert_eq!(endpoint_name(&[0; 16], 22), b"0.0.0.0:22");
+        assert_eq!(endpoint_name(&[0; 16], 22), b":::22");
+        assert_eq!(endpoint_name(&mapped_v4(&[0; 4]), 22), b"0.0.0.0:22");
     }
 }
