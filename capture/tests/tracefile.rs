@@ -396,6 +396,18 @@ fn multi_file_merge_is_time_ordered() {
         })
         .collect();
     assert_eq!(ts, (1..=9).collect::<Vec<_>>());
+
+    let mut m = MultiReader::open(&[&a, &b]).unwrap();
+    m.seek_time(6).unwrap();
+    let got: Vec<Record> = m.map(|r| r.unwrap()).collect();
+    assert_eq!(got[0], thread(2), "state of skipped frames first");
+    let first = got.iter().find_map(|r| match r {
+        Record::Event(e) => Some(e.ts),
+        _ => None,
+    });
+    // b's frame [3, 6] holds 6: frames are the unit of seeking.
+    assert_eq!(first, Some(3));
+    assert_eq!(TraceReader::open(&a).unwrap().time_range(), Some((1, 9)));
 }
 
 #[test]

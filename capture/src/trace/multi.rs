@@ -90,6 +90,18 @@ impl MultiReader {
         Ok(best.and_then(|(_, i)| self.files[i].head.take().map(|(_, r)| r)))
     }
 
+    /// [`TraceReader::seek_time`] in every file: state records of the frames skipped come
+    /// first, then events from about `ts` on.
+    pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
+        for f in &mut self.files {
+            f.head = None;
+            f.done = false;
+            f.clock = 0;
+            f.reader.seek_time(ts)?;
+        }
+        Ok(())
+    }
+
     /// The paths of a rotated capture written as `base` (`base0`, `base1`…), in the order they
     /// exist on disk, oldest capture first by their headers' file index. `base` itself comes
     /// first when it exists.

@@ -154,6 +154,19 @@ impl<R: Read + Seek> TraceReader<R> {
         self.index.as_ref().map(|(i, _)| i.as_slice())
     }
 
+    /// The first and last event timestamps of the file, from the footer's index (`None`
+    /// without a footer, or when the file holds no event).
+    pub fn time_range(&self) -> Option<(u64, u64)> {
+        let frames = self
+            .frames()?
+            .iter()
+            .filter(|e| e.max_ts != 0 || e.min_ts != 0);
+        frames.fold(None, |acc, e| match acc {
+            None => Some((e.min_ts, e.max_ts)),
+            Some((lo, hi)) => Some((lo.min(e.min_ts), hi.max(e.max_ts))),
+        })
+    }
+
     /// Records returned so far.
     pub fn records_read(&self) -> u64 {
         self.records_read
