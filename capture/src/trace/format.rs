@@ -27,10 +27,13 @@
 //! trailer := footer_offset:u64 TRAILER_MAGIC[8]
 //! ```
 //!
-//! `crc` fields are CRC-32 (IEEE) of the bytes of their block that precede them. A frame's
-//! `min_ts`/`max_ts` span the timestamps of its events (both 0 when it holds none); event
-//! timestamps inside a frame are deltas from the previous event, the first from `min_ts`
-//! (see [`super::codec`]), so every frame decodes on its own.
+//! `crc` fields are CRC-32 (IEEE) of the bytes of their block that precede them; the zstd
+//! frame carries zstd's own content checksum, which readers require. A frame's
+//! `min_ts`/`max_ts` span the timestamps of its events (both 0 when it holds none); `flags`
+//! say whether it holds state records ([`FRAME_HAS_STATE`]). Event timestamps inside a frame
+//! are deltas from the previous event of the frame, the first from 0 (see [`super::codec`]),
+//! so every frame decodes on its own. A file without footer (a capture killed before it
+//! finished) is read sequentially up to its last complete frame.
 
 /// First bytes of every `.spt` file (PNG-style: a high byte, then CR LF and ^Z catch text-mode
 /// mangling).

@@ -14,7 +14,8 @@
 //!   panics on file contents and never allocates more than the file's size justifies.
 //! - [`MultiReader`] reads the files of one rotated capture (`-C`, `-G`) in time order;
 //!   [`RotatingWriter`] writes them, with a [`Rotation`] policy.
-//! - [`format`] holds the byte layout and the version rule; [`codec`] the record encoding.
+//! - [`format`](mod@format) holds the byte layout and the version rule; [`codec`] the record
+//!   encoding.
 //!
 //! ```
 //! use syspect_capture::event::{Arg, Event, EventKind, Record};
