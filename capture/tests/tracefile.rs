@@ -592,3 +592,26 @@ fn a_real_proc_snapshot_round_trips() {
     assert!(end.is_ok(), "{end:?}");
     assert_eq!(got, snap);
 }
+
+#[test]
+fn a_record_too_large_is_refused_and_the_rest_reads() {
+    let path = temp_path("large.spt");
+    let mut w = TraceWriter::create(&path, &header()).unwrap();
+    w.write(&enter(10, 1)).unwrap();
+    let huge = ev(
+        20,
+        2,
+        EventKind::Exit {
+            nr: 0,
+            ret: 0,
+            args: vec![Arg::Mem(vec![0; 9 << 20])],
+        },
+    );
+    let e = w.write(&huge).unwrap_err();
+    assert!(matches!(e, TraceError::TooLarge { kind: 1, .. }), "{e}");
+    w.write(&enter(30, 1)).unwrap();
+    w.finish().unwrap();
+    let (got, end) = read_all(&path);
+    assert!(end.is_ok());
+    assert_eq!(got, vec![enter(10, 1), enter(30, 1)]);
+}

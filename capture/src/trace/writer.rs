@@ -198,7 +198,7 @@ impl TraceWriter {
         if self.opened.is_none() {
             self.opened = Some(Instant::now());
         }
-        let before = self.frame.len();
+        let (before, ctx) = (self.frame.len(), self.ctx);
         encode_record(&mut self.ctx, rec, &mut self.frame, &mut self.scratch).map_err(
             |source| TraceError::Encode {
                 kind: rec.kind(),
@@ -207,7 +207,9 @@ impl TraceWriter {
         )?;
         let size = self.frame.len() - before;
         if size > MAX_FRAME_LEN as usize / 2 {
+            // Undo the record, and what the event encoding remembered of it.
             self.frame.truncate(before);
+            self.ctx = ctx;
             return Err(TraceError::TooLarge {
                 kind: rec.kind(),
                 bytes: size,
