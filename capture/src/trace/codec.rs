@@ -1,15 +1,25 @@
-//! Records inside a frame: `kind:u8 len:varint payload[len]`.
-//!
-//! State records (threads, fds, users, groups, containers) are rmp-serde maps of named fields.
-//! Events, which are nearly all of a trace, have a compact hand-written encoding whose size was
-//! measured (see `capture/tests/tracefile.rs`, `bytes_per_call_tar_like`):
+//! What a frame holds once decompressed: its records, then the timestamps of its events.
 //!
 //! ```text
-//! event := tag:u8 ts_delta:zigzag [tid:varint] [pid:varint] [cpu:varint] body
+//! frame   := records_len:u32 record* ts_delta:zigzag*
+//! record  := kind:u8 len:varint payload[len]
+//! ```
+//!
+//! Event timestamps are kept apart from the records, one zigzag varint for each event record
+//! (kind 1, known variant or not) in order: each is the event's timestamp minus the previous
+//! event's in the frame (0 for the first), zigzag since events of different CPUs may go back a
+//! little. Measured on a real ptrace capture of `tar -cf - /usr/share/doc`, timestamps are most
+//! of what stays after compression, and interleaved with the records they also cut zstd's
+//! matches of the records around them; apart, the records repeat and compress far better
+//! (`capture/tests/tracefile/size.rs` measures it).
+//!
+//! State records (threads, fds, users, groups, containers) are rmp-serde maps of named fields.
+//! Events, which are nearly all of a trace, have a compact hand-written encoding:
+//!
+//! ```text
+//! event := tag:u8 [tid:varint] [pid:varint] [cpu:varint] body
 //! tag   := variant (bits 0-3) | SAME_THREAD 0x10 | PID_IS_TID 0x20 | SAME_CPU 0x40 | SAME_NR 0x80
 //! ```
-//! - `ts_delta` is the event's timestamp minus the previous event's in the same frame (0 for
-//!   the frame's first event), zigzag-encoded since events of different CPUs may go back a little.
 //! - `tid` and `pid` are left out when both equal the previous event's (SAME_THREAD); `pid` is
 //!   left out when it equals `tid` (PID_IS_TID); `cpu` when it equals the previous event's.
 //! - body by variant: 0 Enter `[nr] args`; 1 Exit `[nr] ret:zigzag args`, `nr` left out when
@@ -21,7 +31,7 @@
 //!   (bit 4: truncated) `len bytes`; 2 Buf `len bytes real_len-len:zigzag`; 3 Mem `len bytes`;
 //!   4 StrList (bit 4: truncated) `n (len bytes)*`; 5 Fault `value`; 6 List `args`.
 //! - Bytes after the last known field of an event body are ignored (fields appended by newer
-//!   writers).
+//!   writers), and so are bytes after the timestamp stream in a file of a newer minor version.
 
 use std::collections::VecDeque;
 
@@ -40,7 +50,7 @@ const MAX_ARG_DEPTH: u32 = 4;
 /// The previous event of the frame, which the next one is encoded against. Both sides start
 /// every frame from `EventCtx::default()`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct EventCtx {
+struct EventCtx {
     ts: u64,
     tid: u32,
     pid: u32,
@@ -48,26 +58,104 @@ pub struct EventCtx {
     nr: u16,
 }
 
-/// Append `rec` (kind, length, payload) to `out`. `scratch` is reused between calls.
-pub fn encode_record(
-    ctx: &mut EventCtx,
-    rec: &Record,
-    out: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
-) -> Result<(), rmp_serde::encode::Error> {
-    scratch.clear();
-    match rec {
-        Record::Event(e) => encode_event(ctx, e, scratch),
-        Record::Thread(t) => named(t, scratch)?,
-        Record::Fd(f) => named(f, scratch)?,
-        Record::User(u) => named(u, scratch)?,
-        Record::Group(g) => named(g, scratch)?,
-        Record::Container(c) => named(c, scratch)?,
+/// Builds one frame's uncompressed bytes, record by record.
+#[derive(Debug, Default)]
+pub struct FrameEncoder {
+    ctx: EventCtx,
+    records: Vec<u8>,
+    ts: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+/// Where a [`FrameEncoder`] stood before a record, to take the record back.
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    ctx: EventCtx,
+    records: usize,
+    ts: usize,
+}
+
+impl FrameEncoder {
+    /// An encoder with room for `capacity` bytes of records.
+    pub fn with_capacity(capacity: usize) -> FrameEncoder {
+        FrameEncoder {
+            records: Vec::with_capacity(capacity),
+            ts: Vec::with_capacity(capacity / 16),
+            ..FrameEncoder::default()
+        }
     }
-    out.push(rec.kind());
-    put_varint(out, scratch.len() as u64);
-    out.extend_from_slice(scratch);
-    Ok(())
+
+    /// Bytes the frame would take now.
+    pub fn len(&self) -> usize {
+        4 + self.records.len() + self.ts.len()
+    }
+
+    /// True when no record was added since the last [`FrameEncoder::finish`].
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Where the encoder stands, for [`FrameEncoder::undo`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            ctx: self.ctx,
+            records: self.records.len(),
+            ts: self.ts.len(),
+        }
+    }
+
+    /// Take back the records added since `mark`.
+    pub fn undo(&mut self, mark: Mark) {
+        self.ctx = mark.ctx;
+        self.records.truncate(mark.records);
+        self.ts.truncate(mark.ts);
+    }
+
+    /// Add `rec`.
+    pub fn push(&mut self, rec: &Record) -> Result<(), rmp_serde::encode::Error> {
+        let scratch = &mut self.scratch;
+        scratch.clear();
+        match rec {
+            Record::Event(e) => {
+                put_zigzag(&mut self.ts, e.ts.wrapping_sub(self.ctx.ts) as i64);
+                encode_event(&mut self.ctx, e, scratch);
+            }
+            Record::Thread(t) => named(t, scratch)?,
+            Record::Fd(f) => named(f, scratch)?,
+            Record::User(u) => named(u, scratch)?,
+            Record::Group(g) => named(g, scratch)?,
+            Record::Container(c) => named(c, scratch)?,
+        }
+        self.records.push(rec.kind());
+        put_varint(&mut self.records, scratch.len() as u64);
+        self.records.extend_from_slice(scratch);
+        Ok(())
+    }
+
+    /// Add a record as raw bytes (what a newer writer might write); an event record (kind 1)
+    /// needs its timestamp delta.
+    #[cfg(test)]
+    pub(crate) fn push_raw(&mut self, kind: u8, payload: &[u8], ts_delta: Option<i64>) {
+        if let Some(d) = ts_delta {
+            put_zigzag(&mut self.ts, d);
+            self.ctx.ts = self.ctx.ts.wrapping_add(d as u64);
+        }
+        self.records.push(kind);
+        put_varint(&mut self.records, payload.len() as u64);
+        self.records.extend_from_slice(payload);
+    }
+
+    /// The frame's bytes; the encoder starts a new frame.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend_from_slice(&(self.records.len() as u32).to_le_bytes());
+        out.extend_from_slice(&self.records);
+        out.extend_from_slice(&self.ts);
+        self.records.clear();
+        self.ts.clear();
+        self.ctx = EventCtx::default();
+        out
+    }
 }
 
 fn named<T: Serialize>(v: &T, out: &mut Vec<u8>) -> Result<(), rmp_serde::encode::Error> {
@@ -92,11 +180,24 @@ pub fn decode_frame(
     lenient: bool,
     out: &mut VecDeque<Record>,
 ) -> Result<(u32, u32), DecodeError> {
+    let whole = |what: &str| DecodeError {
+        record: 0,
+        pos: 0,
+        what: what.to_string(),
+    };
+    let records_len = data
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or_else(|| whole("frame shorter than its records length"))?;
+    let records = data
+        .get(4..4usize.saturating_add(records_len))
+        .ok_or_else(|| whole("records length runs past the frame end"))?;
+    let mut ts = Cursor::new(&data[4 + records_len..]);
     let mut ctx = EventCtx::default();
-    let mut cur = Cursor::new(data);
+    let mut cur = Cursor::new(records);
     let (mut n, mut skipped) = (0u32, 0u32);
     while !cur.is_empty() {
-        let pos = cur.pos;
+        let pos = 4 + cur.pos;
         let err = |what: String| DecodeError {
             record: n,
             pos,
@@ -109,7 +210,13 @@ pub fn decode_frame(
             .and_then(|l| cur.take(l).ok())
             .ok_or_else(|| err(format!("record length {len} runs past the frame end")))?;
         let rec = match kind {
-            1 => decode_event(&mut ctx, payload, lenient).map(|e| e.map(Record::Event)),
+            1 => {
+                let delta = ts
+                    .zigzag()
+                    .map_err(|e| err(format!("timestamp stream: {e}")))?;
+                ctx.ts = ctx.ts.wrapping_add(delta as u64);
+                decode_event(&mut ctx, payload, lenient).map(|e| e.map(Record::Event))
+            }
             2 => from_named(payload).map(|v| Some(Record::Thread(v))),
             3 => from_named(payload).map(|v| Some(Record::Fd(v))),
             4 => from_named(payload).map(|v| Some(Record::User(v))),
@@ -124,6 +231,13 @@ pub fn decode_frame(
             Err(what) => return Err(err(format!("record kind {kind}: {what}"))),
         }
         n += 1;
+    }
+    if !ts.is_empty() && !lenient {
+        return Err(DecodeError {
+            record: n,
+            pos: 4 + records_len + ts.pos,
+            what: "bytes left after the last timestamp".into(),
+        });
     }
     Ok((n, skipped))
 }
@@ -158,7 +272,6 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
         tag |= SAME_NR;
     }
     out.push(tag);
-    put_zigzag(out, e.ts.wrapping_sub(ctx.ts) as i64);
     if !same_thread {
         put_varint(out, e.tid as u64);
         if e.pid != e.tid {
@@ -233,8 +346,9 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
     }
 }
 
-/// Decode one event payload. `Ok(None)`: a variant this reader does not know, skipped when
-/// `lenient` (its common fields still advance `ctx`, so later events decode).
+/// Decode one event payload whose timestamp is already in `ctx`. `Ok(None)`: a variant this
+/// reader does not know, skipped when `lenient` (its common fields still advance `ctx`, so
+/// later events decode).
 fn decode_event(
     ctx: &mut EventCtx,
     payload: &[u8],
@@ -243,7 +357,7 @@ fn decode_event(
     let mut c = Cursor::new(payload);
     let tag = c.u8()?;
     let variant = tag & 0x0f;
-    let ts = ctx.ts.wrapping_add(c.zigzag()? as u64);
+    let ts = ctx.ts;
     let (tid, pid) = if tag & SAME_THREAD != 0 {
         (ctx.tid, ctx.pid)
     } else {
@@ -256,7 +370,6 @@ fn decode_event(
     } else {
         u16::try_from(c.varint()?).map_err(|_| "cpu number out of range".to_string())?
     };
-    ctx.ts = ts;
     ctx.tid = tid;
     ctx.pid = pid;
     ctx.cpu = cpu;
@@ -548,10 +661,12 @@ mod tests {
     }
 
     fn round_trip(recs: &[Record]) -> Vec<Record> {
-        let (mut ctx, mut out, mut scratch) = (EventCtx::default(), Vec::new(), Vec::new());
+        let mut enc = FrameEncoder::default();
         for r in recs {
-            encode_record(&mut ctx, r, &mut out, &mut scratch).unwrap();
+            enc.push(r).unwrap();
         }
+        let out = enc.finish();
+        assert!(enc.is_empty());
         let mut got = VecDeque::new();
         let (n, skipped) = decode_frame(&out, false, &mut got).unwrap();
         assert_eq!((n as usize, skipped), (recs.len(), 0));
@@ -613,11 +728,13 @@ mod tests {
 
     #[test]
     fn unknown_kinds_are_skipped_and_bad_payloads_are_errors() {
-        let mut data = vec![99, 2, 0xaa, 0xbb];
-        data.extend_from_slice(&[5, 1, 0xc1]); // group record, invalid msgpack byte
+        let mut enc = FrameEncoder::default();
+        enc.push_raw(99, &[0xaa, 0xbb], None);
+        enc.push_raw(5, &[0xc1], None); // group record, invalid msgpack byte
+        let data = enc.finish();
         let mut got = VecDeque::new();
         let e = decode_frame(&data, false, &mut got).unwrap_err();
-        assert_eq!((e.record, e.pos), (1, 4));
+        assert_eq!((e.record, e.pos), (1, 8));
         assert_eq!(decode_frame(&data, true, &mut got), Ok((2, 2)));
         assert!(got.is_empty());
     }
@@ -625,17 +742,40 @@ mod tests {
     #[test]
     fn hostile_counts_do_not_allocate() {
         // An Enter event claiming u64::MAX arguments.
-        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 0, 1];
+        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 1];
         put_varint(&mut payload, u64::MAX);
         let mut ctx = EventCtx::default();
         assert_eq!(
             decode_event(&mut ctx, &payload, false),
             Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
         );
-        let mut data = vec![1];
-        put_varint(&mut data, payload.len() as u64);
-        data.extend_from_slice(&payload);
+        let mut enc = FrameEncoder::default();
+        enc.push_raw(1, &payload, Some(0));
         let mut got = VecDeque::new();
-        assert!(decode_frame(&data, false, &mut got).is_err());
+        assert!(decode_frame(&enc.finish(), false, &mut got).is_err());
+    }
+
+    #[test]
+    fn the_timestamp_stream_must_match_the_events() {
+        let mut enc = FrameEncoder::default();
+        enc.push(&ev(5, 1, EventKind::ThreadExit { status: 0 }))
+            .unwrap();
+        let good = enc.finish();
+        let mut got = VecDeque::new();
+        assert_eq!(decode_frame(&good, false, &mut got), Ok((1, 0)));
+        // One timestamp short.
+        let short = &good[..good.len() - 1];
+        let e = decode_frame(short, false, &mut got).unwrap_err();
+        assert!(e.what.contains("timestamp stream"), "{e:?}");
+        // One byte too many: an error, unless the file is of a newer minor.
+        let mut long = good.clone();
+        long.push(0);
+        assert!(decode_frame(&long, false, &mut got).is_err());
+        assert_eq!(decode_frame(&long, true, &mut got), Ok((1, 0)));
+        // A records length past the end.
+        let mut bad = good.clone();
+        bad[0] = 0xff;
+        assert!(decode_frame(&bad, false, &mut got).is_err());
+        assert!(decode_frame(&[1, 0], false, &mut got).is_err());
     }
 }

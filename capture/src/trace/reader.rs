@@ -512,7 +512,7 @@ fn read_upto<R: Read + Seek>(
 mod tests {
     use super::*;
     use crate::event::{Event, EventKind};
-    use crate::trace::codec::{encode_record, put_varint, EventCtx};
+    use crate::trace::codec::FrameEncoder;
     use crate::trace::format::PREFIX_LEN;
 
     /// A file of the given minor version holding one frame of `records` (no footer).
@@ -555,18 +555,13 @@ mod tests {
     /// Records a newer writer might write: an event of an unknown variant, a record of an
     /// unknown kind, and known events around them.
     fn newer_records() -> Vec<u8> {
-        let (mut ctx, mut out, mut scratch) = (EventCtx::default(), Vec::new(), Vec::new());
-        encode_record(&mut ctx, &event(100), &mut out, &mut scratch).unwrap();
-        // Event variant 9: same thread and cpu, ts delta +7, a body this reader cannot know.
-        let payload = [0x09 | 0x10 | 0x40, 14, 0xaa, 0xbb];
-        out.push(1);
-        put_varint(&mut out, payload.len() as u64);
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&[42, 3, 1, 2, 3]);
-        // The writer's own context moved to ts 107 with the unknown event.
-        encode_record(&mut ctx, &event(107), &mut Vec::new(), &mut scratch).unwrap();
-        encode_record(&mut ctx, &event(110), &mut out, &mut scratch).unwrap();
-        out
+        let mut enc = FrameEncoder::default();
+        enc.push(&event(100)).unwrap();
+        // Event variant 9 at ts 107: same thread and cpu, a body this reader cannot know.
+        enc.push_raw(1, &[0x09 | 0x10 | 0x40, 0xaa, 0xbb], Some(7));
+        enc.push_raw(42, &[1, 2, 3], None);
+        enc.push(&event(110)).unwrap();
+        enc.finish()
     }
 
     fn read(data: &[u8]) -> (Vec<Record>, TraceError, u64) {

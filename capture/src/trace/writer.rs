@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::codec::{encode_record, EventCtx};
+use super::codec::FrameEncoder;
 use super::format::{
     crc32, encode_footer, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR, FRAME_HAS_STATE,
     MAGIC, MAX_FRAME_LEN, TRAILER_MAGIC,
@@ -66,9 +66,7 @@ pub struct TraceWriter {
     path: PathBuf,
     header: Header,
     opts: WriterOptions,
-    frame: Vec<u8>,
-    scratch: Vec<u8>,
-    ctx: EventCtx,
+    frame: FrameEncoder,
     count: u32,
     min_ts: u64,
     max_ts: u64,
@@ -152,10 +150,8 @@ impl TraceWriter {
         Ok(TraceWriter {
             path: name.to_path_buf(),
             header: header.clone(),
-            frame: Vec::with_capacity(opts.frame_bytes + 4096),
+            frame: FrameEncoder::with_capacity(opts.frame_bytes + 4096),
             opts,
-            scratch: Vec::new(),
-            ctx: EventCtx::default(),
             count: 0,
             min_ts: 0,
             max_ts: 0,
@@ -198,18 +194,15 @@ impl TraceWriter {
         if self.opened.is_none() {
             self.opened = Some(Instant::now());
         }
-        let (before, ctx) = (self.frame.len(), self.ctx);
-        encode_record(&mut self.ctx, rec, &mut self.frame, &mut self.scratch).map_err(
-            |source| TraceError::Encode {
-                kind: rec.kind(),
-                source,
-            },
-        )?;
+        let (before, mark) = (self.frame.len(), self.frame.mark());
+        self.frame.push(rec).map_err(|source| TraceError::Encode {
+            kind: rec.kind(),
+            source,
+        })?;
         let size = self.frame.len() - before;
         if size > MAX_FRAME_LEN as usize / 2 {
             // Undo the record, and what the event encoding remembered of it.
-            self.frame.truncate(before);
-            self.ctx = ctx;
+            self.frame.undo(mark);
             return Err(TraceError::TooLarge {
                 kind: rec.kind(),
                 bytes: size,
@@ -299,9 +292,7 @@ impl TraceWriter {
             max_ts: self.max_ts,
             flags: self.flags,
         };
-        let cap = self.frame.capacity();
-        let data = std::mem::replace(&mut self.frame, Vec::with_capacity(cap));
-        self.ctx = EventCtx::default();
+        let data = self.frame.finish();
         (self.count, self.min_ts, self.max_ts, self.flags) = (0, 0, 0, 0);
         self.has_events = false;
         match self.sink.as_mut() {

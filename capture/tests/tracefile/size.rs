@@ -165,11 +165,11 @@ fn tar_like_events(root: &std::path::Path) -> (Vec<Record>, u64) {
 fn bytes_per_call_tar_like() {
     let root = std::path::Path::new("/usr/share/doc");
     let (recs, calls) = tar_like_events(root);
-    let mut raw = Vec::new();
-    let (mut ctx, mut scratch) = (Default::default(), Vec::new());
+    let mut enc = syspect_capture::trace::codec::FrameEncoder::default();
     for r in &recs {
-        syspect_capture::trace::codec::encode_record(&mut ctx, r, &mut raw, &mut scratch).unwrap();
+        enc.push(r).unwrap();
     }
+    let raw = enc.finish();
     for level in [1, 3, 6, 9] {
         let path = temp_path("size.spt");
         let mut w = TraceWriter::create_with(
