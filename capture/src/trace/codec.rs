@@ -1,25 +1,31 @@
 //! What a frame holds once decompressed: its records, then the timestamps of its events.
 //!
 //! ```text
-//! frame   := records_len:u32 record* ts_delta:zigzag*
+//! frame   := records_len:u32 ts_len:u32 record* ts_delta:zigzag* blob-bytes*
 //! record  := kind:u8 len:varint payload[len]
 //! ```
 //!
-//! Event timestamps are kept apart from the records, one zigzag varint for each event record
-//! (kind 1, known variant or not) in order: each is the event's timestamp minus the previous
-//! event's in the frame (0 for the first), zigzag since events of different CPUs may go back a
-//! little. Measured on a real ptrace capture of `tar -cf - /usr/share/doc`, timestamps are most
-//! of what stays after compression, and interleaved with the records they also cut zstd's
-//! matches of the records around them; apart, the records repeat and compress far better
-//! (`capture/tests/tracefile/size.rs` measures it).
+//! Three streams, so that each compresses well on its own (measured on a real ptrace capture
+//! of `tar -cf - /usr/share/doc` with `capture/tests/tracefile/size.rs`: 24.4 bytes a call with
+//! everything interleaved, 19.5 with the streams apart, at zstd level 3 and snap length 80;
+//! 8.7 of them are not buffer bytes):
+//! - the records;
+//! - event timestamps, one zigzag varint for each event record (kind 1, known variant or not),
+//!   in order: the event's timestamp minus the previous event's in the frame (0 for the first),
+//!   zigzag since events of different CPUs may go back a little. Nanosecond timestamps are
+//!   most of what stays after compression, and among the records they would cut zstd's matches;
+//! - the bytes of the events' buffers and memory arguments ([`Arg::Buf`], [`Arg::Mem`]),
+//!   whose lengths stay in the records.
 //!
 //! State records (threads, fds, users, groups, containers) are rmp-serde maps of named fields.
 //! Events, which are nearly all of a trace, have a compact hand-written encoding:
 //!
 //! ```text
-//! event := tag:u8 [tid:varint] [pid:varint] [cpu:varint] body
+//! event := tag:u8 [tid:varint] [pid:varint] [cpu:varint] blob_len:varint body
 //! tag   := variant (bits 0-3) | SAME_THREAD 0x10 | PID_IS_TID 0x20 | SAME_CPU 0x40 | SAME_NR 0x80
 //! ```
+//! - `blob_len` is how many bytes of the blob stream the event owns (so that a reader skipping
+//!   an event of a variant it does not know stays in step).
 //! - `tid` and `pid` are left out when both equal the previous event's (SAME_THREAD); `pid` is
 //!   left out when it equals `tid` (PID_IS_TID); `cpu` when it equals the previous event's.
 //! - body by variant: 0 Enter `[nr] args`; 1 Exit `[nr] ret:zigzag args`, `nr` left out when
@@ -28,10 +34,12 @@
 //!   code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`.
 //! - `args := n:varint arg*`; `arg := tag:u8 …` with the argument kind in bits 0-3: 0 Num (the
 //!   value zigzag-encoded as i64, inline in bits 4-7 when below 15, else after the tag); 1 Str
-//!   (bit 4: truncated) `len bytes`; 2 Buf `len bytes real_len-len:zigzag`; 3 Mem `len bytes`;
+//!   (bit 4: truncated) `len bytes`; 2 Buf `len real_len-len:zigzag` (its bytes in the blob
+//!   stream); 3 Mem `len` (ditto);
 //!   4 StrList (bit 4: truncated) `n (len bytes)*`; 5 Fault `value`; 6 List `args`.
 //! - Bytes after the last known field of an event body are ignored (fields appended by newer
-//!   writers), and so are bytes after the timestamp stream in a file of a newer minor version.
+//!   writers), as are an event's blob bytes past those its known fields use, and bytes after
+//!   the blob stream in a file of a newer minor version.
 
 use std::collections::VecDeque;
 
@@ -64,7 +72,9 @@ pub struct FrameEncoder {
     ctx: EventCtx,
     records: Vec<u8>,
     ts: Vec<u8>,
+    blobs: Vec<u8>,
     scratch: Vec<u8>,
+    body: Vec<u8>,
 }
 
 /// Where a [`FrameEncoder`] stood before a record, to take the record back.
@@ -73,21 +83,23 @@ pub struct Mark {
     ctx: EventCtx,
     records: usize,
     ts: usize,
+    blobs: usize,
 }
 
 impl FrameEncoder {
     /// An encoder with room for `capacity` bytes of records.
     pub fn with_capacity(capacity: usize) -> FrameEncoder {
         FrameEncoder {
-            records: Vec::with_capacity(capacity),
+            records: Vec::with_capacity(capacity / 2),
             ts: Vec::with_capacity(capacity / 16),
+            blobs: Vec::with_capacity(capacity / 2),
             ..FrameEncoder::default()
         }
     }
 
     /// Bytes the frame would take now.
     pub fn len(&self) -> usize {
-        4 + self.records.len() + self.ts.len()
+        8 + self.records.len() + self.ts.len() + self.blobs.len()
     }
 
     /// True when no record was added since the last [`FrameEncoder::finish`].
@@ -101,6 +113,7 @@ impl FrameEncoder {
             ctx: self.ctx,
             records: self.records.len(),
             ts: self.ts.len(),
+            blobs: self.blobs.len(),
         }
     }
 
@@ -109,6 +122,7 @@ impl FrameEncoder {
         self.ctx = mark.ctx;
         self.records.truncate(mark.records);
         self.ts.truncate(mark.ts);
+        self.blobs.truncate(mark.blobs);
     }
 
     /// Add `rec`.
@@ -118,7 +132,7 @@ impl FrameEncoder {
         match rec {
             Record::Event(e) => {
                 put_zigzag(&mut self.ts, e.ts.wrapping_sub(self.ctx.ts) as i64);
-                encode_event(&mut self.ctx, e, scratch);
+                encode_event(&mut self.ctx, e, scratch, &mut self.body, &mut self.blobs);
             }
             Record::Thread(t) => named(t, scratch)?,
             Record::Fd(f) => named(f, scratch)?,
@@ -149,10 +163,13 @@ impl FrameEncoder {
     pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len());
         out.extend_from_slice(&(self.records.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.ts.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.records);
         out.extend_from_slice(&self.ts);
+        out.extend_from_slice(&self.blobs);
         self.records.clear();
         self.ts.clear();
+        self.blobs.clear();
         self.ctx = EventCtx::default();
         out
     }
@@ -185,19 +202,25 @@ pub fn decode_frame(
         pos: 0,
         what: what.to_string(),
     };
-    let records_len = data
-        .get(..4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        .ok_or_else(|| whole("frame shorter than its records length"))?;
-    let records = data
-        .get(4..4usize.saturating_add(records_len))
-        .ok_or_else(|| whole("records length runs past the frame end"))?;
-    let mut ts = Cursor::new(&data[4 + records_len..]);
+    let len_at = |at: usize| {
+        data.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(|| whole("frame shorter than its stream lengths"))
+    };
+    let (records_len, ts_len) = (len_at(0)?, len_at(4)?);
+    let blobs_at = 8usize
+        .checked_add(records_len)
+        .and_then(|n| n.checked_add(ts_len))
+        .filter(|&n| n <= data.len())
+        .ok_or_else(|| whole("stream lengths run past the frame end"))?;
+    let records = &data[8..8 + records_len];
+    let mut ts = Cursor::new(&data[8 + records_len..blobs_at]);
+    let mut blobs = Cursor::new(&data[blobs_at..]);
     let mut ctx = EventCtx::default();
     let mut cur = Cursor::new(records);
     let (mut n, mut skipped) = (0u32, 0u32);
     while !cur.is_empty() {
-        let pos = 4 + cur.pos;
+        let pos = 8 + cur.pos;
         let err = |what: String| DecodeError {
             record: n,
             pos,
@@ -215,7 +238,7 @@ pub fn decode_frame(
                     .zigzag()
                     .map_err(|e| err(format!("timestamp stream: {e}")))?;
                 ctx.ts = ctx.ts.wrapping_add(delta as u64);
-                decode_event(&mut ctx, payload, lenient).map(|e| e.map(Record::Event))
+                decode_event(&mut ctx, payload, &mut blobs, lenient).map(|e| e.map(Record::Event))
             }
             2 => from_named(payload).map(|v| Some(Record::Thread(v))),
             3 => from_named(payload).map(|v| Some(Record::Fd(v))),
@@ -232,11 +255,15 @@ pub fn decode_frame(
         }
         n += 1;
     }
-    if !ts.is_empty() && !lenient {
+    if !lenient && !(ts.is_empty() && blobs.is_empty()) {
         return Err(DecodeError {
             record: n,
-            pos: 4 + records_len + ts.pos,
-            what: "bytes left after the last timestamp".into(),
+            pos: if ts.is_empty() {
+                blobs_at + blobs.pos
+            } else {
+                8 + records_len + ts.pos
+            },
+            what: "bytes left after the last event".into(),
         });
     }
     Ok((n, skipped))
@@ -246,7 +273,15 @@ fn from_named<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
     rmp_serde::from_slice(payload).map_err(|e| format!("bad msgpack: {e}"))
 }
 
-fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
+/// Encode `e` into `out` (the record payload), its buffers' bytes into `blobs`; `body` is
+/// scratch space.
+fn encode_event(
+    ctx: &mut EventCtx,
+    e: &Event,
+    out: &mut Vec<u8>,
+    body: &mut Vec<u8>,
+    blobs: &mut Vec<u8>,
+) {
     let (variant, nr) = match &e.kind {
         EventKind::Enter { nr, .. } => (0u8, Some(*nr)),
         EventKind::Exit { nr, .. } => (1, Some(*nr)),
@@ -285,6 +320,10 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
     ctx.tid = e.tid;
     ctx.pid = e.pid;
     ctx.cpu = e.cpu;
+    let blobs_before = blobs.len();
+    body.clear();
+    let out_payload = &mut *out;
+    let out = &mut *body;
     if let Some(nr) = nr {
         if tag & SAME_NR == 0 {
             put_varint(out, nr as u64);
@@ -292,10 +331,10 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
         ctx.nr = nr;
     }
     match &e.kind {
-        EventKind::Enter { args, .. } => put_args(out, args),
+        EventKind::Enter { args, .. } => put_args(out, blobs, args),
         EventKind::Exit { ret, args, .. } => {
             put_zigzag(out, *ret);
-            put_args(out, args);
+            put_args(out, blobs, args);
         }
         EventKind::Clone {
             child_tid,
@@ -344,6 +383,8 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
             put_varint(out, *count);
         }
     }
+    put_varint(out_payload, (blobs.len() - blobs_before) as u64);
+    out_payload.extend_from_slice(body);
 }
 
 /// Decode one event payload whose timestamp is already in `ctx`. `Ok(None)`: a variant this
@@ -352,6 +393,7 @@ fn encode_event(ctx: &mut EventCtx, e: &Event, out: &mut Vec<u8>) {
 fn decode_event(
     ctx: &mut EventCtx,
     payload: &[u8],
+    blobs: &mut Cursor,
     lenient: bool,
 ) -> Result<Option<Event>, String> {
     let mut c = Cursor::new(payload);
@@ -373,6 +415,12 @@ fn decode_event(
     ctx.tid = tid;
     ctx.pid = pid;
     ctx.cpu = cpu;
+    let blob_len = usize::try_from(c.varint()?).map_err(|_| "blob length out of range")?;
+    let mut b = Cursor::new(
+        blobs
+            .take(blob_len)
+            .map_err(|_| format!("blob length {blob_len} runs past the blob stream"))?,
+    );
     let mut nr = || -> Result<u16, String> {
         let nr = if tag & SAME_NR != 0 {
             ctx.nr
@@ -387,7 +435,7 @@ fn decode_event(
             let nr = nr()?;
             EventKind::Enter {
                 nr,
-                args: get_args(&mut c, 0)?,
+                args: get_args(&mut c, &mut b, 0)?,
             }
         }
         1 => {
@@ -395,7 +443,7 @@ fn decode_event(
             EventKind::Exit {
                 nr,
                 ret: c.zigzag()?,
-                args: get_args(&mut c, 0)?,
+                args: get_args(&mut c, &mut b, 0)?,
             }
         }
         2 => EventKind::Clone {
@@ -448,14 +496,14 @@ fn decode_event(
     }))
 }
 
-fn put_args(out: &mut Vec<u8>, args: &[Arg]) {
+fn put_args(out: &mut Vec<u8>, blobs: &mut Vec<u8>, args: &[Arg]) {
     put_varint(out, args.len() as u64);
     for a in args {
-        put_arg(out, a);
+        put_arg(out, blobs, a);
     }
 }
 
-fn put_arg(out: &mut Vec<u8>, a: &Arg) {
+fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, a: &Arg) {
     match a {
         Arg::Num(v) => {
             let z = zigzag(*v as i64);
@@ -472,12 +520,14 @@ fn put_arg(out: &mut Vec<u8>, a: &Arg) {
         }
         Arg::Buf { data, len } => {
             out.push(2);
-            put_bytes(out, data);
+            put_varint(out, data.len() as u64);
+            blobs.extend_from_slice(data);
             put_zigzag(out, len.wrapping_sub(data.len() as u64) as i64);
         }
         Arg::Mem(data) => {
             out.push(3);
-            put_bytes(out, data);
+            put_varint(out, data.len() as u64);
+            blobs.extend_from_slice(data);
         }
         Arg::StrList { items, trunc } => {
             out.push(4 | if *trunc { 0x10 } else { 0 });
@@ -492,21 +542,22 @@ fn put_arg(out: &mut Vec<u8>, a: &Arg) {
         }
         Arg::List(items) => {
             out.push(6);
-            put_args(out, items);
+            put_args(out, blobs, items);
         }
     }
 }
 
-fn get_args(c: &mut Cursor, depth: u32) -> Result<Vec<Arg>, String> {
+fn get_args(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Vec<Arg>, String> {
     let n = c.count()?;
     let mut args = Vec::with_capacity(n);
     for _ in 0..n {
-        args.push(get_arg(c, depth)?);
+        args.push(get_arg(c, b, depth)?);
     }
     Ok(args)
 }
 
-fn get_arg(c: &mut Cursor, depth: u32) -> Result<Arg, String> {
+/// One argument from the record `c`, its bytes from the event's blob bytes `b`.
+fn get_arg(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Arg, String> {
     let tag = c.u8()?;
     let flag = tag & 0x10 != 0;
     Ok(match tag & 0x0f {
@@ -523,11 +574,11 @@ fn get_arg(c: &mut Cursor, depth: u32) -> Result<Arg, String> {
             trunc: flag,
         },
         2 => {
-            let data = c.bytes()?.to_vec();
+            let data = b.bytes_of_len(c.varint()?)?.to_vec();
             let len = (data.len() as u64).wrapping_add(c.zigzag()? as u64);
             Arg::Buf { data, len }
         }
-        3 => Arg::Mem(c.bytes()?.to_vec()),
+        3 => Arg::Mem(b.bytes_of_len(c.varint()?)?.to_vec()),
         4 => {
             let n = c.count()?;
             let mut items = Vec::with_capacity(n);
@@ -537,7 +588,7 @@ fn get_arg(c: &mut Cursor, depth: u32) -> Result<Arg, String> {
             Arg::StrList { items, trunc: flag }
         }
         5 => Arg::Fault(c.varint()?),
-        6 if depth < MAX_ARG_DEPTH => Arg::List(get_args(c, depth + 1)?),
+        6 if depth < MAX_ARG_DEPTH => Arg::List(get_args(c, b, depth + 1)?),
         6 => return Err("argument lists nested too deep".into()),
         k => return Err(format!("unknown argument kind {k}")),
     })
@@ -641,6 +692,10 @@ impl<'a> Cursor<'a> {
 
     fn bytes(&mut self) -> Result<&'a [u8], String> {
         let n = self.varint()?;
+        self.bytes_of_len(n)
+    }
+
+    fn bytes_of_len(&mut self, n: u64) -> Result<&'a [u8], String> {
         let n = usize::try_from(n).map_err(|_| "length out of range".to_string())?;
         self.take(n)
     }
@@ -734,7 +789,7 @@ mod tests {
         let data = enc.finish();
         let mut got = VecDeque::new();
         let e = decode_frame(&data, false, &mut got).unwrap_err();
-        assert_eq!((e.record, e.pos), (1, 8));
+        assert_eq!((e.record, e.pos), (1, 12));
         assert_eq!(decode_frame(&data, true, &mut got), Ok((2, 2)));
         assert!(got.is_empty());
     }
@@ -742,11 +797,11 @@ mod tests {
     #[test]
     fn hostile_counts_do_not_allocate() {
         // An Enter event claiming u64::MAX arguments.
-        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 1];
+        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 1, 0];
         put_varint(&mut payload, u64::MAX);
         let mut ctx = EventCtx::default();
         assert_eq!(
-            decode_event(&mut ctx, &payload, false),
+            decode_event(&mut ctx, &payload, &mut Cursor::new(&[]), false),
             Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
         );
         let mut enc = FrameEncoder::default();
@@ -763,19 +818,50 @@ mod tests {
         let good = enc.finish();
         let mut got = VecDeque::new();
         assert_eq!(decode_frame(&good, false, &mut got), Ok((1, 0)));
-        // One timestamp short.
-        let short = &good[..good.len() - 1];
-        let e = decode_frame(short, false, &mut got).unwrap_err();
+        // Cut short.
+        assert!(decode_frame(&good[..good.len() - 1], false, &mut got).is_err());
+        // An event without its timestamp.
+        let mut enc = FrameEncoder::default();
+        enc.push_raw(1, &[0x04 | PID_IS_TID, 1, 0, 0], None);
+        let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
         assert!(e.what.contains("timestamp stream"), "{e:?}");
         // One byte too many: an error, unless the file is of a newer minor.
         let mut long = good.clone();
         long.push(0);
         assert!(decode_frame(&long, false, &mut got).is_err());
         assert_eq!(decode_frame(&long, true, &mut got), Ok((1, 0)));
-        // A records length past the end.
-        let mut bad = good.clone();
-        bad[0] = 0xff;
-        assert!(decode_frame(&bad, false, &mut got).is_err());
-        assert!(decode_frame(&[1, 0], false, &mut got).is_err());
+        // Stream lengths past the end.
+        for at in [0, 4] {
+            let mut bad = good.clone();
+            bad[at] = 0xff;
+            assert!(decode_frame(&bad, false, &mut got).is_err());
+        }
+        assert!(decode_frame(&[1, 0, 0, 0, 0], false, &mut got).is_err());
+    }
+
+    #[test]
+    fn skipped_events_keep_the_blob_stream_in_step() {
+        let mem = |ts| {
+            ev(
+                ts,
+                1,
+                EventKind::Exit {
+                    nr: 4,
+                    ret: 0,
+                    args: vec![Arg::Mem(vec![ts as u8; 3])],
+                },
+            )
+        };
+        let mut enc = FrameEncoder::default();
+        enc.push(&mem(1)).unwrap();
+        // An unknown variant owning 2 blob bytes, the second holding a field this reader
+        // does not know.
+        enc.push_raw(1, &[0x09 | SAME_THREAD | SAME_CPU, 2], Some(1));
+        enc.blobs.extend_from_slice(&[7, 7]);
+        enc.push(&mem(3)).unwrap();
+        let data = enc.finish();
+        let mut got = VecDeque::new();
+        assert_eq!(decode_frame(&data, true, &mut got), Ok((3, 1)));
+        assert_eq!(Vec::from(got), vec![mem(1), mem(3)]);
     }
 }

@@ -558,7 +558,7 @@ mod tests {
         let mut enc = FrameEncoder::default();
         enc.push(&event(100)).unwrap();
         // Event variant 9 at ts 107: same thread and cpu, a body this reader cannot know.
-        enc.push_raw(1, &[0x09 | 0x10 | 0x40, 0xaa, 0xbb], Some(7));
+        enc.push_raw(1, &[0x09 | 0x10 | 0x40, 0, 0xaa, 0xbb], Some(7));
         enc.push_raw(42, &[1, 2, 3], None);
         enc.push(&event(110)).unwrap();
         enc.finish()
