@@ -255,7 +255,8 @@ pub fn decode_frame(
         }
         n += 1;
     }
-    if !lenient && !(ts.is_empty() && blobs.is_empty()) {
+    let leftover = !ts.is_empty() || !blobs.is_empty();
+    if leftover && !lenient {
         return Err(DecodeError {
             record: n,
             pos: if ts.is_empty() {
