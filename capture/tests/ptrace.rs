@@ -424,6 +424,20 @@ fn attach_then_stop_leaves_the_process_running() {
     child.wait().unwrap();
 }
 
+// Attaching to a pid that does not exist is an error naming it.
+#[test]
+fn attach_to_a_missing_pid_fails() {
+    let opts = CaptureOptions {
+        pids: vec![0x3fff_fff0],
+        ..CaptureOptions::default()
+    };
+    let err = PtraceEngine::attach(&opts).err().expect("attach error");
+    assert!(
+        err.to_string().contains(&0x3fff_fff0u32.to_string()),
+        "{err}"
+    );
+}
+
 // stop() on a spawned command kills it and the capture ends.
 #[test]
 fn stop_kills_a_spawned_command() {

@@ -42,7 +42,8 @@
 //! # Threads and waiting
 //! ptrace ties a tracee to the tracer *thread*, so every ptrace call and every `waitpid` must
 //! come from the thread that created the engine: **poll it from that thread** (`poll` returns
-//! an error otherwise). `waitpid` uses `__WALL | __WNOTHREAD`, so engines in different threads
+//! an error otherwise; `stop` and drop do nothing elsewhere, and when that thread ends the
+//! kernel detaches its tracees, killing the spawned ones through `PTRACE_O_EXITKILL`). `waitpid` uses `__WALL | __WNOTHREAD`, so engines in different threads
 //! of one process (tests) never take each other's children; the creating thread should not
 //! have other children of its own to wait for. `waitpid` has no timeout: a per-engine POSIX
 //! timer signals the thread (module `timer`) so that a blocked `waitpid` returns `EINTR`.
