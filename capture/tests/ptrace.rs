@@ -728,3 +728,36 @@ fn posix_spawn_is_a_vfork() {
     let want = (libc::CLONE_VM | libc::CLONE_VFORK) as u64;
     assert_eq!(flags & want, want, "flags {flags:#x}");
 }
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+// A signal to the polling thread (Ctrl-C's SIGINT in the CLI) ends a long poll early.
+#[test]
+fn a_signal_ends_a_long_poll_early() {
+    // SAFETY: a no-op handler without SA_RESTART for SIGUSR2, which nothing else here uses.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = ignore_signal as *const () as usize;
+        libc::sigaction(libc::SIGUSR2, &sa, std::ptr::null_mut());
+    }
+    let mut engine = PtraceEngine::spawn(&cmd(&["sleep", "30"])).unwrap();
+    let mut out = Vec::new();
+    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    // SAFETY: pthread_self has no inputs.
+    let me = unsafe { libc::pthread_self() };
+    let me = me as usize;
+    let kicker = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        // SAFETY: the polling thread is alive until this thread is joined.
+        unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR2) };
+    });
+    let start = Instant::now();
+    let st = engine.poll(&mut out, Duration::from_secs(20)).unwrap();
+    let took = start.elapsed();
+    kicker.join().unwrap();
+    assert_eq!(st, Status::More);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    assert_eq!(engine.exit_code(), Some(137));
+}
