@@ -761,3 +761,28 @@ fn a_signal_ends_a_long_poll_early() {
     while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
     assert_eq!(engine.exit_code(), Some(137));
 }
+
+// A command and an attached pid together: stop() kills the command, lets the other go.
+#[test]
+fn stop_kills_the_command_and_detaches_the_attached() {
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let mut opts = cmd(&["sleep", "30"]);
+    opts.pids = vec![other.id()];
+    let mut engine = PtraceEngine::spawn(&opts).unwrap();
+    let mut out = Vec::new();
+    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    assert_eq!(engine.exit_code(), Some(137));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", other.id())).unwrap();
+    assert!(status.contains("TracerPid:\t0\n"), "{status}");
+    assert!(
+        other.try_wait().unwrap().is_none(),
+        "the attached sleep must still run"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+}

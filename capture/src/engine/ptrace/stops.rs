@@ -139,6 +139,8 @@ impl PtraceEngine {
                 let record = self.wants(nr, info.arch);
                 let snaplen = self.snaplen;
                 let Some(t) = self.tracees.get_mut(&tid) else {
+                    // Unreachable: handle() adopts unknown threads first.
+                    self.resume(tid, 0);
                     return;
                 };
                 if info.op == INFO_SECCOMP && t.in_syscall && t.nr == nr {
@@ -182,6 +184,8 @@ impl PtraceEngine {
             INFO_EXIT => {
                 let ret = info.rval();
                 let Some(t) = self.tracees.get_mut(&tid) else {
+                    // Unreachable: handle() adopts unknown threads first.
+                    self.resume(tid, 0);
                     return;
                 };
                 if !t.in_syscall {
@@ -242,6 +246,8 @@ impl PtraceEngine {
         };
         let child = child as Tid;
         let Some(t) = self.tracees.get(&tid) else {
+            // Unreachable: handle() adopts unknown threads first.
+            self.resume(tid, 0);
             return;
         };
         let (pid, origin) = (t.pid, t.origin);
@@ -304,6 +310,8 @@ impl PtraceEngine {
             }
         }
         let Some(t) = self.tracees.get_mut(&tid) else {
+            // Unreachable: handle() adopts unknown threads first.
+            self.resume(tid, 0);
             return;
         };
         t.pid = tid;
