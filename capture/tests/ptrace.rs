@@ -451,13 +451,24 @@ fn stop_kills_a_spawned_command() {
     assert_eq!(engine.exit_code(), Some(137));
 }
 
+/// Poll until a poll brings nothing (the tracee is blocked, e.g. sleep in its nanosleep).
+fn settle(engine: &mut PtraceEngine, out: &mut Vec<Record>) {
+    let give_up = Instant::now() + Duration::from_secs(20);
+    loop {
+        let before = out.len();
+        engine.poll(out, Duration::from_millis(100)).unwrap();
+        if out.len() == before || Instant::now() > give_up {
+            break;
+        }
+    }
+}
+
 // poll returns within about its timeout while the tracee is idle.
 #[test]
 fn poll_honours_its_timeout() {
     let mut engine = PtraceEngine::spawn(&cmd(&["sleep", "30"])).unwrap();
     let mut out = Vec::new();
-    // Let the start-up events through first.
-    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    settle(&mut engine, &mut out);
     let start = Instant::now();
     let st = engine.poll(&mut out, Duration::from_millis(150)).unwrap();
     let took = start.elapsed();
@@ -742,18 +753,26 @@ fn a_signal_ends_a_long_poll_early() {
     }
     let mut engine = PtraceEngine::spawn(&cmd(&["sleep", "30"])).unwrap();
     let mut out = Vec::new();
-    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    settle(&mut engine, &mut out);
     // SAFETY: pthread_self has no inputs.
     let me = unsafe { libc::pthread_self() };
     let me = me as usize;
+    let returned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = returned.clone();
+    // A signal that lands between two waitpid calls interrupts nothing (the timeout still
+    // bounds the poll), so keep sending, as a user keeps pressing Ctrl-C.
     let kicker = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
-        // SAFETY: the polling thread is alive until this thread is joined.
-        unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR2) };
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            // SAFETY: the polling thread is alive until this thread is joined.
+            unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR2) };
+            std::thread::sleep(Duration::from_millis(100));
+        }
     });
     let start = Instant::now();
     let st = engine.poll(&mut out, Duration::from_secs(20)).unwrap();
     let took = start.elapsed();
+    returned.store(true, std::sync::atomic::Ordering::SeqCst);
     kicker.join().unwrap();
     assert_eq!(st, Status::More);
     assert!(took < Duration::from_secs(5), "{took:?}");

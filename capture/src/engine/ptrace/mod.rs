@@ -50,7 +50,9 @@
 //! [`poll`](Engine::poll) gathers stops until it has [`BATCH`] records, or the timer fires
 //! ([`LINGER`] after the call began, at most `timeout`) with records in hand, or `timeout` has
 //! passed; another signal (SIGINT) interrupting `waitpid` ends the call early with
-//! [`Status::More`]. The timer is armed and disarmed once per `poll`, not per stop.
+//! [`Status::More`]. (A signal landing between two `waitpid` calls interrupts nothing: then
+//! the call ends at `timeout` as usual, so callers poll with a short timeout.) The timer is
+//! armed and disarmed once per `poll`, not per stop.
 //!
 //! # Cost per syscall stop
 //! `waitpid`, `PTRACE_GET_SYSCALL_INFO`, one `process_vm_readv` per pointer argument the table
