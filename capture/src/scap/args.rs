@@ -126,7 +126,7 @@ pub fn convert(
         (Fetch::Value, PType::Int | PType::UInt) => {
             f.num(call).map(Arg::Num).unwrap_or(placeholder(fetch))
         }
-        (Fetch::Str, PType::Str | PType::Buf) => Arg::Str {
+        (Fetch::Str | Fetch::Path, PType::Str | PType::Buf) => Arg::Str {
             data: trim_nul(b).to_vec(),
             trunc: false,
         },
