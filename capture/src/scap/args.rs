@@ -162,7 +162,19 @@ pub fn convert(
         }
         (Fetch::Mem(_) | Fetch::Array { .. }, PType::Buf | PType::Raw) => Arg::Mem(b.to_vec()),
         (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, f.endian, exit)),
-        _ => placeholder(fetch),
+        // A sysdig value of another shape than the table's. Every variant is named so that a
+        // new kind of fetch fails to compile here instead of silently becoming a placeholder.
+        (
+            Fetch::Value
+            | Fetch::Str
+            | Fetch::Path
+            | Fetch::StrList
+            | Fetch::Buf(_)
+            | Fetch::Mem(_)
+            | Fetch::Array { .. }
+            | Fetch::Iovec { .. },
+            _,
+        ) => placeholder(fetch),
     }
 }
 
