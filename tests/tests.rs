@@ -3,6 +3,9 @@
 
 mod util;
 
+/// Analyzers on workloads whose truth is known.
+mod analyzers;
+
 /// The command line itself: help, version, usage errors and their exit status.
 mod cli;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.

@@ -160,14 +160,10 @@ fn read_data_is_cut_at_snaplen() {
             len: 20
         }])
     );
-    // The file name passed is longer than 8 bytes: paths are kept whole all the same.
+    // Paths are kept whole whatever the snap length.
     let opens = enters(&events, NR_OPENAT);
     let name = path.as_os_str().as_encoded_bytes();
-    assert!(opens.iter().any(|(_, a)| a[1]
-        == Arg::Str {
-            data: name.to_vec(),
-            trunc: false
-        }));
+    assert!(opens.iter().any(|(_, a)| a[1] == str_arg(name)));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -296,6 +292,8 @@ fn threads_carry_their_process_id() {
     assert_eq!(child_pid, parent.pid);
     assert_ne!(child_tid, parent.pid);
     assert_ne!(flags & libc::CLONE_VM as u64, 0);
+    // glibc creates threads with clone3: CLONE_SETTLS is only known from its clone_args.
+    assert_ne!(flags & libc::CLONE_SETTLS as u64, 0, "flags {flags:#x}");
     let of_thread: Vec<_> = events.iter().filter(|e| e.tid == child_tid).collect();
     assert!(!of_thread.is_empty());
     assert!(of_thread.iter().all(|e| e.pid == parent.pid));
@@ -411,8 +409,9 @@ fn attach_then_stop_leaves_the_process_running() {
     );
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     assert!(
-        status.contains(&format!("TracerPid:\t{}", std::process::id()))
-            || status.contains("TracerPid:\t")
+        // The tracer is this thread (the kernel shows its tid). SAFETY: gettid has no inputs.
+        status.contains(&format!("TracerPid:\t{}\n", unsafe { libc::gettid() })),
+        "{status}"
     );
     engine.stop();
     while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
@@ -449,9 +448,8 @@ fn poll_honours_its_timeout() {
     let st = engine.poll(&mut out, Duration::from_millis(150)).unwrap();
     let took = start.elapsed();
     assert_eq!(st, Status::More);
-    // Only the bound that shows poll did not block on the idle tracee: a lower bound would
-    // depend on how busy the machine is.
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(took >= Duration::from_millis(100), "{took:?}");
+    assert!(took < Duration::from_millis(1000), "{took:?}");
     engine.stop();
     while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
 }
@@ -514,4 +512,205 @@ fn dd_is_no_slower_than_strace() {
         ours[1].as_secs_f64() / theirs[1].as_secs_f64()
     );
     assert!(ours[1].as_secs_f64() <= theirs[1].as_secs_f64() * 1.1);
+}
+
+// exec from a thread that is not the leader: the Exec event is the leader's tid, old_tid the
+// caller's; execve's exit follows on the leader's tid.
+#[test]
+fn exec_from_a_thread_moves_to_the_leader() {
+    if !have_python() {
+        eprintln!("SKIPPED: exec_from_a_thread_moves_to_the_leader because python3 is missing");
+        return;
+    }
+    let script = "import threading,os,time\n\
+                  threading.Thread(target=lambda: os.execv('/bin/true', ['/bin/true'])).start()\n\
+                  time.sleep(10)";
+    let (events, code) = run(&cmd(&["python3", "-c", script]));
+    assert_eq!(code, 0);
+    let thread = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Clone {
+                child_tid, flags, ..
+            } if flags & libc::CLONE_THREAD as u64 != 0 => Some(child_tid),
+            _ => None,
+        })
+        .expect("thread clone");
+    let at = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Exec { args, .. } if args[0] == b"/bin/true"))
+        .expect("exec of /bin/true");
+    let exec = &events[at];
+    let EventKind::Exec { old_tid, .. } = exec.kind else {
+        unreachable!()
+    };
+    assert_eq!(old_tid, thread);
+    assert_eq!(exec.tid, exec.pid);
+    assert_ne!(exec.tid, thread);
+    assert!(
+        events[at + 1..].iter().any(|e| e.tid == exec.tid
+            && matches!(
+                e.kind,
+                EventKind::Exit {
+                    nr: NR_EXECVE,
+                    ret: 0,
+                    ..
+                }
+            )),
+        "execve exit on the leader"
+    );
+    assert!(events[at + 1..].iter().all(|e| e.tid != thread));
+}
+
+// A group-stop stays a stop (PTRACE_LISTEN) until SIGCONT, as without a tracer.
+#[test]
+fn stopped_tracees_stay_stopped_until_sigcont() {
+    let mut engine =
+        PtraceEngine::spawn(&cmd(&["/bin/sh", "-c", "kill -STOP $$; exit 4"])).unwrap();
+    let pid = engine.root_pid().unwrap();
+    let mut out = Vec::new();
+    let give_up = Instant::now() + Duration::from_secs(20);
+    let stopped = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .is_ok_and(|s| s.contains("State:\tT (stopped)") || s.contains("State:\tt"))
+    };
+    let mut saw_sigstop = false;
+    while !saw_sigstop && Instant::now() < give_up {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+        saw_sigstop = out.iter().any(|r| {
+            matches!(r, Record::Event(Event { kind: EventKind::Signal { signo, .. }, .. })
+                if *signo == libc::SIGSTOP)
+        });
+    }
+    assert!(saw_sigstop);
+    // Still stopped a while later: the engine did not restart it.
+    for _ in 0..5 {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+    }
+    assert!(stopped(pid), "the shell must be stopped");
+    // SAFETY: plain kill of our own child.
+    unsafe { libc::kill(pid as i32, libc::SIGCONT) };
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {
+        assert!(Instant::now() < give_up, "did not end after SIGCONT");
+    }
+    assert_eq!(engine.exit_code(), Some(4));
+}
+
+// Attach to a process with several threads: all are followed, and all are let go.
+#[test]
+fn attach_follows_every_thread() {
+    if !have_python() {
+        eprintln!("SKIPPED: attach_follows_every_thread because python3 is missing");
+        return;
+    }
+    let script = "import threading,time\n\
+                  def f():\n    while True: time.sleep(0.01)\n\
+                  [threading.Thread(target=f, daemon=True).start() for _ in range(3)]\n\
+                  print('ready', flush=True)\n\
+                  time.sleep(30)";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = child.id();
+    let opts = CaptureOptions {
+        pids: vec![pid],
+        ..CaptureOptions::default()
+    };
+    let mut engine = PtraceEngine::attach(&opts).unwrap();
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        engine.poll(&mut out, Duration::from_millis(50)).unwrap();
+    }
+    let tids: std::collections::HashSet<u32> = out
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => {
+                assert_eq!(e.pid, pid);
+                Some(e.tid)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(tids.len() >= 3, "events from {} threads", tids.len());
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let status = std::fs::read_to_string(task.unwrap().path().join("status")).unwrap();
+        assert!(status.contains("TracerPid:\t0\n"), "{status}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "python must still run");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+// Many children at once: each one's Clone event comes before its own events, each is exec'd
+// and exits, and the capture ends.
+#[test]
+fn many_children_are_each_followed() {
+    let (events, code) = run(&cmd(&[
+        "/bin/sh",
+        "-c",
+        "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true & done; wait",
+    ]));
+    assert_eq!(code, 0);
+    let sh = events[0].pid;
+    let children: Vec<(usize, u32)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.kind {
+            EventKind::Clone { child_tid, .. } if e.pid == sh => Some((i, child_tid)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(children.len(), 20);
+    for (at, child) in children {
+        let first = events.iter().position(|e| e.tid == child).unwrap();
+        assert!(at < first, "clone of {child} after its events");
+        assert!(events
+            .iter()
+            .any(|e| e.tid == child && matches!(e.kind, EventKind::Exec { .. })));
+        assert!(events
+            .iter()
+            .any(|e| e.tid == child && matches!(e.kind, EventKind::ThreadExit { status: 0 })));
+    }
+}
+
+// posix_spawn's vfork-style clone3 is recorded with CLONE_VM|CLONE_VFORK.
+#[test]
+fn posix_spawn_is_a_vfork() {
+    if !have_python() {
+        eprintln!("SKIPPED: posix_spawn_is_a_vfork because python3 is missing");
+        return;
+    }
+    let script = "import os\n\
+                  p=os.posix_spawn('/bin/true', ['/bin/true'], {})\n\
+                  os.waitpid(p, 0)";
+    let (events, code) = run(&cmd(&["python3", "-c", script]));
+    assert_eq!(code, 0);
+    let true_pid = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Exec { args, .. } if args[0] == b"/bin/true" => Some(e.pid),
+            _ => None,
+        })
+        .expect("exec of /bin/true");
+    let flags = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Clone {
+                child_pid, flags, ..
+            } if child_pid == true_pid => Some(flags),
+            _ => None,
+        })
+        .expect("clone of the spawned child");
+    let want = (libc::CLONE_VM | libc::CLONE_VFORK) as u64;
+    assert_eq!(flags & want, want, "flags {flags:#x}");
 }

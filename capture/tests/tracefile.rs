@@ -147,6 +147,28 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A valid file with a few bytes overwritten: records read are a prefix of the originals
+    /// (bytes of a frame are checksummed), and an error says why the rest is missing.
+    #[test]
+    fn mutated_files_give_a_prefix_and_an_error(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let recs = small_records();
+        let path = temp_path("mut.spt");
+        let mut data = write_file(&path, &recs, 4);
+        for (at, b) in edits {
+            let i = at.index(data.len());
+            data[i] = b;
+        }
+        let (got, end) = read_bytes(&data);
+        prop_assert!(recs.starts_with(&got));
+        if got.len() < recs.len() {
+            prop_assert!(end.is_err());
+        }
+    }
+}
+
 // ---- files cut short, damaged, or not traces ----
 
 #[test]
@@ -525,4 +547,36 @@ fn a_write_error_reaches_the_caller_and_closes_the_writer() {
         let again = w.write(&enter(1, 1)).unwrap_err();
         assert!(matches!(again, TraceError::Closed { .. }), "{again}");
     }
+}
+
+#[test]
+fn a_trailer_pointing_anywhere_is_a_damaged_footer() {
+    let recs = small_records();
+    let path = temp_path("trailer.spt");
+    let full = write_file(&path, &recs, 4);
+    let n = full.len();
+    for offset in [0u64, 5, n as u64 - 17, n as u64, u64::MAX - 3, u64::MAX] {
+        let mut bad = full.clone();
+        bad[n - 16..n - 8].copy_from_slice(&offset.to_le_bytes());
+        let (got, end) = read_bytes(&bad);
+        assert_eq!(got, recs, "trailer offset {offset}");
+        let e = end.unwrap_err();
+        assert!(
+            matches!(e, TraceError::Corrupt { .. }),
+            "trailer offset {offset}: {e}"
+        );
+    }
+}
+
+/// The /proc snapshot of this host, as a capture starts with it, survives the file.
+#[test]
+fn a_real_proc_snapshot_round_trips() {
+    let snap = syspect_capture::procfs::snapshot();
+    assert!(snap.iter().any(|r| matches!(r, Record::Thread(_))));
+    assert!(snap.iter().any(|r| matches!(r, Record::Fd(_))));
+    let path = temp_path("snap.spt");
+    write_file(&path, &snap, usize::MAX);
+    let (got, end) = read_all(&path);
+    assert!(end.is_ok(), "{end:?}");
+    assert_eq!(got, snap);
 }

@@ -17,7 +17,11 @@
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
 pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
+pub use super::structs::{si_code_name, sigset, wait_status};
 
+use super::call_rules::{
+    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, prctl_shows, signal_text,
+};
 use super::flags::{self, FlagSet};
 use super::sockaddr::strace_sockaddr;
 use super::strings;
@@ -75,12 +79,12 @@ pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
     let parts: Vec<String> = call
         .parts()
         .into_iter()
-        .filter(|p| !p.0)
+        .take_while(|p| !p.0)
         .map(|p| p.1)
         .collect();
     let more = (0..desc.args.len()).any(|i| call.shown(i) && call.at_exit(i));
     let mut s = parts.join(", ");
-    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone") {
+    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone" | "clone3") {
         s.push_str(", ");
     }
     s
@@ -105,10 +109,10 @@ pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], r
         return String::new();
     };
     let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
-    let lead = if matches!(desc.name, "ioctl" | "clone") {
-        ", "
-    } else {
-        ""
+    let lead = match call.clone3_suffix() {
+        Some(suffix) => format!("{suffix}, "),
+        None if matches!(desc.name, "ioctl" | "clone" | "clone3") => ", ".to_string(),
+        None => String::new(),
     };
     format!("{lead}{}", rest.join(", "))
 }
@@ -186,7 +190,17 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
                 _ => base,
             }
         }
-        "poll" | "ppoll" if ret > 0 => {
+        "prctl" if get(0).and_then(Arg::num) == Some(libc::PR_GET_DUMPABLE as u64) => {
+            let what = match ret {
+                0 => "SUID_DUMP_DISABLE",
+                1 => "SUID_DUMP_USER",
+                2 => "SUID_DUMP_ROOT",
+                _ => return base,
+            };
+            format!("{ret} ({what})")
+        }
+        "poll" | "ppoll" if ret == 0 => "0 (Timeout)".to_string(),
+        "poll" | "ppoll" => {
             let ready: Vec<String> = get(0)
                 .and_then(Arg::bytes)
                 .unwrap_or(&[])
@@ -316,13 +330,8 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// strace adds are left out).
 pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
-    let mut si = vec![0u8; 24];
-    si[0..4].copy_from_slice(&signo.to_le_bytes());
-    si[8..12].copy_from_slice(&code.to_le_bytes());
-    si[16..20].copy_from_slice(&sender.to_le_bytes());
-    let text = structs::decode(StructKind::Siginfo, &si).unwrap_or_default();
-    let text = text.replacen(", si_uid=0, ...}", "}", 1);
-    format!("--- {name} {text} ---")
+    let code_text = structs::si_code_name(signo, code);
+    format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 
 /// `[3, 4]` from the two ints pipe/socketpair wrote.
@@ -357,19 +366,49 @@ impl Call<'_, '_> {
     }
 
     fn render(&self) -> String {
-        self.parts()
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut parts: Vec<String> = self.parts().into_iter().map(|(_, t)| t).collect();
+        if let (Some(first), Some(suffix)) = (parts.first_mut(), self.clone3_suffix()) {
+            first.push_str(&suffix);
+        }
+        parts.join(", ")
+    }
+
+    /// What clone3 adds after its struct once it returned: ` => {parent_tid=[1234]}`.
+    fn clone3_suffix(&self) -> Option<String> {
+        if self.desc.name != "clone3" {
+            return None;
+        }
+        let Some(Arg::Mem(b)) = self.args.first().copied().flatten() else {
+            return None;
+        };
+        let fl = structs::Bytes(b).u64(0)?;
+        match self.ret {
+            Some(r) if r > 0 && fl & libc::CLONE_PARENT_SETTID as u64 != 0 => {
+                Some(format!(" => {{parent_tid=[{r}]}}"))
+            }
+            _ => None,
+        }
     }
 
     /// Whether strace prints argument `i` when the call returns rather than when it starts.
     fn at_exit(&self, i: usize) -> bool {
-        match self.desc.name {
-            "clone" => i >= 2,
-            "ioctl" => i == 2,
-            _ => self.desc.args.get(i).is_some_and(|a| a.dir == Dir::Out),
+        match (self.desc.name, i) {
+            ("clone", _) => i >= 2,
+            ("ioctl", _) => i == 2,
+            ("clone3", _) => i == 1,
+            ("prctl", 1) => self.num(0) == Some(libc::PR_GET_NAME as u64),
+            _ => self.desc.args.get(i).is_some_and(|a| match a.dir {
+                Dir::In => false,
+                Dir::Out => true,
+                // strace shows these at entry and what the call changed in the result
+                // (select's sets, poll's revents, the time left).
+                Dir::InOut => !matches!(
+                    a.ty,
+                    ArgType::Struct(StructKind::FdSet | StructKind::Timespec | StructKind::Timeval)
+                        | ArgType::StructArray(StructKind::Pollfd, _)
+                        | ArgType::StrOrNum
+                ),
+            }),
         }
     }
 
@@ -381,7 +420,16 @@ impl Call<'_, '_> {
             if !self.shown(i) {
                 continue;
             }
-            let v = self.args.get(i).copied().flatten();
+            let mut v = self.args.get(i).copied().flatten();
+            // An in/out argument of a failed call: the exit has only the pointer, the entry
+            // what the caller passed, which strace shows (`getpeername(3, 0x…, [16]) = -1`).
+            if a.dir == Dir::InOut && self.ret.is_some_and(|r| r < 0) {
+                if let (Some(Arg::Num(_) | Arg::Fault(_)), Some(Some(inv @ Arg::Mem(_)))) =
+                    (v, self.ins.get(i))
+                {
+                    v = Some(*inv);
+                }
+            }
             let Some(v) = v else {
                 if self.ret.is_none() {
                     break;
@@ -565,6 +613,16 @@ impl Call<'_, '_> {
             }
             (ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_), Arg::Mem(b)) => strace_sockaddr(b),
             (ArgType::Struct(k), Arg::Mem(b)) => self.inout_struct(i, a, k, b),
+            (
+                ArgType::StructArray(StructKind::Int, _) | ArgType::StructArrayOut(StructKind::Int),
+                Arg::Mem(b),
+            ) => {
+                let ints: Vec<String> = b
+                    .chunks_exact(4)
+                    .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string())
+                    .collect();
+                format!("[{}]", ints.join(", "))
+            }
             (ArgType::StructArray(k, _) | ArgType::StructArrayOut(k), Arg::Mem(b)) => {
                 let size = k.size() as usize;
                 let items: Vec<String> = b
@@ -622,6 +680,10 @@ impl Call<'_, '_> {
                 format!("{in_text} => {text}")
             }
             StructKind::FdSet | StructKind::Timespec | StructKind::Timeval => in_text,
+            StructKind::Msghdr if self.ret.is_some() => {
+                let namelen_in = structs::Bytes(inb).u32(8);
+                structs::msghdr(&structs::Bytes(out), namelen_in).unwrap_or(text)
+            }
             _ => text,
         }
     }
@@ -670,112 +732,10 @@ impl Call<'_, '_> {
     }
 }
 
-fn signal_text(n: u64) -> String {
-    match signal_name(n as i32) {
-        Some(s) if n != 0 => s.to_string(),
-        _ => (n as i32).to_string(),
-    }
-}
-
-/// fcntl commands that take no third argument.
-fn fcntl_no_arg(cmd: i32) -> bool {
-    matches!(
-        cmd,
-        libc::F_GETFD
-            | libc::F_GETFL
-            | libc::F_GETOWN
-            | 11 // F_GETSIG
-            | libc::F_GETLEASE
-            | libc::F_GETPIPE_SZ
-            | libc::F_GET_SEALS
-    )
-}
-
-/// fcntl's third argument by command.
-fn fcntl_arg(cmd: i32, n: u64) -> String {
-    match cmd {
-        libc::F_SETFD => flags::format(FlagSet::FdFlags, n),
-        libc::F_SETFL => flags::format(FlagSet::Open, n),
-        10 => signal_text(n), // F_SETSIG
-        libc::F_SETLEASE => flags::enumerated(super::flag_tables::FLOCK_TYPE, n, "F_???"),
-        libc::F_ADD_SEALS => flags::bits(super::flag_tables::SEALS, n, "F_SEAL_???"),
-        libc::F_GETLK
-        | libc::F_SETLK
-        | libc::F_SETLKW
-        | libc::F_OFD_GETLK
-        | libc::F_OFD_SETLK
-        | libc::F_OFD_SETLKW => ptr(n),
-        _ => (n as i32).to_string(),
-    }
-}
-
-/// ioctl requests that take no third argument.
-fn ioctl_no_arg(req: u64) -> bool {
-    matches!(
-        flags::name_of(FlagSet::Ioctl, req),
-        Some(
-            "FIOCLEX"
-                | "FIONCLEX"
-                | "TIOCNOTTY"
-                | "TIOCEXCL"
-                | "TIOCNXCL"
-                | "TIOCSBRK"
-                | "TIOCCBRK"
-        )
-    )
-}
-
-/// Which futex arguments strace prints for operation `op` (without the private and clock
-/// bits): 0 uaddr, 1 op, 2 val, 3 timeout or val2, 4 uaddr2, 5 val3.
-fn futex_shows(op: u64, i: usize) -> bool {
-    let n = match op {
-        1 | 7 | 8 => 3,  // WAKE, UNLOCK_PI, TRYLOCK_PI
-        0 | 6 | 13 => 4, // WAIT, LOCK_PI, LOCK_PI2
-        3 => 5,          // REQUEUE
-        _ => 6,
-    };
-    if matches!(op, 7 | 8) {
-        return i < 2;
-    }
-    if matches!(op, 6 | 13) {
-        return i != 2 && i < 4;
-    }
-    match op {
-        9 => i != 4,            // WAIT_BITSET: uaddr, op, val, timeout, val3
-        10 => i != 3 && i != 4, // WAKE_BITSET: uaddr, op, val, val3
-        _ => i < n,
-    }
-}
-
-/// Which prctl arguments strace prints for `option`.
-fn prctl_shows(option: i32, i: usize) -> bool {
-    let n = match option {
-        libc::PR_GET_DUMPABLE
-        | libc::PR_GET_KEEPCAPS
-        | libc::PR_GET_TIMERSLACK
-        | libc::PR_GET_SECCOMP
-        | libc::PR_GET_NO_NEW_PRIVS
-        | libc::PR_GET_THP_DISABLE
-        | libc::PR_GET_SECUREBITS
-        | libc::PR_TASK_PERF_EVENTS_DISABLE
-        | libc::PR_TASK_PERF_EVENTS_ENABLE => 1,
-        libc::PR_SET_NAME
-        | libc::PR_GET_NAME
-        | libc::PR_SET_PDEATHSIG
-        | libc::PR_GET_PDEATHSIG
-        | libc::PR_SET_DUMPABLE
-        | libc::PR_SET_KEEPCAPS
-        | libc::PR_SET_TIMERSLACK
-        | libc::PR_CAPBSET_READ
-        | libc::PR_CAPBSET_DROP
-        | libc::PR_SET_CHILD_SUBREAPER
-        | libc::PR_GET_CHILD_SUBREAPER
-        | libc::PR_SET_SECUREBITS => 2,
-        _ => 5,
-    };
-    i < n
-}
-
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "render_split_tests.rs"]
+mod split_tests;

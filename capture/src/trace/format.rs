@@ -55,8 +55,12 @@ pub const FRAME_HEADER_LEN: usize = 4 + 4 + 4 + 4 + 8 + 8 + 4 + 4;
 /// Frame flag: the frame holds state records (threads, fds, users…), not only events.
 pub const FRAME_HAS_STATE: u32 = 1;
 
-/// Largest uncompressed frame a reader accepts (the writer closes frames far below this).
-pub const MAX_FRAME_LEN: u32 = 64 << 20;
+/// Largest uncompressed frame a reader accepts, so the most memory one frame can cost it. The
+/// writer closes a frame at [`super::WriterOptions::frame_bytes`] (at most half of this) and
+/// refuses records larger than the other half.
+pub const MAX_FRAME_LEN: u32 = 16 << 20;
+/// Largest zstd window (log2) a reader accepts: a frame never needs more than its own size.
+pub const MAX_WINDOW_LOG: u32 = 24;
 /// Largest compressed frame a reader accepts: zstd's worst case for [`MAX_FRAME_LEN`].
 pub const MAX_COMPRESSED_LEN: u32 = MAX_FRAME_LEN + (MAX_FRAME_LEN >> 7) + (1 << 17);
 

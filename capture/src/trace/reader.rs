@@ -13,7 +13,8 @@ use super::codec::decode_frame;
 use super::format::{
     crc32, decode_footer, le_u32, le_u64, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR,
     FRAME_HAS_STATE, FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC,
-    MAX_COMPRESSED_LEN, MAX_FRAME_LEN, MAX_HEADER_LEN, PREFIX_LEN, TRAILER_LEN, TRAILER_MAGIC,
+    MAX_COMPRESSED_LEN, MAX_FRAME_LEN, MAX_HEADER_LEN, MAX_WINDOW_LOG, PREFIX_LEN, TRAILER_LEN,
+    TRAILER_MAGIC,
 };
 use super::{Header, TraceError};
 use crate::event::Record;
@@ -280,7 +281,7 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         let footer_offset = le_u64(&trailer[..8]);
         let footer_end = self.len - TRAILER_LEN as u64;
-        if footer_offset < self.body_start || footer_offset + 12 > footer_end {
+        if footer_offset < self.body_start || footer_offset.saturating_add(12) > footer_end {
             self.bad_footer = Some(footer_end);
             return Ok(());
         }
@@ -429,7 +430,9 @@ impl<R: Read + Seek> Iterator for TraceReader<R> {
 
 /// Decompress one zstd frame, producing at most `limit + 1` bytes.
 fn decompress(z: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
-    let dec = zstd::stream::read::Decoder::with_buffer(z)?.single_frame();
+    let mut dec = zstd::stream::read::Decoder::with_buffer(z)?.single_frame();
+    // The window buffer is allocated from the frame's own header: bound it too.
+    dec.window_log_max(MAX_WINDOW_LOG)?;
     // Start small: the declared size is only trusted as a bound.
     let mut out = Vec::with_capacity(limit.min(z.len().saturating_mul(8)).min(1 << 20));
     dec.take(limit as u64 + 1).read_to_end(&mut out)?;

@@ -27,7 +27,8 @@ use crate::event::Record;
 /// How a [`TraceWriter`] cuts and compresses frames.
 #[derive(Clone, Debug)]
 pub struct WriterOptions {
-    /// Close a frame when its uncompressed records reach this many bytes.
+    /// Close a frame when its uncompressed records reach this many bytes (at most half of
+    /// [`MAX_FRAME_LEN`](super::format::MAX_FRAME_LEN)).
     pub frame_bytes: usize,
     /// [`TraceWriter::tick`] closes a frame opened longer ago than this.
     pub frame_age: Duration,
@@ -130,6 +131,8 @@ impl TraceWriter {
         header: &Header,
         opts: WriterOptions,
     ) -> Result<TraceWriter, TraceError> {
+        let mut opts = opts;
+        opts.frame_bytes = opts.frame_bytes.clamp(1, MAX_FRAME_LEN as usize / 2);
         let bytes = Arc::new(AtomicU64::new(0));
         let mut sink = FrameSink::new(Box::new(out), name, &opts, bytes.clone())?;
         sink.write_header(header)?;
@@ -149,7 +152,7 @@ impl TraceWriter {
         Ok(TraceWriter {
             path: name.to_path_buf(),
             header: header.clone(),
-            frame: Vec::with_capacity(opts.frame_bytes.min(MAX_FRAME_LEN as usize / 2) + 4096),
+            frame: Vec::with_capacity(opts.frame_bytes + 4096),
             opts,
             scratch: Vec::new(),
             ctx: EventCtx::default(),

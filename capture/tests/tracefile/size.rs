@@ -199,3 +199,74 @@ fn bytes_per_call_tar_like() {
         assert_eq!(got.len(), recs.len());
     }
 }
+
+/// Bytes per call of a real trace (`SPT=/path/to/trace.spt`), and what it would take with
+/// buffers cut to `SNAPS` bytes (comma-separated, default `0,16,80`), with each zstd level.
+/// Run with `SPT=t.spt cargo test -p syspect-capture --release --test tracefile -- --ignored
+/// --nocapture real_trace`.
+#[test]
+#[ignore = "a measurement of a trace given in $SPT"]
+fn bytes_per_call_of_a_real_trace() {
+    let Some(path) = std::env::var_os("SPT") else {
+        eprintln!("SKIPPED: set SPT to a trace file");
+        return;
+    };
+    let mut r = syspect_capture::trace::TraceReader::open(std::path::Path::new(&path)).unwrap();
+    let recs: Vec<Record> = r.by_ref().map_while(Result::ok).collect();
+    let calls = recs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Record::Event(Event {
+                    kind: EventKind::Exit { .. },
+                    ..
+                })
+            )
+        })
+        .count()
+        .max(1) as f64;
+    let snaps = std::env::var("SNAPS").unwrap_or_else(|_| "0,16,80".into());
+    for snap in snaps.split(',').filter_map(|s| s.parse::<usize>().ok()) {
+        let cut = |a: &Arg| match a {
+            Arg::Buf { data, len } => Arg::Buf {
+                data: data[..data.len().min(snap)].to_vec(),
+                len: *len,
+            },
+            a => a.clone(),
+        };
+        let recs: Vec<Record> = recs
+            .iter()
+            .map(|r| match r {
+                Record::Event(e) => {
+                    let mut e = e.clone();
+                    match &mut e.kind {
+                        EventKind::Enter { args, .. } | EventKind::Exit { args, .. } => {
+                            *args = args.iter().map(cut).collect()
+                        }
+                        _ => {}
+                    }
+                    Record::Event(e)
+                }
+                r => r.clone(),
+            })
+            .collect();
+        for level in [3, 6] {
+            let out = temp_path("real.spt");
+            let opts = WriterOptions {
+                level,
+                ..Default::default()
+            };
+            let mut w = TraceWriter::create_with(&out, &header(), opts).unwrap();
+            for r in &recs {
+                w.write(r).unwrap();
+            }
+            let s = w.finish().unwrap();
+            println!(
+                "buffers cut at {snap} bytes, level {level}: {:.2} B/call ({} calls)",
+                s.bytes as f64 / calls,
+                calls
+            );
+        }
+    }
+}

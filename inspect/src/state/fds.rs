@@ -31,12 +31,17 @@ impl Fd {
     }
 
     pub fn from_info(i: &FdInfo) -> Fd {
+        // A snapshot does not say which sockets listen: a TCP socket bound to a port with no
+        // peer is taken for a listener (a bound socket that never listened is rare).
+        let server = i
+            .sock
+            .is_some_and(|t| t.proto == L4Proto::Tcp && t.local.1 != 0 && t.remote.1 == 0);
         Fd {
             kind: i.kind,
             name: i.name.clone(),
             sock: i.sock,
             flags: i.flags,
-            server: false,
+            server,
         }
     }
 

@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(
             enter,
             vec![
-                // Paths are kept whole; the snap length cuts buffers.
+                // A path is kept whole whatever the snap length.
                 Arg::Str {
                     data: b"/etc/hosts".to_vec(),
                     trunc: false
@@ -316,6 +316,23 @@ mod tests {
         assert_eq!(
             r.args(&DESC, Side::Exit(-14)),
             vec![Arg::Num(out.as_ptr() as u64)]
+        );
+    }
+
+    #[test]
+    fn other_strings_are_cut_at_snaplen() {
+        let s = b"hostname-long\0".to_vec();
+        let r = Reader {
+            tid: me(),
+            regs: &[0; 6],
+            snaplen: 4,
+        };
+        assert_eq!(
+            r.one(Fetch::Str, s.as_ptr() as u64, Side::Enter),
+            Arg::Str {
+                data: b"host".to_vec(),
+                trunc: true
+            }
         );
     }
 
