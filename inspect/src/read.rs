@@ -32,7 +32,7 @@ pub fn read_files(
     let mut p = Pipeline::with_printer(printer, limit).with_filter(filter);
     let mut report = ReadReport::default();
     loop {
-        match source.next() {
+        match source.next_record() {
             Ok(Next::Record(rec)) => {
                 if !p.push(&rec, out)? {
                     break;

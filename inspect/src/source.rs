@@ -14,7 +14,7 @@ use crate::InspectError;
 /// Records from files.
 pub enum FileSource {
     Trace(MultiReader),
-    Scap(ScapReader),
+    Scap(Box<ScapReader>),
 }
 
 /// How reading one record went.
@@ -53,13 +53,13 @@ impl FileSource {
                     "sysdig captures are read one at a time".to_owned(),
                 ));
             }
-            return Ok(FileSource::Scap(ScapReader::open(first)?));
+            return Ok(FileSource::Scap(Box::new(ScapReader::open(first)?)));
         }
         Ok(FileSource::Trace(MultiReader::open(files)?))
     }
 
     /// The next record.
-    pub fn next(&mut self) -> Result<Next, InspectError> {
+    pub fn next_record(&mut self) -> Result<Next, InspectError> {
         match self {
             FileSource::Trace(r) => match r.next_record() {
                 Ok(Some(rec)) => Ok(Next::Record(rec)),
