@@ -2,14 +2,14 @@
 //! the same order per process, with the same arguments and results, apart from what differs
 //! between any two runs (addresses, pids, timing, random bytes, when a signal lands).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
 
 use regex::Regex;
 
 use crate::util::*;
 
-/// One process's calls, normalized, keyed by the order in which processes first appear.
+/// Each process's calls, indexed by the order in which processes first appear.
 type PerProcess = Vec<Vec<String>>;
 
 /// Split strace-format text into per-process call lists. `pid_of` extracts the pid prefix of a
@@ -72,8 +72,43 @@ fn per_process(text: &str, prefixed: &Regex, root: &str) -> (PerProcess, HashMap
     (calls, order)
 }
 
-/// Remove what differs between two runs of the same program.
-fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> PerProcess {
+/// Names for pids that do not depend on timing: `P0` for the command, `P0.1` for its first
+/// child (by the order of its fork/clone calls), `P0.1.2` for that child's second child…
+fn tree_names(calls: &PerProcess, order: &HashMap<String, usize>) -> HashMap<String, String> {
+    let spawn = Regex::new(r"^(clone|clone3|fork|vfork)\(.*\) += (\d+)$").expect("regex");
+    let pid_of: HashMap<usize, &String> = order.iter().map(|(p, i)| (*i, p)).collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut queue = vec![(0usize, "P0".to_string())];
+    while let Some((idx, name)) = queue.pop() {
+        if let Some(pid) = pid_of.get(&idx) {
+            names.insert((*pid).clone(), name.clone());
+        }
+        let mut k = 0;
+        for line in calls.get(idx).into_iter().flatten() {
+            if let Some(c) = spawn.captures(line) {
+                k += 1;
+                if let Some(&child) = order.get(&c[2]) {
+                    queue.push((child, format!("{name}.{k}")));
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Remove what differs between two runs of the same program; key each process by its place
+/// in the process tree.
+fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> BTreeMap<String, Vec<String>> {
+    let names = tree_names(&calls, order);
+    let by_index: HashMap<usize, String> = order
+        .iter()
+        .map(|(pid, i)| {
+            (
+                *i,
+                names.get(pid).cloned().unwrap_or_else(|| format!("?{pid}")),
+            )
+        })
+        .collect();
     let hex = Regex::new(r"0x[0-9a-f]+").expect("regex");
     let num = Regex::new(r"\b\d{2,7}\b").expect("regex");
     let spaces = Regex::new(r"\)\s+= ").expect("regex");
@@ -103,19 +138,31 @@ fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> PerProcess {
                     let l = ppid.replace(&l, "getppid() = PARENT");
                     // Uptime, free memory and the number of processes change by the second.
                     let l = sysinfo.replace(&l, "sysinfo({...})");
-                    num.replace_all(&l, |c: &regex::Captures| match order.get(&c[0]) {
-                        Some(i) => format!("PID{i}"),
+                    num.replace_all(&l, |c: &regex::Captures| match names.get(&c[0]) {
+                        Some(n) => n.clone(),
                         None => c[0].to_string(),
                     })
                     .into_owned()
                 })
                 .collect()
         })
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                by_index.get(&i).cloned().unwrap_or_else(|| format!("#{i}")),
+                c,
+            )
+        })
         .collect()
 }
 
 /// Run `cmd` under strace and under syspect; assert the same calls per process.
 fn compare(name: &str, cmd: &[&str]) {
+    compare_in(name, cmd, &[]);
+}
+
+/// [`compare`], with `files` (name, contents) created in the working directory first.
+fn compare_in(name: &str, cmd: &[&str], files: &[(&str, &str)]) {
     if !need_program(name, "strace") {
         return;
     }
@@ -124,8 +171,11 @@ fn compare(name: &str, cmd: &[&str]) {
     // Both runs in the same empty folder (programs may list their working directory).
     let cwd = d.join("cwd");
     std::fs::create_dir(&cwd).expect("cwd");
+    for (f, text) in files {
+        std::fs::write(cwd.join(f), text).expect("write file");
+    }
     let st = Command::new("strace")
-        .args(["-f", "-o", &reference])
+        .args(["-f", "-s", "80", "-o", &reference])
         .args(cmd)
         .current_dir(&cwd)
         .output()
@@ -133,7 +183,7 @@ fn compare(name: &str, cmd: &[&str]) {
     assert!(st.status.success(), "strace {cmd:?}: {}", stderr(&st));
     let t = d.join_str("t.spt");
     let cap = syspect()
-        .args(["capture", "--engine", "ptrace", "-w", &t, "--"])
+        .args(["capture", "--engine", "ptrace", "-s", "80", "-w", &t, "--"])
         .args(cmd)
         .current_dir(&cwd)
         .output()
@@ -164,12 +214,12 @@ fn compare(name: &str, cmd: &[&str]) {
     let theirs = normalize(theirs, &their_pids);
     let mine = normalize(mine, &my_pids);
     assert_eq!(
-        mine.len(),
-        theirs.len(),
-        "{name}: number of processes\nours:\n{}\nstrace:\n{theirs_text}",
+        mine.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "{name}: the process trees differ\nours:\n{}\nstrace:\n{theirs_text}",
         stdout(&ours)
     );
-    for (p, (m, t)) in mine.iter().zip(&theirs).enumerate() {
+    for ((p, m), t) in mine.iter().zip(theirs.values()) {
         for (i, (a, b)) in m.iter().zip(t).enumerate() {
             assert_eq!(
                 a,
@@ -230,5 +280,7 @@ data = a.recv(16)
 a.close()
 os.wait()
 "#;
-    compare("tcp", &[python(), "-c", prog]);
+    // The program as a file: argv items longer than the snap length are shown cut but not
+    // marked `...` (the trace keeps one truncation mark per argv list, not per item).
+    compare_in("tcp", &[python(), "tcp.py"], &[("tcp.py", prog)]);
 }

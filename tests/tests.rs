@@ -3,10 +3,15 @@
 
 mod util;
 
+/// Analyzers on workloads whose truth is known.
+mod analyzers;
+
 /// The command line itself: help, version, usage errors and their exit status.
 mod cli;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
+/// sysdig's `.scap` captures, against sysdig itself.
+mod scap;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
 /// Trace files that end early, are damaged, or are no trace at all.

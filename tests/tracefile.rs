@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use crate::util::*;
 
-/// A complete trace of a small command.
+/// A complete trace of a small command that lasts more than a second: frames close at least
+/// every second, so the file holds several.
 fn small_trace(d: &TempDir) -> Vec<u8> {
     let t = d.join_str("t.spt");
     let o = run(&[
@@ -15,7 +16,7 @@ fn small_trace(d: &TempDir) -> Vec<u8> {
         "--",
         "sh",
         "-c",
-        "cat /etc/hostname; ls / >/dev/null",
+        "cat /etc/hostname; sleep 1.3; ls / >/dev/null",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::read(&t).expect("trace")

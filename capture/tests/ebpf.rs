@@ -410,3 +410,132 @@ fn a_call_blocked_at_stop_has_its_enter_and_the_command_is_killed() {
     assert_eq!(e.poll(&mut again, Duration::ZERO).unwrap(), Status::End);
     assert!(again.is_empty());
 }
+
+/// A cgroup v2 directory made for one test, removed when dropped.
+struct TestCgroup(std::path::PathBuf);
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn the_cgroup_filter_keeps_only_threads_in_the_cgroup() {
+    use std::os::unix::fs::MetadataExt;
+    if !privileged("the_cgroup_filter_keeps_only_threads_in_the_cgroup") {
+        return;
+    }
+    let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).join("cgroup.procs").exists())
+        .expect("a cgroup v2 hierarchy");
+    let cg =
+        TestCgroup(std::path::Path::new(root).join(format!("syspect-test-{}", std::process::id())));
+    std::fs::create_dir(&cg.0).expect("create a test cgroup");
+    let id = std::fs::metadata(&cg.0).unwrap().ino();
+    let mut e = EbpfEngine::start(&CaptureOptions {
+        cgroups: vec![id],
+        ..CaptureOptions::default()
+    })
+    .expect("start the eBPF engine");
+    // the shell joins the cgroup, then starts cat inside it; `true` stays outside
+    let script = format!(
+        "echo $$ > {}/cgroup.procs && cat /etc/hostname >/dev/null; true",
+        cg.0.display()
+    );
+    let outside = Command::new("/bin/true").spawn().unwrap();
+    let outside_pid = outside.id();
+    let sh = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .spawn()
+        .unwrap();
+    let sh_pid = sh.id();
+    assert!(sh.wait_with_output().unwrap().status.success());
+    std::thread::sleep(Duration::from_millis(50));
+    e.stop();
+    let evs = run_to_end(&mut e, Duration::from_secs(10));
+    drop(outside);
+    let cat = forks(&evs)
+        .into_iter()
+        .find(|&(_, parent)| parent == sh_pid)
+        .map(|(child, _)| child)
+        .expect("cat forked inside the cgroup");
+    assert!(opens_of(&evs, cat).contains(&b"/etc/hostname".to_vec()));
+    for ev in &evs {
+        assert!(
+            ev.pid == sh_pid || ev.pid == cat || matches!(ev.kind, EventKind::Drops { .. }),
+            "event from outside the cgroup: {ev:?}"
+        );
+    }
+    assert!(evs.iter().all(|ev| ev.pid != outside_pid));
+    assert_eq!(e.cgroup_of(cat), Some(id));
+}
+
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage writes into the struct we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// `cargo test --release -p syspect-capture --test ebpf -- --ignored --nocapture dd_overhead`:
+/// the time of `dd bs=1 count=500k` traced against untraced (with no syscall kept: the cost of
+/// attached programs alone; all kept: a full capture), the reader's CPU time, and the drops.
+#[test]
+#[ignore = "a measurement, not a check: run it by hand in release"]
+fn dd_overhead() {
+    if !privileged("dd_overhead") {
+        return;
+    }
+    let argv = [
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=1",
+        "count=500k",
+        "status=none",
+    ];
+    let t = Instant::now();
+    assert!(Command::new(argv[0])
+        .args(&argv[1..])
+        .status()
+        .unwrap()
+        .success());
+    let untraced = t.elapsed();
+    for (what, syscalls) in [
+        ("attached, nothing kept", Some(vec![])),
+        ("full capture", None),
+    ] {
+        let opts = CaptureOptions {
+            command: cmd(&argv),
+            syscalls,
+            ..CaptureOptions::default()
+        };
+        let t = Instant::now();
+        let cpu = cpu_time();
+        let cfg = match std::env::var("SYSPECT_RING_KB") {
+            Ok(kb) => EbpfConfig {
+                ring_bytes: kb.parse::<u32>().unwrap() * 1024,
+                wake_bytes: kb.parse::<u64>().unwrap() * 256,
+            },
+            Err(_) => EbpfConfig::default(),
+        };
+        let mut e = EbpfEngine::start_for_command_with(&opts, cfg).unwrap();
+        let mut out = Vec::new();
+        let mut n = 0usize;
+        while e.poll(&mut out, Duration::from_millis(10)).unwrap() == Status::More {
+            n += out.len();
+            out.clear();
+        }
+        n += out.len();
+        let traced = t.elapsed();
+        eprintln!(
+            "{what}: untraced {untraced:?}, traced {traced:?} = {:.2}x, reader CPU {:?}, {n} records, {} drops",
+            traced.as_secs_f64() / untraced.as_secs_f64(),
+            cpu_time() - cpu,
+            e.stats().drops
+        );
+    }
+}

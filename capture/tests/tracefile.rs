@@ -7,14 +7,18 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use proptest::prelude::*;
-use syspect_capture::event::{
-    Arg, ContainerInfo, Event, EventKind, FdInfo, FdKind, GroupInfo, L4Proto, Record, SockTuple,
-    ThreadInfo, UserInfo,
-};
+use syspect_capture::event::{Arg, Event, EventKind, Record, ThreadInfo};
 use syspect_capture::trace::{
     read_bytes, Header, MultiReader, RotatingWriter, Rotation, TraceError, TraceReader,
     TraceWriter, WriterOptions,
 };
+
+#[path = "tracefile/size.rs"]
+mod size;
+#[path = "tracefile/strategies.rs"]
+mod strategies;
+
+use strategies::arb_record;
 
 /// A fresh path in a per-test temporary folder.
 fn temp_path(name: &str) -> PathBuf {
@@ -115,136 +119,6 @@ fn small_records() -> Vec<Record> {
 
 // ---- every record kind survives a round trip ----
 
-fn bytes() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 0..40)
-}
-
-fn arb_arg() -> impl Strategy<Value = Arg> {
-    let leaf = prop_oneof![
-        any::<u64>().prop_map(Arg::Num),
-        (0u64..20).prop_map(Arg::Num),
-        (bytes(), any::<bool>()).prop_map(|(data, trunc)| Arg::Str { data, trunc }),
-        (bytes(), any::<u64>()).prop_map(|(data, len)| Arg::Buf { data, len }),
-        bytes().prop_map(Arg::Mem),
-        (prop::collection::vec(bytes(), 0..4), any::<bool>())
-            .prop_map(|(items, trunc)| Arg::StrList { items, trunc }),
-        any::<u64>().prop_map(Arg::Fault),
-    ];
-    leaf.prop_recursive(2, 8, 4, |inner| {
-        prop::collection::vec(inner, 0..4).prop_map(Arg::List)
-    })
-}
-
-fn arb_kind() -> impl Strategy<Value = EventKind> {
-    let args = || prop::collection::vec(arb_arg(), 0..6);
-    prop_oneof![
-        (any::<u16>(), args()).prop_map(|(nr, args)| EventKind::Enter { nr, args }),
-        (any::<u16>(), any::<i64>(), args()).prop_map(|(nr, ret, args)| EventKind::Exit {
-            nr,
-            ret,
-            args
-        }),
-        (any::<u32>(), any::<u32>(), any::<u64>()).prop_map(|(child_tid, child_pid, flags)| {
-            EventKind::Clone {
-                child_tid,
-                child_pid,
-                flags,
-            }
-        }),
-        (
-            any::<u32>(),
-            bytes(),
-            prop::collection::vec(bytes(), 0..4),
-            bytes()
-        )
-            .prop_map(|(old_tid, exe, args, cwd)| EventKind::Exec {
-                old_tid,
-                exe,
-                args,
-                cwd
-            }),
-        any::<i32>().prop_map(|status| EventKind::ThreadExit { status }),
-        (any::<i32>(), any::<i32>(), any::<u32>()).prop_map(|(signo, code, sender)| {
-            EventKind::Signal {
-                signo,
-                code,
-                sender,
-            }
-        }),
-        (any::<u64>(), any::<u64>(), any::<u64>()).prop_map(|(cpu_ns, rss_kb, vsz_kb)| {
-            EventKind::Sample {
-                cpu_ns,
-                rss_kb,
-                vsz_kb,
-            }
-        }),
-        (any::<u16>(), any::<u64>()).prop_map(|(cpu, count)| EventKind::Drops { cpu, count }),
-    ]
-}
-
-fn arb_record() -> impl Strategy<Value = Record> {
-    let small_tid = 1u32..4;
-    prop_oneof![
-        4 => (any::<u64>(), prop_oneof![small_tid, any::<u32>()], any::<bool>(), prop_oneof![Just(0u16), any::<u16>()], arb_kind())
-            .prop_map(|(ts, tid, same, cpu, kind)| Record::Event(Event {
-                ts,
-                tid,
-                pid: if same { tid } else { tid ^ 1 },
-                cpu,
-                kind
-            })),
-        1 => (any::<u32>(), any::<u32>(), bytes(), prop::collection::vec(bytes(), 0..3), any::<u64>())
-            .prop_map(|(tid, uid, comm, args, start_ts)| Record::Thread(ThreadInfo {
-                tid,
-                pid: tid,
-                ppid: 1,
-                comm,
-                exe: b"/bin/x".to_vec(),
-                args,
-                cwd: b"/".to_vec(),
-                uid,
-                gid: uid,
-                cgroup: b"/docker/abc".to_vec(),
-                start_ts,
-                vtid: 1,
-                vpid: 1,
-            })),
-        1 => (any::<u32>(), any::<i32>(), bytes(), any::<bool>(), any::<u32>())
-            .prop_map(|(pid, fd, name, sock, flags)| Record::Fd(FdInfo {
-                pid,
-                fd,
-                kind: if sock { FdKind::Ipv4 } else { FdKind::File },
-                name,
-                sock: sock.then_some(SockTuple {
-                    proto: L4Proto::Tcp,
-                    local: ([7; 16], 80),
-                    remote: ([0; 16], 0),
-                }),
-                flags,
-            })),
-        1 => (any::<u32>(), bytes()).prop_map(|(uid, name)| Record::User(UserInfo {
-            uid,
-            name,
-            home: b"/root".to_vec(),
-            shell: b"/bin/sh".to_vec(),
-        })),
-        1 => (any::<u32>(), bytes()).prop_map(|(gid, name)| Record::Group(GroupInfo { gid, name })),
-        1 => (".{0,20}", any::<bool>(), any::<u64>()).prop_map(|(name, privileged, cgroup_id)| {
-            Record::Container(ContainerInfo {
-                id: "0123456789ab".into(),
-                runtime: "docker".into(),
-                name,
-                image: "busybox:latest".into(),
-                image_id: "sha256:00".into(),
-                labels: vec![("io.kubernetes.pod.name".into(), "web".into())],
-                privileged,
-                start_ts: 5,
-                cgroup_id,
-            })
-        }),
-    ]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -270,6 +144,28 @@ proptest! {
         let mut mixed = valid[..keep.min(valid.len())].to_vec();
         mixed.extend_from_slice(&data);
         let _ = read_bytes(&mixed);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A valid file with a few bytes overwritten: records read are a prefix of the originals
+    /// (bytes of a frame are checksummed), and an error says why the rest is missing.
+    #[test]
+    fn mutated_files_give_a_prefix_and_an_error(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let recs = small_records();
+        let path = temp_path("mut.spt");
+        let mut data = write_file(&path, &recs, 4);
+        for (at, b) in edits {
+            let i = at.index(data.len());
+            data[i] = b;
+        }
+        let (got, end) = read_bytes(&data);
+        prop_assert!(recs.starts_with(&got));
+        if got.len() < recs.len() {
+            prop_assert!(end.is_err());
+        }
     }
 }
 
@@ -437,9 +333,13 @@ fn seek_by_time_with_and_without_footer() {
         w.flush().unwrap();
     }
     w.finish().unwrap();
-    let first_ts = |r: &mut TraceReader| match r.next_record().unwrap() {
-        Some(Record::Event(e)) => e.ts,
-        other => panic!("{other:?}"),
+    // The thread record of the first frame is kept when that frame is skipped.
+    let first_ts = |r: &mut TraceReader| {
+        assert_eq!(r.next_record().unwrap(), Some(thread(1)));
+        match r.next_record().unwrap() {
+            Some(Record::Event(e)) => e.ts,
+            other => panic!("{other:?}"),
+        }
     };
     let mut r = TraceReader::open(&path).unwrap();
     assert_eq!(r.frames().unwrap().len(), 10);
@@ -448,7 +348,10 @@ fn seek_by_time_with_and_without_footer() {
     r.seek_time(3 * sec + 5).unwrap(); // past the frame's last event: the next frame
     assert_eq!(first_ts(&mut r), 4 * sec);
     r.seek_time(100 * sec).unwrap();
+    assert_eq!(r.next_record().unwrap(), Some(thread(1)));
     assert!(r.next_record().unwrap().is_none());
+    r.seek_time(0).unwrap();
+    assert_eq!(r.by_ref().count(), recs.len());
 
     // Without the footer (cut right after the last frame).
     let full = std::fs::read(&path).unwrap();
@@ -601,194 +504,79 @@ fn inline_writer_matches_background_writer() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
 
-// ---- size on disk ----
+/// A sink that fails once `0` bytes were written, as a full disk does.
+struct DiskFull(usize);
 
-/// The syscalls `tar -cf - /usr/share/doc` makes (as strace shows them: two newfstatat per
-/// entry, openat/fstat/fcntl/getdents64/close per folder), with real `struct stat` bytes and
-/// names, as enter/exit events. Returns the records and the number of calls.
-fn tar_like_events(root: &std::path::Path) -> (Vec<Record>, u64) {
-    struct Gen {
-        recs: Vec<Record>,
-        ts: u64,
-        seed: u64,
-        calls: u64,
+impl std::io::Write for DiskFull {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if b.len() > self.0 {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        self.0 -= b.len();
+        Ok(b.len())
     }
-    impl Gen {
-        fn call(&mut self, nr: u16, enter: Vec<Arg>, ret: i64, exit: Vec<Arg>) {
-            for (i, kind) in [
-                EventKind::Enter { nr, args: enter },
-                EventKind::Exit {
-                    nr,
-                    ret,
-                    args: exit,
-                },
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                self.seed = self
-                    .seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                self.ts += if i == 0 { 600 } else { 300 } + (self.seed >> 33) % 1500;
-                self.recs.push(Record::Event(Event {
-                    ts: self.ts,
-                    tid: 4242,
-                    pid: 4242,
-                    cpu: 1,
-                    kind,
-                }));
-            }
-            self.calls += 1;
-        }
-        fn stat(&mut self, dirfd: i32, path: &std::path::Path, name: &[u8], flags: u64) {
-            use std::os::unix::ffi::OsStrExt;
-            let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-            // SAFETY: `st` is a writable struct stat and `c` a NUL-terminated path.
-            let mut st: libc::stat = unsafe { std::mem::zeroed() };
-            let ret = unsafe { libc::lstat(c.as_ptr(), &mut st) };
-            // SAFETY: struct stat is plain old data of this size.
-            let raw = unsafe {
-                std::slice::from_raw_parts(
-                    &st as *const libc::stat as *const u8,
-                    std::mem::size_of::<libc::stat>(),
-                )
-            }
-            .to_vec();
-            let s = |d: &[u8]| Arg::Str {
-                data: d.to_vec(),
-                trunc: false,
-            };
-            for _ in 0..2 {
-                self.call(
-                    262,
-                    vec![Arg::Num(dirfd as u64), s(name), Arg::Num(flags)],
-                    ret as i64,
-                    vec![Arg::Mem(raw.clone())],
-                );
-            }
-        }
-        fn dir(&mut self, parent: i32, path: &std::path::Path, fd: i32) {
-            use std::os::unix::ffi::OsStrExt;
-            let name = path
-                .file_name()
-                .map(|n| n.as_bytes().to_vec())
-                .unwrap_or_default();
-            self.stat(parent, path, &name, 0x100);
-            let s = |d: &[u8]| Arg::Str {
-                data: d.to_vec(),
-                trunc: false,
-            };
-            self.call(
-                257,
-                vec![
-                    Arg::Num(parent as u64),
-                    s(&name),
-                    Arg::Num(0o4304400),
-                    Arg::Num(0),
-                ],
-                fd as i64,
-                vec![],
-            );
-            self.stat(fd, path, b"", 0x1000);
-            self.call(
-                72,
-                vec![Arg::Num(fd as u64), Arg::Num(3), Arg::Num(0)],
-                0x28800,
-                vec![],
-            );
-            self.call(
-                72,
-                vec![Arg::Num(fd as u64), Arg::Num(2), Arg::Num(1)],
-                0,
-                vec![],
-            );
-            let mut entries: Vec<_> = std::fs::read_dir(path)
-                .map(|d| d.flatten().map(|e| e.path()).collect())
-                .unwrap_or_default();
-            entries.sort();
-            let mut dirents = Vec::new();
-            for e in &entries {
-                dirents.extend_from_slice(&[0u8; 19]);
-                dirents.extend_from_slice(e.file_name().unwrap().as_bytes());
-                dirents.push(0);
-            }
-            let n = dirents.len() as u64;
-            dirents.truncate(80);
-            self.call(
-                217,
-                vec![Arg::Num(fd as u64), Arg::Num(32768)],
-                n as i64,
-                vec![Arg::Buf {
-                    data: dirents,
-                    len: n,
-                }],
-            );
-            self.call(
-                217,
-                vec![Arg::Num(fd as u64), Arg::Num(32768)],
-                0,
-                vec![Arg::Buf {
-                    data: vec![],
-                    len: 0,
-                }],
-            );
-            for e in &entries {
-                if e.is_dir() && !e.is_symlink() {
-                    self.dir(fd, e, fd + 1);
-                } else {
-                    self.stat(fd, e, e.file_name().unwrap().as_bytes(), 0x100);
-                }
-            }
-            self.stat(fd, path, b"", 0x1000);
-            self.call(3, vec![Arg::Num(fd as u64)], 0, vec![]);
-        }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
-    let mut g = Gen {
-        recs: Vec::new(),
-        ts: 1_700_000_000_000_000_000,
-        seed: 1,
-        calls: 0,
-    };
-    g.dir(-100, root, 3);
-    (g.recs, g.calls)
 }
 
-/// Bytes on disk per syscall (enter + exit) for a tar-like workload. Run with
-/// `cargo test -p syspect-capture --test tracefile -- --ignored --nocapture bytes_per_call`.
 #[test]
-#[ignore = "a measurement; prints its result"]
-fn bytes_per_call_tar_like() {
-    let root = std::path::Path::new("/usr/share/doc");
-    let (recs, calls) = tar_like_events(root);
-    let mut raw = Vec::new();
-    let (mut ctx, mut scratch) = (Default::default(), Vec::new());
-    for r in &recs {
-        syspect_capture::trace::codec::encode_record(&mut ctx, r, &mut raw, &mut scratch).unwrap();
-    }
-    for level in [1, 3, 6, 9] {
-        let path = temp_path("size.spt");
-        let mut w = TraceWriter::create_with(
-            &path,
-            &header(),
-            WriterOptions {
-                level,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let t = Instant::now();
-        for r in &recs {
-            w.write(r).unwrap();
+fn a_write_error_reaches_the_caller_and_closes_the_writer() {
+    for background in [true, false] {
+        let opts = WriterOptions {
+            background,
+            ..WriterOptions::default()
+        };
+        let name = std::path::Path::new("full.spt");
+        let mut w = TraceWriter::from_writer(DiskFull(1000), name, &header(), opts).unwrap();
+        let mut err = None;
+        for i in 0..200 {
+            let r = w.write(&enter(i, 1)).and_then(|()| w.flush());
+            if let Err(e) = r {
+                err = Some(e);
+                break;
+            }
         }
-        let s = w.finish().unwrap();
-        println!(
-            "level {level}: {calls} calls, {} events, {} frames; encoded {:.1} B/call, on disk {:.2} B/call; {:.0} ns/event to write",
-            recs.len(), s.frames, raw.len() as f64 / calls as f64, s.bytes as f64 / calls as f64,
-            t.elapsed().as_nanos() as f64 / recs.len() as f64
+        let e = err.expect("the disk filled up");
+        assert!(
+            e.to_string()
+                .contains("cannot write full.spt: no space left"),
+            "{e}"
         );
-        let (got, end) = read_all(&path);
-        assert!(end.is_ok());
-        assert_eq!(got.len(), recs.len());
+        let again = w.write(&enter(1, 1)).unwrap_err();
+        assert!(matches!(again, TraceError::Closed { .. }), "{again}");
     }
+}
+
+#[test]
+fn a_trailer_pointing_anywhere_is_a_damaged_footer() {
+    let recs = small_records();
+    let path = temp_path("trailer.spt");
+    let full = write_file(&path, &recs, 4);
+    let n = full.len();
+    for offset in [0u64, 5, n as u64 - 17, n as u64, u64::MAX - 3, u64::MAX] {
+        let mut bad = full.clone();
+        bad[n - 16..n - 8].copy_from_slice(&offset.to_le_bytes());
+        let (got, end) = read_bytes(&bad);
+        assert_eq!(got, recs, "trailer offset {offset}");
+        let e = end.unwrap_err();
+        assert!(
+            matches!(e, TraceError::Corrupt { .. }),
+            "trailer offset {offset}: {e}"
+        );
+    }
+}
+
+/// The /proc snapshot of this host, as a capture starts with it, survives the file.
+#[test]
+fn a_real_proc_snapshot_round_trips() {
+    let snap = syspect_capture::procfs::snapshot();
+    assert!(snap.iter().any(|r| matches!(r, Record::Thread(_))));
+    assert!(snap.iter().any(|r| matches!(r, Record::Fd(_))));
+    let path = temp_path("snap.spt");
+    write_file(&path, &snap, usize::MAX);
+    let (got, end) = read_all(&path);
+    assert!(end.is_ok(), "{end:?}");
+    assert_eq!(got, snap);
 }

@@ -7,11 +7,11 @@ use std::net::IpAddr;
 
 use memchr::memmem;
 
-use crate::ast::{Check, Expr, ExprKind, Op, Rhs, Value};
+use crate::ast::{Arity, Check, Expr, ExprKind, Op, Rhs, Value};
 use crate::error::FilterError;
 use crate::glob::Glob;
 use crate::registry::{FieldArg, FieldId, FieldInfo, FieldType, Registry, ResolveError};
-use crate::suggest::closest;
+use crate::suggest::{closest, distance};
 
 /// A compiled filter: match events with [`Filter::matches`], push parts of it down to the
 /// capture with [`Filter::constraint`]. `Display` prints it in canonical syntax.
@@ -153,9 +153,46 @@ pub(crate) enum Lit {
     Ip(IpAddr),
 }
 
-/// A sorted, deduplicated list of literals (all of one kind, as they come from one type).
+/// A sorted, deduplicated list of literals (all of one kind, as they come from one type),
+/// stored by kind so that membership tests compare plain bytes or numbers.
 #[derive(Debug, Clone)]
-pub(crate) struct Set(pub Box<[Lit]>);
+pub(crate) enum Set {
+    Bytes(Box<[Box<[u8]>]>),
+    Nums(Box<[i128]>),
+    Other(Box<[Lit]>),
+}
+
+impl Set {
+    /// The set of `lits`, sorted and deduplicated.
+    pub(crate) fn new(mut lits: Vec<Lit>) -> Set {
+        lits.sort();
+        lits.dedup();
+        if lits.iter().all(|l| matches!(l, Lit::Bytes(_))) {
+            let bytes = lits.into_iter().filter_map(|l| match l {
+                Lit::Bytes(b) => Some(b),
+                _ => None,
+            });
+            return Set::Bytes(bytes.collect());
+        }
+        if lits.iter().all(|l| matches!(l, Lit::Num(_))) {
+            let nums = lits.iter().filter_map(|l| match l {
+                Lit::Num(n) => Some(*n),
+                _ => None,
+            });
+            return Set::Nums(nums.collect());
+        }
+        Set::Other(lits.into())
+    }
+
+    /// The members, in order.
+    pub(crate) fn lits(&self) -> Vec<Lit> {
+        match self {
+            Set::Bytes(xs) => xs.iter().map(|b| Lit::Bytes(b.clone())).collect(),
+            Set::Nums(ns) => ns.iter().map(|n| Lit::Num(*n)).collect(),
+            Set::Other(ls) => ls.to_vec(),
+        }
+    }
+}
 
 /// Check `expr` against `registry` and compile it.
 pub fn compile(expr: &Expr, registry: &(impl Registry + ?Sized)) -> Result<Filter, FilterError> {
@@ -206,10 +243,8 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
     };
     let bytes = |v: &Value| -> Box<[u8]> { v.text.as_bytes().into() };
     let set = |values: &[Value]| -> Result<Set, FilterError> {
-        let mut lits = values.iter().map(lit).collect::<Result<Vec<_>, _>>()?;
-        lits.sort();
-        lits.dedup();
-        Ok(Set(lits.into()))
+        let lits = values.iter().map(lit).collect::<Result<Vec<_>, _>>()?;
+        Ok(Set::new(lits))
     };
     let kind = match (&check.rhs, check.op) {
         (_, Op::Exists) => TestKind::Exists,
@@ -242,13 +277,24 @@ fn test(check: &Check, registry: &(impl Registry + ?Sized)) -> Result<Test, Filt
         (Rhs::List(vs, _), Op::In) => TestKind::In(set(vs)?),
         (Rhs::List(vs, _), Op::Intersects) => TestKind::Intersects(set(vs)?),
         (Rhs::List(vs, _), Op::PMatch) => TestKind::PMatch(vs.iter().map(path_prefix).collect()),
-        // The parser gives every operator the right-hand side its arity asks for.
-        (_, op) => {
+        // The parser gives every operator the right-hand side its arity asks for; a tree
+        // built by hand may not.
+        (rhs, op) => {
+            let expected = match op.arity() {
+                Arity::Unary => format!("nothing after `{op}`"),
+                Arity::Value => format!("a value after `{op}`"),
+                Arity::List => format!("a list such as `(a, b)` after `{op}`"),
+            };
+            let found = match rhs {
+                Rhs::None => "nothing",
+                Rhs::Value(_) => "a value",
+                Rhs::List(..) => "a list",
+            };
             return Err(FilterError::Unexpected {
-                expected: format!("a right-hand side fit for `{op}`"),
-                found: "another kind".to_string(),
+                expected,
+                found: found.to_string(),
                 span: check.op_span,
-            })
+            });
         }
     };
     Ok(Test {
@@ -295,12 +341,30 @@ fn resolve(
             return Err(err);
         }
     }
-    let names = registry.field_names();
     Err(FilterError::UnknownField {
         name: field.to_string(),
-        suggestion: closest(&field.name, names.iter().copied()).map(str::to_string),
+        suggestion: suggest_field(&field.name, registry),
         span: field.span,
     })
+}
+
+/// The known name closest to `name`, or, for a misspelt field with a dotted argument
+/// (`evt.ar.fd`), the closest name that the registry accepts with that argument
+/// (`evt.arg.fd`): whichever is fewer edits away.
+fn suggest_field(name: &str, registry: &(impl Registry + ?Sized)) -> Option<String> {
+    let names = registry.field_names();
+    let whole = closest(name, names.iter().copied()).map(str::to_string);
+    let dotted = name.rmatch_indices('.').filter_map(|(dot, _)| {
+        let base = closest(&name[..dot], names.iter().copied())?;
+        let key = &name[dot + 1..];
+        let arg = FieldArg::Key(key.into());
+        registry.resolve(base, Some(&arg)).ok()?;
+        Some(format!("{base}.{key}"))
+    });
+    whole
+        .into_iter()
+        .chain(dotted)
+        .min_by_key(|candidate| distance(name, candidate))
 }
 
 fn regex(v: &Value) -> Result<regex::bytes::Regex, FilterError> {

@@ -70,12 +70,12 @@ pub trait Fields {
 
 impl Filter {
     /// Whether the event whose fields `fields` gives matches the filter.
-    pub fn matches(&self, fields: &mut impl Fields) -> bool {
+    pub fn matches<F: Fields + ?Sized>(&self, fields: &mut F) -> bool {
         eval(&self.root, fields)
     }
 }
 
-fn eval<F: Fields>(node: &Node, fields: &mut F) -> bool {
+fn eval<F: Fields + ?Sized>(node: &Node, fields: &mut F) -> bool {
     match node {
         Node::And(xs) => xs.iter().all(|x| eval(x, fields)),
         Node::Or(xs) => xs.iter().any(|x| eval(x, fields)),
@@ -84,7 +84,7 @@ fn eval<F: Fields>(node: &Node, fields: &mut F) -> bool {
     }
 }
 
-fn test<F: Fields>(t: &Test, fields: &mut F) -> bool {
+fn test<F: Fields + ?Sized>(t: &Test, fields: &mut F) -> bool {
     let field = FieldRef {
         id: t.field,
         arg: t.arg.as_ref(),
@@ -126,6 +126,8 @@ fn test<F: Fields>(t: &Test, fields: &mut F) -> bool {
 fn holds(kind: &TestKind, v: Value<'_>) -> bool {
     let text = match (kind, v) {
         (TestKind::Exists, _) => return true,
+        (TestKind::Cmp(Cmp::Eq, Lit::Bytes(b)), Value::Str(s)) => return s == &**b,
+        (TestKind::Cmp(Cmp::Ne, Lit::Bytes(b)), Value::Str(s)) => return s != &**b,
         (TestKind::Cmp(cmp, lit), v) => {
             return compare(v, lit).is_some_and(|ord| match cmp {
                 Cmp::Eq => ord.is_eq(),
@@ -164,12 +166,31 @@ fn compare(v: Value<'_>, lit: &Lit) -> Option<Ordering> {
     }
 }
 
+/// Up to this many members, a linear scan beats a binary search.
+const LINEAR_SCAN_MAX: usize = 8;
+
 impl Set {
-    /// Whether `v` is in the set (literals are sorted, so binary search).
+    /// Whether `v` is in the set.
     fn contains(&self, v: Value<'_>) -> bool {
-        self.0
-            .binary_search_by(|lit| compare(v, lit).map_or(Ordering::Less, Ordering::reverse))
-            .is_ok()
+        let num = |n: i128, ns: &[i128]| {
+            if ns.len() <= LINEAR_SCAN_MAX {
+                ns.contains(&n)
+            } else {
+                ns.binary_search(&n).is_ok()
+            }
+        };
+        match (self, v) {
+            (Set::Bytes(xs), Value::Str(s)) if xs.len() <= LINEAR_SCAN_MAX => {
+                xs.iter().any(|x| **x == *s)
+            }
+            (Set::Bytes(xs), Value::Str(s)) => xs.binary_search_by(|x| (**x).cmp(s)).is_ok(),
+            (Set::Nums(ns), Value::Int(i)) => num(i.into(), ns),
+            (Set::Nums(ns), Value::UInt(u)) => num(u.into(), ns),
+            (Set::Other(ls), v) => ls
+                .binary_search_by(|lit| compare(v, lit).map_or(Ordering::Less, Ordering::reverse))
+                .is_ok(),
+            _ => false,
+        }
     }
 }
 
@@ -223,10 +244,21 @@ mod tests {
 
     #[test]
     fn sets_find_numbers_of_either_sign() {
-        let set = Set(vec![Lit::Num(-1), Lit::Num(3), Lit::Num(7)].into());
+        let set = Set::new(vec![Lit::Num(7), Lit::Num(-1), Lit::Num(3), Lit::Num(3)]);
         assert!(set.contains(Value::Int(-1)));
         assert!(set.contains(Value::UInt(7)));
         assert!(!set.contains(Value::UInt(4)));
         assert!(!set.contains(Value::str("3")));
+        let many: Vec<Lit> = (0..100)
+            .map(|n| Lit::Bytes(n.to_string().into_bytes().into()))
+            .collect();
+        let set = Set::new(many);
+        assert!(set.contains(Value::str("42")));
+        assert!(!set.contains(Value::str("420")));
+        assert!(!set.contains(Value::Int(42)));
+        let ips = Set::new(vec![Lit::Ip([127, 0, 0, 1].into())]);
+        assert!(ips.contains(Value::Ip(
+            "::ffff:127.0.0.1".parse().unwrap_or([0u8; 16].into())
+        )));
     }
 }

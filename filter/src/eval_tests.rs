@@ -330,6 +330,16 @@ fn compile_errors_name_the_problem_and_its_place() {
              evt.type = open and fd.nam = x\n                      ^^^^^^",
         ),
         (
+            "evt.ar.fd = 3",
+            "filter error: unknown field `evt.ar.fd`, did you mean `evt.arg.fd`?\n  \
+             evt.ar.fd = 3\n  ^^^^^^^^^",
+        ),
+        (
+            "container.lable.app = web",
+            "filter error: unknown field `container.lable.app`, did you mean \
+             `container.label.app`?\n  container.lable.app = web\n  ^^^^^^^^^^^^^^^^^^^",
+        ),
+        (
             "foo.bar exists",
             "filter error: unknown field `foo.bar`\n  foo.bar exists\n  ^^^^^^^",
         ),
@@ -581,4 +591,26 @@ fn random_filters_compile_or_fail_without_panicking() {
             let _ = filter.matches(&mut ev);
         }
     }
+}
+
+#[test]
+fn filters_are_shareable_and_fields_may_be_dyn() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Filter>();
+    let filter = Filter::new("proc.name = nginx", &TestRegistry).unwrap_or_else(|e| panic!("{e}"));
+    let mut ev = event();
+    let fields: &mut dyn Fields = &mut ev;
+    assert!(filter.matches(fields));
+}
+
+#[test]
+fn hand_built_trees_with_the_wrong_right_hand_side_are_rejected() {
+    let mut expr = parse("evt.type in (a, b)").unwrap_or_else(|e| panic!("{e}"));
+    if let ast::ExprKind::Check(c) = &mut expr.kind {
+        c.op = Op::Eq;
+    }
+    let err = compile(&expr, &TestRegistry)
+        .map(|f| f.to_string())
+        .unwrap_err();
+    assert_eq!(err.to_string(), "expected a value after `=`, found a list");
 }

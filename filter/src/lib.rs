@@ -5,10 +5,10 @@
 //! gives their values for each event through [`Fields`]; this crate does the rest:
 //!
 //! - [`lexer`]: tokens as spans of the source, lexed by context (a value may be `<` or `/proc`).
-//! - [`parser`]: the grammar (in its docs) and [`parse`], giving an [`Expr`].
+//! - [`parser`]: the grammar (in its docs) and [`parse()`], giving an [`Expr`].
 //! - [`ast`]: the tree with spans; `Display` prints it back as canonical syntax.
-//! - [`compile`]: [`compile`] / [`Filter::new`] check fields, operators and values against the
-//!   registry and build a [`Filter`].
+//! - [`compile`](mod@compile): [`compile()`] / [`Filter::new`] check fields, operators and
+//!   values against the registry and build a [`Filter`].
 //! - [`eval`]: [`Filter::matches`], which allocates nothing per event.
 //! - [`Filter::constraint`]: the values a field must take, for pushing a filter into the kernel.
 //! - [`error`]: [`FilterError`], with [`FilterError::render`] for a caret under the mistake.

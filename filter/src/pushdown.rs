@@ -64,9 +64,9 @@ fn test_constraint(t: &Test, field: FieldId) -> Option<BTreeSet<Literal>> {
     if t.field != field || t.arg.is_some() || t.multi {
         return None;
     }
-    let lits: &[Lit] = match &t.kind {
-        TestKind::Cmp(Cmp::Eq, lit) => std::slice::from_ref(lit),
-        TestKind::In(set) | TestKind::Intersects(set) => &set.0,
+    let lits = match &t.kind {
+        TestKind::Cmp(Cmp::Eq, lit) => vec![lit.clone()],
+        TestKind::In(set) | TestKind::Intersects(set) => set.lits(),
         _ => return None,
     };
     lits.iter().map(|lit| literal(t.ty, lit)).collect()

@@ -117,6 +117,7 @@ impl Pipeline {
 
     /// The stream ended.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.state.reap();
         self.printer.finish(&self.state, out)?;
         out.flush()
     }

@@ -42,10 +42,9 @@ pub fn pushdown(filter: &Filter) -> Pushdown {
         let mut nrs = Vec::new();
         for l in lits {
             let Literal::Str(name) = l else { return None };
-            match syscalls::number(&name) {
-                Some(nr) => nrs.push(nr),
-                // Not a syscall: a notice such as procexit, which always flows.
-                None => {}
+            // A name that is no syscall is a notice such as procexit, which always flows.
+            if let Some(nr) = syscalls::number(&name) {
+                nrs.push(nr);
             }
         }
         nrs.extend(state_syscalls());

@@ -95,7 +95,9 @@ mod tests {
 
     #[test]
     fn whole_host_snapshot_has_init_and_us() {
+        let t = std::time::Instant::now();
         let recs = snapshot();
+        eprintln!("snapshot: {} records in {:?}", recs.len(), t.elapsed());
         let me = std::process::id();
         assert!(recs
             .iter()

@@ -15,21 +15,44 @@ pub struct Sock {
     pub name: Vec<u8>,
 }
 
-/// Socket tables loaded so far, by network namespace inode.
+/// Socket tables loaded so far, by network namespace inode. Tables are loaded one at a time,
+/// only until the socket looked up is found: `/proc/net/tcp` walks the kernel's whole TCP hash
+/// table and can take milliseconds, so a process tree without TCP sockets never reads it.
 #[derive(Default)]
 pub struct SocketCache {
-    by_netns: HashMap<u64, HashMap<u64, Sock>>,
+    by_netns: HashMap<u64, Tables>,
 }
 
+#[derive(Default)]
+struct Tables {
+    socks: HashMap<u64, Sock>,
+    /// How many entries of [`TABLES`] were loaded.
+    loaded: usize,
+}
+
+/// The tables of a network namespace, most common sockets first.
+const TABLES: [(&str, Option<(L4Proto, bool)>); 8] = [
+    ("unix", None),
+    ("tcp", Some((L4Proto::Tcp, false))),
+    ("tcp6", Some((L4Proto::Tcp, true))),
+    ("udp", Some((L4Proto::Udp, false))),
+    ("udp6", Some((L4Proto::Udp, true))),
+    ("netlink", None),
+    ("raw", Some((L4Proto::Raw, false))),
+    ("raw6", Some((L4Proto::Raw, true))),
+];
+
 impl SocketCache {
-    /// The socket `inode` as process `pid` sees it, loading its namespace's tables once.
+    /// The socket `inode` as process `pid` sees it.
     pub fn lookup(&mut self, pid: u32, inode: u64) -> Option<&Sock> {
         let ns_link = super::process::link(&format!("/proc/{pid}/ns/net"));
         let ns = bracketed(&ns_link).unwrap_or(0);
-        self.by_netns
-            .entry(ns)
-            .or_insert_with(|| load(pid))
-            .get(&inode)
+        let t = self.by_netns.entry(ns).or_default();
+        while !t.socks.contains_key(&inode) && t.loaded < TABLES.len() {
+            load(pid, TABLES[t.loaded], &mut t.socks);
+            t.loaded += 1;
+        }
+        t.socks.get(&inode)
     }
 }
 
@@ -43,43 +66,35 @@ pub fn bracketed(link: &[u8]) -> Option<u64> {
         .ok()
 }
 
-fn load(pid: u32) -> HashMap<u64, Sock> {
-    let mut out = HashMap::new();
-    let dir = format!("/proc/{pid}/net");
-    for (file, proto, v6) in [
-        ("tcp", L4Proto::Tcp, false),
-        ("tcp6", L4Proto::Tcp, true),
-        ("udp", L4Proto::Udp, false),
-        ("udp6", L4Proto::Udp, true),
-        ("raw", L4Proto::Raw, false),
-        ("raw6", L4Proto::Raw, true),
-    ] {
-        if let Ok(text) = std::fs::read_to_string(format!("{dir}/{file}")) {
-            parse_inet(&text, proto, v6, &mut out);
-        }
-    }
-    if let Ok(b) = std::fs::read(format!("{dir}/unix")) {
-        parse_unix(&b, &mut out);
-    }
-    if let Ok(text) = std::fs::read_to_string(format!("{dir}/netlink")) {
-        for line in text.lines().skip(1) {
-            if let Some(inode) = line
-                .split_ascii_whitespace()
-                .nth(9)
-                .and_then(|s| s.parse().ok())
-            {
-                out.insert(
-                    inode,
-                    Sock {
-                        kind: FdKind::Netlink,
-                        tuple: None,
-                        name: Vec::new(),
-                    },
-                );
+fn load(pid: u32, (file, inet): (&str, Option<(L4Proto, bool)>), out: &mut HashMap<u64, Sock>) {
+    let path = format!("/proc/{pid}/net/{file}");
+    let Ok(b) = std::fs::read(path) else {
+        return;
+    };
+    match (file, inet) {
+        (_, Some((proto, v6))) => parse_inet(&String::from_utf8_lossy(&b), proto, v6, out),
+        ("unix", None) => parse_unix(&b, out),
+        _ => {
+            // netlink: `sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode`
+            for line in String::from_utf8_lossy(&b).lines().skip(1) {
+                let inode = line
+                    .split_ascii_whitespace()
+                    .nth(9)
+                    .and_then(|s| s.parse().ok());
+                if let Some(inode) = inode {
+                    let kind = FdKind::Netlink;
+                    out.insert(
+                        inode,
+                        Sock {
+                            kind,
+                            tuple: None,
+                            name: Vec::new(),
+                        },
+                    );
+                }
             }
         }
     }
-    out
 }
 
 /// Lines of `/proc/net/tcp` and friends: `sl local remote st … uid timeout inode …`.

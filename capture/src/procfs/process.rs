@@ -76,14 +76,19 @@ pub fn threads(pid: u32, clock: &Clock) -> Option<Vec<ThreadInfo>> {
             else {
                 continue;
             };
-            let tstatus = std::fs::read(format!("{tdir}/status"))
-                .map(|b| Status::parse(&b))
-                .unwrap_or_default();
+            // Outside a pid namespace a thread's id is its own: skip reading its status.
+            let vtid = if status.nspid == pid || status.nspid == 0 {
+                tid
+            } else {
+                std::fs::read(format!("{tdir}/status"))
+                    .map(|b| Status::parse(&b).nspid)
+                    .unwrap_or(0)
+            };
             out.push(ThreadInfo {
                 tid,
                 comm: tstat.comm,
                 start_ts: clock.wall_ns(tstat.start_ticks),
-                vtid: tstatus.nspid,
+                vtid,
                 ..main.clone()
             });
         }

@@ -1,6 +1,7 @@
 //! The value tables behind [`super::flags`], in strace's order. `NAME` alone takes the value
-//! from the `libc` crate (x86_64); `NAME = value` writes it out where libc lacks it or where
-//! the kernel's value differs from glibc's (`O_LARGEFILE`).
+//! from the `libc` crate (x86_64), as its low 32 bits; `NAME = value` writes it out where libc
+//! lacks it, where the kernel's value differs from glibc's (`O_LARGEFILE`) or where it is
+//! wider than 32 bits.
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 
@@ -8,7 +9,9 @@ type Table = &'static [(u64, &'static str)];
 
 macro_rules! names {
     ($($n:ident $(= $v:expr)?),* $(,)?) => { &[$( names!(@one $n $(= $v)?) ),*] };
-    (@one $n:ident) => { (libc::$n as u64, stringify!($n)) };
+    // Through u32 first: a flag in bit 31 is a negative `c_int` in libc (EPOLLET, SA_RESETHAND)
+    // and must not be sign-extended. Values wider than 32 bits are written out.
+    (@one $n:ident) => { (libc::$n as u32 as u64, stringify!($n)) };
     (@one $n:ident = $v:expr) => { ($v as u64, stringify!($n)) };
 }
 
@@ -215,6 +218,11 @@ pub static FADV: Table = names![
     POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL, POSIX_FADV_WILLNEED,
     POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE,
 ];
+pub static CLD: Table = names![CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED,
+    CLD_CONTINUED];
+pub static SFD: Table = names![SFD_CLOEXEC, SFD_NONBLOCK];
+pub static IN_INIT: Table = names![IN_CLOEXEC, IN_NONBLOCK];
+pub static PIDFD: Table = names![PIDFD_NONBLOCK = 0x800, PIDFD_THREAD = 0x80];
 pub static EFD: Table = names![EFD_SEMAPHORE, EFD_CLOEXEC, EFD_NONBLOCK];
 pub static TFD: Table = names![TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET = 2, TFD_CLOEXEC,
     TFD_NONBLOCK];
@@ -224,7 +232,7 @@ pub static LOCK: Table = names![LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN];
 pub static RENAME: Table = names![RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4];
 pub static TIMER: Table = names![TIMER_ABSTIME];
 pub static IDTYPE: Table = names![P_ALL, P_PID, P_PGID, P_PIDFD];
-pub static RUSAGE: Table = names![RUSAGE_SELF, RUSAGE_CHILDREN = -1i64, RUSAGE_THREAD];
+pub static RUSAGE: Table = names![RUSAGE_SELF, RUSAGE_CHILDREN = 0xffffffffu32, RUSAGE_THREAD];
 pub static SCHED: Table = names![SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE,
     SCHED_DEADLINE = 6];
 pub static ITIMER: Table = names![ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF];

@@ -7,7 +7,7 @@
 
 use super::flag_tables as t;
 
-/// A named set of flags or enumerated values. The table refers to one by name; [`format`]
+/// A named set of flags or enumerated values. The table refers to one by name; [`format()`]
 /// decodes a value with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagSet {
@@ -91,6 +91,12 @@ pub enum FlagSet {
     OFlags,
     /// eventfd2 `EFD_*`.
     Eventfd,
+    /// signalfd4 `SFD_*`.
+    Signalfd,
+    /// inotify_init1 `IN_CLOEXEC`/`IN_NONBLOCK`.
+    InotifyInit,
+    /// pidfd_open `PIDFD_*`.
+    Pidfd,
     /// timerfd_create/settime `TFD_*`.
     Timerfd,
     /// memfd_create `MFD_*`.
@@ -193,6 +199,9 @@ fn style(set: FlagSet) -> Option<Style> {
         F::Mremap => Bits(t::MREMAP, "MREMAP_???"),
         F::OFlags => Bits(t::OPEN, "O_???"),
         F::Eventfd => Bits(t::EFD, "EFD_???"),
+        F::Signalfd => Bits(t::SFD, "SFD_???"),
+        F::InotifyInit => Bits(t::IN_INIT, "IN_???"),
+        F::Pidfd => Bits(t::PIDFD, "PIDFD_???"),
         F::Timerfd => Bits(t::TFD, "TFD_???"),
         F::Memfd => Bits(t::MFD, "MFD_???"),
         F::Flock => Bits(t::LOCK, "LOCK_???"),
@@ -229,6 +238,11 @@ fn style(set: FlagSet) -> Option<Style> {
 /// `v` decoded with `set` as strace prints it: names joined with `|`, unknown bits as hex.
 pub fn format(set: FlagSet, v: u64) -> String {
     use FlagSet as F;
+    // Most flags are C `int`s: only the low 32 bits of the register are the argument.
+    let v = match set {
+        F::Clone | F::CloneNs | F::Mount => v,
+        _ => v & 0xffff_ffff,
+    };
     match style(set) {
         Some(Style::Bits(tbl, dflt)) => bits(tbl, v, dflt),
         Some(Style::Enum(tbl, dflt)) => enumerated(tbl, v, dflt),
@@ -258,7 +272,7 @@ pub fn format(set: FlagSet, v: u64) -> String {
 }
 
 /// Names only, as sysdig shows them inside parentheses (`O_RDONLY|O_CLOEXEC`); the same text
-/// as [`format`] except that numbers stand alone.
+/// as [`format()`] except that numbers stand alone.
 pub fn names(set: FlagSet, v: u64) -> String {
     format(set, v)
 }
@@ -490,6 +504,16 @@ mod tests {
         assert_eq!(format(FlagSet::OFlags, 0), "0");
         assert_eq!(format(FlagSet::OFlags, 0x80000), "O_CLOEXEC");
         assert_eq!(name_of(FlagSet::ArchPrctl, 0x1002), Some("ARCH_SET_FS"));
+        assert_eq!(format(FlagSet::EpollEvents, 0x8000_0001), "EPOLLIN|EPOLLET");
+        // A sign-extended int argument.
+        assert_eq!(
+            format(FlagSet::EpollEvents, 0xffff_ffff_8000_0001),
+            "EPOLLIN|EPOLLET"
+        );
+        assert_eq!(format(FlagSet::SaFlags, 0x8000_0000), "SA_RESETHAND");
+        assert_eq!(format(FlagSet::Rusage, u64::MAX), "RUSAGE_CHILDREN");
+        assert_eq!(format(FlagSet::Signalfd, 0x80000), "SFD_CLOEXEC");
+        assert_eq!(format(FlagSet::InotifyInit, 0x800), "IN_NONBLOCK");
     }
 
     #[test]

@@ -8,7 +8,22 @@
 //!
 //! Names of every syscall number come from the `syscalls` crate; argument descriptions for the
 //! syscalls ordinary programs make are written once, as data, in [`table`].
+//!
+//! Rules for the engines:
+//! - A syscall that is not in the table: the enter event's `args` are the six raw register
+//!   values as [`Arg::Num`], and the exit event's `args` are empty. Readers show them with
+//!   [`render::strace_raw_args`].
+//! - An [`Dir::Out`] (or `InOut`, at exit) argument of a call that failed (negative return) is
+//!   captured as `Arg::Num(pointer)`, not read: the kernel wrote nothing there. Readers show the
+//!   address, as strace does.
+//! - A pointer that could not be read is [`Arg::Fault`] with its value; a NULL pointer is
+//!   `Arg::Num(0)` (shown as `NULL`).
+//!
+//! Files: [`table`] (the data), [`flags`] (symbolic names; values in `flag_tables`),
+//! [`render`] (strace and sysdig text; structs in `structs`, quoting in `strings`),
+//! [`sockaddr`], [`errno`].
 
+mod call_rules;
 pub mod errno;
 mod flag_tables;
 pub mod flags;
@@ -206,6 +221,8 @@ pub enum StructKind {
     CapHeader,
     /// `struct itimerval` (setitimer/getitimer).
     Itimerval,
+    /// `struct sigevent` (timer_create, mq_notify).
+    Sigevent,
 }
 
 /// One argument of a syscall.
@@ -414,6 +431,7 @@ impl StructKind {
             StructKind::SchedParam => 4,
             StructKind::CapHeader => 8,
             StructKind::Itimerval => 32,
+            StructKind::Sigevent => 64,
         }
     }
 }

@@ -16,7 +16,12 @@
 
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
+pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
+pub use super::structs::{si_code_name, sigset, wait_status};
 
+use super::call_rules::{
+    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, prctl_shows, signal_text,
+};
 use super::flags::{self, FlagSet};
 use super::sockaddr::strace_sockaddr;
 use super::strings;
@@ -59,56 +64,38 @@ pub fn strace_call_args(
     .render()
 }
 
-/// What strace prints of a call that has not returned yet, before ` <unfinished ...>`:
-/// the arguments known at entry and, when more follow at exit, the separator
-/// (`wait4(-1, ` + ` <unfinished ...>`). `args` holds the entry values
-/// ([`SyscallDesc::merge_args`] with no exit).
-pub fn strace_unfinished(desc: &SyscallDesc, args: &[Option<&Arg>]) -> String {
+/// What strace prints of a call when it starts, before it returns: the arguments known at
+/// entry and, when more follow at exit, the separator. A printer writes `NAME(` + this, then
+/// either [`strace_resumed`]'s text and `) = RET` on the same line, or ` <unfinished ...>`
+/// when another thread's line comes first (`wait4(-1, ` + ` <unfinished ...>`).
+pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
+    let args = desc.merge_args(enter, None);
     let call = Call {
         desc,
-        args,
+        args: &args,
         ins: &[],
         ret: None,
     };
     let parts: Vec<String> = call
         .parts()
         .into_iter()
-        .filter(|p| !p.0)
+        .take_while(|p| !p.0)
         .map(|p| p.1)
         .collect();
     let more = (0..desc.args.len()).any(|i| call.shown(i) && call.at_exit(i));
     let mut s = parts.join(", ");
-    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone") {
+    if more && !parts.is_empty() && !matches!(desc.name, "ioctl" | "clone" | "clone3") {
         s.push_str(", ");
     }
     s
 }
 
-/// What strace prints after `<... NAME resumed>` and before `) = RET`: the arguments written
-/// by the call (`"hello\n", 100, 0, NULL, NULL`), or nothing.
-pub fn strace_resumed(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64) -> String {
-    let call = Call {
-        desc,
-        args,
-        ins: &[],
-        ret: Some(ret),
-    };
-    let parts = call.parts();
-    let Some(first) = parts.iter().position(|p| p.0) else {
-        return String::new();
-    };
-    let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
-    let lead = if matches!(desc.name, "ioctl" | "clone") {
-        ", "
-    } else {
-        ""
-    };
-    format!("{lead}{}", rest.join(", "))
-}
-
-/// [`strace_resumed`] from the enter and exit events' argument lists, so that in/out arguments
-/// show their value on entry too (`[128 => 16]`), as in [`strace_call_args`].
-pub fn strace_resumed_call(desc: &SyscallDesc, enter: &[Arg], exit: &[Arg], ret: i64) -> String {
+/// What strace prints when the call returns, after [`strace_unfinished`]'s text (or after
+/// `<... NAME resumed>`) and before `) = RET`: the arguments written by the call and those
+/// after them (`"hello\n", 100, 0, NULL, NULL`), or nothing. `enter` is `None` when the
+/// entry was not seen. [`strace_unfinished`] followed by this is [`strace_call_args`].
+pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], ret: i64) -> String {
+    let enter = enter.unwrap_or(&[]);
     let args = desc.merge_args(enter, Some(exit));
     let ins = desc.merge_args(enter, None);
     let call = Call {
@@ -122,10 +109,10 @@ pub fn strace_resumed_call(desc: &SyscallDesc, enter: &[Arg], exit: &[Arg], ret:
         return String::new();
     };
     let rest: Vec<String> = parts.into_iter().skip(first).map(|p| p.1).collect();
-    let lead = if matches!(desc.name, "ioctl" | "clone") {
-        ", "
-    } else {
-        ""
+    let lead = match call.clone3_suffix() {
+        Some(suffix) => format!("{suffix}, "),
+        None if matches!(desc.name, "ioctl" | "clone" | "clone3") => ", ".to_string(),
+        None => String::new(),
     };
     format!("{lead}{}", rest.join(", "))
 }
@@ -203,7 +190,17 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
                 _ => base,
             }
         }
-        "poll" | "ppoll" if ret > 0 => {
+        "prctl" if get(0).and_then(Arg::num) == Some(libc::PR_GET_DUMPABLE as u64) => {
+            let what = match ret {
+                0 => "SUID_DUMP_DISABLE",
+                1 => "SUID_DUMP_USER",
+                2 => "SUID_DUMP_ROOT",
+                _ => return base,
+            };
+            format!("{ret} ({what})")
+        }
+        "poll" | "ppoll" if ret == 0 => "0 (Timeout)".to_string(),
+        "poll" | "ppoll" => {
             let ready: Vec<String> = get(0)
                 .and_then(Arg::bytes)
                 .unwrap_or(&[])
@@ -260,9 +257,11 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
 }
 
 /// One argument value as sysdig's `evt.info` shows it, without fd names (the reader appends
-/// `(<f>/etc/passwd)` itself): numbers in decimal, flags as `524288(O_RDONLY|O_CLOEXEC)`,
-/// strings and buffers as text with non-printable bytes as `.`, `-100(AT_FDCWD)`, socket
-/// addresses as `127.0.0.1:8080`.
+/// `(<f>/etc/passwd)` itself): numbers in decimal, flags as `524288(O_RDONLY|O_CLOEXEC)` (the
+/// native Linux value, with strace's names), addresses in upper-case hex without `0x`
+/// (`7F3A5B2C1000`), modes as `0644`, strings and buffers as text with non-printable bytes as
+/// `.`, `-100(AT_FDCWD)`, socket addresses as `127.0.0.1:8080`, pointed-to integers
+/// (`addrlen`) as the integer, structs as strace shows them, argv joined with spaces.
 pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
     match v {
         Arg::Num(n) | Arg::Fault(n) => {
@@ -272,14 +271,26 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
                 ArgType::Long => (n as i64).to_string(),
                 ArgType::DirFd if n as i32 == libc::AT_FDCWD => format!("{}(AT_FDCWD)", n as i32),
                 ArgType::DirFd => (n as i32).to_string(),
-                ArgType::Flags(set) => format!("{n}({})", flags::names(set, n)),
-                ArgType::Mode => flags::octal(n as u32),
+                ArgType::Flags(set) => {
+                    let names = flags::names(set, n);
+                    if names.contains("/*") || (n == 0 && names == "0") {
+                        n.to_string()
+                    } else {
+                        format!("{n}({names})")
+                    }
+                }
+                // sysdig's PF_OCT is printf's `%#o`: `0644`, and `0` for zero.
+                ArgType::Mode => match n {
+                    0 => "0".into(),
+                    _ => format!("0{:o}", n as u32),
+                },
                 ArgType::Signal => match signal_name(n as i32) {
                     Some(s) => format!("{n}({s})"),
                     None => n.to_string(),
                 },
                 ArgType::UInt | ArgType::CmdArg | ArgType::StrOrNum => n.to_string(),
-                _ => format!("{n:#x}"),
+                // sysdig's PF_HEX is printf's `%X`: no prefix, upper case.
+                _ => format!("{n:X}"),
             }
         }
         Arg::Str { data, .. } => strings::printable(data),
@@ -288,9 +299,17 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
             ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_) => {
                 parse_sockaddr(b).map_or_else(String::new, |s| s.sysdig())
             }
+            ArgType::Struct(StructKind::Int) | ArgType::WaitStatus => {
+                structs::Bytes(b).i32(0).unwrap_or(0).to_string()
+            }
+            ArgType::Struct(StructKind::Int64) => structs::Bytes(b).i64(0).unwrap_or(0).to_string(),
+            ArgType::SockOptIn(_) | ArgType::SockOptOut(_) if b.len() == 4 => {
+                structs::Bytes(b).i32(0).unwrap_or(0).to_string()
+            }
             ArgType::Struct(k) => structs::decode(k, b).unwrap_or_default(),
             ArgType::FdPair => fd_pair(b),
-            ArgType::WaitStatus => structs::Bytes(b).i32(0).unwrap_or(0).to_string(),
+            ArgType::Dirents => format!("{} entries", structs::dirent_count(b)),
+            ArgType::CpuSetIn(_) | ArgType::CpuSetOut => structs::cpuset(b),
             _ => strings::printable(b),
         },
         Arg::StrList { items, .. } => items
@@ -311,13 +330,8 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// strace adds are left out).
 pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
-    let mut si = vec![0u8; 24];
-    si[0..4].copy_from_slice(&signo.to_le_bytes());
-    si[8..12].copy_from_slice(&code.to_le_bytes());
-    si[16..20].copy_from_slice(&sender.to_le_bytes());
-    let text = structs::decode(StructKind::Siginfo, &si).unwrap_or_default();
-    let text = text.replacen(", si_uid=0, ...}", "}", 1);
-    format!("--- {name} {text} ---")
+    let code_text = structs::si_code_name(signo, code);
+    format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 
 /// `[3, 4]` from the two ints pipe/socketpair wrote.
@@ -352,19 +366,49 @@ impl Call<'_, '_> {
     }
 
     fn render(&self) -> String {
-        self.parts()
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut parts: Vec<String> = self.parts().into_iter().map(|(_, t)| t).collect();
+        if let (Some(first), Some(suffix)) = (parts.first_mut(), self.clone3_suffix()) {
+            first.push_str(&suffix);
+        }
+        parts.join(", ")
+    }
+
+    /// What clone3 adds after its struct once it returned: ` => {parent_tid=[1234]}`.
+    fn clone3_suffix(&self) -> Option<String> {
+        if self.desc.name != "clone3" {
+            return None;
+        }
+        let Some(Arg::Mem(b)) = self.args.first().copied().flatten() else {
+            return None;
+        };
+        let fl = structs::Bytes(b).u64(0)?;
+        match self.ret {
+            Some(r) if r > 0 && fl & libc::CLONE_PARENT_SETTID as u64 != 0 => {
+                Some(format!(" => {{parent_tid=[{r}]}}"))
+            }
+            _ => None,
+        }
     }
 
     /// Whether strace prints argument `i` when the call returns rather than when it starts.
     fn at_exit(&self, i: usize) -> bool {
-        match self.desc.name {
-            "clone" => i >= 2,
-            "ioctl" => i == 2,
-            _ => self.desc.args.get(i).is_some_and(|a| a.dir == Dir::Out),
+        match (self.desc.name, i) {
+            ("clone", _) => i >= 2,
+            ("ioctl", _) => i == 2,
+            ("clone3", _) => i == 1,
+            ("prctl", 1) => self.num(0) == Some(libc::PR_GET_NAME as u64),
+            _ => self.desc.args.get(i).is_some_and(|a| match a.dir {
+                Dir::In => false,
+                Dir::Out => true,
+                // strace shows these at entry and what the call changed in the result
+                // (select's sets, poll's revents, the time left).
+                Dir::InOut => !matches!(
+                    a.ty,
+                    ArgType::Struct(StructKind::FdSet | StructKind::Timespec | StructKind::Timeval)
+                        | ArgType::StructArray(StructKind::Pollfd, _)
+                        | ArgType::StrOrNum
+                ),
+            }),
         }
     }
 
@@ -376,7 +420,16 @@ impl Call<'_, '_> {
             if !self.shown(i) {
                 continue;
             }
-            let v = self.args.get(i).copied().flatten();
+            let mut v = self.args.get(i).copied().flatten();
+            // An in/out argument of a failed call: the exit has only the pointer, the entry
+            // what the caller passed, which strace shows (`getpeername(3, 0x…, [16]) = -1`).
+            if a.dir == Dir::InOut && self.ret.is_some_and(|r| r < 0) {
+                if let (Some(Arg::Num(_) | Arg::Fault(_)), Some(Some(inv @ Arg::Mem(_)))) =
+                    (v, self.ins.get(i))
+                {
+                    v = Some(*inv);
+                }
+            }
             let Some(v) = v else {
                 if self.ret.is_none() {
                     break;
@@ -545,10 +598,10 @@ impl Call<'_, '_> {
             (ArgType::StrList, Arg::StrList { items, trunc }) => {
                 let mut parts: Vec<String> = items
                     .iter()
-                    .take(strings::MAX_STRLEN)
+                    .take(strings::string_limit())
                     .map(|s| strings::cstr(s, false))
                     .collect();
-                if *trunc || items.len() > strings::MAX_STRLEN {
+                if *trunc || items.len() > strings::string_limit() {
                     parts.push("...".into());
                 }
                 format!("[{}]", parts.join(", "))
@@ -560,6 +613,16 @@ impl Call<'_, '_> {
             }
             (ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_), Arg::Mem(b)) => strace_sockaddr(b),
             (ArgType::Struct(k), Arg::Mem(b)) => self.inout_struct(i, a, k, b),
+            (
+                ArgType::StructArray(StructKind::Int, _) | ArgType::StructArrayOut(StructKind::Int),
+                Arg::Mem(b),
+            ) => {
+                let ints: Vec<String> = b
+                    .chunks_exact(4)
+                    .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string())
+                    .collect();
+                format!("[{}]", ints.join(", "))
+            }
             (ArgType::StructArray(k, _) | ArgType::StructArrayOut(k), Arg::Mem(b)) => {
                 let size = k.size() as usize;
                 let items: Vec<String> = b
@@ -617,6 +680,10 @@ impl Call<'_, '_> {
                 format!("{in_text} => {text}")
             }
             StructKind::FdSet | StructKind::Timespec | StructKind::Timeval => in_text,
+            StructKind::Msghdr if self.ret.is_some() => {
+                let namelen_in = structs::Bytes(inb).u32(8);
+                structs::msghdr(&structs::Bytes(out), namelen_in).unwrap_or(text)
+            }
             _ => text,
         }
     }
@@ -665,112 +732,10 @@ impl Call<'_, '_> {
     }
 }
 
-fn signal_text(n: u64) -> String {
-    match signal_name(n as i32) {
-        Some(s) if n != 0 => s.to_string(),
-        _ => (n as i32).to_string(),
-    }
-}
-
-/// fcntl commands that take no third argument.
-fn fcntl_no_arg(cmd: i32) -> bool {
-    matches!(
-        cmd,
-        libc::F_GETFD
-            | libc::F_GETFL
-            | libc::F_GETOWN
-            | 11 // F_GETSIG
-            | libc::F_GETLEASE
-            | libc::F_GETPIPE_SZ
-            | libc::F_GET_SEALS
-    )
-}
-
-/// fcntl's third argument by command.
-fn fcntl_arg(cmd: i32, n: u64) -> String {
-    match cmd {
-        libc::F_SETFD => flags::format(FlagSet::FdFlags, n),
-        libc::F_SETFL => flags::format(FlagSet::Open, n),
-        10 => signal_text(n), // F_SETSIG
-        libc::F_SETLEASE => flags::enumerated(super::flag_tables::FLOCK_TYPE, n, "F_???"),
-        libc::F_ADD_SEALS => flags::bits(super::flag_tables::SEALS, n, "F_SEAL_???"),
-        libc::F_GETLK
-        | libc::F_SETLK
-        | libc::F_SETLKW
-        | libc::F_OFD_GETLK
-        | libc::F_OFD_SETLK
-        | libc::F_OFD_SETLKW => ptr(n),
-        _ => (n as i32).to_string(),
-    }
-}
-
-/// ioctl requests that take no third argument.
-fn ioctl_no_arg(req: u64) -> bool {
-    matches!(
-        flags::name_of(FlagSet::Ioctl, req),
-        Some(
-            "FIOCLEX"
-                | "FIONCLEX"
-                | "TIOCNOTTY"
-                | "TIOCEXCL"
-                | "TIOCNXCL"
-                | "TIOCSBRK"
-                | "TIOCCBRK"
-        )
-    )
-}
-
-/// Which futex arguments strace prints for operation `op` (without the private and clock
-/// bits): 0 uaddr, 1 op, 2 val, 3 timeout or val2, 4 uaddr2, 5 val3.
-fn futex_shows(op: u64, i: usize) -> bool {
-    let n = match op {
-        1 | 7 | 8 => 3,  // WAKE, UNLOCK_PI, TRYLOCK_PI
-        0 | 6 | 13 => 4, // WAIT, LOCK_PI, LOCK_PI2
-        3 => 5,          // REQUEUE
-        _ => 6,
-    };
-    if matches!(op, 7 | 8) {
-        return i < 2;
-    }
-    if matches!(op, 6 | 13) {
-        return i != 2 && i < 4;
-    }
-    match op {
-        9 => i != 4,            // WAIT_BITSET: uaddr, op, val, timeout, val3
-        10 => i != 3 && i != 4, // WAKE_BITSET: uaddr, op, val, val3
-        _ => i < n,
-    }
-}
-
-/// Which prctl arguments strace prints for `option`.
-fn prctl_shows(option: i32, i: usize) -> bool {
-    let n = match option {
-        libc::PR_GET_DUMPABLE
-        | libc::PR_GET_KEEPCAPS
-        | libc::PR_GET_TIMERSLACK
-        | libc::PR_GET_SECCOMP
-        | libc::PR_GET_NO_NEW_PRIVS
-        | libc::PR_GET_THP_DISABLE
-        | libc::PR_GET_SECUREBITS
-        | libc::PR_TASK_PERF_EVENTS_DISABLE
-        | libc::PR_TASK_PERF_EVENTS_ENABLE => 1,
-        libc::PR_SET_NAME
-        | libc::PR_GET_NAME
-        | libc::PR_SET_PDEATHSIG
-        | libc::PR_GET_PDEATHSIG
-        | libc::PR_SET_DUMPABLE
-        | libc::PR_SET_KEEPCAPS
-        | libc::PR_SET_TIMERSLACK
-        | libc::PR_CAPBSET_READ
-        | libc::PR_CAPBSET_DROP
-        | libc::PR_SET_CHILD_SUBREAPER
-        | libc::PR_GET_CHILD_SUBREAPER
-        | libc::PR_SET_SECUREBITS => 2,
-        _ => 5,
-    };
-    i < n
-}
-
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "render_split_tests.rs"]
+mod split_tests;

@@ -10,10 +10,10 @@ use super::strings;
 /// A decoded socket address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SockAddr {
-    /// AF_INET: address and port (host order).
-    Inet(Ipv4Addr, u16),
-    /// AF_INET6: address and port (host order).
-    Inet6(Ipv6Addr, u16),
+    /// AF_INET: address bytes (network order, as `Ipv4Addr::from` takes them) and port.
+    Inet([u8; 4], u16),
+    /// AF_INET6: address bytes and port.
+    Inet6([u8; 16], u16),
     /// AF_UNIX: the path bytes up to the first NUL; an abstract address starts with a NUL
     /// byte (kept), an unnamed one is empty.
     Unix(Vec<u8>),
@@ -29,12 +29,12 @@ pub fn parse_sockaddr(bytes: &[u8]) -> Option<SockAddr> {
         libc::AF_INET => {
             let b = bytes.get(2..8)?;
             let port = u16::from_be_bytes([b[0], b[1]]);
-            Some(SockAddr::Inet(Ipv4Addr::new(b[2], b[3], b[4], b[5]), port))
+            Some(SockAddr::Inet([b[2], b[3], b[4], b[5]], port))
         }
         libc::AF_INET6 => {
             let port = u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?]);
             let a: [u8; 16] = bytes.get(8..24)?.try_into().ok()?;
-            Some(SockAddr::Inet6(Ipv6Addr::from(a), port))
+            Some(SockAddr::Inet6(a, port))
         }
         libc::AF_UNIX => {
             let path = &bytes[2..];
@@ -56,10 +56,10 @@ impl SockAddr {
     /// As sysdig prints an address: `127.0.0.1:8080`, `::1:8080`, the unix path.
     pub fn sysdig(&self) -> String {
         match self {
-            SockAddr::Inet(a, p) => format!("{a}:{p}"),
-            SockAddr::Inet6(a, p) => match a.to_ipv4_mapped() {
+            SockAddr::Inet(a, p) => format!("{}:{p}", Ipv4Addr::from(*a)),
+            SockAddr::Inet6(a, p) => match Ipv6Addr::from(*a).to_ipv4_mapped() {
                 Some(v4) => format!("{v4}:{p}"),
-                None => format!("{a}:{p}"),
+                None => format!("{}:{p}", Ipv6Addr::from(*a)),
             },
             SockAddr::Unix(path) => {
                 let mut s = strings::printable(path);
@@ -81,9 +81,11 @@ pub fn strace_sockaddr(bytes: &[u8]) -> String {
     let fam = flags::format(FlagSet::AddrFamily, family as u64);
     match parse_sockaddr(bytes) {
         Some(SockAddr::Inet(a, p)) => {
+            let a = Ipv4Addr::from(a);
             format!("{{sa_family={fam}, sin_port=htons({p}), sin_addr=inet_addr(\"{a}\")}}")
         }
         Some(SockAddr::Inet6(a, p)) => {
+            let a = Ipv6Addr::from(a);
             let flow = bytes
                 .get(4..8)
                 .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
@@ -139,7 +141,7 @@ mod tests {
         let b = inet(35931, [127, 0, 0, 1]);
         assert_eq!(
             parse_sockaddr(&b),
-            Some(SockAddr::Inet(Ipv4Addr::LOCALHOST, 35931))
+            Some(SockAddr::Inet([127, 0, 0, 1], 35931))
         );
         assert_eq!(
             strace_sockaddr(&b),

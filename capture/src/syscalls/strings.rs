@@ -5,8 +5,26 @@
 //! `\"` and `\\`, and other bytes in octal, as short as the next character allows (`\0`,
 //! `\33`, but `\0001` before a digit).
 
+use std::cell::Cell;
+
 /// strace's default `-s`: how many bytes of a string or buffer it shows.
 pub const MAX_STRLEN: usize = 32;
+
+thread_local! {
+    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// Cut strings and buffers at `n` bytes as strace's `-s N` does, on this thread. The default
+/// is no limit beyond the capture's own snap length, which then plays the part of `-s`: a
+/// capture made with `-s 80` reads like `strace -s 80`.
+pub fn set_string_limit(n: usize) {
+    LIMIT.with(|l| l.set(n.max(1)));
+}
+
+/// The current limit (see [`set_string_limit`]).
+pub fn string_limit() -> usize {
+    LIMIT.with(Cell::get)
+}
 
 /// Quote `data` as strace does, in octal escapes (or all in `\xNN` when `hex`).
 pub fn quote(data: &[u8], hex: bool) -> String {
@@ -52,11 +70,12 @@ pub fn path(data: &[u8], trunc: bool) -> String {
     s
 }
 
-/// A NUL-terminated string that is not a path (`printstr`): at most [`MAX_STRLEN`] bytes,
+/// A NUL-terminated string that is not a path (`printstr`): at most [`string_limit`] bytes,
 /// `...` when longer or when the capture cut it.
 pub fn cstr(data: &[u8], trunc: bool) -> String {
-    if data.len() > MAX_STRLEN {
-        let mut s = quote(&data[..MAX_STRLEN], false);
+    let max = string_limit();
+    if data.len() > max {
+        let mut s = quote(&data[..max], false);
         s.push_str("...");
         return s;
     }
@@ -68,9 +87,11 @@ pub fn cstr(data: &[u8], trunc: bool) -> String {
 }
 
 /// A buffer of `len` bytes of which `data` were captured (`printstrn`): at most
-/// [`MAX_STRLEN`] bytes, `...` when `len` is longer than what is shown.
+/// [`string_limit`] bytes, `...` when `len` is longer than what is shown.
 pub fn buf(data: &[u8], len: u64, hex: bool) -> String {
-    let want = (len as usize).min(MAX_STRLEN);
+    let want = usize::try_from(len)
+        .unwrap_or(usize::MAX)
+        .min(string_limit());
     let shown = &data[..want.min(data.len())];
     let mut s = quote(shown, hex);
     if len > shown.len() as u64 {
@@ -99,6 +120,7 @@ mod tests {
 
     #[test]
     fn quote_like_strace() {
+        set_string_limit(MAX_STRLEN);
         // read(3, "\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0\0\0\0\0\0\0\0\0"..., 832)
         let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0\0\0\0\0\0\0\0\0";
         assert_eq!(
@@ -112,6 +134,16 @@ mod tests {
     }
 
     #[test]
+    fn unlimited_by_default() {
+        let text = [b'x'; 100];
+        assert_eq!(
+            buf(&text[..80], 832, false),
+            format!("\"{}\"...", "x".repeat(80))
+        );
+        assert_eq!(buf(&text, 100, false), format!("\"{}\"", "x".repeat(100)));
+    }
+
+    #[test]
     fn getrandom_is_hex() {
         let b = [0x9e, 0xe9, 0x82, 0x7a, 0x34, 0xb5, 0x77, 0x92];
         assert_eq!(buf(&b, 8, true), r#""\x9e\xe9\x82\x7a\x34\xb5\x77\x92""#);
@@ -119,6 +151,7 @@ mod tests {
 
     #[test]
     fn cut_at_32() {
+        set_string_limit(MAX_STRLEN);
         let text = b"total 696\ndrwxr-xr-x 71 root    root";
         assert_eq!(
             buf(text, 4096, false),

@@ -274,34 +274,47 @@ fn clock_ticks(v: u64) -> String {
     }
 }
 
+/// strace's name for a siginfo `si_code` of signal `signo` (`SI_USER`, `CLD_EXITED`).
+pub fn si_code_name(signo: i32, code: i32) -> String {
+    match code {
+        0 => "SI_USER".to_string(),
+        0x80 => "SI_KERNEL".to_string(),
+        -1 => "SI_QUEUE".to_string(),
+        -2 => "SI_TIMER".to_string(),
+        -3 => "SI_MESGQ".to_string(),
+        -4 => "SI_ASYNCIO".to_string(),
+        -5 => "SI_SIGIO".to_string(),
+        -6 => "SI_TKILL".to_string(),
+        c if signo == libc::SIGCHLD && c > 0 => enumerated(t::CLD, c as u64, "CLD_???"),
+        c => c.to_string(),
+    }
+}
+
 fn siginfo(b: &Bytes) -> Option<String> {
     let signo = b.i32(0)?;
     let code = b.i32(8)?;
     let name = signal_name(signo).map_or(signo.to_string(), str::to_string);
-    let code_name = match code {
-        0 => "SI_USER".to_string(),
-        0x80 => "SI_KERNEL".to_string(),
-        -1 => "SI_QUEUE".to_string(),
-        -6 => "SI_TKILL".to_string(),
-        c if signo == libc::SIGCHLD => enumerated(
-            &[
-                (1, "CLD_EXITED"),
-                (2, "CLD_KILLED"),
-                (3, "CLD_DUMPED"),
-                (4, "CLD_TRAPPED"),
-                (5, "CLD_STOPPED"),
-                (6, "CLD_CONTINUED"),
-            ],
-            c as u64,
-            "CLD_???",
-        ),
-        c => c.to_string(),
-    };
-    Some(format!(
-        "{{si_signo={name}, si_code={code_name}, si_pid={}, si_uid={}, ...}}",
-        b.i32(16)?,
-        b.u32(20)?
-    ))
+    let chld = signo == libc::SIGCHLD && code > 0;
+    let code_name = si_code_name(signo, code);
+    let mut s = format!("{{si_signo={name}, si_code={code_name}");
+    if matches!(code, 0 | -1 | -6) || chld {
+        s.push_str(&format!(", si_pid={}, si_uid={}", b.i32(16)?, b.u32(20)?));
+    }
+    if chld {
+        let status = b.i32(24)?;
+        let status = if code == 1 {
+            status.to_string()
+        } else {
+            signal_name(status).map_or(status.to_string(), str::to_string)
+        };
+        s.push_str(&format!(
+            ", si_status={status}, si_utime={}, si_stime={}",
+            clock_ticks(b.u64(32)?),
+            clock_ticks(b.u64(40)?)
+        ));
+    }
+    s.push('}');
+    Some(s)
 }
 
 /// One struct of `kind` from `bytes`, strace style; `None` when too few bytes were captured.
@@ -350,13 +363,12 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         ),
         K::Timespec2 => {
             let one = |off: usize| -> Option<String> {
-                let nsec = b.i64(off + 8)?;
-                let ns = match nsec {
-                    0x3fff_ffff => return Some("UTIME_NOW".into()),
-                    0x3fff_fffe => return Some("UTIME_OMIT".into()),
-                    n => n,
-                };
-                Some(format!("{{tv_sec={}, tv_nsec={ns}}}", b.i64(off)?))
+                let sec = b.i64(off)?;
+                Some(match b.i64(off + 8)? {
+                    0x3fff_ffff => "UTIME_NOW".to_string(),
+                    0x3fff_fffe => "UTIME_OMIT".to_string(),
+                    ns => format!("{{tv_sec={sec}, tv_nsec={ns}}} /* {} */", utc_time(sec, ns)),
+                })
             };
             format!("[{}, {}]", one(0)?, one(16)?)
         }
@@ -406,21 +418,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             b.u16(6)?
         ),
         K::Termios => termios(&b)?,
-        K::CloneArgs => {
-            let fl = b.u64(0)?;
-            let sig = b.u64(32)?;
-            let signame = match signal_name(sig as i32) {
-                Some(n) if sig != 0 => n.to_string(),
-                _ => sig.to_string(),
-            };
-            format!(
-                "{{flags={}, exit_signal={signame}, stack={}, stack_size={}, tls={}}}",
-                flags::format(FlagSet::CloneNs, fl),
-                ptr(b.u64(40)?),
-                hex0(b.u64(48)?),
-                ptr(b.u64(56)?)
-            )
-        }
+        K::CloneArgs => clone_args(&b)?,
         K::OpenHow => format!(
             "{{flags={}, mode={}, resolve={}}}",
             flags::format(FlagSet::Open, b.u64(0)?),
@@ -431,16 +429,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             format!("{{...{} bytes}}", bytes.len())
         }
         K::FdSet => fdset(bytes),
-        K::Msghdr => format!(
-            "{{msg_name={}, msg_namelen={}, msg_iov={}, msg_iovlen={}, msg_controllen={}, \
-             msg_flags={}}}",
-            ptr(b.u64(0)?),
-            b.u32(8)?,
-            ptr(b.u64(16)?),
-            b.u64(24)?,
-            b.u64(40)?,
-            flags::format(FlagSet::Msg, b.u32(48)? as u64)
-        ),
+        K::Msghdr => msghdr(&b, None)?,
         K::LinuxDirent64 => format!("/* {} entries */", dirent_count(bytes)),
         K::Sockopt | K::Int => format!("[{}]", b.i32(0)?),
         K::Int64 => format!("[{}]", b.i64(0)?),
@@ -452,7 +441,127 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         ),
         K::Siginfo => siginfo(&b)?,
         K::SchedParam => format!("[{{sched_priority={}}}]", b.i32(0)?),
+        K::Sigevent => sigevent(&b)?,
     })
+}
+
+/// `struct clone_args` as strace prints clone3's argument: the tid pointers only when the
+/// flags use them, the tls only with `CLONE_SETTLS`.
+fn clone_args(b: &Bytes) -> Option<String> {
+    let fl = b.u64(0)?;
+    let mut s = format!("{{flags={}", flags::format(FlagSet::CloneNs, fl));
+    let has = |f: i32| fl & f as u64 != 0;
+    if has(0x1000) {
+        s.push_str(&format!(", pidfd={}", ptr(b.u64(8)?)));
+    }
+    if has(libc::CLONE_CHILD_SETTID | libc::CLONE_CHILD_CLEARTID) {
+        s.push_str(&format!(", child_tid={}", ptr(b.u64(16)?)));
+    }
+    if has(libc::CLONE_PARENT_SETTID) {
+        s.push_str(&format!(", parent_tid={}", ptr(b.u64(24)?)));
+    }
+    let sig = b.u64(32)?;
+    let signame = match signal_name(sig as i32) {
+        Some(n) if sig != 0 && sig < 65 => n.to_string(),
+        _ => sig.to_string(),
+    };
+    s.push_str(&format!(
+        ", exit_signal={signame}, stack={}, stack_size={}",
+        ptr(b.u64(40)?),
+        hex0(b.u64(48)?)
+    ));
+    if has(libc::CLONE_SETTLS) {
+        s.push_str(&format!(", tls={}", ptr(b.u64(56)?)));
+    }
+    s.push('}');
+    Some(s)
+}
+
+/// `struct sigevent` as strace prints timer_create's argument.
+fn sigevent(b: &Bytes) -> Option<String> {
+    let value = b.u64(0)?;
+    let signo = b.i32(8)?;
+    let notify = b.i32(12)?;
+    let mut s = String::from("{");
+    if value != 0 {
+        s.push_str(&format!(
+            "sigev_value={{sival_int={}, sival_ptr={}}}, ",
+            value as i32,
+            ptr(value)
+        ));
+    }
+    const NOTIFY: &[(u64, &str)] = &[
+        (0, "SIGEV_SIGNAL"),
+        (1, "SIGEV_NONE"),
+        (2, "SIGEV_THREAD"),
+        (4, "SIGEV_THREAD_ID"),
+    ];
+    let sig = match (notify, signal_name(signo)) {
+        (0 | 2 | 4, Some(n)) => n.to_string(),
+        _ => signo.to_string(),
+    };
+    s.push_str(&format!(
+        "sigev_signo={sig}, sigev_notify={}",
+        enumerated(NOTIFY, notify as u32 as u64, "SIGEV_???")
+    ));
+    match notify {
+        4 => s.push_str(&format!(", sigev_notify_thread_id={}", b.i32(16)?)),
+        2 => s.push_str(&format!(
+            ", sigev_notify_function={}, sigev_notify_attributes={}",
+            ptr(b.u64(16)?),
+            ptr(b.u64(24)?)
+        )),
+        _ => {}
+    }
+    s.push('}');
+    Some(s)
+}
+
+/// A `struct msghdr`; `namelen_in` is `msg_namelen` on entry when the call changed it
+/// (recvmsg: `msg_namelen=110 => 16`). The iovecs are not read: their address is shown.
+pub(crate) fn msghdr(b: &Bytes, namelen_in: Option<u32>) -> Option<String> {
+    let namelen = b.u32(8)?;
+    let namelen = match namelen_in {
+        Some(i) if i != namelen => format!("{i} => {namelen}"),
+        _ => namelen.to_string(),
+    };
+    Some(format!(
+        "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={}, msg_controllen={}, \
+         msg_flags={}}}",
+        ptr(b.u64(0)?),
+        ptr(b.u64(16)?),
+        b.u64(24)?,
+        b.u64(40)?,
+        flags::format(FlagSet::Msg, b.u32(48)? as u64)
+    ))
+}
+
+/// strace's time comment, in UTC: `1970-01-01T00:00:01+0000`, `….123456789+0000` with
+/// nanoseconds.
+pub fn utc_time(sec: i64, nsec: i64) -> String {
+    let days = sec.div_euclid(86_400);
+    let rem = sec.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let frac = if nsec != 0 {
+        format!(".{nsec:09}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{frac}+0000",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn statfs_flags(v: u64) -> String {
@@ -584,6 +693,78 @@ mod tests {
         assert_eq!(
             decode(K::Termios, &v).as_deref(),
             Some("{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}")
+        );
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(utc_time(1, 0), "1970-01-01T00:00:01+0000");
+        assert_eq!(
+            utc_time(1_700_000_000, 5),
+            "2023-11-14T22:13:20.000000005+0000"
+        );
+        assert_eq!(utc_time(951_782_400, 0), "2000-02-29T00:00:00+0000");
+        let mut t = le(&[1, 0, 0, 0x3fff_ffff]);
+        assert_eq!(
+            decode(K::Timespec2, &t).as_deref(),
+            Some("[{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, UTIME_NOW]")
+        );
+        t.truncate(20);
+        assert_eq!(decode(K::Timespec2, &t), None);
+    }
+
+    #[test]
+    fn siginfo_like_strace() {
+        let mut si = vec![0u8; 128];
+        si[0..4].copy_from_slice(&17i32.to_le_bytes());
+        si[8..12].copy_from_slice(&2i32.to_le_bytes());
+        si[16..20].copy_from_slice(&5172i32.to_le_bytes());
+        si[24..28].copy_from_slice(&9i32.to_le_bytes());
+        si[40..48].copy_from_slice(&1u64.to_le_bytes());
+        assert_eq!(
+            decode(K::Siginfo, &si).as_deref(),
+            Some("{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5172, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=1 /* 0.01 s */}")
+        );
+        si[0..4].copy_from_slice(&10i32.to_le_bytes());
+        si[8..12].copy_from_slice(&0i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Siginfo, &si).as_deref(),
+            Some("{si_signo=SIGUSR1, si_code=SI_USER, si_pid=5172, si_uid=0}")
+        );
+    }
+
+    fn le(v: &[i64]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn sigevents() {
+        let mut e = vec![0u8; 64];
+        e[8..12].copy_from_slice(&14i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Sigevent, &e).as_deref(),
+            Some("{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}")
+        );
+        e[12..16].copy_from_slice(&4i32.to_le_bytes());
+        e[16..20].copy_from_slice(&77i32.to_le_bytes());
+        assert_eq!(
+            decode(K::Sigevent, &e).as_deref(),
+            Some("{sigev_signo=SIGALRM, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=77}")
+        );
+    }
+
+    #[test]
+    fn clone3_args() {
+        let mut c = vec![0u8; 88];
+        c[0..8].copy_from_slice(&0x3d0f00u64.to_le_bytes());
+        c[16..24].copy_from_slice(&0x7fc01d16f990u64.to_le_bytes());
+        c[24..32].copy_from_slice(&0x7fc01d16f990u64.to_le_bytes());
+        c[40..48].copy_from_slice(&0x7fc01c96f000u64.to_le_bytes());
+        c[48..56].copy_from_slice(&0x7fff80u64.to_le_bytes());
+        c[56..64].copy_from_slice(&0x7fc01d16f6c0u64.to_le_bytes());
+        assert_eq!(
+            decode(K::CloneArgs, &c).as_deref(),
+            Some("{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7fc01d16f990, parent_tid=0x7fc01d16f990, exit_signal=0, stack=0x7fc01c96f000, stack_size=0x7fff80, tls=0x7fc01d16f6c0}")
         );
     }
 

@@ -22,7 +22,8 @@
 //! frame   := FRAME_TAG[4] clen:u32 ulen:u32 count:u32 min_ts:u64 max_ts:u64 flags:u32 crc:u32
 //!            clen bytes: one zstd frame (content checksum on) of ulen bytes of records
 //! record  := kind:u8 len:varint payload[len]
-//! footer  := INDEX_TAG[4] n:u32 n * (offset:u64 min_ts:u64 max_ts:u64 count:u32) crc:u32
+//! footer  := INDEX_TAG[4] n:u32 n * (offset:u64 min_ts:u64 max_ts:u64 count:u32 flags:u32)
+//!            crc:u32
 //! trailer := footer_offset:u64 TRAILER_MAGIC[8]
 //! ```
 //!
@@ -54,13 +55,17 @@ pub const FRAME_HEADER_LEN: usize = 4 + 4 + 4 + 4 + 8 + 8 + 4 + 4;
 /// Frame flag: the frame holds state records (threads, fds, users…), not only events.
 pub const FRAME_HAS_STATE: u32 = 1;
 
-/// Largest uncompressed frame a reader accepts (the writer closes frames far below this).
-pub const MAX_FRAME_LEN: u32 = 64 << 20;
+/// Largest uncompressed frame a reader accepts, so the most memory one frame can cost it. The
+/// writer closes a frame at [`super::WriterOptions::frame_bytes`] (at most half of this) and
+/// refuses records larger than the other half.
+pub const MAX_FRAME_LEN: u32 = 16 << 20;
+/// Largest zstd window (log2) a reader accepts: a frame never needs more than its own size.
+pub const MAX_WINDOW_LOG: u32 = 24;
 /// Largest compressed frame a reader accepts: zstd's worst case for [`MAX_FRAME_LEN`].
 pub const MAX_COMPRESSED_LEN: u32 = MAX_FRAME_LEN + (MAX_FRAME_LEN >> 7) + (1 << 17);
 
 /// Bytes of one footer index entry.
-pub const INDEX_ENTRY_LEN: usize = 8 + 8 + 8 + 4;
+pub const INDEX_ENTRY_LEN: usize = 8 + 8 + 8 + 4 + 4;
 /// Last bytes of a finished file, after the footer offset.
 pub const TRAILER_MAGIC: [u8; 8] = *b"SPT-END\0";
 /// Bytes of the trailer.
@@ -120,6 +125,8 @@ pub struct IndexEntry {
     pub max_ts: u64,
     /// Records in the frame.
     pub count: u32,
+    /// The frame header's flags ([`FRAME_HAS_STATE`]).
+    pub flags: u32,
 }
 
 /// The footer block (tag, entries, checksum) for `entries`.
@@ -132,6 +139,7 @@ pub fn encode_footer(entries: &[IndexEntry]) -> Vec<u8> {
         b.extend_from_slice(&e.min_ts.to_le_bytes());
         b.extend_from_slice(&e.max_ts.to_le_bytes());
         b.extend_from_slice(&e.count.to_le_bytes());
+        b.extend_from_slice(&e.flags.to_le_bytes());
     }
     let crc = crc32(&b);
     b.extend_from_slice(&crc.to_le_bytes());
@@ -159,6 +167,7 @@ pub fn decode_footer(b: &[u8]) -> Option<Vec<IndexEntry>> {
                 min_ts: le_u64(&c[8..16]),
                 max_ts: le_u64(&c[16..24]),
                 count: le_u32(&c[24..28]),
+                flags: le_u32(&c[28..32]),
             })
             .collect(),
     )
@@ -241,12 +250,14 @@ mod tests {
                 min_ts: 1,
                 max_ts: 2,
                 count: 7,
+                flags: FRAME_HAS_STATE,
             },
             IndexEntry {
                 offset: 400,
                 min_ts: 3,
                 max_ts: 4,
                 count: 1,
+                flags: 0,
             },
         ];
         let b = encode_footer(&e);

@@ -114,6 +114,12 @@ pub enum TraceError {
         #[source]
         source: rmp_serde::encode::Error,
     },
+    /// A record too large for a frame (half of [`format::MAX_FRAME_LEN`]).
+    #[error("a record of kind {kind} takes {bytes} bytes, more than a frame may hold")]
+    TooLarge { kind: u8, bytes: usize },
+    /// A write after the writer failed (or after a failed rotation).
+    #[error("{}: the trace writer is closed after an earlier error", path.display())]
+    Closed { path: PathBuf },
     /// The background writer thread is gone without saying why.
     #[error("trace writer thread for {} ended unexpectedly", path.display())]
     WriterGone { path: PathBuf },

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use super::codec::decode_frame;
 use super::format::{
     crc32, decode_footer, le_u32, le_u64, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR,
-    FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC, MAX_COMPRESSED_LEN,
-    MAX_FRAME_LEN, MAX_HEADER_LEN, PREFIX_LEN, TRAILER_LEN, TRAILER_MAGIC,
+    FRAME_HAS_STATE, FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC,
+    MAX_COMPRESSED_LEN, MAX_FRAME_LEN, MAX_HEADER_LEN, MAX_WINDOW_LOG, PREFIX_LEN, TRAILER_LEN,
+    TRAILER_MAGIC,
 };
 use super::{Header, TraceError};
 use crate::event::Record;
@@ -189,34 +190,62 @@ impl<R: Read + Seek> TraceReader<R> {
     }
 
     /// Go to the first frame that may hold events at or after `ts` (wall-clock ns): with the
-    /// footer's index when there is one, else by reading frame headers only. Records of the
-    /// frames skipped, state records included, are not returned; the first frame read may still
-    /// hold earlier events, so the caller keeps filtering by time. Trouble met while scanning
-    /// (a file cut short) is reported by the next [`TraceReader::next_record`].
+    /// footer's index when there is one, else by reading frame headers only. The state records
+    /// (threads, fds, containers, users) of the frames skipped are kept and come first; their
+    /// events are not returned, lifecycle events included. The first frame read may still hold
+    /// earlier events, so the caller keeps filtering by time. Trouble met while scanning
+    /// without an index (a file cut short) is reported by the next
+    /// [`TraceReader::next_record`].
     pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
         self.pending.clear();
         self.done = false;
+        let mut state_frames = Vec::new();
         if let Some((index, footer)) = &self.index {
-            self.pos = index
-                .iter()
-                .find(|e| e.max_ts >= ts)
-                .map_or(*footer, |e| e.offset);
-            return Ok(());
-        }
-        self.pos = self.body_start;
-        loop {
-            let start = self.pos;
-            // At the end, or at trouble that the next read will report: stop here.
-            let Ok(Some(fh)) = self.frame_header() else {
-                self.pos = start;
-                return Ok(());
-            };
-            if fh.max_ts >= ts {
-                self.pos = start;
-                return Ok(());
+            let target = index.iter().position(|e| e.max_ts >= ts);
+            let skipped = &index[..target.unwrap_or(index.len())];
+            state_frames.extend(
+                skipped
+                    .iter()
+                    .filter(|e| e.flags & FRAME_HAS_STATE != 0)
+                    .map(|e| e.offset),
+            );
+            self.pos = target.map_or(*footer, |i| index[i].offset);
+        } else {
+            self.pos = self.body_start;
+            loop {
+                let start = self.pos;
+                // At the end, or at trouble that the next read will report: stop here.
+                let Ok(Some(fh)) = self.frame_header() else {
+                    self.pos = start;
+                    break;
+                };
+                if fh.max_ts >= ts {
+                    self.pos = start;
+                    break;
+                }
+                if fh.flags & FRAME_HAS_STATE != 0 {
+                    state_frames.push(start);
+                }
+                self.pos = start + FRAME_HEADER_LEN as u64 + fh.compressed_len as u64;
             }
-            self.pos = start + FRAME_HEADER_LEN as u64 + fh.compressed_len as u64;
         }
+        let target = self.pos;
+        let mut kept = VecDeque::new();
+        for offset in state_frames {
+            self.pos = offset;
+            if let Err(e) = self.read_block() {
+                self.done = true;
+                return Err(e);
+            }
+            kept.extend(
+                self.pending
+                    .drain(..)
+                    .filter(|r| !matches!(r, Record::Event(_))),
+            );
+        }
+        self.pending = kept;
+        self.pos = target;
+        Ok(())
     }
 
     fn truncated(&self, offset: u64) -> TraceError {
@@ -252,7 +281,7 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         let footer_offset = le_u64(&trailer[..8]);
         let footer_end = self.len - TRAILER_LEN as u64;
-        if footer_offset < self.body_start || footer_offset + 12 > footer_end {
+        if footer_offset < self.body_start || footer_offset.saturating_add(12) > footer_end {
             self.bad_footer = Some(footer_end);
             return Ok(());
         }
@@ -401,7 +430,9 @@ impl<R: Read + Seek> Iterator for TraceReader<R> {
 
 /// Decompress one zstd frame, producing at most `limit + 1` bytes.
 fn decompress(z: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
-    let dec = zstd::stream::read::Decoder::with_buffer(z)?.single_frame();
+    let mut dec = zstd::stream::read::Decoder::with_buffer(z)?.single_frame();
+    // The window buffer is allocated from the frame's own header: bound it too.
+    dec.window_log_max(MAX_WINDOW_LOG)?;
     // Start small: the declared size is only trusted as a bound.
     let mut out = Vec::with_capacity(limit.min(z.len().saturating_mul(8)).min(1 << 20));
     dec.take(limit as u64 + 1).read_to_end(&mut out)?;
@@ -462,4 +493,117 @@ fn read_upto<R: Read + Seek>(
     }
     src.pos = Some(got as u64);
     Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, EventKind};
+    use crate::trace::codec::{encode_record, put_varint, EventCtx};
+    use crate::trace::format::PREFIX_LEN;
+
+    /// A file of the given minor version holding one frame of `records` (no footer).
+    fn file_with_frame(minor: u16, records: &[u8], count: u32) -> Vec<u8> {
+        let header = rmp_serde::to_vec_named(&Header::default()).unwrap();
+        let mut f = MAGIC.to_vec();
+        f.extend_from_slice(&FORMAT_MAJOR.to_le_bytes());
+        f.extend_from_slice(&minor.to_le_bytes());
+        f.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        f.extend_from_slice(&crc32(&header).to_le_bytes());
+        assert_eq!(f.len(), PREFIX_LEN);
+        f.extend_from_slice(&header);
+        let mut z = zstd::bulk::Compressor::new(3).unwrap();
+        z.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))
+            .unwrap();
+        let z = z.compress(records).unwrap();
+        let fh = FrameHeader {
+            compressed_len: z.len() as u32,
+            uncompressed_len: records.len() as u32,
+            count,
+            min_ts: 0,
+            max_ts: 0,
+            flags: 0,
+        };
+        f.extend_from_slice(&fh.encode());
+        f.extend_from_slice(&z);
+        f
+    }
+
+    fn event(ts: u64) -> Record {
+        Record::Event(Event {
+            ts,
+            tid: 5,
+            pid: 5,
+            cpu: 0,
+            kind: EventKind::ThreadExit { status: 0 },
+        })
+    }
+
+    /// Records a newer writer might write: an event of an unknown variant, a record of an
+    /// unknown kind, and known events around them.
+    fn newer_records() -> Vec<u8> {
+        let (mut ctx, mut out, mut scratch) = (EventCtx::default(), Vec::new(), Vec::new());
+        encode_record(&mut ctx, &event(100), &mut out, &mut scratch).unwrap();
+        // Event variant 9: same thread and cpu, ts delta +7, a body this reader cannot know.
+        let payload = [0x09 | 0x10 | 0x40, 14, 0xaa, 0xbb];
+        out.push(1);
+        put_varint(&mut out, payload.len() as u64);
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&[42, 3, 1, 2, 3]);
+        // The writer's own context moved to ts 107 with the unknown event.
+        encode_record(&mut ctx, &event(107), &mut Vec::new(), &mut scratch).unwrap();
+        encode_record(&mut ctx, &event(110), &mut out, &mut scratch).unwrap();
+        out
+    }
+
+    fn read(data: &[u8]) -> (Vec<Record>, TraceError, u64) {
+        let mut r = TraceReader::new(std::io::Cursor::new(data), data.len() as u64, "t").unwrap();
+        let mut got = Vec::new();
+        loop {
+            match r.next_record() {
+                Ok(Some(x)) => got.push(x),
+                Ok(None) => panic!("a file without footer ends with an error"),
+                Err(e) => return (got, e, r.records_skipped()),
+            }
+        }
+    }
+
+    #[test]
+    fn newer_minor_records_are_skipped() {
+        let f = file_with_frame(FORMAT_MINOR + 1, &newer_records(), 4);
+        let (got, end, skipped) = read(&f);
+        assert!(end.is_truncated(), "{end}");
+        // The unknown event still advanced the timestamp chain: the next event's is right.
+        assert_eq!(got, vec![event(100), event(110)]);
+        assert_eq!(skipped, 2);
+    }
+
+    #[test]
+    fn unknown_variants_are_corruption_in_a_file_of_our_minor() {
+        let f = file_with_frame(FORMAT_MINOR, &newer_records(), 4);
+        let (got, end, _) = read(&f);
+        assert!(got.is_empty());
+        let msg = end.to_string();
+        assert!(matches!(end, TraceError::Corrupt { .. }), "{msg}");
+        assert!(msg.contains("unknown event variant 9"), "{msg}");
+    }
+
+    #[test]
+    fn frame_record_count_must_match() {
+        let f = file_with_frame(FORMAT_MINOR + 1, &newer_records(), 5);
+        let (got, end, _) = read(&f);
+        assert!(got.is_empty());
+        assert!(end.to_string().contains("says 5"), "{end}");
+    }
+
+    #[test]
+    fn frame_without_zstd_checksum_is_refused() {
+        let records = newer_records();
+        let mut f = file_with_frame(FORMAT_MINOR + 1, &records, 4);
+        let header_len = rmp_serde::to_vec_named(&Header::default()).unwrap().len();
+        let data_at = PREFIX_LEN + header_len + FRAME_HEADER_LEN;
+        f[data_at + 4] &= !0x04;
+        let (_, end, _) = read(&f);
+        assert!(end.to_string().contains("checksummed"), "{end}");
+    }
 }

@@ -27,7 +27,8 @@ use crate::event::Record;
 /// How a [`TraceWriter`] cuts and compresses frames.
 #[derive(Clone, Debug)]
 pub struct WriterOptions {
-    /// Close a frame when its uncompressed records reach this many bytes.
+    /// Close a frame when its uncompressed records reach this many bytes (at most half of
+    /// [`MAX_FRAME_LEN`](super::format::MAX_FRAME_LEN)).
     pub frame_bytes: usize,
     /// [`TraceWriter::tick`] closes a frame opened longer ago than this.
     pub frame_age: Duration,
@@ -71,6 +72,7 @@ pub struct TraceWriter {
     count: u32,
     min_ts: u64,
     max_ts: u64,
+    has_events: bool,
     flags: u32,
     opened: Option<Instant>,
     records: u64,
@@ -129,6 +131,8 @@ impl TraceWriter {
         header: &Header,
         opts: WriterOptions,
     ) -> Result<TraceWriter, TraceError> {
+        let mut opts = opts;
+        opts.frame_bytes = opts.frame_bytes.clamp(1, MAX_FRAME_LEN as usize / 2);
         let bytes = Arc::new(AtomicU64::new(0));
         let mut sink = FrameSink::new(Box::new(out), name, &opts, bytes.clone())?;
         sink.write_header(header)?;
@@ -148,13 +152,14 @@ impl TraceWriter {
         Ok(TraceWriter {
             path: name.to_path_buf(),
             header: header.clone(),
-            frame: Vec::with_capacity(opts.frame_bytes.min(MAX_FRAME_LEN as usize / 2) + 4096),
+            frame: Vec::with_capacity(opts.frame_bytes + 4096),
             opts,
             scratch: Vec::new(),
             ctx: EventCtx::default(),
             count: 0,
             min_ts: 0,
             max_ts: 0,
+            has_events: false,
             flags: 0,
             opened: None,
             records: 0,
@@ -185,6 +190,11 @@ impl TraceWriter {
 
     /// Add a record to the open frame; closes the frame when it is full.
     pub fn write(&mut self, rec: &Record) -> Result<(), TraceError> {
+        if self.sink.is_none() {
+            return Err(TraceError::Closed {
+                path: self.path.clone(),
+            });
+        }
         if self.opened.is_none() {
             self.opened = Some(Instant::now());
         }
@@ -195,20 +205,18 @@ impl TraceWriter {
                 source,
             },
         )?;
-        if self.frame.len() - before > MAX_FRAME_LEN as usize / 2 {
+        let size = self.frame.len() - before;
+        if size > MAX_FRAME_LEN as usize / 2 {
             self.frame.truncate(before);
-            return Err(TraceError::Encode {
+            return Err(TraceError::TooLarge {
                 kind: rec.kind(),
-                source: rmp_serde::encode::Error::Syntax(format!(
-                    "record of {} bytes is larger than a frame may be",
-                    self.frame.len() - before
-                )),
+                bytes: size,
             });
         }
         match rec {
             Record::Event(e) => {
-                if self.min_ts == 0 && self.max_ts == 0 {
-                    (self.min_ts, self.max_ts) = (e.ts, e.ts);
+                if !self.has_events {
+                    (self.min_ts, self.max_ts, self.has_events) = (e.ts, e.ts, true);
                 } else {
                     self.min_ts = self.min_ts.min(e.ts);
                     self.max_ts = self.max_ts.max(e.ts);
@@ -239,7 +247,10 @@ impl TraceWriter {
     pub fn flush(&mut self) -> Result<(), TraceError> {
         self.close_frame()?;
         match self.sink.as_mut() {
-            Some(Sink::Inline(s)) => s.flush(),
+            Some(Sink::Inline(s)) => {
+                let r = s.flush();
+                self.close_on_error(r)
+            }
             Some(Sink::Thread { tx, .. }) => {
                 let (ack_tx, ack_rx) = sync_channel(1);
                 if tx.send(Msg::Flush(ack_tx)).is_err() || ack_rx.recv().is_err() {
@@ -290,15 +301,21 @@ impl TraceWriter {
         let data = std::mem::replace(&mut self.frame, Vec::with_capacity(cap));
         self.ctx = EventCtx::default();
         (self.count, self.min_ts, self.max_ts, self.flags) = (0, 0, 0, 0);
+        self.has_events = false;
         match self.sink.as_mut() {
-            Some(Sink::Inline(s)) => s.write_frame(&data, fh),
+            Some(Sink::Inline(s)) => {
+                let r = s.write_frame(&data, fh);
+                self.close_on_error(r)
+            }
             Some(Sink::Thread { tx, .. }) => {
                 if tx.send(Msg::Frame(data, fh)).is_err() {
                     return Err(self.thread_error());
                 }
                 Ok(())
             }
-            None => Ok(()),
+            None => Err(TraceError::Closed {
+                path: self.path.clone(),
+            }),
         }
     }
 
@@ -319,6 +336,15 @@ impl TraceWriter {
             None => return Ok(WriteSummary::default()),
         }?;
         Ok(WriteSummary { records, ..summary })
+    }
+
+    /// After a failed write the file is in an unknown state: later writes get
+    /// [`TraceError::Closed`].
+    fn close_on_error(&mut self, r: Result<(), TraceError>) -> Result<(), TraceError> {
+        if r.is_err() {
+            self.sink = None;
+        }
+        r
     }
 
     /// The background thread stopped: collect its error.
@@ -425,6 +451,7 @@ impl FrameSink {
             min_ts: fh.min_ts,
             max_ts: fh.max_ts,
             count: fh.count,
+            flags: fh.flags,
         });
         self.put(&fh.encode())?;
         self.put(&z)?;

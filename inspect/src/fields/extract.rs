@@ -69,8 +69,11 @@ fn ip(a: &[u8; 16]) -> IpAddr {
     }
 }
 
+/// One end of a connection: a 16-byte address (IPv4-mapped for IPv4) and a port.
+type End = ([u8; 16], u16);
+
 /// (client, server) ends of a socket fd.
-fn ends(f: &Fd) -> Option<(([u8; 16], u16), ([u8; 16], u16))> {
+fn ends(f: &Fd) -> Option<(End, End)> {
     let t = f.sock?;
     Some(if f.server {
         (t.remote, t.local)

@@ -55,7 +55,7 @@ fn resolve(
             }
         }
     }
-    let hint = syspect_filter::did_you_mean(name, reg.field_names().into_iter())
+    let hint = syspect_filter::did_you_mean(name, reg.field_names())
         .map(|s| format!(", did you mean `{s}`?"))
         .unwrap_or_default();
     Err(FormatError(format!("unknown field `%{name}`{hint}")))
@@ -205,7 +205,7 @@ mod tests {
                 "T ",
                 "Fproc.name:None",
                 "T (",
-                "Fevt.arg:Some(Key(\"name\"))",
+                "Fevt.arg.name:Some(Key(\"name\"))",
                 "T) ",
                 "Fproc.aname[2]:Some(Index(2))",
                 "T."

@@ -73,9 +73,7 @@ impl Printer for StracePrinter {
                 line.push_str(&syscalls::name(*nr));
                 line.push('(');
                 match syscalls::lookup(*nr) {
-                    Some(d) => {
-                        line.push_str(&render::strace_unfinished(d, &d.merge_args(args, None)))
-                    }
+                    Some(d) => line.push_str(&render::strace_unfinished(d, args)),
                     None => line.push_str(&render::strace_raw_args(args)),
                 }
                 self.open = Some((tid, *nr, line));
@@ -108,10 +106,9 @@ impl Printer for StracePrinter {
                     self.interrupt(out)?;
                     let mut call = self.prefix(tid);
                     call.push_str(&format!("<... {} resumed>", syscalls::name(*nr)));
-                    if let (Some(d), Some(e)) = (d, enter) {
-                        call.push_str(&render::strace_resumed_call(d, &e.args, args, *ret));
-                    } else if let (Some(d), Some(m)) = (d, &merged) {
-                        call.push_str(&render::strace_args(d, m, Some(*ret)));
+                    if let Some(d) = d {
+                        let e = enter.map(|e| e.args.as_slice());
+                        call.push_str(&render::strace_resumed(d, e, args, *ret));
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;

@@ -31,12 +31,25 @@ impl Fd {
     }
 
     pub fn from_info(i: &FdInfo) -> Fd {
+        // A snapshot does not say which sockets listen: a TCP socket bound to a port with no
+        // peer is taken for a listener (a bound socket that never listened is rare).
+        // Of a connected socket, the end with the lower port is taken for the server (clients
+        // use high ephemeral ports), and the name is sysdig's, client first.
+        let listener = i
+            .sock
+            .is_some_and(|t| t.proto == L4Proto::Tcp && t.local.1 != 0 && t.remote.1 == 0);
+        let connected = i.sock.filter(|t| t.local.1 != 0 && t.remote.1 != 0);
+        let server = listener || connected.is_some_and(|t| t.local.1 < t.remote.1);
+        let name = match connected {
+            Some(t) => tuple_name(&t, server),
+            None => i.name.clone(),
+        };
         Fd {
             kind: i.kind,
-            name: i.name.clone(),
+            name,
             sock: i.sock,
             flags: i.flags,
-            server: false,
+            server,
         }
     }
 
@@ -172,8 +185,12 @@ pub fn tuple_name(t: &SockTuple, server: bool) -> Vec<u8> {
 /// A 16-byte address (IPv4-mapped for IPv4) and port from a captured sockaddr.
 pub fn sockaddr_endpoint(bytes: &[u8]) -> Option<([u8; 16], u16, bool)> {
     match parse_sockaddr(bytes)? {
-        SockAddr::Inet(a, p) => Some((a.to_ipv6_mapped().octets(), p, false)),
-        SockAddr::Inet6(a, p) => Some((a.octets(), p, true)),
+        SockAddr::Inet(a, p) => Some((
+            std::net::Ipv4Addr::from(a).to_ipv6_mapped().octets(),
+            p,
+            false,
+        )),
+        SockAddr::Inet6(a, p) => Some((a, p, true)),
         _ => None,
     }
 }

@@ -69,18 +69,23 @@ impl State {
         }
     }
 
-    fn update_event(&mut self, ev: &Event) -> Option<Completed> {
-        if self.first_ts == 0 {
-            self.first_ts = ev.ts;
-        }
-        for tid in self.reap.drain(..) {
+    /// Forget the threads whose exit has been shown (and the fd tables of processes with no
+    /// thread left). Done before each event, and by readers at the end of a stream.
+    pub fn reap(&mut self) {
+        for tid in std::mem::take(&mut self.reap) {
             if let Some(t) = self.threads.remove(tid) {
-                if t.info.tid == t.info.pid && self.threads.threads_of(t.info.pid).next().is_none()
-                {
+                if self.threads.threads_of(t.info.pid).next().is_none() {
                     self.fds.remove_process(t.info.pid);
                 }
             }
         }
+    }
+
+    fn update_event(&mut self, ev: &Event) -> Option<Completed> {
+        if self.first_ts == 0 {
+            self.first_ts = ev.ts;
+        }
+        self.reap();
         match &ev.kind {
             EventKind::Enter { nr, args } => {
                 let t = self.threads.entry(ev.tid, ev.pid);

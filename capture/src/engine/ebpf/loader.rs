@@ -71,10 +71,25 @@ fn bpf_err(what: &str, e: impl std::error::Error) -> EngineError {
 }
 
 /// Refuse early, with a hint, when this process cannot load tracing programs.
+///
+/// Tracefs is not checked: `tp_btf` programs attach through BTF and the bpf syscall alone.
 pub fn check_privilege() -> Result<(), EngineError> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    check_caps(&status)?;
+    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Err(EngineError::Privilege {
+            what: "the kernel has no BTF (/sys/kernel/btf/vmlinux), which the eBPF engine needs"
+                .into(),
+            hint: PRIVILEGE_HINT.into(),
+        });
+    }
+    Ok(())
+}
+
+/// CAP_BPF and CAP_PERFMON in the effective set of a `/proc/PID/status` text.
+fn check_caps(status: &str) -> Result<(), EngineError> {
     const CAP_PERFMON: u32 = 38;
     const CAP_BPF: u32 = 39;
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let eff = status
         .lines()
         .find_map(|l| l.strip_prefix("CapEff:"))
@@ -84,13 +99,6 @@ pub fn check_privilege() -> Result<(), EngineError> {
     if !(has(CAP_BPF) && has(CAP_PERFMON)) {
         return Err(EngineError::Privilege {
             what: "the eBPF engine needs root or CAP_BPF and CAP_PERFMON".into(),
-            hint: PRIVILEGE_HINT.into(),
-        });
-    }
-    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return Err(EngineError::Privilege {
-            what: "the kernel has no BTF (/sys/kernel/btf/vmlinux), which the eBPF engine needs"
-                .into(),
             hint: PRIVILEGE_HINT.into(),
         });
     }
@@ -274,6 +282,23 @@ mod tests {
         assert!(set.contains(&me));
         assert!(set.contains(&child.id()));
         assert!(!set.contains(&1) || me == 1);
+    }
+
+    #[test]
+    fn missing_capabilities_are_a_privilege_error_with_the_hint() {
+        let user = "Name:\tsh\nCapEff:\t0000000000000000\n";
+        match check_caps(user) {
+            Err(EngineError::Privilege { what, hint }) => {
+                assert!(what.contains("CAP_BPF"));
+                assert_eq!(hint, PRIVILEGE_HINT);
+            }
+            other => panic!("expected a privilege error, got {other:?}"),
+        }
+        // CAP_PERFMON only
+        assert!(check_caps("CapEff:\t0000004000000000\n").is_err());
+        assert!(check_caps("CapEff:\t000001ffffffffff\n").is_ok());
+        assert!(check_caps("CapEff:\t000000c000000000\n").is_ok());
+        assert!(check_caps("garbage").is_err());
     }
 
     #[test]
