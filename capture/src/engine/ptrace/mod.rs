@@ -102,6 +102,8 @@ pub struct PtraceEngine {
     tracees: TraceeMap,
     /// New children stopped before their parent's event, and since when.
     early: Vec<(Tid, Instant)>,
+    /// Exits of threads not (yet) known, with their status (see `on_exit`).
+    gone: Vec<(Tid, libc::c_int)>,
     /// The spawned command's pid.
     root: Option<Tid>,
     exit_code: Option<i32>,
@@ -131,6 +133,7 @@ impl PtraceEngine {
             seccomp,
             tracees: TraceeMap::default(),
             early: Vec::new(),
+            gone: Vec::new(),
             root: None,
             exit_code: None,
             backlog: Vec::new(),

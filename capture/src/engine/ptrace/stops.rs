@@ -16,6 +16,8 @@ const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
 const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
 const SYS_CLONE: u64 = libc::SYS_clone as u64;
 const SYS_CLONE3: u64 = libc::SYS_clone3 as u64;
+/// Exits of unknown threads remembered for a fork/clone event that may still name them.
+const GONE_MAX: usize = 64;
 
 fn push(out: &mut Vec<Record>, events: &mut u64, ts: u64, tid: Tid, pid: Tid, kind: EventKind) {
     *events += 1;
@@ -103,6 +105,12 @@ impl PtraceEngine {
     pub(super) fn on_exit(&mut self, tid: Tid, status: c_int, ts: u64, out: &mut Vec<Record>) {
         self.early.retain(|&(t, _)| t != tid);
         let Some(t) = self.tracees.remove(&tid) else {
+            // A new child killed before its first stop and before its parent's event: keep
+            // its status for that event (bounded: it may also be an untraced child).
+            if self.gone.len() == GONE_MAX {
+                self.gone.remove(0);
+            }
+            self.gone.push((tid, status));
             return;
         };
         if Some(tid) == self.root {
@@ -290,6 +298,13 @@ impl PtraceEngine {
             flags,
         };
         push(out, &mut self.stats.events, ts, tid, pid, kind);
+        if let Some(i) = self.gone.iter().position(|&(t, _)| t == child) {
+            let (_, status) = self.gone.remove(i);
+            let kind = EventKind::ThreadExit { status };
+            push(out, &mut self.stats.events, ts, child, child_pid, kind);
+            self.resume(tid, 0);
+            return;
+        }
         self.tracees
             .entry(child)
             .or_insert_with(|| Tracee::new(child_pid, origin));
