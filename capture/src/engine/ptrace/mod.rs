@@ -1,6 +1,24 @@
 //! The ptrace engine: runs a command (or attaches to pids) and records every syscall of every
 //! thread it follows, without privilege beyond owning the processes.
 //!
+//! ```
+//! use std::time::Duration;
+//! use syspect_capture::engine::{ptrace::PtraceEngine, CaptureOptions, Engine, Status};
+//! use syspect_capture::event::{EventKind, Record};
+//!
+//! let opts = CaptureOptions {
+//!     command: Some(vec!["/bin/sh".into(), "-c".into(), "exit 3".into()]),
+//!     ..CaptureOptions::default()
+//! };
+//! let mut engine = PtraceEngine::spawn(&opts)?;
+//! let mut records = Vec::new();
+//! while engine.poll(&mut records, Duration::from_millis(100))? == Status::More {}
+//! assert_eq!(engine.exit_code(), Some(3));
+//! assert!(records.iter().any(|r| matches!(r, Record::Event(e)
+//!     if matches!(e.kind, EventKind::Exec { .. }))));
+//! # Ok::<(), syspect_capture::engine::EngineError>(())
+//! ```
+//!
 //! # How it works
 //! - **Starting** ([`spawn`](PtraceEngine::spawn), module `spawn`): fork, the child waits on a
 //!   pipe, the parent `PTRACE_SEIZE`s it, then the child execs. The child's own set-up syscalls
