@@ -473,9 +473,13 @@ fn the_cgroup_filter_keeps_only_threads_in_the_cgroup() {
 }
 
 fn cpu_time() -> Duration {
+    rusage(libc::RUSAGE_SELF)
+}
+
+fn rusage(who: i32) -> Duration {
     // SAFETY: getrusage writes into the struct we own.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    unsafe { libc::getrusage(who, &mut ru) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
@@ -498,12 +502,14 @@ fn dd_overhead() {
         "status=none",
     ];
     let t = Instant::now();
+    let c0 = rusage(libc::RUSAGE_CHILDREN);
     assert!(Command::new(argv[0])
         .args(&argv[1..])
         .status()
         .unwrap()
         .success());
     let untraced = t.elapsed();
+    let untraced_cpu = rusage(libc::RUSAGE_CHILDREN) - c0;
     for (what, syscalls) in [
         ("attached, nothing kept", Some(vec![])),
         ("full capture", None),
@@ -515,6 +521,7 @@ fn dd_overhead() {
         };
         let t = Instant::now();
         let cpu = cpu_time();
+        let c0 = rusage(libc::RUSAGE_CHILDREN);
         let cfg = match std::env::var("SYSPECT_RING_KB") {
             Ok(kb) => EbpfConfig {
                 ring_bytes: kb.parse::<u32>().unwrap() * 1024,
@@ -531,6 +538,10 @@ fn dd_overhead() {
         }
         n += out.len();
         let traced = t.elapsed();
+        eprintln!(
+            "dd CPU: untraced {untraced_cpu:?}, traced {:?}",
+            rusage(libc::RUSAGE_CHILDREN) - c0
+        );
         eprintln!(
             "{what}: untraced {untraced:?}, traced {traced:?} = {:.2}x, reader CPU {:?}, {n} records, {} drops",
             traced.as_secs_f64() / untraced.as_secs_f64(),

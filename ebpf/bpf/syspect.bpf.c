@@ -7,7 +7,7 @@
  * Hot path: one array lookup (the syscall's description, which also says whether the syscall
  * filter keeps it), then the pid/cgroup filter only when one is set, then the record is built in
  * a per-CPU scratch buffer and copied into the ring with bpf_ringbuf_output. The reader is woken
- * only when the unread data passes sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
+ * only when the unread data crosses sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
  * cost more than everything else together.
  *
  * The exit handler reads pointer arguments from the saved user registers (pt_regs still hold the
@@ -148,13 +148,22 @@ static __always_inline void sp_count_drop(void)
 }
 
 /* Copy a finished record into the ring; wake the reader only past the fill threshold. */
+/*
+ * Only the record that takes the unread data across sp_wake_bytes (or across half the ring)
+ * wakes the reader: a wake-up is a self-IPI (a VM exit under a hypervisor), and waking on every
+ * record while the reader lags costs more than the tracing itself. A reader that misses one
+ * finds the data on its timer tick.
+ */
 static __always_inline void sp_output(void *rec, __u64 len)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA);
+	__u64 half = bpf_ringbuf_query(&sp_events, BPF_RB_RING_SIZE) / 2;
 	if (len > SP_BUF)
 		len = SP_BUF;
+	if ((avail < sp_wake_bytes && avail + len >= sp_wake_bytes) ||
+	    (avail < half && avail + len >= half))
+		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
 		sp_count_drop();
 }

@@ -16,8 +16,9 @@
 //!   Strings, buffers and iovec data are cut at the snap length (at most 4096 bytes in the
 //!   kernel), memory at 4096 bytes, argv at 64 strings.
 //! - **Transport**: records are built in a per-CPU scratch buffer and copied with
-//!   `bpf_ringbuf_output(BPF_RB_NO_WAKEUP)`; the program wakes the reader only when the unread
-//!   data passes [`EbpfConfig::wake_bytes`], and [`Engine::poll`] otherwise finds the data on a
+//!   `bpf_ringbuf_output(BPF_RB_NO_WAKEUP)`; the program wakes the reader only with the record
+//!   that takes the unread data across [`EbpfConfig::wake_bytes`] (or half the ring), so a lagging
+//!   reader costs no wake-up per event, and [`Engine::poll`] otherwise finds the data on a
 //!   10 ms timer (poll(2) on the ring's fd), draining in batches. A full ring drops the record
 //!   and counts it in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
 //!   and [`Stats::drops`].
@@ -73,7 +74,9 @@ pub struct EbpfEngine {
     /// Command mode: processes of the command's tree believed alive.
     tree: HashSet<Tid>,
     /// Processes seen, with the cgroup id of their last event.
-    seen: HashMap<Tid, u64>,
+    seen: HashMap<Tid, u64, BuildIdHasher>,
+    /// The (pid, cgroup) last written into `seen`: consecutive events of one process skip it.
+    last_seen: (Tid, u64),
     /// Enter events held until their exit re-reads an input string (`hdr::RETRY`), by tid.
     held: HashMap<Tid, Event>,
     last_drops: Vec<u64>,
@@ -133,7 +136,8 @@ impl EbpfEngine {
             decoder: Decoder::new(),
             child,
             tree: HashSet::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
+            last_seen: (0, 0),
             held: HashMap::new(),
             last_drops: Vec::new(),
             last_drop_check: now,
@@ -190,9 +194,8 @@ impl EbpfEngine {
                     continue;
                 }
             }
-            if let Some(slot) = self.seen.get_mut(&ev.pid) {
-                *slot = d.cgroup;
-            } else {
+            if self.last_seen != (ev.pid, d.cgroup) {
+                self.last_seen = (ev.pid, d.cgroup);
                 self.seen.insert(ev.pid, d.cgroup);
             }
             if self.child.is_some() {
@@ -316,6 +319,27 @@ impl EbpfEngine {
     }
 }
 
+/// A hasher for pid keys: one multiply instead of SipHash on the per-event path (pids are not
+/// attacker-chosen in a way that matters for a map this small).
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (v as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
+
 /// CLOCK_BOOTTIME now, ns (the program's clock).
 fn boot_now() -> u64 {
     let mut ts = libc::timespec {
@@ -380,5 +404,29 @@ impl Drop for EbpfEngine {
         if let Some(c) = self.child.as_mut() {
             c.kill();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<EbpfEngine>();
+    }
+
+    #[test]
+    fn id_hasher_spreads_pids() {
+        use std::hash::{BuildHasher, Hasher};
+        let b = BuildIdHasher::default();
+        let h = |v: u32| {
+            let mut h = b.build_hasher();
+            h.write_u32(v);
+            h.finish()
+        };
+        assert_ne!(h(1), h(2));
+        assert_eq!(h(7), h(7));
     }
 }
