@@ -1,1 +1,248 @@
-fn main() {}
+//! The `syspect` binary: command-line parsing and dispatch; the work is in the library crates.
+
+mod cli;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command, ListWhat};
+use syspect_filter::Filter;
+use syspect_inspect::analyzers::{AnalyzerOptions, Group};
+use syspect_inspect::fields::format::Template;
+use syspect_inspect::live::{self, LiveOptions};
+use syspect_inspect::pipeline::Format;
+use syspect_inspect::read;
+use syspect_inspect::select;
+
+/// Exit status for a usage error (bad flag, bad filter), as clap uses.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let usage = e.downcast_ref::<UsageError>().is_some();
+            eprintln!("syspect: {e:#}");
+            if usage {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// A mistake in how syspect was called: exit status 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn format_of(p: &cli::PrintArgs) -> Result<Format> {
+    if let Some(f) = &p.format {
+        let template = Template::parse(f).map_err(|e| UsageError(e.to_string()))?;
+        return Ok(Format::Template {
+            template,
+            json: p.json,
+        });
+    }
+    Ok(if p.json {
+        Format::Json
+    } else if p.strace {
+        Format::Strace
+    } else {
+        Format::Line {
+            containers: p.containers,
+        }
+    })
+}
+
+/// Compile a filter; a bad one is a usage error whose message shows where.
+fn filter_of(text: Option<&str>) -> Result<Option<Filter>> {
+    match text {
+        None => Ok(None),
+        Some(t) => select::compile(t)
+            .map(Some)
+            .map_err(|e| UsageError(e).into()),
+    }
+}
+
+fn live_options(
+    l: &cli::LiveArgs,
+    command: Vec<std::ffi::OsString>,
+    filter: Option<&str>,
+) -> Result<LiveOptions> {
+    let compiled = filter_of(filter)?;
+    let mut syscalls = Vec::new();
+    for name in &l.syscalls {
+        match syspect_capture::syscalls::number(name) {
+            Some(nr) => syscalls.push(nr),
+            None => return Err(UsageError(format!("unknown syscall `{name}`")).into()),
+        }
+    }
+    if command.is_empty() && l.pids.is_empty() && l.engine == cli::EngineChoice::Ptrace {
+        return Err(UsageError(
+            "the ptrace engine traces a command (`-- COMMAND`) or running processes (`--pid PID`)"
+                .into(),
+        )
+        .into());
+    }
+    Ok(LiveOptions {
+        engine: match l.engine {
+            cli::EngineChoice::Auto => live::EngineKind::Auto,
+            cli::EngineChoice::Ebpf => live::EngineKind::Ebpf,
+            cli::EngineChoice::Ptrace => live::EngineKind::Ptrace,
+        },
+        snaplen: l.snaplen,
+        pids: l.pids.clone(),
+        command,
+        count: l.count,
+        seconds: l.seconds,
+        syscalls: (!syscalls.is_empty()).then_some(syscalls),
+        command_line: std::env::args().collect(),
+        filter: compiled,
+        filter_text: filter.unwrap_or_default().to_owned(),
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Capture(c) => {
+            let opts = live_options(&c.live, c.command, c.filter.as_deref())?;
+            let format = format_of(&c.print)?;
+            let code = match &c.write {
+                Some(path) => live::capture_to_file(&opts, path)?,
+                None => {
+                    let stdout = io::stdout();
+                    let mut out = io::BufWriter::new(stdout.lock());
+                    live::capture_and_print(
+                        &opts,
+                        format.printer(&AnalyzerOptions::default(), false),
+                        &mut out,
+                    )?
+                }
+            };
+            Ok(exit_code(code))
+        }
+        Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
+        Command::Strace(s) => {
+            let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
+            let stderr = io::stderr();
+            let mut out = io::BufWriter::new(stderr.lock());
+            let code = live::capture_and_print(
+                &opts,
+                Format::Strace.printer(&AnalyzerOptions::default(), false),
+                &mut out,
+            )?;
+            Ok(exit_code(code))
+        }
+        Command::Read(r) => {
+            let mut files = r.files;
+            // The last operand is a filter when it is not a file.
+            let mut filter_text = None;
+            if files.len() > 1 && files.last().is_some_and(|f| !f.exists()) {
+                filter_text = files.pop().map(|f| f.to_string_lossy().into_owned());
+            }
+            let filter = filter_of(filter_text.as_deref())?;
+            let format = format_of(&r.print)?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let report = read::read_files(
+                &files,
+                format.printer(&AnalyzerOptions::default(), false),
+                r.count,
+                filter,
+                &mut out,
+            )?;
+            out.flush()?;
+            if let Some(warning) = report.warning {
+                eprintln!("syspect: warning: {warning}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Summary(a) => analyze("summary", a),
+        Command::Lsof(a) => analyze("lsof", a),
+        Command::Netstat(a) => analyze("netstat", a),
+        Command::Ps(a) => analyze("ps", a),
+        Command::Top(a) => analyze("top", a),
+        Command::Topfiles(a) => analyze("topfiles", a),
+        Command::Topconns(a) => analyze("topconns", a),
+        Command::Iftop(a) => analyze("iftop", a),
+        Command::Topscalls(a) => analyze("topscalls", a),
+        Command::SpyUsers(a) => analyze("spy-users", a),
+        Command::EchoFds(a) => analyze("echo-fds", a),
+        Command::List { what } => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            match what {
+                ListWhat::Events => syspect_inspect::list::events(&mut out)?,
+                ListWhat::Analyzers => syspect_inspect::list::analyzers(&mut out)?,
+                ListWhat::Fields => syspect_inspect::list::fields(&mut out)?,
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Run analyzer `name` over trace files (`-r`) or a live capture.
+fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
+    let opts = AnalyzerOptions {
+        group: match a.by {
+            cli::GroupBy::Process => Group::Process,
+            cli::GroupBy::Container => Group::Container,
+        },
+        sort: Some(format!("{:?}", a.sort).to_lowercase()),
+        hex: a.hex,
+        limit: a.top,
+    };
+    let format = Format::Analyzer { name, json: a.json };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if !a.read.is_empty() {
+        if !a.command.is_empty() {
+            return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
+        }
+        let filter = filter_of(a.filter.as_deref())?;
+        let report = read::read_files(
+            &a.read,
+            format.printer(&opts, false),
+            None,
+            filter,
+            &mut out,
+        )?;
+        out.flush()?;
+        if let Some(w) = report.warning {
+            eprintln!("syspect: warning: {w}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let live = live_options(&a.live, a.command, a.filter.as_deref())?;
+    let code = live::capture_and_print(&live, format.printer(&opts, true), &mut out)?;
+    out.flush()?;
+    Ok(exit_code(code))
+}
+
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(code.clamp(0, 255) as u8)
+}

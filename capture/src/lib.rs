@@ -15,7 +15,9 @@
 
 pub mod engine;
 pub mod event;
+pub mod interrupt;
 pub mod procfs;
+pub mod scap;
 pub mod syscalls;
 pub mod trace;
 

@@ -79,6 +79,12 @@ pub trait Engine {
 
     /// Counters so far.
     fn stats(&self) -> Stats;
+
+    /// The pid of the command the engine started, if it started one (its state is recorded
+    /// at the start of a trace).
+    fn command_pid(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Why an engine could not start or go on.

@@ -8,9 +8,29 @@
 //!
 //! Names of every syscall number come from the `syscalls` crate; argument descriptions for the
 //! syscalls ordinary programs make are written once, as data, in [`table`].
+//!
+//! Rules for the engines:
+//! - A syscall that is not in the table: the enter event's `args` are the six raw register
+//!   values as [`Arg::Num`], and the exit event's `args` are empty. Readers show them with
+//!   [`render::strace_raw_args`].
+//! - An [`Dir::Out`] (or `InOut`, at exit) argument of a call that failed (negative return) is
+//!   captured as `Arg::Num(pointer)`, not read: the kernel wrote nothing there. Readers show the
+//!   address, as strace does.
+//! - A pointer that could not be read is [`Arg::Fault`] with its value; a NULL pointer is
+//!   `Arg::Num(0)` (shown as `NULL`).
+//!
+//! Files: [`table`] (the data), [`flags`] (symbolic names; values in `flag_tables`),
+//! [`render`] (strace and sysdig text; structs in `structs`, quoting in `strings`),
+//! [`sockaddr`], [`errno`].
 
+mod call_rules;
+pub mod errno;
+mod flag_tables;
 pub mod flags;
 pub mod render;
+pub mod sockaddr;
+mod strings;
+mod structs;
 pub mod table;
 
 use crate::event::Arg;
@@ -47,6 +67,10 @@ pub enum Fetch {
     Value,
     /// A NUL-terminated string cut at the snap length ([`Arg::Str`]).
     Str,
+    /// A path: a NUL-terminated string kept whole up to [`PATH_MAX`] bytes, whatever the snap
+    /// length (which, as in sysdig, limits data buffers and other strings), as strace and sysdig
+    /// show paths ([`Arg::Str`]).
+    Path,
     /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 64 items,
     /// each cut at the snap length.
     StrList,
@@ -64,8 +88,11 @@ pub enum Fetch {
     Iovec { count: LenFrom },
 }
 
+/// Longest [`Fetch::Path`] kept, in bytes (the kernel's PATH_MAX).
+pub const PATH_MAX: usize = 4096;
+
 /// Largest [`Fetch::Mem`] or [`Fetch::Array`] read, in bytes.
-pub const MAX_MEM: usize = 4096;
+pub const MAX_MEM: usize = 65536;
 
 /// How to show an argument. Engines need only [`ArgType::fetch`]; [`render`] uses the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +144,34 @@ pub enum ArgType {
     Request,
     /// An argument not worth reading (unused, opaque): shown as hex.
     Opaque,
+    /// A signed 64-bit integer (`off_t`, `long`). [`ArgType::Int`] is a C `int` (the low 32
+    /// bits of the register, signed).
+    Long,
+    /// execve's environment: read like argv, shown by strace as a count (`/* 35 vars */`).
+    Envp,
+    /// wait4's status word (`[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`), read at exit.
+    WaitStatus,
+    /// ioctl's third argument: the memory it points to is read at exit (up to the size of a
+    /// termios) and shown as the request says (termios, winsize, int); a plain integer
+    /// argument comes back as [`Arg::Fault`] with its value.
+    IoctlArg,
+    /// An integer whose meaning depends on a command argument (fcntl's arg, prctl's args):
+    /// shown by [`render`] from the call's name and command.
+    CmdArg,
+    /// A string when the command makes it one, else a number (prctl's arg2: `PR_SET_NAME`):
+    /// read as a string; an integer comes back as [`Arg::Fault`] with its value.
+    StrOrNum,
+    /// setsockopt's option value, length from argument N.
+    SockOptIn(u8),
+    /// getsockopt's option value, length at the pointer in argument N.
+    SockOptOut(u8),
+    /// getdents/getdents64's buffer (the return value's worth of `linux_dirent64`s, capped at
+    /// [`MAX_MEM`]): strace shows the entry count.
+    Dirents,
+    /// A CPU mask whose length is argument N (sched_setaffinity).
+    CpuSetIn(u8),
+    /// A CPU mask written by the call, length from the return value (sched_getaffinity).
+    CpuSetOut,
 }
 
 /// The structs [`render`] knows how to show. Sizes are the x86_64 kernel's.
@@ -152,6 +207,22 @@ pub enum StructKind {
     Sockopt,
     Int,
     Int64,
+    /// `stack_t` (sigaltstack).
+    StackT,
+    /// Two timespecs (utimensat's times).
+    Timespec2,
+    /// `siginfo_t` (waitid, rt_sigtimedwait).
+    Siginfo,
+    /// `struct flock` (fcntl F_SETLK…).
+    Flock,
+    /// `struct sched_param` (one int).
+    SchedParam,
+    /// `struct __user_cap_header_struct` + data (capget/capset), shown opaque.
+    CapHeader,
+    /// `struct itimerval` (setitimer/getitimer).
+    Itimerval,
+    /// `struct sigevent` (timer_create, mq_notify).
+    Sigevent,
 }
 
 /// One argument of a syscall.
@@ -195,6 +266,8 @@ pub enum RetType {
     Hex,
     /// The call does not return to its caller (exit, exit_group, execve on success).
     NoReturn,
+    /// Octal (umask's previous mask: `022`).
+    Octal,
 }
 
 /// Coarse categories of syscalls (sysdig's `evt.category`), used for `evt.is_io` and friends.
@@ -271,7 +344,8 @@ impl ArgType {
     /// What an engine reads for an argument of this type.
     pub fn fetch(self) -> Fetch {
         match self {
-            ArgType::Path | ArgType::Str => Fetch::Str,
+            ArgType::Path => Fetch::Path,
+            ArgType::Str => Fetch::Str,
             ArgType::StrList => Fetch::StrList,
             ArgType::BufIn(n) => Fetch::Buf(LenFrom::Arg(n)),
             ArgType::BufOut => Fetch::Buf(LenFrom::Ret),
@@ -290,6 +364,15 @@ impl ArgType {
             ArgType::Iovec(n) => Fetch::Iovec {
                 count: LenFrom::Arg(n),
             },
+            ArgType::Envp => Fetch::StrList,
+            ArgType::WaitStatus => Fetch::Mem(LenFrom::Fixed(4)),
+            ArgType::IoctlArg => Fetch::Mem(LenFrom::Fixed(StructKind::Termios.size())),
+            ArgType::StrOrNum => Fetch::Str,
+            ArgType::SockOptIn(n) => Fetch::Mem(LenFrom::Arg(n)),
+            ArgType::SockOptOut(n) => Fetch::Mem(LenFrom::ArgPtr(n)),
+            ArgType::Dirents => Fetch::Mem(LenFrom::Ret),
+            ArgType::CpuSetIn(n) => Fetch::Mem(LenFrom::Arg(n)),
+            ArgType::CpuSetOut => Fetch::Mem(LenFrom::Ret),
             ArgType::Int
             | ArgType::UInt
             | ArgType::Hex
@@ -300,7 +383,9 @@ impl ArgType {
             | ArgType::Mode
             | ArgType::Signal
             | ArgType::Request
-            | ArgType::Opaque => Fetch::Value,
+            | ArgType::Opaque
+            | ArgType::Long
+            | ArgType::CmdArg => Fetch::Value,
         }
     }
 }
@@ -339,6 +424,14 @@ impl StructKind {
             StructKind::Sockopt => 4,
             StructKind::Int => 4,
             StructKind::Int64 => 8,
+            StructKind::StackT => 24,
+            StructKind::Timespec2 => 32,
+            StructKind::Siginfo => 128,
+            StructKind::Flock => 32,
+            StructKind::SchedParam => 4,
+            StructKind::CapHeader => 8,
+            StructKind::Itimerval => 32,
+            StructKind::Sigevent => 64,
         }
     }
 }

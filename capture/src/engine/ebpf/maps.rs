@@ -17,7 +17,7 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
         spec.nargs = desc.args.len().min(6) as u8;
         for (slot, arg) in spec.args.iter_mut().zip(desc.args) {
             *slot = arg_spec(arg.fetch(), arg.dir);
-            if arg.fetch() == Fetch::Str && arg.dir != Dir::Out {
+            if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
                 spec.flags |= sc::IN_STR;
             }
         }
@@ -53,7 +53,8 @@ pub fn arg_spec(f: Fetch, d: Dir) -> ArgSpec {
     };
     match f {
         Fetch::Value => a.fetch = fetch::VALUE,
-        Fetch::Str => a.fetch = fetch::STR,
+        // Paths are read like strings, within the program's per-argument limit.
+        Fetch::Str | Fetch::Path => a.fetch = fetch::STR,
         Fetch::StrList => a.fetch = fetch::STRLIST,
         Fetch::Buf(l) => {
             a.fetch = fetch::BUF;

@@ -352,6 +352,10 @@ fn boot_now() -> u64 {
 }
 
 impl Engine for EbpfEngine {
+    fn command_pid(&self) -> Option<u32> {
+        self.child_pid()
+    }
+
     fn poll(&mut self, out: &mut Vec<Record>, timeout: Duration) -> Result<Status, EngineError> {
         if self.ended {
             return Ok(Status::End);

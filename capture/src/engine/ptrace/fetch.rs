@@ -1,0 +1,417 @@
+//! Reading a syscall's arguments out of a stopped tracee, as the syscall table says
+//! ([`crate::syscalls::Fetch`]).
+//!
+//! Rules (shared with the eBPF engine through the table): the enter event gets the `In` and
+//! `InOut` arguments, the exit event the `Out` and `InOut` ones. A NULL pointer is kept as
+//! `Arg::Num(0)` (nothing to read); a pointer that cannot be read is `Arg::Fault(ptr)`; an `Out`
+//! argument of a failed call is `Arg::Num(ptr)` and is not read. Syscalls the table does not
+//! describe get their six raw registers at enter and nothing at exit.
+
+use crate::event::{Arg, Tid};
+use crate::syscalls::{Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, PATH_MAX};
+
+use super::sys::read_mem;
+
+/// Most strings kept of an argv/envp list.
+pub const MAX_LIST: usize = 64;
+/// Most iovec entries looked at.
+const MAX_IOV: usize = MAX_MEM / 16;
+
+/// Which side of the call the arguments are read on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Enter,
+    /// The syscall returned this value.
+    Exit(i64),
+}
+
+/// Whether a return value is an error (`-4095..=-1`).
+pub fn is_error(ret: i64) -> bool {
+    (-4095..0).contains(&ret)
+}
+
+/// Everything needed to read one call's arguments.
+pub struct Reader<'a> {
+    pub tid: Tid,
+    pub regs: &'a [u64; 6],
+    pub snaplen: usize,
+}
+
+impl Reader<'_> {
+    /// The arguments of `desc` for `side`, in table order.
+    pub fn args(&self, desc: &SyscallDesc, side: Side) -> Vec<Arg> {
+        let mut out = Vec::with_capacity(desc.args.len());
+        for (i, a) in desc.args.iter().enumerate() {
+            let wanted = match side {
+                Side::Enter => matches!(a.dir, Dir::In | Dir::InOut),
+                Side::Exit(_) => matches!(a.dir, Dir::Out | Dir::InOut),
+            };
+            if !wanted {
+                continue;
+            }
+            let raw = self.regs.get(i).copied().unwrap_or(0);
+            let failed = matches!(side, Side::Exit(r) if is_error(r));
+            if a.dir == Dir::Out && failed {
+                out.push(Arg::Num(raw));
+                continue;
+            }
+            out.push(self.one(a.fetch(), raw, side));
+        }
+        out
+    }
+
+    /// The six raw registers, for a syscall the table does not describe.
+    pub fn raw(&self) -> Vec<Arg> {
+        self.regs.iter().map(|&r| Arg::Num(r)).collect()
+    }
+
+    fn one(&self, fetch: Fetch, ptr: u64, side: Side) -> Arg {
+        if fetch == Fetch::Value {
+            return Arg::Num(ptr);
+        }
+        if ptr == 0 {
+            return Arg::Num(0);
+        }
+        let arg = match fetch {
+            Fetch::Value => Some(Arg::Num(ptr)),
+            Fetch::Str => self
+                .string(ptr, self.snaplen)
+                .map(|(data, trunc)| Arg::Str { data, trunc }),
+            Fetch::Path => self
+                .string(ptr, PATH_MAX.max(self.snaplen))
+                .map(|(data, trunc)| Arg::Str { data, trunc }),
+            Fetch::StrList => self.str_list(ptr),
+            Fetch::Buf(len) => self.len(len, side).and_then(|len| {
+                let want = (len as usize).min(self.snaplen);
+                self.bytes(ptr, want).map(|data| Arg::Buf { data, len })
+            }),
+            Fetch::Mem(len) => self
+                .len(len, side)
+                .and_then(|len| self.bytes(ptr, (len as usize).min(MAX_MEM)).map(Arg::Mem)),
+            Fetch::Array { count, elem } => self.len(count, side).and_then(|count| {
+                let n = (count as usize).saturating_mul(elem as usize).min(MAX_MEM);
+                self.bytes(ptr, n).map(Arg::Mem)
+            }),
+            Fetch::Iovec { count } => self
+                .len(count, side)
+                .and_then(|count| self.iovecs(ptr, count as usize, side)),
+        };
+        arg.unwrap_or(Arg::Fault(ptr))
+    }
+
+    /// The length a [`LenFrom`] names; `None` when it cannot be known (a failed call's return
+    /// value, an unreadable length pointer).
+    fn len(&self, from: LenFrom, side: Side) -> Option<u64> {
+        match from {
+            LenFrom::Arg(n) => self.regs.get(n as usize).copied(),
+            LenFrom::Ret => match side {
+                Side::Exit(r) if r >= 0 => Some(r as u64),
+                Side::Exit(_) => Some(0),
+                // At enter the length is not known yet: read nothing.
+                Side::Enter => Some(0),
+            },
+            LenFrom::ArgPtr(n) => {
+                let p = self.regs.get(n as usize).copied().unwrap_or(0);
+                if p == 0 {
+                    return Some(0);
+                }
+                let mut b = [0u8; 4];
+                match read_mem(self.tid, p, &mut b) {
+                    Ok(4) => Some(u32::from_ne_bytes(b) as u64),
+                    _ => None,
+                }
+            }
+            LenFrom::Fixed(n) => Some(n as u64),
+        }
+    }
+
+    /// Exactly `n` bytes at `ptr` (fewer when the memory ends), `None` when none are readable
+    /// and some were wanted.
+    fn bytes(&self, ptr: u64, n: usize) -> Option<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        if n == 0 {
+            return Some(v);
+        }
+        match read_mem(self.tid, ptr, &mut v) {
+            Ok(0) | Err(_) => None,
+            Ok(got) => {
+                v.truncate(got);
+                Some(v)
+            }
+        }
+    }
+
+    /// A NUL-terminated string cut at the snap length: the bytes and whether it was cut.
+    fn string(&self, ptr: u64, limit: usize) -> Option<(Vec<u8>, bool)> {
+        // Read in chunks that stop at page ends (most strings are short, and a string that
+        // ends just before an unmapped page must still be read), up to one byte more than the
+        // limit, which tells a string of exactly `limit` bytes apart from a longer one.
+        const PAGE: u64 = 4096;
+        let mut v = Vec::new();
+        let mut at = ptr;
+        while v.len() <= limit {
+            let to_page_end = (PAGE - at % PAGE) as usize;
+            let want = to_page_end.min(limit + 1 - v.len()).min(256.max(v.len()));
+            let start = v.len();
+            v.resize(start + want, 0);
+            let got = match read_mem(self.tid, at, &mut v[start..]) {
+                Ok(g) if g > 0 => g,
+                _ if start > 0 => {
+                    v.truncate(start);
+                    return Some((v, true));
+                }
+                _ => return None,
+            };
+            v.truncate(start + got);
+            if let Some(end) = v[start..].iter().position(|&b| b == 0) {
+                v.truncate(start + end);
+                return Some((v, false));
+            }
+            at += got as u64;
+        }
+        v.truncate(limit);
+        Some((v, true))
+    }
+
+    /// A NULL-terminated array of string pointers, at most [`MAX_LIST`] of them.
+    fn str_list(&self, ptr: u64) -> Option<Arg> {
+        let mut raw = [0u8; (MAX_LIST + 1) * 8];
+        let got = read_mem(self.tid, ptr, &mut raw).ok().filter(|&g| g >= 8)?;
+        let mut items = Vec::new();
+        let mut trunc = true;
+        for word in raw[..got - got % 8].chunks_exact(8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            let p = u64::from_ne_bytes(w);
+            if p == 0 {
+                trunc = false;
+                break;
+            }
+            if items.len() == MAX_LIST {
+                break;
+            }
+            items.push(
+                self.string(p, self.snaplen)
+                    .map(|(s, _)| s)
+                    .unwrap_or_default(),
+            );
+        }
+        Some(Arg::StrList { items, trunc })
+    }
+
+    /// An iovec array: one `Arg::Buf` per entry, the data of all of them together at most the
+    /// snap length; for an output array the real lengths add up to the return value.
+    fn iovecs(&self, ptr: u64, count: usize, side: Side) -> Option<Arg> {
+        let count = count.min(MAX_IOV);
+        let raw = self.bytes(ptr, count * 16)?;
+        let mut budget = self.snaplen;
+        let mut left = match side {
+            Side::Exit(r) => r.max(0) as u64,
+            Side::Enter => u64::MAX,
+        };
+        let mut list = Vec::with_capacity(count);
+        for iov in raw.chunks_exact(16) {
+            let word = |at: usize| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&iov[at..at + 8]);
+                u64::from_ne_bytes(w)
+            };
+            let (base, len) = (word(0), word(8));
+            let len = len.min(left);
+            left -= len;
+            let take = (len as usize).min(budget);
+            let data = if take == 0 {
+                Vec::new()
+            } else {
+                self.bytes(base, take).unwrap_or_default()
+            };
+            budget -= data.len();
+            list.push(Arg::Buf { data, len });
+        }
+        Some(Arg::List(list))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syscalls::{ArgDesc, ArgType, Class, RetType};
+
+    fn me() -> Tid {
+        std::process::id()
+    }
+
+    const DESC: SyscallDesc = SyscallDesc {
+        nr: 9999,
+        name: "test",
+        args: &[
+            ArgDesc {
+                name: "path",
+                ty: ArgType::Path,
+                dir: Dir::In,
+            },
+            ArgDesc {
+                name: "out",
+                ty: ArgType::BufOut,
+                dir: Dir::Out,
+            },
+            ArgDesc {
+                name: "in",
+                ty: ArgType::BufIn(3),
+                dir: Dir::In,
+            },
+            ArgDesc {
+                name: "n",
+                ty: ArgType::UInt,
+                dir: Dir::In,
+            },
+        ],
+        ret: RetType::Int,
+        class: Class::Other,
+    };
+
+    #[test]
+    fn enter_and_exit_split_by_direction() {
+        let path = b"/etc/hosts\0".to_vec();
+        let out = b"result bytes".to_vec();
+        let data = b"0123456789".to_vec();
+        let regs = [
+            path.as_ptr() as u64,
+            out.as_ptr() as u64,
+            data.as_ptr() as u64,
+            10,
+            0,
+            0,
+        ];
+        let r = Reader {
+            tid: me(),
+            regs: &regs,
+            snaplen: 4,
+        };
+        let enter = r.args(&DESC, Side::Enter);
+        assert_eq!(
+            enter,
+            vec![
+                // A path is kept whole whatever the snap length.
+                Arg::Str {
+                    data: b"/etc/hosts".to_vec(),
+                    trunc: false
+                },
+                Arg::Buf {
+                    data: b"0123".to_vec(),
+                    len: 10
+                },
+                Arg::Num(10),
+            ]
+        );
+        let exit = r.args(&DESC, Side::Exit(6));
+        assert_eq!(
+            exit,
+            vec![Arg::Buf {
+                data: b"resu".to_vec(),
+                len: 6
+            }]
+        );
+        // A failed call's output pointer is not read.
+        assert_eq!(
+            r.args(&DESC, Side::Exit(-14)),
+            vec![Arg::Num(out.as_ptr() as u64)]
+        );
+    }
+
+    #[test]
+    fn other_strings_are_cut_at_snaplen() {
+        let s = b"hostname-long\0".to_vec();
+        let r = Reader {
+            tid: me(),
+            regs: &[0; 6],
+            snaplen: 4,
+        };
+        assert_eq!(
+            r.one(Fetch::Str, s.as_ptr() as u64, Side::Enter),
+            Arg::Str {
+                data: b"host".to_vec(),
+                trunc: true
+            }
+        );
+    }
+
+    #[test]
+    fn strings_exactly_at_snaplen_are_not_truncated() {
+        let s = b"abcd\0".to_vec();
+        let regs = [s.as_ptr() as u64, 0, 0, 0, 0, 0];
+        let r = Reader {
+            tid: me(),
+            regs: &regs,
+            snaplen: 4,
+        };
+        assert_eq!(
+            r.one(Fetch::Str, regs[0], Side::Enter),
+            Arg::Str {
+                data: b"abcd".to_vec(),
+                trunc: false
+            }
+        );
+    }
+
+    #[test]
+    fn bad_pointers_fault_and_null_is_a_number() {
+        let regs = [8, 0, 0, 0, 0, 0];
+        let r = Reader {
+            tid: me(),
+            regs: &regs,
+            snaplen: 80,
+        };
+        assert_eq!(r.one(Fetch::Str, 8, Side::Enter), Arg::Fault(8));
+        assert_eq!(r.one(Fetch::Str, 0, Side::Enter), Arg::Num(0));
+        assert_eq!(r.raw().len(), 6);
+    }
+
+    #[test]
+    fn argv_lists_and_iovecs() {
+        let a = b"ls\0".to_vec();
+        let b = b"-l\0".to_vec();
+        let argv: Vec<u64> = vec![a.as_ptr() as u64, b.as_ptr() as u64, 0];
+        let r = Reader {
+            tid: me(),
+            regs: &[0; 6],
+            snaplen: 5,
+        };
+        assert_eq!(
+            r.one(Fetch::StrList, argv.as_ptr() as u64, Side::Enter),
+            Arg::StrList {
+                items: vec![b"ls".to_vec(), b"-l".to_vec()],
+                trunc: false
+            }
+        );
+        let x = b"hello".to_vec();
+        let y = b"world".to_vec();
+        let iov: Vec<u64> = vec![x.as_ptr() as u64, 5, y.as_ptr() as u64, 5];
+        let regs = [0, iov.as_ptr() as u64, 2, 0, 0, 0];
+        let r = Reader {
+            tid: me(),
+            regs: &regs,
+            snaplen: 7,
+        };
+        let got = r.one(
+            Fetch::Iovec {
+                count: LenFrom::Arg(2),
+            },
+            regs[1],
+            Side::Exit(8),
+        );
+        assert_eq!(
+            got,
+            Arg::List(vec![
+                Arg::Buf {
+                    data: b"hello".to_vec(),
+                    len: 5
+                },
+                Arg::Buf {
+                    data: b"wo".to_vec(),
+                    len: 3
+                },
+            ])
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! What the engine does at each kind of ptrace stop: record the event, then restart the tracee.
+
+use std::os::unix::ffi::OsStringExt;
+
+use libc::c_int;
+
+use super::fetch::{Reader, Side};
+use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
+use super::tracee::{tgid_of, Origin, Tracee};
+use super::PtraceEngine;
+use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use crate::syscalls;
+
+const CLONE_VM: u64 = libc::CLONE_VM as u64;
+const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
+const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
+const SYS_CLONE: u64 = libc::SYS_clone as u64;
+const SYS_CLONE3: u64 = libc::SYS_clone3 as u64;
+
+fn push(out: &mut Vec<Record>, events: &mut u64, ts: u64, tid: Tid, pid: Tid, kind: EventKind) {
+    *events += 1;
+    out.push(Record::Event(Event {
+        ts,
+        tid,
+        pid,
+        cpu: CPU_UNKNOWN,
+        kind,
+    }));
+}
+
+impl PtraceEngine {
+    /// Handle one `waitpid` report for `tid`.
+    pub(super) fn handle(&mut self, tid: Tid, status: c_int, out: &mut Vec<Record>) {
+        let ts = sys::now_ns();
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            self.on_exit(tid, status, ts, out);
+            return;
+        }
+        if !libc::WIFSTOPPED(status) {
+            return;
+        }
+        let sig = libc::WSTOPSIG(status);
+        let event = (status >> 16) & 0xff;
+        if !self.tracees.contains_key(&tid) {
+            if event == PTRACE_EVENT_STOP {
+                // A new child whose parent's fork/clone event has not been reported yet: hold
+                // it until then, so that its events come after the Clone event.
+                self.early.push((tid, std::time::Instant::now()));
+                return;
+            }
+            self.adopt(tid);
+        }
+        match event {
+            0 if sig == libc::SIGTRAP | 0x80 => self.on_syscall(tid, ts, out),
+            0 => self.on_signal(tid, sig, ts, out),
+            libc::PTRACE_EVENT_SECCOMP => self.on_syscall(tid, ts, out),
+            libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                self.on_clone(tid, event, ts, out)
+            }
+            libc::PTRACE_EVENT_EXEC => self.on_exec(tid, ts, out),
+            PTRACE_EVENT_STOP
+                if matches!(
+                    sig,
+                    libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+                ) =>
+            {
+                // Group-stop: stay stopped (as untraced) but let the kernel report the SIGCONT.
+                let _ = sys::restart(libc::PTRACE_LISTEN, tid, 0);
+            }
+            // PTRACE_EVENT_STOP from PTRACE_INTERRUPT or a new child, PTRACE_EVENT_EXIT, others.
+            _ => self.resume(tid, 0),
+        }
+    }
+
+    /// Start tracing a thread the engine did not know of (its parent's event was lost).
+    pub(super) fn adopt(&mut self, tid: Tid) {
+        let pid = tgid_of(tid).unwrap_or(tid);
+        let origin = self
+            .tracees
+            .get(&pid)
+            .map(|t| t.origin)
+            .unwrap_or(if self.root.is_some() {
+                Origin::Spawned
+            } else {
+                Origin::Attached
+            });
+        self.tracees.insert(tid, Tracee::new(pid, origin));
+    }
+
+    /// Restart `tid`: with PTRACE_SYSCALL, or in seccomp mode PTRACE_CONT unless a syscall's
+    /// exit is awaited. `sig` is delivered (0: none).
+    pub(super) fn resume(&self, tid: Tid, sig: c_int) {
+        let in_syscall = self.tracees.get(&tid).is_some_and(|t| t.in_syscall);
+        let req = if self.seccomp && !in_syscall {
+            libc::PTRACE_CONT
+        } else {
+            libc::PTRACE_SYSCALL
+        };
+        // ESRCH: killed meanwhile; its exit is reported by waitpid.
+        let _ = sys::restart(req, tid, sig);
+    }
+
+    pub(super) fn on_exit(&mut self, tid: Tid, status: c_int, ts: u64, out: &mut Vec<Record>) {
+        self.early.retain(|&(t, _)| t != tid);
+        let Some(t) = self.tracees.remove(&tid) else {
+            return;
+        };
+        if Some(tid) == self.root {
+            self.exit_code = Some(sys::shell_code(status));
+        }
+        push(
+            out,
+            &mut self.stats.events,
+            ts,
+            tid,
+            t.pid,
+            EventKind::ThreadExit { status },
+        );
+    }
+
+    fn wants(&self, nr: u64, arch: u32) -> bool {
+        if arch != sys::AUDIT_ARCH_X86_64 || nr > u16::MAX as u64 {
+            return false;
+        }
+        match &self.wanted {
+            None => true,
+            Some(w) => w.get(nr as usize).copied().unwrap_or(false),
+        }
+    }
+
+    fn on_syscall(&mut self, tid: Tid, ts: u64, out: &mut Vec<Record>) {
+        let Ok(info) = sys::syscall_info(tid) else {
+            self.resume(tid, 0);
+            return;
+        };
+        match info.op {
+            INFO_ENTRY | INFO_SECCOMP => {
+                let nr = info.nr();
+                let record = self.wants(nr, info.arch);
+                let snaplen = self.snaplen;
+                let Some(t) = self.tracees.get_mut(&tid) else {
+                    return;
+                };
+                if info.op == INFO_SECCOMP && t.in_syscall && t.nr == nr {
+                    // Already seen at its syscall-entry stop.
+                    self.resume(tid, 0);
+                    return;
+                }
+                t.in_syscall = true;
+                t.nr = nr;
+                t.regs = info.args();
+                t.arch = info.arch;
+                t.recorded = record;
+                if record {
+                    let r = Reader {
+                        tid,
+                        regs: &t.regs,
+                        snaplen,
+                    };
+                    let args = match syscalls::lookup(nr as u16) {
+                        Some(desc) => r.args(desc, Side::Enter),
+                        None => r.raw(),
+                    };
+                    let kind = EventKind::Enter {
+                        nr: nr as u16,
+                        args,
+                    };
+                    if t.startup {
+                        t.startup_enter = Some(Event {
+                            ts,
+                            tid,
+                            pid: t.pid,
+                            cpu: CPU_UNKNOWN,
+                            kind,
+                        });
+                    } else {
+                        let pid = t.pid;
+                        push(out, &mut self.stats.events, ts, tid, pid, kind);
+                    }
+                }
+            }
+            INFO_EXIT => {
+                let ret = info.rval();
+                let Some(t) = self.tracees.get_mut(&tid) else {
+                    return;
+                };
+                if !t.in_syscall {
+                    // Exit of a call whose entry was not seen (attached mid-call).
+                    t.nr = sys::orig_rax(tid).unwrap_or(u64::MAX);
+                    t.regs = sys::arg_regs(tid).unwrap_or([0; 6]);
+                    t.arch = info.arch;
+                    t.recorded = true;
+                }
+                t.in_syscall = false;
+                let (nr, arch, recorded, startup, pid) =
+                    (t.nr, t.arch, t.recorded, t.startup, t.pid);
+                if recorded && !startup && self.wants(nr, arch) {
+                    let t = &self.tracees[&tid];
+                    let args = match syscalls::lookup(nr as u16) {
+                        Some(desc) => Reader {
+                            tid,
+                            regs: &t.regs,
+                            snaplen: self.snaplen,
+                        }
+                        .args(desc, Side::Exit(ret)),
+                        None => Vec::new(),
+                    };
+                    let kind = EventKind::Exit {
+                        nr: nr as u16,
+                        ret,
+                        args,
+                    };
+                    push(out, &mut self.stats.events, ts, tid, pid, kind);
+                }
+            }
+            _ => {}
+        }
+        self.resume(tid, 0);
+    }
+
+    fn on_signal(&mut self, tid: Tid, sig: c_int, ts: u64, out: &mut Vec<Record>) {
+        if let Some(t) = self.tracees.get(&tid) {
+            if !t.startup {
+                if let Ok((signo, code, sender)) = sys::siginfo(tid) {
+                    let pid = t.pid;
+                    let kind = EventKind::Signal {
+                        signo,
+                        code,
+                        sender,
+                    };
+                    push(out, &mut self.stats.events, ts, tid, pid, kind);
+                }
+            }
+        }
+        self.resume(tid, sig);
+    }
+
+    fn on_clone(&mut self, tid: Tid, event: c_int, ts: u64, out: &mut Vec<Record>) {
+        let Ok(child) = sys::event_msg(tid) else {
+            self.resume(tid, 0);
+            return;
+        };
+        let child = child as Tid;
+        let Some(t) = self.tracees.get(&tid) else {
+            return;
+        };
+        let (pid, origin) = (t.pid, t.origin);
+        // The flags as the caller passed them, when its entry was seen.
+        let from_call = if t.in_syscall && t.arch == sys::AUDIT_ARCH_X86_64 {
+            match t.nr {
+                SYS_CLONE => Some(t.regs[0]),
+                SYS_CLONE3 => {
+                    let mut b = [0u8; 8];
+                    match sys::read_mem(tid, t.regs[0], &mut b) {
+                        Ok(8) => Some(u64::from_ne_bytes(b)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let flags = match (from_call, event) {
+            (Some(f), _) => f,
+            (None, libc::PTRACE_EVENT_FORK) => 0,
+            (None, libc::PTRACE_EVENT_VFORK) => CLONE_VM | CLONE_VFORK,
+            (None, _) => {
+                if tgid_of(child) == Some(pid) {
+                    CLONE_VM | CLONE_THREAD | libc::CLONE_SIGHAND as u64
+                } else {
+                    CLONE_VM
+                }
+            }
+        };
+        let child_pid = if flags & CLONE_THREAD != 0 {
+            pid
+        } else {
+            child
+        };
+        let kind = EventKind::Clone {
+            child_tid: child,
+            child_pid,
+            flags,
+        };
+        push(out, &mut self.stats.events, ts, tid, pid, kind);
+        self.tracees
+            .entry(child)
+            .or_insert_with(|| Tracee::new(child_pid, origin));
+        if let Some(i) = self.early.iter().position(|&(t, _)| t == child) {
+            self.early.swap_remove(i);
+            self.resume(child, 0);
+        }
+        self.resume(tid, 0);
+    }
+
+    fn on_exec(&mut self, tid: Tid, ts: u64, out: &mut Vec<Record>) {
+        let old = sys::event_msg(tid).map(|m| m as Tid).unwrap_or(tid);
+        if old != tid {
+            // A non-leader thread exec'd: it now has the leader's tid, and the leader is gone
+            // without an exit report. Its state (inside execve) moves over.
+            if let Some(t) = self.tracees.remove(&old) {
+                self.tracees.insert(tid, t);
+            }
+        }
+        let Some(t) = self.tracees.get_mut(&tid) else {
+            return;
+        };
+        t.pid = tid;
+        if t.startup {
+            t.startup = false;
+            if let Some(e) = t.startup_enter.take() {
+                self.stats.events += 1;
+                out.push(Record::Event(Event { tid, pid: tid, ..e }));
+            }
+        }
+        let link = |what: &str| {
+            std::fs::read_link(format!("/proc/{tid}/{what}"))
+                .map(|p| p.into_os_string().into_vec())
+                .unwrap_or_default()
+        };
+        let exe = link("exe");
+        let cwd = link("cwd");
+        let args = std::fs::read(format!("/proc/{tid}/cmdline"))
+            .map(|raw| split_cmdline(&raw))
+            .unwrap_or_default();
+        let kind = EventKind::Exec {
+            old_tid: old,
+            exe,
+            args,
+            cwd,
+        };
+        push(out, &mut self.stats.events, ts, tid, tid, kind);
+        self.resume(tid, 0);
+    }
+
+    /// Let go of new children held for longer than `after` whose parent's event never came.
+    pub(super) fn release_early(&mut self, after: std::time::Duration) {
+        let now = std::time::Instant::now();
+        let (old, young): (Vec<_>, Vec<_>) = self
+            .early
+            .drain(..)
+            .partition(|&(_, at)| now.duration_since(at) >= after);
+        self.early = young;
+        for (tid, _) in old {
+            self.adopt(tid);
+            self.resume(tid, 0);
+        }
+    }
+}
+
+/// `/proc/PID/cmdline` as a list of arguments.
+fn split_cmdline(raw: &[u8]) -> Vec<Vec<u8>> {
+    let raw = raw.strip_suffix(&[0]).unwrap_or(raw);
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    raw.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmdline_splits_on_nul() {
+        assert_eq!(
+            split_cmdline(b"sh\0-c\0echo hi\0"),
+            vec![b"sh".to_vec(), b"-c".to_vec(), b"echo hi".to_vec()]
+        );
+        assert_eq!(split_cmdline(b""), Vec::<Vec<u8>>::new());
+        assert_eq!(
+            split_cmdline(b"a\0\0b\0"),
+            vec![b"a".to_vec(), b"".to_vec(), b"b".to_vec()]
+        );
+    }
+}

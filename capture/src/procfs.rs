@@ -1,1 +1,0 @@
-//! The /proc snapshot: threads, their fds, users and groups, as records for the trace's start.

@@ -1,0 +1,202 @@
+//! Analyzers (sysdig's chisels): each a small module behind [`Analyzer`], fed the events that
+//! the filter selected after the state has taken them in, reporting through a [`Table`] so that
+//! people get aligned text and scripts get JSON from the same data.
+
+pub mod echofds;
+pub mod lsof;
+pub mod netstat;
+pub mod ps;
+pub mod spyusers;
+pub mod summary;
+pub mod table;
+pub mod top;
+pub mod topconns;
+pub mod topfiles;
+pub mod topscalls;
+
+use std::io::{self, Write};
+
+use syspect_capture::event::{Arg, EventKind, Tid};
+use syspect_capture::syscalls::{self, Class};
+
+use crate::output::Ctx;
+use crate::state::State;
+
+pub use table::{Cell, Table};
+
+/// One analysis over a stream of events.
+pub trait Analyzer {
+    /// Take in one selected event (the state already reflects it).
+    fn event(&mut self, cx: &Ctx<'_>);
+    /// Streaming analyzers write as they go; the runner gives them the output here.
+    fn event_out(&mut self, cx: &Ctx<'_>, _out: &mut dyn Write) -> io::Result<()> {
+        self.event(cx);
+        Ok(())
+    }
+    /// Write the result so far. Interval analyzers (iftop) report what they saw since the last
+    /// report and start again.
+    fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()>;
+    /// For analyzers that report per interval (iftop): its length in ns of trace time; the
+    /// runner calls [`Analyzer::report`] each time an interval ends.
+    fn interval_ns(&self) -> Option<u64> {
+        None
+    }
+    /// Whether this analyzer prints as it goes (echo-fds, spy-users) rather than one table.
+    fn streaming(&self) -> bool {
+        false
+    }
+}
+
+/// What `top` ranks by and groups by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Group {
+    #[default]
+    Process,
+    Container,
+}
+
+/// Options every analyzer may look at.
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzerOptions {
+    /// `top --by container`.
+    pub group: Group,
+    /// `top --sort cpu|time|io`.
+    pub sort: Option<String>,
+    /// echo-fds: printable text (`-A`) or hex (`-X`).
+    pub hex: bool,
+    /// How many rows a table shows at most.
+    pub limit: usize,
+}
+
+/// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
+pub const ALL: &[(&str, &str, &str)] = &[
+    (
+        "strace",
+        "each call decoded on one line, as strace prints it",
+        "",
+    ),
+    (
+        "summary",
+        "calls, errors and time per syscall, as strace -c",
+        "",
+    ),
+    ("lsof", "open fds per process at the end of the trace", ""),
+    (
+        "netstat",
+        "sockets open at the end of the trace, with their processes",
+        "",
+    ),
+    ("ps", "processes alive at the end of the trace", ""),
+    (
+        "top",
+        "processes (or containers) by CPU, syscall time and I/O bytes",
+        "--by process|container, --sort cpu|time|io",
+    ),
+    ("topfiles", "files by bytes read and written", ""),
+    ("topconns", "connections by bytes sent and received", ""),
+    ("iftop", "connections by bytes, per one-second interval", ""),
+    ("topscalls", "syscalls by number of calls", ""),
+    (
+        "spy-users",
+        "commands run from interactive shells, with their user",
+        "",
+    ),
+    (
+        "echo-fds",
+        "the data read and written on fds",
+        "-A printable text (default), -X hex",
+    ),
+];
+
+/// The analyzer called `name`.
+pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
+    Some(match name {
+        "summary" => Box::new(summary::Summary::default()),
+        "lsof" => Box::new(lsof::Lsof),
+        "netstat" => Box::new(netstat::Netstat),
+        "ps" => Box::new(ps::Ps::default()),
+        "top" => Box::new(top::Top::new(o.group, o.sort.as_deref(), o.limit)),
+        "topfiles" => Box::new(topfiles::TopFiles::new(o.limit)),
+        "topconns" => Box::new(topconns::TopConns::new(o.limit, false)),
+        "iftop" => Box::new(topconns::TopConns::new(o.limit, true)),
+        "topscalls" => Box::new(topscalls::TopScalls::new(o.limit)),
+        "spy-users" => Box::new(spyusers::SpyUsers::default()),
+        "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
+        _ => return None,
+    })
+}
+
+/// An I/O call that moved bytes: `(fd, bytes, is_write)`, for an exit event of a read- or
+/// write-class syscall that succeeded.
+pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
+    let EventKind::Exit { nr, ret, .. } = &cx.ev.kind else {
+        return None;
+    };
+    if *ret <= 0 {
+        return None;
+    }
+    let d = syscalls::lookup(*nr)?;
+    let write = match d.class {
+        Class::IoRead => false,
+        Class::IoWrite => true,
+        _ => return None,
+    };
+    let fd = cx
+        .completed?
+        .enter
+        .as_ref()?
+        .args
+        .first()
+        .and_then(Arg::num)?;
+    Some((fd as i32, *ret as u64, write))
+}
+
+/// The data an I/O call moved (its `data` buffer, or its iovecs joined).
+pub fn io_data<'a>(cx: &'a Ctx<'_>, write: bool) -> Vec<&'a [u8]> {
+    let args: &[Arg] = if write {
+        match cx.completed.and_then(|c| c.enter.as_ref()) {
+            Some(e) => &e.args,
+            None => &[],
+        }
+    } else {
+        match &cx.ev.kind {
+            EventKind::Exit { args, .. } => args,
+            _ => &[],
+        }
+    };
+    let mut v = Vec::new();
+    for a in args {
+        match a {
+            Arg::Buf { data, .. } => v.push(data.as_slice()),
+            Arg::List(l) => v.extend(l.iter().filter_map(|b| match b {
+                Arg::Buf { data, .. } => Some(data.as_slice()),
+                _ => None,
+            })),
+            _ => {}
+        }
+    }
+    v
+}
+
+/// The latency of the call an exit event ends, ns.
+pub fn latency(cx: &Ctx<'_>) -> Option<u64> {
+    let e = cx.completed?.enter.as_ref()?;
+    Some(cx.ev.ts.saturating_sub(e.ts))
+}
+
+/// A process's display name: its comm, or `<NA>`.
+pub fn comm(state: &State, tid: Tid) -> String {
+    state
+        .thread(tid)
+        .map(|t| String::from_utf8_lossy(&t.info.comm).into_owned())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "<NA>".into())
+}
+
+/// A user's name, or the uid as text.
+pub fn user(state: &State, uid: u32) -> String {
+    state
+        .user_name(uid)
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_else(|| uid.to_string())
+}

@@ -1,0 +1,56 @@
+//! `ps`: the processes alive at the end of the trace, with their latest memory sample.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use syspect_capture::event::EventKind;
+
+use super::{comm, user, Analyzer, Cell, Table};
+use crate::fields::container_of;
+use crate::output::Ctx;
+use crate::state::State;
+
+/// Processes with their user, memory and command line.
+#[derive(Default)]
+pub struct Ps {
+    /// Latest (rss, vsz) KiB per pid.
+    mem: HashMap<u32, (u64, u64)>,
+}
+
+impl Analyzer for Ps {
+    fn event(&mut self, cx: &Ctx<'_>) {
+        if let EventKind::Sample { rss_kb, vsz_kb, .. } = cx.ev.kind {
+            self.mem.insert(cx.ev.pid, (rss_kb, vsz_kb));
+        }
+    }
+
+    fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
+        let mut t = Table::new(&["TID", "PID", "USER", "CONTAINER", "VIRT", "RES", "CMD"]);
+        let mut threads: Vec<_> = state.threads.iter().filter(|t| !t.dead).collect();
+        threads.sort_by_key(|t| (t.info.pid, t.info.tid));
+        for th in threads {
+            let i = &th.info;
+            let (rss, vsz) = self.mem.get(&i.pid).copied().unwrap_or((0, 0));
+            let args: Vec<String> = i
+                .args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let cmd = if args.is_empty() {
+                comm(state, i.tid)
+            } else {
+                args.join(" ")
+            };
+            t.row(vec![
+                Cell::from(i.tid),
+                Cell::from(i.pid),
+                Cell::Text(user(state, i.uid)),
+                Cell::Text(container_of(state, Some(th)).0.to_owned()),
+                Cell::from(vsz),
+                Cell::from(rss),
+                Cell::Text(cmd),
+            ]);
+        }
+        t.write(json, out)
+    }
+}

@@ -1,0 +1,472 @@
+//! Field values of one event: [`EventFields`] answers the filter's questions and `-p` formats.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv6Addr};
+
+use syspect_capture::event::{Arg, EventKind, FdKind, L4Proto};
+use syspect_capture::syscalls::{self, render, ArgDesc, ArgType, Class, Dir, RetType};
+use syspect_filter::{FieldArg, FieldRef, Fields, Value};
+
+use super::container::container_info;
+use super::F;
+use crate::output::{self, info, time::datetime, Ctx};
+use crate::state::{fds, Fd, Thread};
+
+/// The fields of one event. `scratch` is a buffer kept across events, so that building a text
+/// value allocates nothing once it has grown.
+pub struct EventFields<'a, 'b> {
+    pub cx: &'a Ctx<'b>,
+    pub scratch: &'a mut Vec<u8>,
+}
+
+/// The arguments of the event's syscall with their descriptions: the exit's own first, then
+/// those of its enter (so `evt.arg.name` works on an openat exit too).
+fn args_of<'c>(cx: &'c Ctx<'_>) -> Vec<(&'static ArgDesc, &'c Arg)> {
+    let mut v = Vec::new();
+    match &cx.ev.kind {
+        EventKind::Enter { nr, args } => {
+            if let Some(d) = syscalls::lookup(*nr) {
+                v.extend(d.args.iter().filter(|a| a.dir != Dir::Out).zip(args));
+            }
+        }
+        EventKind::Exit { nr, args, .. } => {
+            if let Some(d) = syscalls::lookup(*nr) {
+                v.extend(d.args.iter().filter(|a| a.dir != Dir::In).zip(args));
+                if let Some(e) = cx.completed.and_then(|c| c.enter.as_ref()) {
+                    v.extend(d.args.iter().filter(|a| a.dir != Dir::Out).zip(&e.args));
+                }
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// The fd the event is about: the new fd an fd-returning call made, or its first fd argument.
+pub fn event_fd(cx: &Ctx<'_>) -> Option<i64> {
+    if let EventKind::Exit { nr, ret, .. } = &cx.ev.kind {
+        if *ret >= 0 && syscalls::lookup(*nr).is_some_and(|d| d.ret == RetType::Fd) {
+            return Some(*ret);
+        }
+    }
+    args_of(cx)
+        .into_iter()
+        .find(|(d, _)| d.ty == ArgType::Fd)
+        .and_then(|(_, a)| a.num())
+        .map(|n| n as i32 as i64)
+}
+
+fn fd_of<'c>(cx: &'c Ctx<'_>) -> Option<&'c Fd> {
+    let fd = event_fd(cx)?;
+    cx.state.fds.get(cx.ev.pid, i32::try_from(fd).ok()?)
+}
+
+fn ip(a: &[u8; 16]) -> IpAddr {
+    let v6 = Ipv6Addr::from(*a);
+    match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(v6),
+    }
+}
+
+/// One end of a connection: a 16-byte address (IPv4-mapped for IPv4) and a port.
+type End = ([u8; 16], u16);
+
+/// (client, server) ends of a socket fd.
+fn ends(f: &Fd) -> Option<(End, End)> {
+    let t = f.sock?;
+    Some(if f.server {
+        (t.remote, t.local)
+    } else {
+        (t.local, t.remote)
+    })
+}
+
+fn class(cx: &Ctx<'_>) -> Option<Class> {
+    match &cx.ev.kind {
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+            syscalls::lookup(*nr).map(|d| d.class)
+        }
+        _ => None,
+    }
+}
+
+fn thread<'c>(cx: &'c Ctx<'_>) -> Option<&'c Thread> {
+    cx.state.thread(cx.ev.tid)
+}
+
+/// The `n`th ancestor's thread (0 = the process itself).
+fn ancestor<'c>(cx: &'c Ctx<'_>, n: u64) -> Option<&'c Thread> {
+    let mut t = thread(cx)?;
+    for _ in 0..n {
+        let pp = t.info.ppid;
+        if pp == 0 || pp == t.info.pid {
+            return None;
+        }
+        t = cx.state.threads.process(pp)?;
+    }
+    Some(t)
+}
+
+impl EventFields<'_, '_> {
+    fn text(&mut self, f: impl FnOnce(&mut String)) -> Option<Value<'_>> {
+        let mut s = String::from_utf8(std::mem::take(self.scratch)).unwrap_or_default();
+        s.clear();
+        f(&mut s);
+        *self.scratch = s.into_bytes();
+        Some(Value::Str(self.scratch))
+    }
+
+    fn bytes(&mut self, b: &[u8]) -> Option<Value<'_>> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(b);
+        Some(Value::Str(self.scratch))
+    }
+}
+
+impl Fields for EventFields<'_, '_> {
+    fn value(&mut self, field: FieldRef<'_>) -> Option<Value<'_>> {
+        let cx = self.cx;
+        let ev = cx.ev;
+        let f = F::from_id(field.id)?;
+        match f {
+            F::EvtNum => Some(Value::UInt(cx.num)),
+            F::EvtTime | F::EvtOutputTime | F::EvtDatetime | F::EvtRawTime => {
+                Some(Value::UInt(ev.ts))
+            }
+            F::EvtRelTime => Some(Value::UInt(ev.ts.saturating_sub(cx.state.first_ts))),
+            F::EvtDir => self.bytes(if output::dir(ev) == '<' { b"<" } else { b">" }),
+            F::EvtType => {
+                let name = output::type_name(ev);
+                self.bytes(name.as_bytes())
+            }
+            F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
+                .then_some(Value::UInt(ev.cpu as u64)),
+            F::EvtArgs | F::EvtInfo => self.text(|s| info::info(cx.state, ev, s)),
+            F::EvtArg | F::EvtRawArg => {
+                let args = args_of(cx);
+                let found = match field.arg? {
+                    FieldArg::Key(k) => args.iter().find(|(d, _)| d.name == &**k).copied(),
+                    FieldArg::Index(i) => args.get(*i as usize).copied(),
+                };
+                if f == F::EvtArg && found.is_none() {
+                    if let (Some(FieldArg::Key(k)), EventKind::Exit { ret, .. }) =
+                        (field.arg, &ev.kind)
+                    {
+                        if &**k == "res" {
+                            return self.text(|s| {
+                                let _ = write!(s, "{ret}");
+                            });
+                        }
+                    }
+                }
+                let (d, a) = found?;
+                if f == F::EvtRawArg {
+                    return match a {
+                        Arg::Num(n) | Arg::Fault(n) => Some(Value::Int(*n as i64)),
+                        other => {
+                            let b = other.bytes().unwrap_or_default().to_vec();
+                            self.bytes(&b)
+                        }
+                    };
+                }
+                self.text(|s| match (d.ty, a) {
+                    (ArgType::Fd, Arg::Num(n)) => {
+                        info::fd_text(cx.state, ev.pid, *n as i32 as i64, s)
+                    }
+                    _ => s.push_str(&render::sysdig_value(d, a)),
+                })
+            }
+            F::EvtBuffer | F::EvtBuflen => {
+                let args = args_of(cx);
+                let buf = args.iter().find_map(|(_, a)| match a {
+                    Arg::Buf { data, len } => Some((data.as_slice(), *len)),
+                    _ => None,
+                })?;
+                if f == F::EvtBuflen {
+                    Some(Value::UInt(buf.1))
+                } else {
+                    let b = buf.0.to_vec();
+                    self.bytes(&b)
+                }
+            }
+            F::EvtRes => match &ev.kind {
+                EventKind::Exit { ret, .. } if *ret < 0 => {
+                    let n = render::errno_name((-ret) as i32).unwrap_or("E?");
+                    self.bytes(n.as_bytes())
+                }
+                EventKind::Exit { .. } => self.bytes(b"SUCCESS"),
+                _ => None,
+            },
+            F::EvtRawRes => match &ev.kind {
+                EventKind::Exit { ret, .. } => Some(Value::Int(*ret)),
+                _ => None,
+            },
+            F::EvtFailed => match &ev.kind {
+                EventKind::Exit { ret, .. } => Some(Value::Bool(*ret < 0)),
+                _ => Some(Value::Bool(false)),
+            },
+            F::EvtLatency => match &ev.kind {
+                EventKind::Exit { .. } => Some(Value::UInt(
+                    cx.completed
+                        .and_then(|c| c.enter.as_ref())
+                        .map_or(0, |e| ev.ts.saturating_sub(e.ts)),
+                )),
+                _ => Some(Value::UInt(0)),
+            },
+            F::EvtIsIo => Some(Value::Bool(matches!(
+                class(cx),
+                Some(Class::IoRead | Class::IoWrite)
+            ))),
+            F::EvtIsIoRead => Some(Value::Bool(class(cx) == Some(Class::IoRead))),
+            F::EvtIsIoWrite => Some(Value::Bool(class(cx) == Some(Class::IoWrite))),
+            F::EvtCount => Some(Value::UInt(1)),
+            F::ProcPid => Some(Value::Int(ev.pid as i64)),
+            F::ThreadTid => Some(Value::Int(ev.tid as i64)),
+            F::ThreadIsmain => Some(Value::Bool(ev.tid == ev.pid)),
+            F::ProcPpid => thread(cx).map(|t| Value::Int(t.info.ppid as i64)),
+            F::ProcName => {
+                let c = thread(cx)?.info.comm.clone();
+                (!c.is_empty()).then_some(())?;
+                self.bytes(&c)
+            }
+            F::ProcExe => {
+                let a = thread(cx)?.info.args.first()?.clone();
+                self.bytes(&a)
+            }
+            F::ProcExepath => {
+                let e = thread(cx)?.info.exe.clone();
+                (!e.is_empty()).then_some(())?;
+                self.bytes(&e)
+            }
+            F::ProcArgs | F::ProcCmdline => {
+                let t = thread(cx)?;
+                let cmd = f == F::ProcCmdline;
+                self.text(|s| {
+                    if cmd {
+                        s.push_str(&String::from_utf8_lossy(&t.info.comm));
+                    }
+                    for a in t.info.args.iter().skip(1) {
+                        if !s.is_empty() {
+                            s.push(' ');
+                        }
+                        s.push_str(&String::from_utf8_lossy(a));
+                    }
+                })
+            }
+            F::ProcPname => {
+                let c = ancestor(cx, 1)?.info.comm.clone();
+                self.bytes(&c)
+            }
+            F::ProcAname => {
+                let n = field.arg.and_then(FieldArg::index).unwrap_or(1);
+                let c = ancestor(cx, n)?.info.comm.clone();
+                self.bytes(&c)
+            }
+            F::ProcCwd => {
+                let c = thread(cx)?.info.cwd.clone();
+                (!c.is_empty()).then_some(())?;
+                self.bytes(&c)
+            }
+            F::ProcDuration => {
+                let s = thread(cx)?.info.start_ts;
+                (s != 0).then(|| Value::UInt(ev.ts.saturating_sub(s)))
+            }
+            F::ProcVpid => thread(cx).map(|t| {
+                Value::Int(if t.info.vpid != 0 {
+                    t.info.vpid
+                } else {
+                    t.info.pid
+                } as i64)
+            }),
+            F::ThreadVtid => thread(cx).map(|t| {
+                Value::Int(if t.info.vtid != 0 {
+                    t.info.vtid
+                } else {
+                    t.info.tid
+                } as i64)
+            }),
+            F::ThreadCgroup => {
+                let c = thread(cx)?.info.cgroup.clone();
+                self.bytes(&c)
+            }
+            F::FdNum => event_fd(cx).map(Value::Int),
+            F::FdType => self.bytes(fds::type_name(fd_of(cx)?.kind).as_bytes()),
+            F::FdTypechar => {
+                let c = fd_of(cx)?.typechar();
+                self.bytes(&[c as u8])
+            }
+            F::FdName => {
+                let n = fd_of(cx)?.name.clone();
+                self.bytes(&n)
+            }
+            F::FdDirectory | F::FdFilename => {
+                let fd = fd_of(cx)?;
+                if !matches!(fd.kind, FdKind::File | FdKind::Directory) {
+                    return None;
+                }
+                let name = fd.name.clone();
+                let cut = name.iter().rposition(|&b| b == b'/')?;
+                if f == F::FdDirectory {
+                    self.bytes(if cut == 0 { b"/" } else { &name[..cut] })
+                } else {
+                    self.bytes(&name[cut + 1..])
+                }
+            }
+            F::FdIp | F::FdCip => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.0 .0))),
+            F::FdSip => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.1 .0))),
+            F::FdLip => Some(Value::Ip(ip(&fd_of(cx)?.sock?.local.0))),
+            F::FdRip => Some(Value::Ip(ip(&fd_of(cx)?.sock?.remote.0))),
+            F::FdPort | F::FdCport => Some(Value::UInt(ends(fd_of(cx)?)?.0 .1 as u64)),
+            F::FdSport => Some(Value::UInt(ends(fd_of(cx)?)?.1 .1 as u64)),
+            F::FdLport => Some(Value::UInt(fd_of(cx)?.sock?.local.1 as u64)),
+            F::FdRport => Some(Value::UInt(fd_of(cx)?.sock?.remote.1 as u64)),
+            F::FdL4proto => {
+                let p = match fd_of(cx)?.sock?.proto {
+                    L4Proto::Tcp => "tcp",
+                    L4Proto::Udp => "udp",
+                    L4Proto::Raw => "raw",
+                    L4Proto::Unknown => return None,
+                };
+                self.bytes(p.as_bytes())
+            }
+            F::FdSockfamily => match fd_of(cx)?.kind {
+                FdKind::Ipv4 | FdKind::Ipv6 => self.bytes(b"ip"),
+                FdKind::Unix => self.bytes(b"unix"),
+                _ => None,
+            },
+            F::FdIsServer => Some(Value::Bool(fd_of(cx)?.server)),
+            F::UserUid => thread(cx).map(|t| Value::UInt(t.info.uid as u64)),
+            F::GroupGid => thread(cx).map(|t| Value::UInt(t.info.gid as u64)),
+            F::UserName => {
+                let n = cx.state.users.get(&thread(cx)?.info.uid)?.clone();
+                self.bytes(&n)
+            }
+            F::GroupName => {
+                let n = cx.state.groups.get(&thread(cx)?.info.gid)?.clone();
+                self.bytes(&n)
+            }
+            F::ContainerId | F::ContainerName => {
+                let (name, id) = super::container_of(cx.state, thread(cx));
+                let v = if f == F::ContainerId {
+                    id
+                } else {
+                    name.to_owned()
+                };
+                self.bytes(v.as_bytes())
+            }
+            F::ContainerType => {
+                let t = match container_info(cx.state, thread(cx)) {
+                    Some(c) if !c.runtime.is_empty() => c.runtime.clone(),
+                    Some(_) => "docker".to_owned(),
+                    None if super::container_id(&thread(cx)?.info.cgroup).is_some() => {
+                        "docker".to_owned()
+                    }
+                    None => "host".to_owned(),
+                };
+                self.bytes(t.as_bytes())
+            }
+            F::ContainerImage | F::ContainerImageRepository | F::ContainerImageTag => {
+                let c = container_info(cx.state, thread(cx))?;
+                let image = c.image.clone();
+                let (repo, tag) = split_image(&image);
+                let v = match f {
+                    F::ContainerImage => image.as_str(),
+                    F::ContainerImageRepository => repo,
+                    _ => tag,
+                };
+                let v = v.to_owned();
+                self.bytes(v.as_bytes())
+            }
+            F::ContainerLabel | F::K8sPodName | F::K8sNsName => {
+                let c = container_info(cx.state, thread(cx))?;
+                let key = match f {
+                    F::K8sPodName => "io.kubernetes.pod.name",
+                    F::K8sNsName => "io.kubernetes.pod.namespace",
+                    _ => field.arg?.key()?,
+                };
+                let v = c.labels.iter().find(|(k, _)| k == key)?.1.clone();
+                self.bytes(v.as_bytes())
+            }
+        }
+    }
+
+    fn values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
+        let cx = self.cx;
+        match F::from_id(field.id) {
+            Some(F::ProcAname) if field.arg.is_none() => {
+                let mut n = 1;
+                while let Some(t) = ancestor(cx, n) {
+                    if !each(Value::Str(&t.info.comm)) {
+                        return;
+                    }
+                    n += 1;
+                }
+            }
+            Some(F::FdIp) => {
+                if let Some((c, s)) = fd_of(cx).and_then(ends) {
+                    if each(Value::Ip(ip(&c.0))) {
+                        each(Value::Ip(ip(&s.0)));
+                    }
+                }
+            }
+            Some(F::FdPort) => {
+                if let Some((c, s)) = fd_of(cx).and_then(ends) {
+                    if each(Value::UInt(c.1 as u64)) {
+                        each(Value::UInt(s.1 as u64));
+                    }
+                }
+            }
+            _ => {
+                if let Some(v) = self.value(field) {
+                    each(v);
+                }
+            }
+        }
+    }
+}
+
+/// `repo:tag` → (`repo`, `tag`); a digest or no tag gives an empty tag.
+pub fn split_image(image: &str) -> (&str, &str) {
+    let slash = image.rfind('/').map_or(0, |i| i + 1);
+    match image[slash..].rfind(':') {
+        Some(i) => (&image[..slash + i], &image[slash + i + 1..]),
+        None => (image, ""),
+    }
+}
+
+/// A field value as `-p` prints it.
+pub fn value_text(f: F, v: Value<'_>, out: &mut String) {
+    match (f, v) {
+        (F::EvtTime | F::EvtOutputTime, Value::UInt(ts)) => {
+            crate::output::time::TimeFmt::default().time_of_day(ts, out)
+        }
+        (F::EvtDatetime, Value::UInt(ts)) => out.push_str(&datetime(ts)),
+        (_, Value::Str(b)) => out.push_str(&String::from_utf8_lossy(b)),
+        (_, Value::Int(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        (_, Value::UInt(u)) => {
+            let _ = write!(out, "{u}");
+        }
+        (_, Value::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
+        (_, Value::Ip(ip)) => {
+            let _ = write!(out, "{ip}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_image;
+
+    #[test]
+    fn images_split_into_repository_and_tag() {
+        assert_eq!(split_image("nginx:1.25"), ("nginx", "1.25"));
+        assert_eq!(
+            split_image("registry:5000/team/app:v2"),
+            ("registry:5000/team/app", "v2")
+        );
+        assert_eq!(split_image("busybox"), ("busybox", ""));
+    }
+}

@@ -1,0 +1,203 @@
+//! Fields: the names a filter or a `-p` format may use, with their types and descriptions
+//! (the [`Registry`] the filter compiler asks), and their values for one event in its state
+//! ([`EventFields`], which implements the filter's [`Fields`](syspect_filter::Fields)).
+//!
+//! The names are sysdig's, so that its users' filters and formats work unchanged.
+
+pub mod container;
+pub mod extract;
+pub mod format;
+
+use syspect_filter::{FieldArg, FieldInfo, FieldType, Registry, ResolveError};
+
+pub use container::{container_id, container_of};
+pub use extract::EventFields;
+
+/// How a field takes an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// None.
+    None,
+    /// `evt.arg.NAME` or `evt.arg[N]`: required.
+    NameOrIndex,
+    /// `container.label.KEY`: required name.
+    Name,
+    /// `proc.aname[N]`: optional index (without it: any ancestor).
+    OptIndex,
+}
+
+/// One field: its name, type, argument form and what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub ty: FieldType,
+    pub arg: ArgKind,
+    /// Several values at once (`fd.ip` is the client's and the server's).
+    pub multi: bool,
+    pub desc: &'static str,
+}
+
+macro_rules! fields {
+    ($($id:ident $name:literal $ty:ident $arg:ident $multi:literal $desc:literal;)*) => {
+        /// Field ids: indexes into [`FIELDS`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum F { $($id),* }
+
+        /// Every field, in the order of [`F`].
+        pub const FIELDS: &[FieldDef] = &[
+            $(FieldDef { name: $name, ty: FieldType::$ty, arg: ArgKind::$arg, multi: $multi, desc: $desc }),*
+        ];
+
+        impl F {
+            /// The field with id `id`.
+            pub fn from_id(id: u32) -> Option<F> {
+                const ALL: &[F] = &[$(F::$id),*];
+                ALL.get(id as usize).copied()
+            }
+        }
+    };
+}
+
+fields! {
+    EvtNum "evt.num" UInt None false "event number in the stream (1-based)";
+    EvtTime "evt.time" Time None false "time of day, local (HH:MM:SS.nnnnnnnnn); compares as ns since the epoch";
+    EvtOutputTime "evt.outputtime" Time None false "as evt.time: the time column of the default output";
+    EvtDatetime "evt.datetime" Time None false "date and time, local (YYYY-MM-DD HH:MM:SS.nnnnnnnnn)";
+    EvtRawTime "evt.rawtime" Time None false "ns since the epoch";
+    EvtRelTime "evt.reltime" RelTime None false "ns since the first event";
+    EvtDir "evt.dir" Str None false "`>` for enter events and notices, `<` for exit events";
+    EvtType "evt.type" Str None false "syscall name, or procexit, procexec, procclone, signaldeliver, procinfo, drop";
+    EvtCpu "evt.cpu" UInt None false "CPU number (not known to the ptrace engine)";
+    EvtArgs "evt.args" Str None false "all arguments as text";
+    EvtArg "evt.arg" Str NameOrIndex false "one argument as text, by name (evt.arg.fd) or position (evt.arg[0])";
+    EvtRawArg "evt.rawarg" Str NameOrIndex false "one argument's raw value (number or bytes)";
+    EvtInfo "evt.info" Str None false "arguments as name=value text, fds with what they name";
+    EvtBuffer "evt.buffer" Bytes None false "the data of a read or write";
+    EvtBuflen "evt.buflen" UInt None false "the length of evt.buffer's data";
+    EvtRes "evt.res" Str None false "the result: SUCCESS, or the errno name";
+    EvtRawRes "evt.rawres" Int None false "the return value";
+    EvtFailed "evt.failed" Bool None false "the call returned an error";
+    EvtLatency "evt.latency" Duration None false "ns between the enter and the exit (exit events)";
+    EvtIsIo "evt.is_io" Bool None false "a read or a write";
+    EvtIsIoRead "evt.is_io_read" Bool None false "a read";
+    EvtIsIoWrite "evt.is_io_write" Bool None false "a write";
+    EvtCount "evt.count" UInt None false "1 for every event (to count them)";
+    ProcPid "proc.pid" Int None false "process id";
+    ProcPpid "proc.ppid" Int None false "parent process id";
+    ProcName "proc.name" Str None false "command name (comm)";
+    ProcExe "proc.exe" Str None false "argv[0]";
+    ProcExepath "proc.exepath" Str None false "executable path";
+    ProcArgs "proc.args" Str None false "arguments after argv[0], joined by spaces";
+    ProcCmdline "proc.cmdline" Str None false "name and arguments";
+    ProcPname "proc.pname" Str None false "parent's command name";
+    ProcAname "proc.aname" Str OptIndex true "ancestor's command name: [0] self, [1] parent...; without index any ancestor";
+    ProcCwd "proc.cwd" Str None false "working directory";
+    ProcDuration "proc.duration" Duration None false "ns since the process started";
+    ProcVpid "proc.vpid" Int None false "process id in its own pid namespace";
+    ThreadTid "thread.tid" Int None false "thread id";
+    ThreadVtid "thread.vtid" Int None false "thread id in its own pid namespace";
+    ThreadIsmain "thread.ismain" Bool None false "the thread is its process's main thread";
+    ThreadCgroup "thread.cgroup" Str None false "cgroup path";
+    FdNum "fd.num" Fd None false "the fd the event uses";
+    FdType "fd.type" Str None false "file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink";
+    FdTypechar "fd.typechar" Str None false "f d 4 6 u p e s l i t n o";
+    FdName "fd.name" Str None false "what the fd names: a path, or a connection";
+    FdDirectory "fd.directory" Str None false "directory of fd.name";
+    FdFilename "fd.filename" Str None false "base name of fd.name";
+    FdIp "fd.ip" Ip None true "client or server address";
+    FdCip "fd.cip" Ip None false "client address";
+    FdSip "fd.sip" Ip None false "server address";
+    FdLip "fd.lip" Ip None false "local address";
+    FdRip "fd.rip" Ip None false "remote address";
+    FdPort "fd.port" Port None true "client or server port";
+    FdCport "fd.cport" Port None false "client port";
+    FdSport "fd.sport" Port None false "server port";
+    FdLport "fd.lport" Port None false "local port";
+    FdRport "fd.rport" Port None false "remote port";
+    FdL4proto "fd.l4proto" Str None false "tcp, udp, raw";
+    FdSockfamily "fd.sockfamily" Str None false "ip or unix";
+    FdIsServer "fd.is_server" Bool None false "this end accepted or listens";
+    UserUid "user.uid" UInt None false "user id";
+    UserName "user.name" Str None false "user name";
+    GroupGid "group.gid" UInt None false "group id";
+    GroupName "group.name" Str None false "group name";
+    ContainerId "container.id" Str None false "container id (12 hex digits), or host";
+    ContainerName "container.name" Str None false "container name, or host";
+    ContainerImage "container.image" Str None false "image (repository:tag)";
+    ContainerImageRepository "container.image.repository" Str None false "image repository";
+    ContainerImageTag "container.image.tag" Str None false "image tag";
+    ContainerType "container.type" Str None false "docker, containerd, cri-o, podman, or host";
+    ContainerLabel "container.label" Str Name false "a container label: container.label.KEY";
+    K8sPodName "k8s.pod.name" Str None false "Kubernetes pod name (from the container labels)";
+    K8sNsName "k8s.ns.name" Str None false "Kubernetes namespace (from the container labels)";
+}
+
+/// The field registry the filter compiler and `-p` formats resolve names with.
+pub struct FieldRegistry;
+
+impl Registry for FieldRegistry {
+    fn resolve(&self, name: &str, arg: Option<&FieldArg>) -> Result<FieldInfo, ResolveError> {
+        let (i, def) = FIELDS
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .ok_or(ResolveError::Unknown)?;
+        let ok = match (def.arg, arg) {
+            (ArgKind::None, None) => true,
+            (ArgKind::None, Some(_)) => {
+                return Err(ResolveError::BadArgument("it takes no argument".into()));
+            }
+            (ArgKind::NameOrIndex, Some(_)) => true,
+            (ArgKind::NameOrIndex, None) => {
+                return Err(ResolveError::BadArgument(format!(
+                    "it takes a name or an index: `{name}.NAME` or `{name}[N]`"
+                )));
+            }
+            (ArgKind::Name, Some(FieldArg::Key(_))) => true,
+            (ArgKind::Name, _) => {
+                return Err(ResolveError::BadArgument(format!(
+                    "it takes a name: `{name}.KEY`"
+                )));
+            }
+            (ArgKind::OptIndex, None | Some(FieldArg::Index(_))) => true,
+            (ArgKind::OptIndex, Some(FieldArg::Key(_))) => {
+                return Err(ResolveError::BadArgument(format!(
+                    "it takes an index: `{name}[N]`"
+                )));
+            }
+        };
+        debug_assert!(ok);
+        let mut ty = def.ty;
+        // A raw argument is a number unless the argument it names is text.
+        if def.name == "evt.rawarg" {
+            ty = match arg {
+                Some(FieldArg::Key(k)) if is_text_arg(k) => FieldType::Str,
+                Some(FieldArg::Key(_)) => FieldType::Int,
+                _ => FieldType::Str,
+            };
+        }
+        let mut info = FieldInfo::new(i as u32, ty);
+        if def.multi && !(def.arg == ArgKind::OptIndex && arg.is_some()) {
+            info = info.multi();
+        }
+        Ok(info)
+    }
+
+    fn field_names(&self) -> Vec<&str> {
+        FIELDS.iter().map(|f| f.name).collect()
+    }
+}
+
+/// Whether an argument called `name` holds text in the syscalls that have it.
+fn is_text_arg(name: &str) -> bool {
+    use syspect_capture::syscalls::{table, Fetch};
+    table::all().iter().flat_map(|d| d.args).any(|a| {
+        a.name == name
+            && matches!(
+                a.fetch(),
+                Fetch::Str | Fetch::Path | Fetch::Buf(_) | Fetch::StrList | Fetch::Mem(_)
+            )
+    })
+}

@@ -1,0 +1,257 @@
+//! Live capture: choose an engine, run it until the command ends, Ctrl-C, `-n` or `-M`, and
+//! send its records to a trace file or through the pipeline to the output.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use syspect_capture::engine::ebpf::EbpfEngine;
+use syspect_capture::engine::ptrace::PtraceEngine;
+use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Status};
+use syspect_capture::event::Record;
+use syspect_capture::trace::{Header, TraceWriter};
+use syspect_capture::{interrupt, procfs};
+
+use crate::output::Printer;
+use crate::pipeline::Pipeline;
+use crate::select::{self, Selector};
+use crate::InspectError;
+use syspect_filter::Filter;
+
+/// Which engine the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    Auto,
+    Ebpf,
+    Ptrace,
+}
+
+/// What to capture and when to stop.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub engine: EngineKind,
+    pub snaplen: usize,
+    pub pids: Vec<u32>,
+    pub command: Vec<OsString>,
+    /// Stop after this many events.
+    pub count: Option<u64>,
+    /// Stop after this many seconds.
+    pub seconds: Option<u64>,
+    /// Syscalls to stop for (seccomp / kernel set); `None`: all.
+    pub syscalls: Option<Vec<u16>>,
+    /// syspect's own command line, for the trace header.
+    pub command_line: Vec<String>,
+    /// The filter: only the events it selects are written or shown.
+    pub filter: Option<Filter>,
+    /// Its text, for the trace header.
+    pub filter_text: String,
+}
+
+/// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
+const POLL: Duration = Duration::from_millis(100);
+
+fn capture_options(o: &LiveOptions) -> CaptureOptions {
+    // What the filter allows the engine to skip (never what it selects).
+    let pushed = o.filter.as_ref().map(select::pushdown).unwrap_or_default();
+    CaptureOptions {
+        snaplen: o.snaplen,
+        command: (!o.command.is_empty()).then(|| o.command.clone()),
+        pids: o.pids.clone(),
+        syscalls: o.syscalls.clone().or(pushed.syscalls),
+        cgroups: Vec::new(),
+    }
+}
+
+/// Start the engine the options ask for; returns it and its name for the trace header.
+fn open_engine(o: &LiveOptions) -> Result<(Box<dyn Engine>, &'static str), InspectError> {
+    let copts = capture_options(o);
+    let has_target = !o.command.is_empty() || !o.pids.is_empty();
+    let ptrace = |copts: &CaptureOptions| -> Result<Box<dyn Engine>, EngineError> {
+        if copts.command.is_some() {
+            Ok(Box::new(PtraceEngine::spawn(copts)?))
+        } else {
+            Ok(Box::new(PtraceEngine::attach(copts)?))
+        }
+    };
+    let ebpf = |copts: &CaptureOptions| -> Result<Box<dyn Engine>, EngineError> {
+        if copts.command.is_some() {
+            Ok(Box::new(EbpfEngine::start_for_command(copts)?))
+        } else {
+            Ok(Box::new(EbpfEngine::start(copts)?))
+        }
+    };
+    match o.engine {
+        EngineKind::Ptrace => Ok((ptrace(&copts)?, "ptrace")),
+        EngineKind::Ebpf => Ok((ebpf(&copts)?, "ebpf")),
+        EngineKind::Auto => match ebpf(&copts) {
+            Ok(e) => Ok((e, "ebpf")),
+            Err(err @ EngineError::Privilege { .. }) | Err(err @ EngineError::Bpf(_))
+                if has_target =>
+            {
+                eprintln!("syspect: eBPF is not available ({err}); tracing with ptrace instead");
+                Ok((ptrace(&copts)?, "ptrace"))
+            }
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+/// Where a live capture's records go.
+trait Sink {
+    /// Take a batch; false once no more are wanted (`-n` reached).
+    fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError>;
+    /// Called after every poll (at least every [`POLL`]): close old frames, flush output.
+    fn tick(&mut self) -> Result<(), InspectError>;
+}
+
+/// Drives an engine until it ends, handing each batch of records to `sink`.
+fn drive(
+    o: &LiveOptions,
+    engine: &mut dyn Engine,
+    sink: &mut dyn Sink,
+) -> Result<(), InspectError> {
+    let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut stopped = false;
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        buf.clear();
+        let status = engine.poll(&mut buf, POLL)?;
+        let more = sink.records(&buf)?;
+        sink.tick()?;
+        let late = deadline.is_some_and(|d| Instant::now() >= d);
+        if !stopped && (!more || late || interrupt::requested()) {
+            engine.stop();
+            stopped = true;
+        }
+        if status == Status::End {
+            return Ok(());
+        }
+    }
+}
+
+fn install_signals(o: &LiveOptions) {
+    interrupt::install(if o.command.is_empty() {
+        interrupt::Mode::IntAndTerm
+    } else {
+        interrupt::Mode::TermOnly
+    });
+}
+
+/// `capture -w FILE`: returns the exit status syspect should exit with.
+pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError> {
+    let (mut engine, name) = open_engine(o)?;
+    // After the engine forked any command: it must not inherit syspect's ignored SIGINT.
+    install_signals(o);
+    let header = Header::new(
+        name,
+        o.snaplen as u32,
+        &o.filter_text,
+        o.command_line.clone(),
+    );
+    let writer = TraceWriter::create(path, &header)?;
+    let initial = initial_state(o, engine.as_ref());
+    struct FileSink {
+        writer: TraceWriter,
+        events: u64,
+        limit: Option<u64>,
+        selector: Option<Selector>,
+    }
+    impl Sink for FileSink {
+        fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError> {
+            for r in recs {
+                if self.limit.is_some_and(|l| self.events >= l) {
+                    return Ok(false);
+                }
+                match &mut self.selector {
+                    None => {
+                        self.events += matches!(r, Record::Event(_)) as u64;
+                        self.writer.write(r)?;
+                    }
+                    Some(sel) => {
+                        for w in sel.select(r) {
+                            self.events += matches!(w, Record::Event(_)) as u64;
+                            self.writer.write(&w)?;
+                        }
+                    }
+                }
+            }
+            Ok(self.limit.is_none_or(|l| self.events < l))
+        }
+        fn tick(&mut self) -> Result<(), InspectError> {
+            self.writer.tick(Instant::now())?;
+            Ok(())
+        }
+    }
+    let mut sink = FileSink {
+        writer,
+        events: 0,
+        limit: o.count,
+        selector: o.filter.clone().map(Selector::new),
+    };
+    sink.records(&initial)?;
+    drive(o, engine.as_mut(), &mut sink)?;
+    let (writer, events) = (sink.writer, sink.events);
+    writer.finish()?;
+    let stats = engine.stats();
+    eprintln!("syspect: captured {events} events, dropped {}", stats.drops);
+    Ok(engine.exit_code().unwrap_or(0))
+}
+
+/// `capture` without `-w`, and `strace`: print events as they happen.
+pub fn capture_and_print(
+    o: &LiveOptions,
+    printer: Box<dyn Printer>,
+    out: &mut dyn Write,
+) -> Result<i32, InspectError> {
+    let (mut engine, _) = open_engine(o)?;
+    install_signals(o);
+    let mut p = Pipeline::with_printer(printer, o.count).with_filter(o.filter.clone());
+    for rec in initial_state(o, engine.as_ref()) {
+        p.push(&rec, out)?;
+    }
+    struct PrintSink<'a> {
+        p: Pipeline,
+        out: &'a mut dyn Write,
+        last_tick: Instant,
+    }
+    impl Sink for PrintSink<'_> {
+        fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError> {
+            for r in recs {
+                if !self.p.push(r, self.out)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        fn tick(&mut self) -> Result<(), InspectError> {
+            if self.last_tick.elapsed() >= Duration::from_secs(1) {
+                self.last_tick = Instant::now();
+                self.p.tick(self.out)?;
+            }
+            self.out.flush()?;
+            Ok(())
+        }
+    }
+    let mut sink = PrintSink {
+        p,
+        out,
+        last_tick: Instant::now(),
+    };
+    drive(o, engine.as_mut(), &mut sink)?;
+    let PrintSink { mut p, out, .. } = sink;
+    p.finish(out)?;
+    Ok(engine.exit_code().unwrap_or(0))
+}
+
+/// State records at the start: the processes attached to or the command started (or the whole
+/// host for a system-wide capture), users and groups.
+fn initial_state(o: &LiveOptions, engine: &dyn Engine) -> Vec<Record> {
+    if o.command.is_empty() && o.pids.is_empty() {
+        procfs::snapshot()
+    } else {
+        let mut pids = o.pids.clone();
+        pids.extend(engine.command_pid());
+        procfs::snapshot_pids(&pids)
+    }
+}

@@ -1,0 +1,162 @@
+//! sysdig's `evt.info`: the event's arguments as `name=value` pairs, with fds shown with what
+//! they name (`fd=3(<f>/etc/hosts)`).
+
+use std::fmt::Write;
+
+use syspect_capture::event::{Arg, Event, EventKind, L4Proto, Tid};
+use syspect_capture::syscalls::{self, render, ArgType, RetType};
+
+use crate::state::State;
+
+/// `N(<t>name)` for fd `fd` of process `pid`, or just `N` when the state does not know it.
+pub fn fd_text(state: &State, pid: Tid, fd: i64, out: &mut String) {
+    let _ = write!(out, "{fd}");
+    if fd < 0 {
+        return;
+    }
+    if let Some(f) = state.fds.get(pid, fd as i32) {
+        out.push_str("(<");
+        out.push(f.typechar());
+        if let Some(t) = &f.sock {
+            match t.proto {
+                L4Proto::Tcp => out.push('t'),
+                L4Proto::Udp => out.push('u'),
+                _ => {}
+            }
+        }
+        out.push('>');
+        out.push_str(&String::from_utf8_lossy(&f.name));
+        out.push(')');
+    }
+}
+
+fn ret_text(
+    state: &State,
+    pid: Tid,
+    desc: Option<&syscalls::SyscallDesc>,
+    ret: i64,
+    out: &mut String,
+) {
+    let is_fd = desc.is_some_and(|d| d.ret == RetType::Fd);
+    if ret < 0 {
+        let e = (-ret) as i32;
+        match render::errno_name(e) {
+            Some(n) => {
+                let _ = write!(out, "res={ret}({n})");
+            }
+            None => {
+                let _ = write!(out, "res={ret}");
+            }
+        }
+    } else if is_fd {
+        out.push_str("fd=");
+        fd_text(state, pid, ret, out);
+    } else if desc.is_some_and(|d| d.ret == RetType::Ptr || d.ret == RetType::Hex) {
+        let _ = write!(out, "res={ret:#x}");
+    } else {
+        let _ = write!(out, "res={ret}");
+    }
+}
+
+fn arg_text(state: &State, pid: Tid, a: &syscalls::ArgDesc, v: &Arg, out: &mut String) {
+    out.push_str(a.name);
+    out.push('=');
+    match (a.ty, v) {
+        (ArgType::Fd, Arg::Num(n)) => fd_text(state, pid, *n as i64 as i32 as i64, out),
+        _ => out.push_str(&render::sysdig_value(a, v)),
+    }
+}
+
+/// Append the `evt.info` text of `ev` to `out`.
+pub fn info(state: &State, ev: &Event, out: &mut String) {
+    let pid = ev.pid;
+    match &ev.kind {
+        EventKind::Enter { nr, args } | EventKind::Exit { nr, args, .. } => {
+            let desc = syscalls::lookup(*nr);
+            let mut first = true;
+            if let EventKind::Exit { ret, .. } = &ev.kind {
+                ret_text(state, pid, desc, *ret, out);
+                first = false;
+            }
+            let exit = matches!(ev.kind, EventKind::Exit { .. });
+            match desc {
+                Some(d) => {
+                    let wanted = d.args.iter().filter(|a| match a.dir {
+                        syscalls::Dir::In => !exit,
+                        syscalls::Dir::Out => exit,
+                        syscalls::Dir::InOut => true,
+                    });
+                    for (a, v) in wanted.zip(args) {
+                        if !first {
+                            out.push(' ');
+                        }
+                        first = false;
+                        arg_text(state, pid, a, v, out);
+                    }
+                }
+                None => {
+                    for (i, v) in args.iter().enumerate() {
+                        if !first {
+                            out.push(' ');
+                        }
+                        first = false;
+                        let _ = write!(out, "arg{i}={:#x}", v.num().unwrap_or(0));
+                    }
+                }
+            }
+        }
+        EventKind::Clone {
+            child_tid,
+            child_pid,
+            flags,
+        } => {
+            let _ = write!(
+                out,
+                "child_tid={child_tid} child_pid={child_pid} flags={flags:#x}"
+            );
+        }
+        EventKind::Exec { exe, args, cwd, .. } => {
+            let _ = write!(out, "exe={} args=", String::from_utf8_lossy(exe));
+            for (i, a) in args.iter().skip(1).enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&String::from_utf8_lossy(a));
+            }
+            let _ = write!(out, " cwd={}", String::from_utf8_lossy(cwd));
+        }
+        EventKind::ThreadExit { status } => {
+            let (code, sig) = split_status(*status);
+            let _ = write!(out, "status={status} ret={code} sig={sig}");
+            if let Some(n) = render::signal_name(sig) {
+                let _ = write!(out, "({n})");
+            }
+            let _ = write!(out, " core={}", (status & 0x80 != 0) as u8);
+        }
+        EventKind::Signal { signo, sender, .. } => {
+            let _ = write!(out, "spid={sender} dpid={} sig={signo}", ev.tid);
+            if let Some(n) = render::signal_name(*signo) {
+                let _ = write!(out, "({n})");
+            }
+        }
+        EventKind::Sample {
+            cpu_ns,
+            rss_kb,
+            vsz_kb,
+        } => {
+            let _ = write!(out, "cpu_ns={cpu_ns} vm_rss={rss_kb} vm_size={vsz_kb}");
+        }
+        EventKind::Drops { cpu, count } => {
+            let _ = write!(out, "cpu={cpu} count={count}");
+        }
+    }
+}
+
+/// Exit code and signal number from a wait status.
+pub fn split_status(status: i32) -> (i32, i32) {
+    if status & 0x7f == 0 {
+        ((status >> 8) & 0xff, 0)
+    } else {
+        (0, status & 0x7f)
+    }
+}

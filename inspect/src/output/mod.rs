@@ -1,0 +1,63 @@
+//! Output formats: sysdig's default line, JSON lines, and strace's merged view. Each is a
+//! [`Printer`]: it sees every event after the state has taken it in, and writes what it shows.
+
+pub mod analyzer;
+pub mod info;
+pub mod json;
+pub mod line;
+pub mod strace;
+pub mod template;
+pub mod time;
+
+use std::io::{self, Write};
+
+use syspect_capture::event::{Event, EventKind};
+
+use crate::state::{Completed, State};
+
+/// Everything a printer may look at for one event.
+pub struct Ctx<'a> {
+    /// The event's number in the stream (1-based, counting every event, filtered or not).
+    pub num: u64,
+    pub ev: &'a Event,
+    pub state: &'a State,
+    /// For an exit event: its enter, when the state saw it.
+    pub completed: Option<&'a Completed>,
+}
+
+/// A way of showing events.
+pub trait Printer {
+    /// Show one event (or part of a line, for strace's view).
+    fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()>;
+    /// Live capture: called about once a second (a refreshing analyzer reports here).
+    fn tick(&mut self, _state: &State, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// The stream ended: finish any partial line, write any report.
+    fn finish(&mut self, _state: &State, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// sysdig's `evt.dir`: `>` for enter and for the one-shot notices, `<` for exit.
+pub fn dir(ev: &Event) -> char {
+    match ev.kind {
+        EventKind::Exit { .. } => '<',
+        _ => '>',
+    }
+}
+
+/// sysdig's `evt.type`: the syscall name, or the notice's name.
+pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
+    match &ev.kind {
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+            syspect_capture::syscalls::name(*nr)
+        }
+        EventKind::Clone { .. } => "procclone".into(),
+        EventKind::Exec { .. } => "procexec".into(),
+        EventKind::ThreadExit { .. } => "procexit".into(),
+        EventKind::Signal { .. } => "signaldeliver".into(),
+        EventKind::Sample { .. } => "procinfo".into(),
+        EventKind::Drops { .. } => "drop".into(),
+    }
+}

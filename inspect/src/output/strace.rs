@@ -1,0 +1,179 @@
+//! strace's view: each call on one line, `name(args) = result`, with strace's conventions for
+//! calls interleaved between threads (`<unfinished ...>`, `<... read resumed>`), signals
+//! (`--- SIGCHLD {...} ---`), exits (`+++ exited with 0 +++`) and `[pid N]` prefixes once more
+//! than one thread is traced. The text of arguments and results comes from the syscall table's
+//! renderer ([`render`]); this printer decides what goes on which line.
+//!
+//! It works on the stream as strace does on the live process: the enter event opens a line with
+//! the arguments known at entry; the exit completes it, or, when another thread printed in
+//! between, starts a `resumed` line with the rest.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
+
+use syspect_capture::event::{Arg, EventKind, Tid};
+use syspect_capture::syscalls::{self, render};
+
+use super::info::split_status;
+use super::{Ctx, Printer};
+use crate::state::State;
+
+/// Prints events as strace does.
+#[derive(Default)]
+pub struct StracePrinter {
+    /// The line being written: its thread, its call, and the text so far (no newline yet).
+    open: Option<(Tid, u16, String)>,
+    /// Threads seen and not exited: more than one means `[pid N]` prefixes.
+    live: HashSet<Tid>,
+    /// Threads that had a call interrupted by another thread's line, and that call.
+    interrupted: HashMap<Tid, u16>,
+}
+
+impl StracePrinter {
+    pub fn new() -> StracePrinter {
+        StracePrinter::default()
+    }
+
+    fn prefix(&self, tid: Tid) -> String {
+        if self.live.len() > 1 {
+            format!("[pid {tid:>5}] ")
+        } else {
+            String::new()
+        }
+    }
+
+    /// End the open line (of another thread) with `<unfinished ...>`.
+    fn interrupt(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some((tid, nr, mut line)) = self.open.take() {
+            line.push_str(" <unfinished ...>\n");
+            self.interrupted.insert(tid, nr);
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn line(call: &str, ret: &str, out: &mut dyn Write) -> io::Result<()> {
+        let mut l = render::strace_line("", call, ret);
+        l.push('\n');
+        out.write_all(l.as_bytes())
+    }
+}
+
+impl Printer for StracePrinter {
+    fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let ev = cx.ev;
+        let tid = ev.tid;
+        if !matches!(ev.kind, EventKind::Sample { .. } | EventKind::Drops { .. }) {
+            self.live.insert(tid);
+        }
+        match &ev.kind {
+            EventKind::Enter { nr, args } => {
+                self.interrupt(out)?;
+                let mut line = self.prefix(tid);
+                line.push_str(&syscalls::name(*nr));
+                line.push('(');
+                match syscalls::lookup(*nr) {
+                    Some(d) => line.push_str(&render::strace_unfinished(d, args)),
+                    None => line.push_str(&render::strace_raw_args(args)),
+                }
+                self.open = Some((tid, *nr, line));
+            }
+            EventKind::Exit { nr, ret, args } => {
+                let d = syscalls::lookup(*nr);
+                let enter = cx.completed.and_then(|c| c.enter.as_ref());
+                let empty: &[Arg] = &[];
+                let merged = d.map(|d| d.merge_args(enter.map_or(empty, |e| &e.args), Some(args)));
+                let result = match (d, &merged) {
+                    (Some(d), Some(m)) => render::strace_ret_with_args(d, m, *ret),
+                    _ => render::strace_ret(d, *ret),
+                };
+                let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
+                if mine {
+                    let Some((_, _, mut call)) = self.open.take() else {
+                        return Ok(());
+                    };
+                    // Rewrite the whole call now that the outputs are known.
+                    if let Some(d) = d {
+                        call = self.prefix(tid);
+                        call.push_str(&syscalls::name(*nr));
+                        call.push('(');
+                        let ins = enter.map_or(empty, |e| &e.args);
+                        call.push_str(&render::strace_call_args(d, ins, Some(args), Some(*ret)));
+                    }
+                    call.push(')');
+                    Self::line(&call, &result, out)?;
+                } else {
+                    self.interrupt(out)?;
+                    let mut call = self.prefix(tid);
+                    call.push_str(&format!("<... {} resumed>", syscalls::name(*nr)));
+                    if let Some(d) = d {
+                        let e = enter.map(|e| e.args.as_slice());
+                        call.push_str(&render::strace_resumed(d, e, args, *ret));
+                    }
+                    call.push(')');
+                    Self::line(&call, &result, out)?;
+                }
+                self.interrupted.remove(&tid);
+            }
+            EventKind::Signal {
+                signo,
+                code,
+                sender,
+            } => {
+                self.interrupt(out)?;
+                let line = format!(
+                    "{}{}\n",
+                    self.prefix(tid),
+                    render::strace_signal(*signo, *code, *sender)
+                );
+                out.write_all(line.as_bytes())?;
+            }
+            EventKind::ThreadExit { status } => {
+                // A call that never returns (exit_group, or killed mid-call): `= ?`.
+                match self.open.take() {
+                    Some((t, _, mut call)) if t == tid => {
+                        call.push(')');
+                        Self::line(&call, "?", out)?;
+                    }
+                    other => {
+                        self.open = other;
+                        self.interrupt(out)?;
+                    }
+                }
+                if let Some(nr) = self.interrupted.remove(&tid) {
+                    let call = format!("{}<... {} resumed>)", self.prefix(tid), syscalls::name(nr));
+                    Self::line(&call, "?", out)?;
+                }
+                let (code, sig) = split_status(*status);
+                let what = if sig == 0 {
+                    format!("exited with {code}")
+                } else {
+                    let name =
+                        render::signal_name(sig).map_or_else(|| sig.to_string(), str::to_owned);
+                    let core = if status & 0x80 != 0 {
+                        " (core dumped)"
+                    } else {
+                        ""
+                    };
+                    format!("killed by {name}{core}")
+                };
+                let line = format!("{}+++ {what} +++\n", self.prefix(tid));
+                out.write_all(line.as_bytes())?;
+                self.live.remove(&tid);
+            }
+            EventKind::Clone { child_tid, .. } => {
+                self.live.insert(*child_tid);
+            }
+            EventKind::Exec { .. } | EventKind::Sample { .. } | EventKind::Drops { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _state: &State, out: &mut dyn Write) -> io::Result<()> {
+        if let Some((_, _, mut line)) = self.open.take() {
+            line.push_str(" <unfinished ...>\n");
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! The loop every command shares: records in, state updated, events selected and shown.
+
+use std::io::{self, Write};
+
+use syspect_capture::event::Record;
+
+use crate::analyzers::{self, AnalyzerOptions};
+use crate::fields::format::Template;
+use crate::fields::EventFields;
+use crate::output::analyzer::AnalyzerPrinter;
+use crate::output::template::TemplatePrinter;
+use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
+use crate::state::State;
+use syspect_filter::Filter;
+
+/// How events are shown.
+#[derive(Clone, Debug)]
+pub enum Format {
+    /// sysdig's default line; `containers` adds the container (`--pc`).
+    Line { containers: bool },
+    /// One JSON object per event.
+    Json,
+    /// strace's merged view.
+    Strace,
+    /// A `-p` template, as text or (`json`) as one JSON object per event.
+    Template { template: Template, json: bool },
+    /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
+    Analyzer { name: &'static str, json: bool },
+}
+
+impl Format {
+    /// A printer for this format.
+    pub fn printer(self, opts: &AnalyzerOptions, live: bool) -> Box<dyn Printer> {
+        match self {
+            Format::Analyzer { name: "strace", .. } => Box::new(StracePrinter::new()),
+            Format::Analyzer { name, json } => match analyzers::by_name(name, opts) {
+                Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
+                None => Box::new(StracePrinter::new()),
+            },
+            Format::Line { containers } => Box::new(LinePrinter::new(containers)),
+            Format::Json => Box::<JsonPrinter>::default(),
+            Format::Strace => Box::new(StracePrinter::new()),
+            Format::Template { template, json } => Box::new(TemplatePrinter::new(template, json)),
+        }
+    }
+}
+
+/// State, selection and printing of a stream of records.
+pub struct Pipeline {
+    pub state: State,
+    printer: Box<dyn Printer>,
+    /// Events seen (`evt.num` of the last one).
+    pub num: u64,
+    /// Events shown.
+    pub shown: u64,
+    limit: Option<u64>,
+    filter: Option<Filter>,
+    scratch: Vec<u8>,
+}
+
+impl Pipeline {
+    pub fn new(format: Format, limit: Option<u64>) -> Pipeline {
+        Pipeline::with_printer(format.printer(&AnalyzerOptions::default(), false), limit)
+    }
+
+    pub fn with_printer(printer: Box<dyn Printer>, limit: Option<u64>) -> Pipeline {
+        Pipeline {
+            state: State::new(),
+            printer,
+            num: 0,
+            shown: 0,
+            limit,
+            filter: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Show only the events `filter` selects (the state still sees every record).
+    pub fn with_filter(mut self, filter: Option<Filter>) -> Pipeline {
+        self.filter = filter;
+        self
+    }
+
+    /// Take one record; returns false once the event limit is reached.
+    pub fn push(&mut self, rec: &Record, out: &mut dyn Write) -> io::Result<bool> {
+        if self.limit.is_some_and(|l| self.shown >= l) {
+            return Ok(false);
+        }
+        let completed = self.state.update(rec);
+        if let Record::Event(ev) = rec {
+            self.num += 1;
+            let cx = Ctx {
+                num: self.num,
+                ev,
+                state: &self.state,
+                completed: completed.as_ref(),
+            };
+            if let Some(f) = &self.filter {
+                let mut fields = EventFields {
+                    cx: &cx,
+                    scratch: &mut self.scratch,
+                };
+                if !f.matches(&mut fields) {
+                    return Ok(true);
+                }
+            }
+            self.printer.event(&cx, out)?;
+            self.shown += 1;
+        }
+        Ok(self.limit.is_none_or(|l| self.shown < l))
+    }
+
+    /// Live: about once a second.
+    pub fn tick(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.printer.tick(&self.state, out)
+    }
+
+    /// The stream ended.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.state.reap();
+        self.printer.finish(&self.state, out)?;
+        out.flush()
+    }
+}

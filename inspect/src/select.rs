@@ -1,0 +1,139 @@
+//! Selecting events with a filter: compiling it against the field registry, deriving what the
+//! capture side can push into the kernel or the seccomp set, and keeping a filtered trace file
+//! readable on its own.
+
+use syspect_capture::event::{EventKind, FdInfo, Record};
+use syspect_capture::syscalls;
+use syspect_filter::{Filter, Literal};
+
+use crate::fields::{FieldRegistry, F};
+use crate::output::Ctx;
+use crate::state::{effects, State};
+
+/// Compile `text`, or the rendered error (the filter echoed with a caret under the mistake).
+pub fn compile(text: &str) -> Result<Filter, String> {
+    Filter::new(text, &FieldRegistry).map_err(|e| e.render(text))
+}
+
+/// Syscalls whose exit changes the state readers rebuild (fd tables, cwd) or follows processes:
+/// a capture that pushes an `evt.type` set down still stops for these, so that the selected
+/// events keep naming their files and processes.
+fn state_syscalls() -> impl Iterator<Item = u16> {
+    (0..syscalls::count()).filter(|&nr| {
+        effects::effect(nr) != effects::Effect::None
+            || matches!(
+                syscalls::name(nr).as_ref(),
+                "execve" | "execveat" | "clone" | "clone3" | "fork" | "vfork"
+            )
+    })
+}
+
+/// What the capture side may narrow without changing which events the filter selects.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pushdown {
+    /// Syscalls to stop for: those `evt.type` allows plus the state-keeping ones; `None` when
+    /// the filter does not constrain `evt.type` to syscalls.
+    pub syscalls: Option<Vec<u16>>,
+}
+
+/// Derive the pushdown of `filter`.
+pub fn pushdown(filter: &Filter) -> Pushdown {
+    let syscalls = filter.constraint(F::EvtType as u32).and_then(|lits| {
+        let mut nrs = Vec::new();
+        for l in lits {
+            let Literal::Str(name) = l else { return None };
+            // A name that is no syscall is a notice such as procexit, which always flows.
+            if let Some(nr) = syscalls::number(&name) {
+                nrs.push(nr);
+            }
+        }
+        nrs.extend(state_syscalls());
+        nrs.sort_unstable();
+        nrs.dedup();
+        Some(nrs)
+    });
+    Pushdown { syscalls }
+}
+
+/// For a filtered trace file: the state records that stand in for an event the filter did not
+/// select but that changed the state (a file opened, a process forked or exec'd), so that a
+/// reader of the file names fds and processes as a reader of the whole stream would.
+pub fn state_records(state: &State, rec: &Record) -> Vec<Record> {
+    let Record::Event(ev) = rec else {
+        return vec![rec.clone()];
+    };
+    match &ev.kind {
+        EventKind::Exit { nr, ret, .. }
+            if *ret >= 0 && effects::effect(*nr) != effects::Effect::None =>
+        {
+            state
+                .fds
+                .of(ev.pid)
+                .into_iter()
+                .map(|(fd, f)| {
+                    Record::Fd(FdInfo {
+                        pid: ev.pid,
+                        fd,
+                        kind: f.kind,
+                        name: f.name.clone(),
+                        sock: f.sock,
+                        flags: f.flags,
+                    })
+                })
+                .collect()
+        }
+        EventKind::Clone { child_tid, .. } => state
+            .thread(*child_tid)
+            .map(|t| vec![Record::Thread(t.info.clone())])
+            .unwrap_or_default(),
+        EventKind::Exec { .. } => state
+            .thread(ev.tid)
+            .map(|t| vec![Record::Thread(t.info.clone())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// State plus filter, for a capture that writes only the selected events.
+pub struct Selector {
+    pub state: State,
+    filter: Filter,
+    scratch: Vec<u8>,
+    num: u64,
+}
+
+impl Selector {
+    pub fn new(filter: Filter) -> Selector {
+        Selector {
+            state: State::new(),
+            filter,
+            scratch: Vec::new(),
+            num: 0,
+        }
+    }
+
+    /// The records to write for `rec`: itself when selected (or a state record), else the
+    /// state records that stand in for it.
+    pub fn select(&mut self, rec: &Record) -> Vec<Record> {
+        let completed = self.state.update(rec);
+        let Record::Event(ev) = rec else {
+            return vec![rec.clone()];
+        };
+        self.num += 1;
+        let cx = Ctx {
+            num: self.num,
+            ev,
+            state: &self.state,
+            completed: completed.as_ref(),
+        };
+        let mut fields = crate::fields::EventFields {
+            cx: &cx,
+            scratch: &mut self.scratch,
+        };
+        if self.filter.matches(&mut fields) {
+            vec![rec.clone()]
+        } else {
+            state_records(&self.state, rec)
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! What a completed syscall does to the fd tables and to the thread (its cwd): a table from
+//! syscall number to [`Effect`], built once from the syscall names, and the code that applies
+//! each effect. Argument positions are the kernel ABI's (stable), not looked up by name.
+
+use std::sync::OnceLock;
+
+use syspect_capture::event::{Arg, FdKind, SockTuple, Tid};
+use syspect_capture::syscalls;
+
+use super::fds::{self, Fd};
+use super::State;
+
+/// The state change a successful call makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    /// A new fd (the return value) naming a path: path arg, dirfd arg, flags arg.
+    Open {
+        dirfd: Option<usize>,
+        path: usize,
+        flags: Option<usize>,
+    },
+    /// openat2: flags inside the `open_how` struct.
+    Open2,
+    Close,
+    CloseRange,
+    Socket,
+    Connect,
+    Bind,
+    Listen,
+    Accept,
+    Pipe,
+    Socketpair,
+    /// dup: the new fd is the return value; dup2/dup3 the same (the return value is newfd).
+    Dup,
+    /// fcntl(F_DUPFD*) duplicates; other commands change nothing we track.
+    Fcntl,
+    /// A new fd of a fixed kind and name (eventfd, epoll, inotify…).
+    Anon(FdKind, &'static str),
+    Memfd,
+    Chdir,
+    Fchdir,
+}
+
+fn effect_of(name: &str) -> Effect {
+    use Effect::*;
+    match name {
+        "open" => Open {
+            dirfd: Option::None,
+            path: 0,
+            flags: Some(1),
+        },
+        "creat" => Open {
+            dirfd: Option::None,
+            path: 0,
+            flags: Option::None,
+        },
+        "openat" => Open {
+            dirfd: Some(0),
+            path: 1,
+            flags: Some(2),
+        },
+        "openat2" => Open2,
+        "close" => Close,
+        "close_range" => CloseRange,
+        "socket" => Socket,
+        "connect" => Connect,
+        "bind" => Bind,
+        "listen" => Listen,
+        "accept" | "accept4" => Accept,
+        "pipe" | "pipe2" => Pipe,
+        "socketpair" => Socketpair,
+        "dup" | "dup2" | "dup3" => Dup,
+        "fcntl" => Fcntl,
+        "eventfd" | "eventfd2" => Anon(FdKind::Event, "[eventfd]"),
+        "epoll_create" | "epoll_create1" => Anon(FdKind::Eventpoll, "[eventpoll]"),
+        "inotify_init" | "inotify_init1" => Anon(FdKind::Inotify, "inotify"),
+        "signalfd" | "signalfd4" => Anon(FdKind::Signalfd, "[signalfd]"),
+        "timerfd_create" => Anon(FdKind::Timerfd, "[timerfd]"),
+        "memfd_create" => Memfd,
+        "chdir" => Chdir,
+        "fchdir" => Fchdir,
+        _ => None,
+    }
+}
+
+/// The effect of syscall `nr`.
+pub fn effect(nr: u16) -> Effect {
+    static TABLE: OnceLock<Vec<Effect>> = OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        (0..syscalls::count().max(512))
+            .map(|nr| effect_of(&syscalls::name(nr)))
+            .collect()
+    });
+    t.get(nr as usize).copied().unwrap_or(Effect::None)
+}
+
+fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
+    args.get(i).copied().flatten().and_then(Arg::num)
+}
+
+fn bytes<'a>(args: &[Option<&'a Arg>], i: usize) -> Option<&'a [u8]> {
+    args.get(i).copied().flatten().and_then(Arg::bytes)
+}
+
+/// Join a path the way the kernel resolves it: absolute stays, relative goes under `base`.
+pub fn resolve(base: &[u8], path: &[u8]) -> Vec<u8> {
+    if path.starts_with(b"/") || base.is_empty() {
+        return normalize(path);
+    }
+    let mut v = base.to_vec();
+    if !v.ends_with(b"/") {
+        v.push(b'/');
+    }
+    v.extend_from_slice(path);
+    normalize(&v)
+}
+
+/// Remove `.` and `..` components and doubled slashes (no symlink resolution, as sysdig).
+fn normalize(p: &[u8]) -> Vec<u8> {
+    if !p.starts_with(b"/") {
+        return p.to_vec();
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for c in p.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(p.len());
+    for c in parts {
+        out.push(b'/');
+        out.extend_from_slice(c);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+impl State {
+    /// Apply what a successful call `nr` did, with its merged arguments and result.
+    pub(crate) fn apply_effect(
+        &mut self,
+        tid: Tid,
+        pid: Tid,
+        nr: u16,
+        args: &[Option<&Arg>],
+        ret: i64,
+    ) {
+        if ret < 0 {
+            return;
+        }
+        let fd_ret = ret as i32;
+        match effect(nr) {
+            Effect::None => {}
+            Effect::Open { dirfd, path, flags } => {
+                let Some(p) = bytes(args, path) else { return };
+                let base = self.dir_base(tid, pid, dirfd.and_then(|i| num(args, i)));
+                let name = resolve(&base, p);
+                let flags = flags.and_then(|i| num(args, i)).unwrap_or(0) as u32;
+                let kind = if flags & libc::O_DIRECTORY as u32 != 0 {
+                    FdKind::Directory
+                } else {
+                    FdKind::File
+                };
+                let mut f = Fd::new(kind, name);
+                f.flags = flags;
+                self.fds.insert(pid, fd_ret, f);
+            }
+            Effect::Open2 => {
+                let Some(p) = bytes(args, 1) else { return };
+                let base = self.dir_base(tid, pid, num(args, 0));
+                let flags = bytes(args, 2)
+                    .and_then(|b| b.get(..8))
+                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as u32)
+                    .unwrap_or(0);
+                let mut f = Fd::new(FdKind::File, resolve(&base, p));
+                f.flags = flags;
+                self.fds.insert(pid, fd_ret, f);
+            }
+            Effect::Close => {
+                if let Some(fd) = num(args, 0) {
+                    self.fds.remove(pid, fd as i32);
+                }
+            }
+            Effect::CloseRange => {
+                if let (Some(a), Some(b)) = (num(args, 0), num(args, 1)) {
+                    let flags = num(args, 2).unwrap_or(0);
+                    // CLOSE_RANGE_CLOEXEC (4) only marks them.
+                    if flags & 4 == 0 {
+                        self.fds
+                            .close_range(pid, a as i32, b.min(i32::MAX as u64) as i32);
+                    }
+                }
+            }
+            Effect::Socket => {
+                let domain = num(args, 0).unwrap_or(0) as i32;
+                let ty = num(args, 1).unwrap_or(0);
+                let kind = match domain {
+                    libc::AF_INET => FdKind::Ipv4,
+                    libc::AF_INET6 => FdKind::Ipv6,
+                    libc::AF_UNIX => FdKind::Unix,
+                    libc::AF_NETLINK => FdKind::Netlink,
+                    _ => FdKind::Other,
+                };
+                let mut f = Fd::new(kind, Vec::new());
+                if matches!(kind, FdKind::Ipv4 | FdKind::Ipv6) {
+                    f.sock = Some(SockTuple {
+                        proto: fds::l4_from_socktype(ty),
+                        local: ([0; 16], 0),
+                        remote: ([0; 16], 0),
+                    });
+                }
+                if ty & libc::SOCK_CLOEXEC as u64 != 0 {
+                    f.flags |= libc::O_CLOEXEC as u32;
+                }
+                self.fds.insert(pid, fd_ret, f);
+            }
+            Effect::Connect | Effect::Bind => {
+                let (Some(fd), Some(addr)) = (num(args, 0), bytes(args, 1)) else {
+                    return;
+                };
+                let connect = effect(nr) == Effect::Connect;
+                let Some(f) = self.fds.get_mut(pid, fd as i32) else {
+                    return;
+                };
+                if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {
+                    let t = f.sock.get_or_insert(SockTuple {
+                        proto: syspect_capture::event::L4Proto::Unknown,
+                        local: ([0; 16], 0),
+                        remote: ([0; 16], 0),
+                    });
+                    if connect {
+                        t.remote = (a, p);
+                    } else {
+                        t.local = (a, p);
+                    }
+                    let t = *t;
+                    f.name = fds::tuple_name(&t, !connect);
+                } else if let Some(path) = fds::sockaddr_unix(addr) {
+                    f.name = path;
+                }
+            }
+            Effect::Listen => {
+                if let Some(f) = num(args, 0).and_then(|fd| self.fds.get_mut(pid, fd as i32)) {
+                    f.server = true;
+                }
+            }
+            Effect::Accept => {
+                let listener = num(args, 0)
+                    .and_then(|fd| self.fds.get(pid, fd as i32))
+                    .cloned();
+                let mut f = listener.unwrap_or_else(|| Fd::new(FdKind::Other, Vec::new()));
+                f.server = true;
+                f.flags = 0;
+                if let (Some(t), Some(addr)) = (f.sock.as_mut(), bytes(args, 1)) {
+                    if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {
+                        t.remote = (a, p);
+                    }
+                }
+                if let Some(t) = f.sock {
+                    f.name = fds::tuple_name(&t, true);
+                }
+                self.fds.insert(pid, fd_ret, f);
+            }
+            Effect::Pipe | Effect::Socketpair => {
+                let idx = if effect(nr) == Effect::Pipe { 0 } else { 3 };
+                let Some(b) = bytes(args, idx) else { return };
+                if b.len() < 8 {
+                    return;
+                }
+                let a = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                let c = i32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+                let kind = if idx == 0 { FdKind::Pipe } else { FdKind::Unix };
+                self.fds.insert(pid, a, Fd::new(kind, Vec::new()));
+                self.fds.insert(pid, c, Fd::new(kind, Vec::new()));
+            }
+            Effect::Dup => {
+                if let Some(old) = num(args, 0)
+                    .and_then(|fd| self.fds.get(pid, fd as i32))
+                    .cloned()
+                {
+                    let mut f = old;
+                    f.flags &= !(libc::O_CLOEXEC as u32);
+                    self.fds.insert(pid, fd_ret, f);
+                }
+            }
+            Effect::Fcntl => {
+                let cmd = num(args, 1).unwrap_or(0) as i32;
+                if cmd == libc::F_DUPFD || cmd == libc::F_DUPFD_CLOEXEC {
+                    if let Some(old) = num(args, 0)
+                        .and_then(|fd| self.fds.get(pid, fd as i32))
+                        .cloned()
+                    {
+                        let mut f = old;
+                        f.flags = if cmd == libc::F_DUPFD_CLOEXEC {
+                            libc::O_CLOEXEC as u32
+                        } else {
+                            0
+                        };
+                        self.fds.insert(pid, fd_ret, f);
+                    }
+                } else if cmd == libc::F_SETFD {
+                    let cloexec = num(args, 2).unwrap_or(0) & 1 != 0;
+                    if let Some(f) = num(args, 0).and_then(|fd| self.fds.get_mut(pid, fd as i32)) {
+                        if cloexec {
+                            f.flags |= libc::O_CLOEXEC as u32;
+                        } else {
+                            f.flags &= !(libc::O_CLOEXEC as u32);
+                        }
+                    }
+                }
+            }
+            Effect::Anon(kind, name) => {
+                self.fds
+                    .insert(pid, fd_ret, Fd::new(kind, name.as_bytes().to_vec()));
+            }
+            Effect::Memfd => {
+                let mut name = b"/memfd:".to_vec();
+                name.extend_from_slice(bytes(args, 0).unwrap_or_default());
+                self.fds.insert(pid, fd_ret, Fd::new(FdKind::Memfd, name));
+            }
+            Effect::Chdir => {
+                if let Some(p) = bytes(args, 0) {
+                    let base = self.dir_base(tid, pid, None);
+                    let cwd = resolve(&base, p);
+                    self.set_cwd(pid, cwd);
+                }
+            }
+            Effect::Fchdir => {
+                if let Some(f) = num(args, 0).and_then(|fd| self.fds.get(pid, fd as i32)) {
+                    let cwd = f.name.clone();
+                    self.set_cwd(pid, cwd);
+                }
+            }
+        }
+    }
+
+    /// The directory a relative path of an *at() call starts from: the dirfd's path, or the
+    /// thread's cwd for AT_FDCWD / no dirfd.
+    fn dir_base(&self, tid: Tid, pid: Tid, dirfd: Option<u64>) -> Vec<u8> {
+        if let Some(d) = dirfd {
+            let d = d as i64 as i32;
+            if d != libc::AT_FDCWD {
+                return self
+                    .fds
+                    .get(pid, d)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
+            }
+        }
+        self.threads
+            .get(tid)
+            .map(|t| t.info.cwd.clone())
+            .unwrap_or_default()
+    }
+
+    fn set_cwd(&mut self, pid: Tid, cwd: Vec<u8>) {
+        let tids: Vec<Tid> = self.threads.threads_of(pid).map(|t| t.info.tid).collect();
+        for tid in tids {
+            if let Some(t) = self.threads.get_mut(tid) {
+                t.info.cwd = cwd.clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_like_the_kernel() {
+        assert_eq!(resolve(b"/home/u", b"a.txt"), b"/home/u/a.txt");
+        assert_eq!(resolve(b"/home/u", b"/etc//hosts"), b"/etc/hosts");
+        assert_eq!(resolve(b"/home/u", b"../x/./y"), b"/home/x/y");
+        assert_eq!(resolve(b"/", b".."), b"/");
+        assert_eq!(resolve(b"", b"rel"), b"rel");
+    }
+
+    #[test]
+    fn effects_come_from_names() {
+        assert!(matches!(effect(257), Effect::Open { .. }));
+        assert_eq!(effect(3), Effect::Close);
+        assert_eq!(effect(0), Effect::None);
+    }
+}

@@ -1,0 +1,184 @@
+//! The state a reader rebuilds from records: threads and processes, their fds and cwd, users
+//! and groups, containers. Fed one record at a time, live or from a trace; memory is bounded by
+//! what is alive, not by how long the trace is (exited threads and closed fds are dropped).
+
+pub mod effects;
+pub mod fds;
+pub mod threads;
+
+use std::collections::HashMap;
+
+use syspect_capture::event::{ContainerInfo, Event, EventKind, Record, Tid};
+use syspect_capture::syscalls;
+
+pub use fds::{Fd, FdTables};
+pub use threads::{PendingCall, Thread, ThreadTable};
+
+/// Everything known about the traced system at the current event.
+#[derive(Debug, Default)]
+pub struct State {
+    pub threads: ThreadTable,
+    pub fds: FdTables,
+    pub users: HashMap<u32, Vec<u8>>,
+    pub groups: HashMap<u32, Vec<u8>>,
+    pub containers: HashMap<String, ContainerInfo>,
+    /// Time of the first event, for `evt.reltime`.
+    pub first_ts: u64,
+    /// Threads whose exit has been shown: removed before the next event.
+    reap: Vec<Tid>,
+}
+
+/// What the state learnt from an exit event about its call, for formatters that merge enter
+/// and exit (strace, latency).
+#[derive(Clone, Debug)]
+pub struct Completed {
+    /// The matching enter event, when it was seen.
+    pub enter: Option<PendingCall>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State::default()
+    }
+
+    /// Take in one record. For an exit event, returns the matching enter (when seen), which the
+    /// state no longer keeps.
+    pub fn update(&mut self, rec: &Record) -> Option<Completed> {
+        match rec {
+            Record::Event(ev) => self.update_event(ev),
+            Record::Thread(t) => {
+                self.threads.insert(t.clone());
+                None
+            }
+            Record::Fd(f) => {
+                self.fds.insert(f.pid, f.fd, Fd::from_info(f));
+                None
+            }
+            Record::User(u) => {
+                self.users.insert(u.uid, u.name.clone());
+                None
+            }
+            Record::Group(g) => {
+                self.groups.insert(g.gid, g.name.clone());
+                None
+            }
+            Record::Container(c) => {
+                self.containers.insert(c.id.clone(), c.clone());
+                None
+            }
+        }
+    }
+
+    /// Forget the threads whose exit has been shown (and the fd tables of processes with no
+    /// thread left). Done before each event, and by readers at the end of a stream.
+    pub fn reap(&mut self) {
+        for tid in std::mem::take(&mut self.reap) {
+            if let Some(t) = self.threads.remove(tid) {
+                if self.threads.threads_of(t.info.pid).next().is_none() {
+                    self.fds.remove_process(t.info.pid);
+                }
+            }
+        }
+    }
+
+    fn update_event(&mut self, ev: &Event) -> Option<Completed> {
+        if self.first_ts == 0 {
+            self.first_ts = ev.ts;
+        }
+        self.reap();
+        match &ev.kind {
+            EventKind::Enter { nr, args } => {
+                let t = self.threads.entry(ev.tid, ev.pid);
+                t.pending = Some(PendingCall {
+                    nr: *nr,
+                    ts: ev.ts,
+                    args: args.clone(),
+                });
+                None
+            }
+            EventKind::Exit { nr, ret, args } => {
+                let t = self.threads.entry(ev.tid, ev.pid);
+                let enter = t.pending.take().filter(|p| p.nr == *nr);
+                if let Some(desc) = syscalls::lookup(*nr) {
+                    let empty: &[syspect_capture::Arg] = &[];
+                    let merged =
+                        desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
+                    self.apply_effect(ev.tid, ev.pid, *nr, &merged, *ret);
+                }
+                Some(Completed { enter })
+            }
+            EventKind::Clone {
+                child_tid,
+                child_pid,
+                flags,
+            } => {
+                let parent = self.threads.entry(ev.tid, ev.pid).info.clone();
+                let mut info = parent.clone();
+                info.tid = *child_tid;
+                info.pid = *child_pid;
+                info.vtid = 0;
+                info.vpid = 0;
+                info.start_ts = ev.ts;
+                if child_pid != &parent.pid {
+                    info.ppid = parent.pid;
+                    if flags & libc::CLONE_FILES as u64 == 0 {
+                        self.fds.fork(parent.pid, *child_pid);
+                    }
+                }
+                // The child may already be known (its first stop came before this event).
+                let comm_known = self
+                    .threads
+                    .get(*child_tid)
+                    .map(|t| !t.info.comm.is_empty());
+                if comm_known != Some(true) {
+                    self.threads.insert(info);
+                }
+                None
+            }
+            EventKind::Exec {
+                old_tid,
+                exe,
+                args,
+                cwd,
+            } => {
+                if *old_tid != ev.tid {
+                    if let Some(old) = self.threads.remove(*old_tid) {
+                        let t = self.threads.entry(ev.tid, ev.pid);
+                        t.info = old.info;
+                        t.info.tid = ev.tid;
+                    }
+                }
+                let comm = args
+                    .first()
+                    .filter(|_| exe.is_empty())
+                    .map(|a| threads::comm_from_exe(a))
+                    .unwrap_or_else(|| threads::comm_from_exe(exe));
+                {
+                    let t = self.threads.entry(ev.tid, ev.pid);
+                    if !cwd.is_empty() {
+                        t.info.cwd = cwd.clone();
+                    }
+                }
+                self.threads.set_process_image(ev.pid, &comm, exe, args);
+                self.fds.exec(ev.pid);
+                None
+            }
+            EventKind::ThreadExit { .. } => {
+                self.threads.entry(ev.tid, ev.pid).dead = true;
+                self.reap.push(ev.tid);
+                None
+            }
+            EventKind::Signal { .. } | EventKind::Sample { .. } | EventKind::Drops { .. } => None,
+        }
+    }
+
+    /// The thread that made `ev`.
+    pub fn thread(&self, tid: Tid) -> Option<&Thread> {
+        self.threads.get(tid)
+    }
+
+    /// User name of `uid`, if the trace knows it.
+    pub fn user_name(&self, uid: u32) -> Option<&[u8]> {
+        self.users.get(&uid).map(|v| v.as_slice())
+    }
+}

@@ -1,0 +1,231 @@
+//! Command-line definitions (clap derive). Dispatch is in `main.rs`; the work is in the
+//! library crates.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  syspect capture -w t.spt -- ls -la /etc      trace a command (and its children) into t.spt
+  syspect read t.spt                           print the events, sysdig style
+  syspect read --strace t.spt                  print the calls as strace does
+  syspect read -j t.spt                        one JSON object per event
+  sudo syspect capture -w host.spt -M 30       every syscall on the host for 30 s (eBPF)
+  syspect strace -- ./myprog args              strace without root";
+
+/// Container-aware system call capture and inspection.
+#[derive(Parser, Debug)]
+#[command(name = "syspect", version, about, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Record syscalls of the host (eBPF) or of one command (ptrace) into a trace file, or
+    /// print them as they happen.
+    #[command(after_help = "\
+Examples:
+  syspect capture -w t.spt -- make -j2           trace a command and its children
+  syspect capture --engine ptrace -- ls          print its events as they happen
+  syspect capture -w t.spt --pid 1234            attach to a running process (Ctrl-C detaches)
+  sudo syspect capture -w host.spt -M 30         the whole host for 30 seconds")]
+    Capture(CaptureArgs),
+    /// Print the events of trace files, sysdig style, as JSON, or as strace does.
+    #[command(after_help = "\
+Examples:
+  syspect read t.spt
+  syspect read --strace t.spt
+  syspect read -j t.spt
+  syspect read -n 20 t.spt")]
+    Read(ReadArgs),
+    /// Calls decoded as strace prints them: of a command traced now (`-- COMMAND`, printed on
+    /// stderr as strace does) or of a trace (`-r FILE`).
+    Strace(AnalyzerArgs),
+    /// Calls, errors and time per syscall, as `strace -c`.
+    Summary(AnalyzerArgs),
+    /// Open fds per process at the end of the trace.
+    Lsof(AnalyzerArgs),
+    /// Sockets open at the end of the trace, with their processes.
+    Netstat(AnalyzerArgs),
+    /// Processes alive at the end of the trace.
+    Ps(AnalyzerArgs),
+    /// Processes (or containers, `--by container`) by CPU, syscall time and I/O bytes.
+    Top(AnalyzerArgs),
+    /// Files by bytes read and written.
+    Topfiles(AnalyzerArgs),
+    /// Connections by bytes sent and received.
+    Topconns(AnalyzerArgs),
+    /// Connections by bytes, per second.
+    Iftop(AnalyzerArgs),
+    /// Syscalls by number of calls.
+    Topscalls(AnalyzerArgs),
+    /// Commands run from interactive shells, with their user and terminal.
+    #[command(name = "spy-users")]
+    SpyUsers(AnalyzerArgs),
+    /// The data read and written on fds.
+    #[command(name = "echo-fds")]
+    EchoFds(AnalyzerArgs),
+    /// List what syspect knows.
+    List {
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListWhat {
+    /// Every event type with its parameters.
+    Events,
+    /// Every analyzer with its purpose and options.
+    Analyzers,
+    /// Every field a filter or `-p` may use, with its type and meaning.
+    Fields,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// eBPF when allowed, otherwise ptrace for a command.
+    Auto,
+    /// eBPF programs in the kernel (root or CAP_BPF + CAP_PERFMON).
+    Ebpf,
+    /// ptrace(2) of one command or of given pids; no privilege needed for one's own processes.
+    Ptrace,
+}
+
+/// Options shared by everything that captures live.
+#[derive(Args, Debug, Clone)]
+pub struct LiveArgs {
+    /// Capture engine.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
+    /// Bytes kept of each string and buffer.
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        default_value_t = 80,
+        value_name = "BYTES"
+    )]
+    pub snaplen: usize,
+    /// Attach to a running process (repeatable); Ctrl-C detaches and leaves it running.
+    #[arg(long = "pid", value_name = "PID")]
+    pub pids: Vec<u32>,
+    /// Stop after this many events.
+    #[arg(short = 'n', long = "count", value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(short = 'M', long = "duration", value_name = "SECONDS")]
+    pub seconds: Option<u64>,
+    /// Only syscalls with these names need to be stopped for (ptrace: seccomp-bpf); all
+    /// events are still filtered by FILTER when one is given.
+    #[arg(
+        long = "syscalls",
+        value_delimiter = ',',
+        value_name = "NAME,...",
+        hide = true
+    )]
+    pub syscalls: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    /// Write the events to this trace file (mode 0600) instead of printing them.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    #[command(flatten)]
+    pub print: PrintArgs,
+    /// A filter expression (sysdig's syntax).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// The command to trace, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+/// How events are printed.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PrintArgs {
+    /// One JSON object per event.
+    #[arg(short = 'j', long = "json", conflicts_with = "strace")]
+    pub json: bool,
+    /// Merge each call's enter and exit into one line, as strace prints them.
+    #[arg(long = "strace")]
+    pub strace: bool,
+    /// Show the container of each event (sysdig's -pc).
+    #[arg(long = "pc")]
+    pub containers: bool,
+    /// Print these fields: `%evt.num %proc.name %fd.name`; an event lacking one is skipped
+    /// unless FORMAT starts with `*` (then `<NA>`). With -j: one JSON object of these fields.
+    #[arg(
+        short = 'p',
+        long = "print",
+        value_name = "FORMAT",
+        conflicts_with = "strace"
+    )]
+    pub format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    /// Trace files (several files of one capture are read as one, in time order), then an
+    /// optional filter.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub print: PrintArgs,
+    /// Stop after this many events.
+    #[arg(short = 'n', long = "count", value_name = "COUNT")]
+    pub count: Option<u64>,
+}
+
+/// Options of every analyzer.
+#[derive(Args, Debug)]
+pub struct AnalyzerArgs {
+    /// Read these trace files (repeatable) instead of capturing live.
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    pub read: Vec<PathBuf>,
+    /// A JSON report instead of a table.
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+    /// top: group by process or by container.
+    #[arg(long = "by", value_enum, default_value_t = GroupBy::Process)]
+    pub by: GroupBy,
+    /// top: rank by CPU, syscall time or I/O bytes.
+    #[arg(long = "sort", value_enum, default_value_t = SortBy::Cpu)]
+    pub sort: SortBy,
+    /// How many rows a table shows.
+    #[arg(long = "top", default_value_t = 20, value_name = "N")]
+    pub top: usize,
+    /// echo-fds: printable text, other bytes as `.` (the default).
+    #[arg(short = 'A', conflicts_with = "hex")]
+    pub ascii: bool,
+    /// echo-fds: hex dump.
+    #[arg(short = 'X')]
+    pub hex: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// A filter expression (sysdig's syntax).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Capture this command live, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Process,
+    Container,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortBy {
+    Cpu,
+    Time,
+    Io,
+}

@@ -1,0 +1,292 @@
+//! Analyzers on traces of workloads whose truth is known: bytes written to a file, bytes sent
+//! over a loopback connection, files and sockets held open, call counts as strace -c counts.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Capture `cmd` (ptrace) into `dir/t.spt`, with files written into `dir/cwd` first.
+fn capture_in(d: &TempDir, cmd: &[&str], files: &[(&str, &str)]) -> String {
+    let cwd = d.join("cwd");
+    std::fs::create_dir_all(&cwd).expect("cwd");
+    for (f, text) in files {
+        std::fs::write(cwd.join(f), text).expect("write");
+    }
+    let t = d.join_str("t.spt");
+    let o = syspect()
+        .args(["capture", "--engine", "ptrace", "-w", &t, "--"])
+        .args(cmd)
+        .current_dir(&cwd)
+        .output()
+        .expect("syspect runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    t
+}
+
+fn json_rows(args: &[&str]) -> Vec<Value> {
+    let o = run(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    match serde_json::from_str(&stdout(&o)) {
+        Ok(Value::Array(rows)) => rows,
+        other => panic!("{args:?}: not a JSON array: {other:?}\n{}", stdout(&o)),
+    }
+}
+
+const WRITE_1MIB: &str = r#"
+import os
+keep = open("kept.txt", "w")
+with open("big.bin", "wb") as f:
+    chunk = b"x" * 65536
+    for _ in range(16):
+        f.write(chunk)
+        f.flush()
+"#;
+
+#[test]
+fn topfiles_counts_the_mebibyte_written() {
+    let d = TempDir::new("topfiles");
+    let t = capture_in(&d, &[python(), "w.py"], &[("w.py", WRITE_1MIB)]);
+    let rows = json_rows(&["topfiles", "-r", &t, "-j"]);
+    let big = rows
+        .iter()
+        .find(|r| {
+            r["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("/cwd/big.bin"))
+        })
+        .unwrap_or_else(|| panic!("big.bin in {rows:?}"));
+    assert_eq!(big["written"], 1 << 20);
+    assert_eq!(big["read"], 0);
+    // The same with a filter: only that file.
+    let only = json_rows(&["topfiles", "-r", &t, "-j", "fd.name endswith big.bin"]);
+    assert_eq!(only.len(), 1, "{only:?}");
+    // And the text table names it with its size.
+    let o = run(&["topfiles", "-r", &t]);
+    assert!(stdout(&o).contains("1048576"), "{}", stdout(&o));
+}
+
+#[test]
+fn echo_fds_shows_the_bytes_written() {
+    let d = TempDir::new("echofds");
+    let prog = "import os\nf = os.open('note.txt', os.O_WRONLY | os.O_CREAT)\nos.write(f, b'hello echo\\n')\n";
+    let t = capture_in(&d, &[python(), "e.py"], &[("e.py", prog)]);
+    let o = run(&["echo-fds", "-r", &t, "fd.name endswith note.txt"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("------ Write 11B to"), "{s}");
+    assert!(s.contains("note.txt"), "{s}");
+    assert!(s.contains("hello echo"), "{s}");
+    let hex = stdout(&run(&[
+        "echo-fds",
+        "-X",
+        "-r",
+        &t,
+        "fd.name endswith note.txt",
+    ]));
+    assert!(hex.contains("6865 6c6c 6f20"), "{hex}");
+}
+
+const TCP_256K: &str = r#"
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+port = s.getsockname()[1]
+if os.fork() == 0:
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.connect(("127.0.0.1", port))
+    c.sendall(b"y" * 262144)
+    c.close()
+    os._exit(0)
+a, _ = s.accept()
+got = 0
+while True:
+    b = a.recv(65536)
+    if not b:
+        break
+    got += len(b)
+assert got == 262144
+os.wait()
+"#;
+
+#[test]
+fn topconns_and_iftop_count_the_loopback_transfer() {
+    let d = TempDir::new("topconns");
+    let t = capture_in(&d, &[python(), "tcp.py"], &[("tcp.py", TCP_256K)]);
+    let rows = json_rows(&["topconns", "-r", &t, "-j"]);
+    let sent: u64 = rows.iter().filter_map(|r| r["sent"].as_u64()).sum();
+    let received: u64 = rows.iter().filter_map(|r| r["received"].as_u64()).sum();
+    assert_eq!(sent, 262144, "{rows:?}");
+    assert_eq!(received, 262144, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["proto"] == "tcp"
+            && r["connection"]
+                .as_str()
+                .is_some_and(|c| c.contains("127.0.0.1:"))),
+        "{rows:?}"
+    );
+    // iftop: per-second tables; together they hold the same bytes.
+    let o = run(&["iftop", "-r", &t]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("262144") || stdout(&o).contains("--- "),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `name -> (calls, errors)` from `strace -c -f` output.
+fn strace_counts(text: &str) -> BTreeMap<String, (u64, u64)> {
+    let mut m = BTreeMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // % time, seconds, usecs/call, calls, [errors], syscall
+        if f.len() < 5
+            || f[0].starts_with('%')
+            || f[0].starts_with('-')
+            || f.last() == Some(&"total")
+        {
+            continue;
+        }
+        let name = f[f.len() - 1].to_string();
+        let calls: u64 = f[3].parse().unwrap_or(0);
+        let errors: u64 = if f.len() == 6 {
+            f[4].parse().unwrap_or(0)
+        } else {
+            0
+        };
+        m.insert(name, (calls, errors));
+    }
+    m
+}
+
+#[test]
+fn summary_counts_as_strace_c_does() {
+    if !need_program("summary_counts_as_strace_c_does", "strace") {
+        return;
+    }
+    let d = TempDir::new("summary");
+    let reference = d.join_str("c.txt");
+    let st = Command::new("strace")
+        .args(["-c", "-f", "-o", &reference, "ls", "-la", "/etc"])
+        .stdout(Stdio::null())
+        .output()
+        .expect("strace");
+    assert!(st.status.success());
+    let t = d.join_str("t.spt");
+    let o = syspect()
+        .args([
+            "capture", "--engine", "ptrace", "-w", &t, "--", "ls", "-la", "/etc",
+        ])
+        .stdout(Stdio::null())
+        .output()
+        .expect("capture");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let theirs = strace_counts(&std::fs::read_to_string(&reference).expect("strace -c output"));
+    let rows = json_rows(&["summary", "-r", &t, "-j"]);
+    let mine: BTreeMap<String, (u64, u64)> = rows
+        .iter()
+        .filter(|r| r["syscall"] != "total")
+        .map(|r| {
+            (
+                r["syscall"].as_str().unwrap_or_default().to_string(),
+                (
+                    r["calls"].as_u64().unwrap_or(0),
+                    r["errors"].as_u64().unwrap_or(0),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(mine, theirs);
+    // The text table is strace's.
+    let text = stdout(&run(&["summary", "-r", &t]));
+    assert!(text.starts_with("% time"), "{text}");
+    assert!(
+        text.lines().last().is_some_and(|l| l.ends_with("total")),
+        "{text}"
+    );
+}
+
+#[test]
+fn lsof_and_netstat_show_what_an_attached_process_holds() {
+    let d = TempDir::new("lsof");
+    let held = d.join_str("held.txt");
+    std::fs::write(&held, "x").expect("write");
+    let prog = format!(
+        "import socket, time\nf = open({held:?})\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(1)\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)\n"
+    );
+    let mut victim = Command::new(python())
+        .args(["-c", &prog])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut port = String::new();
+    {
+        use std::io::BufRead;
+        let out = victim.stdout.take().expect("stdout");
+        std::io::BufReader::new(out)
+            .read_line(&mut port)
+            .expect("port");
+    }
+    let port = port.trim().to_string();
+    let t = d.join_str("t.spt");
+    let mut cap = syspect()
+        .args([
+            "capture",
+            "--engine",
+            "ptrace",
+            "-w",
+            &t,
+            "--pid",
+            &victim.id().to_string(),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("capture");
+    std::thread::sleep(Duration::from_millis(800));
+    // SAFETY: kill(2) of our own child.
+    unsafe { libc::kill(cap.id() as i32, libc::SIGINT) };
+    assert!(cap.wait().expect("wait").success());
+    victim.kill().ok();
+    victim.wait().ok();
+
+    let lsof = json_rows(&["lsof", "-r", &t, "-j"]);
+    let mine: Vec<&Value> = lsof.iter().filter(|r| r["PID"] == victim.id()).collect();
+    assert!(
+        mine.iter()
+            .any(|r| r["NAME"] == held.as_str() && r["TYPE"] == "file"),
+        "{mine:?}"
+    );
+    assert!(mine.iter().any(|r| r["TYPE"] == "ipv4"), "{mine:?}");
+    let net = json_rows(&["netstat", "-r", &t, "-j"]);
+    assert!(
+        net.iter()
+            .any(|r| r["Local Address"] == format!("127.0.0.1:{port}") && r["State"] == "LISTEN"),
+        "{net:?}"
+    );
+}
+
+#[test]
+fn list_analyzers_names_each_with_its_purpose() {
+    let s = stdout(&run(&["list", "analyzers"]));
+    for a in [
+        "summary",
+        "lsof",
+        "netstat",
+        "ps",
+        "top",
+        "topfiles",
+        "topconns",
+        "iftop",
+        "topscalls",
+        "spy-users",
+        "echo-fds",
+        "strace",
+    ] {
+        assert!(s.lines().any(|l| l.starts_with(a)), "{a} missing:\n{s}");
+    }
+}

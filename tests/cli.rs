@@ -1,0 +1,51 @@
+use crate::util::*;
+
+#[test]
+fn help_shows_examples_and_subcommands() {
+    let o = run(&["--help"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for word in ["capture", "read", "strace", "Examples:"] {
+        assert!(s.contains(word), "--help lacks {word}:\n{s}");
+    }
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    let o = run(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("syspect {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_flag_is_a_usage_error() {
+    let o = run(&["read", "--no-such-flag", "x.spt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn ptrace_without_target_is_a_usage_error() {
+    let o = run(&["capture", "--engine", "ptrace"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("-- COMMAND"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_file_is_a_failure_not_a_panic() {
+    let o = run(&["read", "/nonexistent/t.spt"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "one line: {}", stderr(&o));
+}
+
+#[test]
+fn list_events_names_syscalls_with_parameters() {
+    let o = run(&["list", "events"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    assert!(s.contains("> openat(dirfd, name, flags, mode)"), "{s}");
+    assert!(s.contains("< read(res, data)"), "{s}");
+}

@@ -1,0 +1,271 @@
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Capture `cmd` with the ptrace engine into `dir/t.spt`; returns the capture's output.
+fn capture(dir: &TempDir, cmd: &[&str]) -> std::process::Output {
+    let t = dir.join_str("t.spt");
+    let mut args = vec!["capture", "--engine", "ptrace", "-w", &t, "--"];
+    args.extend_from_slice(cmd);
+    run(&args)
+}
+
+fn events(dir: &TempDir) -> Vec<Value> {
+    let o = run(&["read", "-j", &dir.join_str("t.spt")]);
+    assert!(o.status.success(), "read -j failed: {}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+fn strace_view(dir: &TempDir) -> String {
+    let o = run(&["read", "--strace", &dir.join_str("t.spt")]);
+    assert!(o.status.success(), "read --strace failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn command_output_and_exit_status_pass_through() {
+    let d = TempDir::new("passthrough");
+    let o = capture(
+        &d,
+        &["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "to-stdout\n");
+    assert!(stderr(&o).contains("to-stderr"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("captured "), "{}", stderr(&o));
+    let mode = std::fs::metadata(d.join("t.spt"))
+        .expect("trace exists")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "trace files hold what processes read: mode 0600"
+    );
+    assert!(strace_view(&d).contains("+++ exited with 3 +++"));
+}
+
+#[test]
+fn openat_is_decoded_with_its_path_and_fd_name() {
+    let d = TempDir::new("openat");
+    let f = d.join_str("marker-file.txt");
+    std::fs::write(&f, "hello\n").expect("write marker");
+    let o = capture(&d, &["cat", &f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hello\n");
+    let evs = events(&d);
+    let open_exit = evs
+        .iter()
+        .find(|e| {
+            e["evt.type"] == "openat"
+                && e["evt.dir"] == "<"
+                && e["evt.info"].as_str().is_some_and(|i| i.contains(&f))
+        })
+        .unwrap_or_else(|| panic!("no openat exit naming {f}"));
+    let info = open_exit["evt.info"].as_str().unwrap_or_default();
+    assert!(
+        info.starts_with("fd=3(<f>") || info.contains(&format!("(<f>{f})")),
+        "{info}"
+    );
+    // The read of the file names it through the fd table, and carries the data.
+    let read = evs
+        .iter()
+        .find(|e| e["evt.type"] == "read" && e["evt.dir"] == "<" && e["evt.res"] == 6)
+        .expect("read exit of 6 bytes");
+    assert_eq!(read["evt.args"]["data"], "hello\n");
+    let s = strace_view(&d);
+    assert!(
+        s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY) = 3"))
+            || s.contains(&format!("openat(AT_FDCWD, \"{f}\", O_RDONLY)")),
+        "{s}"
+    );
+    assert!(s.contains("write(1, \"hello\\n\", 6)"), "{s}");
+}
+
+#[test]
+fn forks_exec_and_exit_are_followed() {
+    let d = TempDir::new("fork");
+    let o = capture(&d, &["sh", "-c", "/bin/true; /bin/echo child-ran"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let evs = events(&d);
+    let pids: std::collections::BTreeSet<u64> =
+        evs.iter().filter_map(|e| e["proc.pid"].as_u64()).collect();
+    assert!(pids.len() >= 3, "sh and two children: {pids:?}");
+    let execs: Vec<&Value> = evs.iter().filter(|e| e["evt.type"] == "procexec").collect();
+    assert!(
+        execs.iter().any(|e| e["evt.info"]
+            .as_str()
+            .is_some_and(|i| i.contains("bin/true "))),
+        "{execs:?}"
+    );
+    assert!(execs.iter().any(|e| e["proc.name"] == "echo"), "{execs:?}");
+    assert!(evs.iter().filter(|e| e["evt.type"] == "procclone").count() >= 2);
+    assert!(evs.iter().filter(|e| e["evt.type"] == "procexit").count() >= 3);
+}
+
+#[test]
+fn threads_share_the_pid() {
+    let d = TempDir::new("threads");
+    let prog = "import threading\nt = threading.Thread(target=lambda: open('/dev/null').close())\nt.start(); t.join()";
+    if !need_program("threads_share_the_pid", "python3") {
+        return;
+    }
+    let o = capture(&d, &[python(), "-c", prog]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let evs = events(&d);
+    let thread_ev = evs
+        .iter()
+        .find(|e| e["thread.tid"] != e["proc.pid"] && e["evt.type"] == "openat")
+        .expect("an openat from the second thread");
+    let pid = thread_ev["proc.pid"].clone();
+    assert!(
+        evs.iter().any(|e| e["thread.tid"] == pid),
+        "the main thread is in the trace too"
+    );
+}
+
+#[test]
+fn signals_reach_the_tracee_and_are_shown() {
+    let d = TempDir::new("signals");
+    let o = capture(
+        &d,
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got-usr1' USR1; kill -USR1 $$; echo after",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "got-usr1\nafter\n",
+        "the handler ran as it would untraced"
+    );
+    assert!(strace_view(&d).contains("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER"));
+}
+
+#[test]
+fn killed_tracee_ends_the_capture_with_its_status() {
+    let d = TempDir::new("killed");
+    let o = capture(&d, &["sh", "-c", "kill -KILL $$"]);
+    assert_eq!(o.status.code(), Some(137), "{}", stderr(&o));
+    assert!(strace_view(&d).contains("+++ killed by SIGKILL +++"));
+}
+
+#[test]
+fn without_w_events_print_as_they_happen() {
+    let o = run(&["capture", "--engine", "ptrace", "--", "/bin/true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.lines().any(|l| l.contains(" < execve ")), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.contains("true") && l.contains(" > exit_group ")),
+        "{s}"
+    );
+}
+
+#[test]
+fn strace_subcommand_prints_to_stderr() {
+    let o = run(&["strace", "--", "/bin/echo", "hi"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(
+        stderr(&o).contains("write(1, \"hi\\n\", 3)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn attach_and_detach_leave_the_process_running() {
+    let d = TempDir::new("attach");
+    let mut victim = Command::new("sh")
+        .args([
+            "-c",
+            "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn victim");
+    let pid = victim.id().to_string();
+    let t = d.join_str("t.spt");
+    let mut cap = syspect()
+        .args(["capture", "--engine", "ptrace", "-w", &t, "--pid", &pid])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn capture");
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: plain kill(2) of our own child.
+    unsafe { libc::kill(cap.id() as i32, libc::SIGINT) };
+    let status = cap.wait().expect("capture ends");
+    assert!(status.success(), "capture exits 0 after Ctrl-C");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        victim.try_wait().expect("try_wait").is_none(),
+        "the attached process still runs"
+    );
+    let o = run(&["read", "-j", &t]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("\"wait4\"") || out.contains("\"clone\""),
+        "the shell's loop was traced"
+    );
+    victim.kill().ok();
+    victim.wait().ok();
+}
+
+#[test]
+fn an_ordinary_user_can_capture_and_read() {
+    if !need_root("an_ordinary_user_can_capture_and_read") {
+        return; // already an ordinary user: every other test here is that case
+    }
+    let d = TempDir::new("nobody");
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let t = d.join_str("t.spt");
+    let o = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_syspect"),
+        ])
+        .args([
+            "capture",
+            "--engine",
+            "ptrace",
+            "-w",
+            &t,
+            "--",
+            "/bin/echo",
+            "as-nobody",
+        ])
+        .output()
+        .expect("setpriv runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "as-nobody\n");
+    let r = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_syspect"),
+        ])
+        .args(["read", "--strace", &t])
+        .output()
+        .expect("setpriv runs");
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(
+        stdout(&r).contains("write(1, \"as-nobody\\n\", 10)"),
+        "{}",
+        stdout(&r)
+    );
+}

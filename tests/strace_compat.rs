@@ -1,0 +1,286 @@
+//! `syspect read --strace` against Debian's strace on the same programs: the same syscalls in
+//! the same order per process, with the same arguments and results, apart from what differs
+//! between any two runs (addresses, pids, timing, random bytes, when a signal lands).
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::Command;
+
+use regex::Regex;
+
+use crate::util::*;
+
+/// Each process's calls, indexed by the order in which processes first appear.
+type PerProcess = Vec<Vec<String>>;
+
+/// Split strace-format text into per-process call lists. `pid_of` extracts the pid prefix of a
+/// line (and the rest); lines without one belong to the only live process.
+fn per_process(text: &str, prefixed: &Regex, root: &str) -> (PerProcess, HashMap<String, usize>) {
+    let mut order: HashMap<String, usize> = HashMap::new();
+    let mut calls: PerProcess = Vec::new();
+    if !root.is_empty() {
+        order.insert(root.to_string(), 0);
+        calls.push(Vec::new());
+    }
+    let mut pending: HashMap<usize, String> = HashMap::new();
+    let mut live: Vec<usize> = Vec::new();
+    let resumed = Regex::new(r"^<\.\.\. [a-z0-9_]+ resumed>").expect("regex");
+    for line in text.lines() {
+        let (pid, rest) = match prefixed.captures(line) {
+            Some(c) => (Some(c[1].to_string()), c[2].to_string()),
+            None => (None, line.to_string()),
+        };
+        let idx = match pid {
+            Some(p) => {
+                let n = order.len();
+                let i = *order.entry(p).or_insert(n);
+                if i == calls.len() {
+                    calls.push(Vec::new());
+                }
+                if !live.contains(&i) {
+                    live.push(i);
+                }
+                i
+            }
+            None => match live.as_slice() {
+                [only] => *only,
+                [] if calls.len() <= 1 => {
+                    if calls.is_empty() {
+                        calls.push(Vec::new());
+                    }
+                    live.push(0);
+                    0
+                }
+                _ => *live.last().unwrap_or(&0),
+            },
+        };
+        let rest = rest.trim_end();
+        if let Some(head) = rest.strip_suffix(" <unfinished ...>") {
+            pending.insert(idx, head.to_string());
+            continue;
+        }
+        let whole = if let Some(m) = resumed.find(rest) {
+            let head = pending.remove(&idx).unwrap_or_default();
+            format!("{head}{}", &rest[m.end()..])
+        } else {
+            rest.to_string()
+        };
+        if whole.starts_with("+++ ") {
+            live.retain(|&l| l != idx);
+        }
+        calls[idx].push(whole);
+    }
+    (calls, order)
+}
+
+/// Names for pids that do not depend on timing: `P0` for the command, `P0.1` for its first
+/// child (by the order of its fork/clone calls), `P0.1.2` for that child's second child…
+fn tree_names(calls: &PerProcess, order: &HashMap<String, usize>) -> HashMap<String, String> {
+    let spawn = Regex::new(r"^(clone|clone3|fork|vfork)\(.*\) += (\d+)$").expect("regex");
+    let pid_of: HashMap<usize, &String> = order.iter().map(|(p, i)| (*i, p)).collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut queue = vec![(0usize, "P0".to_string())];
+    while let Some((idx, name)) = queue.pop() {
+        if let Some(pid) = pid_of.get(&idx) {
+            names.insert((*pid).clone(), name.clone());
+        }
+        let mut k = 0;
+        for line in calls.get(idx).into_iter().flatten() {
+            if let Some(c) = spawn.captures(line) {
+                k += 1;
+                if let Some(&child) = order.get(&c[2]) {
+                    queue.push((child, format!("{name}.{k}")));
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Remove what differs between two runs of the same program; key each process by its place
+/// in the process tree.
+fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> BTreeMap<String, Vec<String>> {
+    let names = tree_names(&calls, order);
+    let by_index: HashMap<usize, String> = order
+        .iter()
+        .map(|(pid, i)| {
+            (
+                *i,
+                names.get(pid).cloned().unwrap_or_else(|| format!("?{pid}")),
+            )
+        })
+        .collect();
+    let hex = Regex::new(r"0x[0-9a-f]+").expect("regex");
+    let num = Regex::new(r"\b\d{2,7}\b").expect("regex");
+    let spaces = Regex::new(r"\)\s+= ").expect("regex");
+    let random = Regex::new(r#"^getrandom\("[^"]*"(\.\.\.)?"#).expect("regex");
+    let port = Regex::new(r"htons\(\d+\)").expect("regex");
+    let ppid = Regex::new(r"^getppid\(\) = \d+").expect("regex");
+    let sysinfo = Regex::new(r"^sysinfo\(\{.*\}\)").expect("regex");
+    calls
+        .into_iter()
+        .map(|c| {
+            c.into_iter()
+                // When a signal lands and what it interrupts depends on timing.
+                .filter(|l| {
+                    !(l.starts_with("--- SIGCHLD")
+                        || l.starts_with("rt_sigreturn")
+                        || l.contains("ERESTART")
+                        || l.starts_with("restart_syscall"))
+                })
+                .map(|l| {
+                    let l = spaces.replace_all(&l, ") = ");
+                    let l = hex.replace_all(&l, "ADDR");
+                    // syspect keeps execve's environment as its strings, not its address.
+                    let l = l.replace("ADDR /* ", "/* ");
+                    let l = random.replace(&l, "getrandom(RANDOM");
+                    let l = port.replace_all(&l, "htons(PORT)");
+                    // The traced command's parent is strace in one run, syspect in the other.
+                    let l = ppid.replace(&l, "getppid() = PARENT");
+                    // Uptime, free memory and the number of processes change by the second.
+                    let l = sysinfo.replace(&l, "sysinfo({...})");
+                    num.replace_all(&l, |c: &regex::Captures| match names.get(&c[0]) {
+                        Some(n) => n.clone(),
+                        None => c[0].to_string(),
+                    })
+                    .into_owned()
+                })
+                .collect()
+        })
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                by_index.get(&i).cloned().unwrap_or_else(|| format!("#{i}")),
+                c,
+            )
+        })
+        .collect()
+}
+
+/// Run `cmd` under strace and under syspect; assert the same calls per process.
+fn compare(name: &str, cmd: &[&str]) {
+    compare_in(name, cmd, &[]);
+}
+
+/// [`compare`], with `files` (name, contents) created in the working directory first.
+fn compare_in(name: &str, cmd: &[&str], files: &[(&str, &str)]) {
+    if !need_program(name, "strace") {
+        return;
+    }
+    let d = TempDir::new(name);
+    let reference = d.join_str("strace.txt");
+    // Both runs in the same empty folder (programs may list their working directory).
+    let cwd = d.join("cwd");
+    std::fs::create_dir(&cwd).expect("cwd");
+    for (f, text) in files {
+        std::fs::write(cwd.join(f), text).expect("write file");
+    }
+    let st = Command::new("strace")
+        .args(["-f", "-s", "80", "-o", &reference])
+        .args(cmd)
+        .current_dir(&cwd)
+        .output()
+        .expect("strace runs");
+    assert!(st.status.success(), "strace {cmd:?}: {}", stderr(&st));
+    let t = d.join_str("t.spt");
+    let cap = syspect()
+        .args(["capture", "--engine", "ptrace", "-s", "80", "-w", &t, "--"])
+        .args(cmd)
+        .current_dir(&cwd)
+        .output()
+        .expect("syspect runs");
+    assert!(
+        cap.status.success(),
+        "syspect capture {cmd:?}: {}",
+        stderr(&cap)
+    );
+    let ours = run(&["read", "--strace", &t]);
+    assert!(ours.status.success(), "{}", stderr(&ours));
+
+    let theirs_text = std::fs::read_to_string(&reference).expect("strace output");
+    let (theirs, their_pids) = per_process(
+        &theirs_text,
+        &Regex::new(r"^(\d+)\s+(.*)$").expect("regex"),
+        "",
+    );
+    // Lines without a `[pid N]` prefix belong to the only live process, at first the command.
+    let root = stdout(&run(&["read", "-p", "%proc.pid", "-n", "1", &t]))
+        .trim()
+        .to_string();
+    let (mine, my_pids) = per_process(
+        &stdout(&ours),
+        &Regex::new(r"^\[pid\s+(\d+)\] (.*)$").expect("regex"),
+        &root,
+    );
+    let theirs = normalize(theirs, &their_pids);
+    let mine = normalize(mine, &my_pids);
+    assert_eq!(
+        mine.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "{name}: the process trees differ\nours:\n{}\nstrace:\n{theirs_text}",
+        stdout(&ours)
+    );
+    for ((p, m), t) in mine.iter().zip(theirs.values()) {
+        for (i, (a, b)) in m.iter().zip(t).enumerate() {
+            assert_eq!(
+                a,
+                b,
+                "{name}: process {p}, call {i} differs\n  ours:   {a}\n  strace: {b}\ncontext (strace):\n{}",
+                t[i.saturating_sub(3)..(i + 3).min(t.len())].join("\n")
+            );
+        }
+        assert_eq!(m.len(), t.len(), "{name}: process {p}: number of calls");
+    }
+}
+
+#[test]
+fn cat_a_file() {
+    let f = std::env::temp_dir().join(format!("syspect-cat-{}.txt", std::process::id()));
+    std::fs::write(&f, "some text\nwith two lines\n").expect("write");
+    compare("cat", &["cat", &f.to_string_lossy()]);
+    std::fs::remove_file(&f).ok();
+}
+
+#[test]
+fn ls_la_etc() {
+    compare("ls", &["ls", "-la", "/etc"]);
+}
+
+#[test]
+fn sh_pipeline() {
+    compare("pipeline", &["sh", "-c", "echo hi | wc -c"]);
+}
+
+#[test]
+fn python_startup() {
+    if need_program("python_startup", "python3") {
+        compare("python", &[python(), "-c", "print(1)"]);
+    }
+}
+
+#[test]
+fn tcp_client_and_server_on_loopback() {
+    if !need_program("tcp", "python3") {
+        return;
+    }
+    let prog = r#"
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+port = s.getsockname()[1]
+if os.fork() == 0:
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.connect(("127.0.0.1", port))
+    c.sendall(b"ping")
+    c.close()
+    os._exit(0)
+a, _ = s.accept()
+data = a.recv(16)
+a.close()
+os.wait()
+"#;
+    // The program as a file: argv items longer than the snap length are shown cut but not
+    // marked `...` (the trace keeps one truncation mark per argv list, not per item).
+    compare_in("tcp", &[python(), "tcp.py"], &[("tcp.py", prog)]);
+}

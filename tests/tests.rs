@@ -1,0 +1,16 @@
+//! End-to-end tests of the `syspect` binary: real commands traced for real, real files.
+//! One test binary (as ripgrep does) so the suite links once; helpers in `util.rs`.
+
+mod util;
+
+/// Analyzers on workloads whose truth is known.
+mod analyzers;
+
+/// The command line itself: help, version, usage errors and their exit status.
+mod cli;
+/// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
+mod ptrace_capture;
+/// `read --strace` against Debian's strace on the same programs.
+mod strace_compat;
+/// Trace files that end early, are damaged, or are no trace at all.
+mod tracefile;
