@@ -162,7 +162,9 @@ impl Decoder {
                 continue;
             }
             let reg = r.regs[i];
-            let v = if a.fetch() == Fetch::Value || (exit && r.ret < 0) {
+            let failed = exit && (-4095..0).contains(&r.ret);
+            let v = if a.fetch() == Fetch::Value || reg == 0 || (failed && a.dir == Dir::Out) {
+                // a scalar, a NULL pointer, or the output of a failed call: the register
                 Arg::Num(reg)
             } else {
                 // an item the kernel could not fit is reported as unread
@@ -446,6 +448,20 @@ mod tests {
                 trunc: false
             }
         );
+    }
+
+    #[test]
+    fn a_null_pointer_is_its_number_as_in_the_ptrace_engine() {
+        let mut b = bytes(&SyscallRec {
+            hdr: hdr(rec::ENTER, 257, 1),
+            regs: [3, 0, 0, 0, 0, 0],
+            ret: 0,
+        });
+        b.extend(item(1, item::FAULT, 0, 0, b""));
+        let EventKind::Enter { args, .. } = dec().decode(&b).unwrap().event.kind else {
+            panic!("not an enter");
+        };
+        assert_eq!(args[1], Arg::Num(0));
     }
 
     #[test]
