@@ -106,7 +106,8 @@ struct sp_clone {
 };
 
 /*
- * sched_process_exec: the executed file name (bprm->filename), `len` bytes, follows; then
+ * sched_process_exec: the file that runs (bprm->interp: the interpreter of a script, else the
+ * file named, as the caller spelt it), `len` bytes, follows; then
  * `args_len` bytes of the new image's argument area (NUL-separated argv, cut at
  * SP_MAX_ARG_DATA). 48 bytes.
  */

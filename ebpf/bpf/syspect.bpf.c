@@ -566,7 +566,8 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	struct sp_exec *rec = (void *)s->buf;
 	sp_fill_hdr(&rec->hdr, SP_REC_EXEC, pid_tgid);
 	rec->old_tid = old_pid;
-	const char *name = BPF_CORE_READ(bprm, filename);
+	/* the file that runs: the interpreter of a script, else the file named */
+	const char *name = BPF_CORE_READ(bprm, interp);
 	long n = bpf_probe_read_kernel_str(s->buf + sizeof(*rec), SP_MAX_ARG_DATA, name);
 	__u32 len = n > 0 ? n - 1 : 0;
 	if (len > SP_MAX_ARG_DATA)

@@ -254,10 +254,12 @@ fn item_arg(it: &Item, data: &[u8]) -> Option<Arg> {
     })
 }
 
-/// The Exec event: the file name and argv from the kernel; the working directory from /proc
-/// while the process still exists (empty when it is already gone).
+/// The Exec event: the file that runs and argv from the kernel; the working directory from
+/// /proc while the process still exists (empty when it is already gone). The file name is made
+/// canonical (symlinks resolved) as `/proc/PID/exe` shows it, which the ptrace engine reports;
+/// a relative name is resolved against that working directory.
 fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
-    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let args = args.strip_suffix(&[0]).unwrap_or(args);
     let args = if args.is_empty() {
         Vec::new()
@@ -267,9 +269,19 @@ fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
     let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
         .map(|p| p.as_os_str().as_bytes().to_vec())
         .unwrap_or_default();
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
+    let full = if path.is_absolute() || cwd.is_empty() {
+        path.to_path_buf()
+    } else {
+        std::path::Path::new(std::ffi::OsStr::from_bytes(&cwd)).join(path)
+    };
+    let exe = match std::fs::canonicalize(&full) {
+        Ok(p) if !name.is_empty() => p.into_os_string().into_vec(),
+        _ => name.to_vec(),
+    };
     EventKind::Exec {
         old_tid,
-        exe: name.to_vec(),
+        exe,
         args,
         cwd,
     }
@@ -592,11 +604,12 @@ mod tests {
         });
         b.extend_from_slice(b"/bin/sh");
         b.extend_from_slice(b"sh\0-c\0ls\0");
+        let sh = std::fs::canonicalize("/bin/sh").unwrap();
         assert_eq!(
             dec().decode(&b).unwrap().event.kind,
             EventKind::Exec {
                 old_tid: 11,
-                exe: b"/bin/sh".to_vec(),
+                exe: sh.into_os_string().into_encoded_bytes(),
                 args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
                 cwd: vec![]
             }
