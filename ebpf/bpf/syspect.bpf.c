@@ -35,6 +35,7 @@ const volatile __u32 sp_self_tgid = 0;
 const volatile __u32 sp_filter = 0;
 const volatile __u32 sp_snaplen = 80;
 const volatile __u64 sp_wake_bytes = 1 << 20;
+const volatile __u64 sp_wake_half = 8 << 20; /* half the ring */
 
 /* A per-CPU scratch value: records are built here, then copied into the ring. */
 #define SP_SCRATCH 32768
@@ -159,11 +160,10 @@ static __always_inline void sp_output(void *rec, __u64 len)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u64 avail = bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA);
-	__u64 half = bpf_ringbuf_query(&sp_events, BPF_RB_RING_SIZE) / 2;
 	if (len > SP_BUF)
 		len = SP_BUF;
 	if ((avail < sp_wake_bytes && avail + len >= sp_wake_bytes) ||
-	    (avail < half && avail + len >= half))
+	    (avail < sp_wake_half && avail + len >= sp_wake_half))
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
 		sp_count_drop();

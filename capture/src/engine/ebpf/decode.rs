@@ -152,13 +152,17 @@ impl Decoder {
                 }
             });
         };
-        let mut args = Vec::with_capacity(desc.args.len());
-        for (i, a) in desc.args.iter().enumerate().take(6) {
-            let side = matches!(
-                (a.dir, exit),
+        let side = |d: Dir| {
+            matches!(
+                (d, exit),
                 (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
-            );
-            if !side {
+            )
+        };
+        // no allocation for a side without arguments (most exits)
+        let n = desc.args.iter().take(6).filter(|a| side(a.dir)).count();
+        let mut args = Vec::with_capacity(n);
+        for (i, a) in desc.args.iter().enumerate().take(6) {
+            if !side(a.dir) {
                 continue;
             }
             let reg = r.regs[i];

@@ -11,10 +11,19 @@
 //!   pointer arguments from the saved user registers, which still hold the call's arguments.
 //! - **Arguments** come from the one syscall table: at load user space writes, per syscall
 //!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
-//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at exit of a successful
-//!   call; scalar arguments are rebuilt here from the six registers every record carries.
-//!   Strings, buffers and iovec data are cut at the snap length (at most 4096 bytes in the
-//!   kernel), memory at 4096 bytes, argv at 64 strings.
+//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at exit (`Out` ones only
+//!   when the call succeeded); scalar arguments, NULL pointers and the outputs of failed calls
+//!   are rebuilt here from the six registers every record carries. The rules are the ptrace
+//!   engine's (`ptrace/fetch.rs`), and a test checks that both engines give the same events for
+//!   the same command. Limits of the kernel side: the snap length is capped at 4096 bytes;
+//!   paths are kept to 4096 bytes, memory and arrays to 4096 (the table's `MAX_MEM` is larger),
+//!   at most 64 argv strings with 4096 bytes in all, at most 64 iovecs.
+//! - **Maps**: the per-syscall `sp_syscalls` entry also carries the syscall filter; the maps
+//!   are `sp_events` (ring buffer), `sp_syscalls` (array by syscall number), `sp_pids`
+//!   (hash by tgid: traced or armed), `sp_cgroups` (hash by cgroup id), `sp_drops` (per-CPU
+//!   counter), `sp_retry` (LRU hash by tid, see below) and `sp_scratch` (per-CPU record buffer).
+//!   The child's side of fork/clone has no Exit event, and rt_sigreturn's exit (whose
+//!   registers are restored, orig_ax -1) is recognised, as strace shows them.
 //! - **Transport**: records are built in a per-CPU scratch buffer and copied with
 //!   `bpf_ringbuf_output(BPF_RB_NO_WAKEUP)`; the program wakes the reader only with the record
 //!   that takes the unread data across [`EbpfConfig::wake_bytes`] (or half the ring), so a lagging
@@ -38,6 +47,18 @@
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
 //!   [`EventKind::Sample`].
+//! - **Exec**: the kernel sends the file that runs (`bprm->interp`) and the new image's argv;
+//!   the file name is made canonical here (as `/proc/PID/exe` shows it) and the working
+//!   directory read from /proc (empty when the process is already gone).
+//! - **Cgroups**: every record carries the thread's cgroup v2 id; [`EbpfEngine::cgroup_of`]
+//!   gives the last one seen for a process (the event model has no field for it).
+//!
+//! Cost, measured here (2 busy cores shared with other work, so ratios only): a full capture of
+//! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd about
+//! 3.7x its untraced CPU time, of which 1.9x is the floor of having any program attached to
+//! every syscall; the programs take about 300 ns per event and the reader about 300 ns per
+//! event on the other core. `cargo test --release -p syspect-capture --test ebpf -- --ignored
+//! --nocapture dd_overhead` measures it.
 
 pub mod command;
 pub mod decode;
