@@ -64,16 +64,18 @@ pub mod command;
 pub mod decode;
 pub mod loader;
 pub mod maps;
+pub mod ring;
 pub mod samples;
 
 use std::collections::{HashMap, HashSet};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
 use self::command::HeldChild;
 use self::decode::{patch_enter, Decoder};
 pub use self::loader::EbpfConfig;
 use self::loader::Loaded;
+use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
 use syspect_ebpf::hdr;
@@ -90,6 +92,8 @@ const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 /// The eBPF capture engine. See the module docs for how it works.
 pub struct EbpfEngine {
     loaded: Loaded,
+    /// The batch reader of `loaded.ring` (see [`ring`]).
+    ring: Ring,
     decoder: Decoder,
     child: Option<HeldChild>,
     /// Command mode: processes of the command's tree believed alive.
@@ -118,7 +122,7 @@ impl EbpfEngine {
 
     /// [`EbpfEngine::start`] with a chosen ring buffer size and wake-up threshold.
     pub fn start_with(opts: &CaptureOptions, cfg: EbpfConfig) -> Result<Self, EngineError> {
-        Ok(Self::new(loader::load(opts, None, cfg)?, None))
+        Self::new(loader::load(opts, None, cfg)?, None, cfg)
     }
 
     /// Start `opts.command` and trace it and its descendants (and whatever else `opts` names).
@@ -142,18 +146,25 @@ impl EbpfEngine {
         loader::check_privilege()?;
         let mut child = HeldChild::spawn(argv)?;
         let loaded = loader::load(opts, Some(child.pid), cfg)?;
+        let mut engine = Self::new(loaded, None, cfg)?;
         child.release()?;
-        let mut engine = Self::new(loaded, Some(child));
+        engine.child = Some(child);
         if let Some(c) = &engine.child {
             engine.tree.insert(c.pid);
         }
         Ok(engine)
     }
 
-    fn new(loaded: Loaded, child: Option<HeldChild>) -> Self {
+    fn new(loaded: Loaded, child: Option<HeldChild>, cfg: EbpfConfig) -> Result<Self, EngineError> {
+        let ring =
+            Ring::new(loaded.ring.as_fd(), cfg.ring_bytes).map_err(|source| EngineError::Io {
+                context: "cannot map the BPF ring buffer".into(),
+                source,
+            })?;
         let now = Instant::now();
-        EbpfEngine {
+        Ok(EbpfEngine {
             loaded,
+            ring,
             decoder: Decoder::new(),
             child,
             tree: HashSet::new(),
@@ -167,7 +178,7 @@ impl EbpfEngine {
             undecodable: 0,
             stopped: false,
             ended: false,
-        }
+        })
     }
 
     /// The pid of the command the engine started, if any.
@@ -187,47 +198,53 @@ impl EbpfEngine {
 
     /// Move up to `max` records from the ring into `out`; returns how many were taken.
     fn drain(&mut self, out: &mut Vec<Record>, max: usize) -> usize {
-        let mut n = 0;
-        while n < max {
-            let Some(rec) = self.loaded.ring.next() else {
-                break;
-            };
-            n += 1;
-            let d = match self.decoder.decode(&rec) {
+        let Self {
+            ring,
+            decoder,
+            held,
+            seen,
+            last_seen,
+            child,
+            tree,
+            stats,
+            undecodable,
+            ..
+        } = self;
+        let command = child.is_some();
+        ring.drain(max, |rec| {
+            let d = match decoder.decode(rec) {
                 Ok(d) => d,
                 Err(_) => {
-                    self.undecodable += 1;
-                    continue;
+                    *undecodable += 1;
+                    return;
                 }
             };
-            drop(rec);
             let ev = d.event;
-            if !self.held.is_empty() || d.flags & hdr::RETRY != 0 {
-                if let Some(mut enter) = self.held.remove(&ev.tid) {
+            if !held.is_empty() || d.flags & hdr::RETRY != 0 {
+                if let Some(mut enter) = held.remove(&ev.tid) {
                     if matches!(ev.kind, EventKind::Exit { .. }) {
                         patch_enter(&mut enter, d.redo);
                     }
-                    self.stats.events += 1;
+                    stats.events += 1;
                     out.push(Record::Event(enter));
                 }
                 if d.flags & hdr::RETRY != 0 && matches!(ev.kind, EventKind::Enter { .. }) {
-                    self.held.insert(ev.tid, ev);
-                    continue;
+                    held.insert(ev.tid, ev);
+                    return;
                 }
             }
-            if self.last_seen != (ev.pid, d.cgroup) {
-                self.last_seen = (ev.pid, d.cgroup);
-                self.seen.insert(ev.pid, d.cgroup);
+            if *last_seen != (ev.pid, d.cgroup) {
+                *last_seen = (ev.pid, d.cgroup);
+                seen.insert(ev.pid, d.cgroup);
             }
-            if self.child.is_some() {
+            if command {
                 if let EventKind::Clone { child_pid, .. } = ev.kind {
-                    self.tree.insert(child_pid);
+                    tree.insert(child_pid);
                 }
             }
-            self.stats.events += 1;
+            stats.events += 1;
             out.push(Record::Event(ev));
-        }
-        n
+        })
     }
 
     /// Drops and samples, when due (`force`: now).
@@ -323,9 +340,8 @@ impl EbpfEngine {
     /// After stop or the command's end: drain what is left and end.
     fn finish(&mut self, out: &mut Vec<Record>) -> Status {
         self.detach();
-        while self.drain(out, MAX_BATCH) > 0 && out.len() < MAX_BATCH {}
-        if self.loaded.ring.next().is_some() {
-            // more than one batch left: hand this one out, finish on the next poll
+        if self.drain(out, MAX_BATCH) == MAX_BATCH {
+            // perhaps more than one batch left: hand this one out, finish on the next poll
             self.stopped = true;
             return Status::More;
         }
