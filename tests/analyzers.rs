@@ -265,7 +265,7 @@ fn lsof_and_netstat_show_what_an_attached_process_holds() {
     let net = json_rows(&["netstat", "-r", &t, "-j"]);
     assert!(
         net.iter()
-            .any(|r| r["Local Address"] == format!("127.0.0.1:{port}") && r["State"] == "LISTEN"),
+            .any(|r| r["Server Address"] == format!("127.0.0.1:{port}") && r["State"] == "LISTEN"),
         "{net:?}"
     );
 }

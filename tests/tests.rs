@@ -10,6 +10,8 @@ mod analyzers;
 mod cli;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
+/// sysdig's `.scap` captures, against sysdig itself.
+mod scap;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
 /// Trace files that end early, are damaged, or are no trace at all.

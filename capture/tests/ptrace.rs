@@ -424,6 +424,20 @@ fn attach_then_stop_leaves_the_process_running() {
     child.wait().unwrap();
 }
 
+// Attaching to a pid that does not exist is an error naming it.
+#[test]
+fn attach_to_a_missing_pid_fails() {
+    let opts = CaptureOptions {
+        pids: vec![0x3fff_fff0],
+        ..CaptureOptions::default()
+    };
+    let err = PtraceEngine::attach(&opts).err().expect("attach error");
+    assert!(
+        err.to_string().contains(&0x3fff_fff0u32.to_string()),
+        "{err}"
+    );
+}
+
 // stop() on a spawned command kills it and the capture ends.
 #[test]
 fn stop_kills_a_spawned_command() {
@@ -437,13 +451,24 @@ fn stop_kills_a_spawned_command() {
     assert_eq!(engine.exit_code(), Some(137));
 }
 
+/// Poll until a poll brings nothing (the tracee is blocked, e.g. sleep in its nanosleep).
+fn settle(engine: &mut PtraceEngine, out: &mut Vec<Record>) {
+    let give_up = Instant::now() + Duration::from_secs(20);
+    loop {
+        let before = out.len();
+        engine.poll(out, Duration::from_millis(100)).unwrap();
+        if out.len() == before || Instant::now() > give_up {
+            break;
+        }
+    }
+}
+
 // poll returns within about its timeout while the tracee is idle.
 #[test]
 fn poll_honours_its_timeout() {
     let mut engine = PtraceEngine::spawn(&cmd(&["sleep", "30"])).unwrap();
     let mut out = Vec::new();
-    // Let the start-up events through first.
-    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    settle(&mut engine, &mut out);
     let start = Instant::now();
     let st = engine.poll(&mut out, Duration::from_millis(150)).unwrap();
     let took = start.elapsed();
@@ -713,4 +738,70 @@ fn posix_spawn_is_a_vfork() {
         .expect("clone of the spawned child");
     let want = (libc::CLONE_VM | libc::CLONE_VFORK) as u64;
     assert_eq!(flags & want, want, "flags {flags:#x}");
+}
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+// A signal to the polling thread (Ctrl-C's SIGINT in the CLI) ends a long poll early.
+#[test]
+fn a_signal_ends_a_long_poll_early() {
+    // SAFETY: a no-op handler without SA_RESTART for SIGUSR2, which nothing else here uses.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = ignore_signal as *const () as usize;
+        libc::sigaction(libc::SIGUSR2, &sa, std::ptr::null_mut());
+    }
+    let mut engine = PtraceEngine::spawn(&cmd(&["sleep", "30"])).unwrap();
+    let mut out = Vec::new();
+    settle(&mut engine, &mut out);
+    // SAFETY: pthread_self has no inputs.
+    let me = unsafe { libc::pthread_self() };
+    let me = me as usize;
+    let returned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = returned.clone();
+    // A signal that lands between two waitpid calls interrupts nothing (the timeout still
+    // bounds the poll), so keep sending, as a user keeps pressing Ctrl-C.
+    let kicker = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            // SAFETY: the polling thread is alive until this thread is joined.
+            unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR2) };
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let start = Instant::now();
+    let st = engine.poll(&mut out, Duration::from_secs(20)).unwrap();
+    let took = start.elapsed();
+    returned.store(true, std::sync::atomic::Ordering::SeqCst);
+    kicker.join().unwrap();
+    assert_eq!(st, Status::More);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    assert_eq!(engine.exit_code(), Some(137));
+}
+
+// A command and an attached pid together: stop() kills the command, lets the other go.
+#[test]
+fn stop_kills_the_command_and_detaches_the_attached() {
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let mut opts = cmd(&["sleep", "30"]);
+    opts.pids = vec![other.id()];
+    let mut engine = PtraceEngine::spawn(&opts).unwrap();
+    let mut out = Vec::new();
+    engine.poll(&mut out, Duration::from_millis(100)).unwrap();
+    engine.stop();
+    while engine.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    assert_eq!(engine.exit_code(), Some(137));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", other.id())).unwrap();
+    assert!(status.contains("TracerPid:\t0\n"), "{status}");
+    assert!(
+        other.try_wait().unwrap().is_none(),
+        "the attached sleep must still run"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
 }

@@ -426,6 +426,21 @@ fn execve_and_clone_follow_processes() {
     assert!(recs
         .iter()
         .any(|r| matches!(r, Record::Event(e) if matches!(e.kind, EventKind::Clone { .. }))));
+    // Arguments in the table's order: open's path, then its flags as the kernel's O_*.
+    let open = syspect_capture::syscalls::number("open").unwrap();
+    let first_open = recs.iter().find_map(|r| match r {
+        Record::Event(e) => match &e.kind {
+            EventKind::Enter { nr, args } if *nr == open => Some(args.clone()),
+            _ => None,
+        },
+        _ => None,
+    });
+    let args = first_open.expect("an open");
+    assert_eq!(args[0].bytes(), Some(&b"/etc/ld.so.cache"[..]));
+    assert_eq!(
+        args[1].num(),
+        Some((libc::O_RDONLY | libc::O_CLOEXEC) as u64)
+    );
     assert!(recs
         .iter()
         .any(|r| matches!(r, Record::Event(e) if matches!(e.kind, EventKind::ThreadExit { .. }))));

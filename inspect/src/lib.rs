@@ -29,6 +29,7 @@ pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod select;
+pub mod source;
 pub mod state;
 
 /// What can go wrong in an inspection command.
@@ -37,7 +38,19 @@ pub enum InspectError {
     #[error(transparent)]
     Trace(#[from] syspect_capture::trace::TraceError),
     #[error(transparent)]
+    Scap(#[from] syspect_capture::scap::ScapError),
+    #[error(transparent)]
     Engine(#[from] syspect_capture::engine::EngineError),
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no input file")]
+    NoInput,
+    #[error("{0}")]
+    Usage(String),
     #[error("output: {0}")]
     Io(#[from] std::io::Error),
 }

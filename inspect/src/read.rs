@@ -3,12 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use syspect_capture::trace::{MultiReader, TraceError};
-
 use syspect_filter::Filter;
 
 use crate::output::Printer;
 use crate::pipeline::Pipeline;
+use crate::source::{FileSource, Next};
 use crate::InspectError;
 
 /// How a read ended, beyond the events printed.
@@ -29,24 +28,25 @@ pub fn read_files(
     filter: Option<Filter>,
     out: &mut dyn Write,
 ) -> Result<ReadReport, InspectError> {
-    let mut reader = MultiReader::open(files)?;
+    let mut source = FileSource::open(files)?;
     let mut p = Pipeline::with_printer(printer, limit).with_filter(filter);
     let mut report = ReadReport::default();
     loop {
-        match reader.next_record() {
-            Ok(Some(rec)) => {
+        match source.next_record() {
+            Ok(Next::Record(rec)) => {
                 if !p.push(&rec, out)? {
                     break;
                 }
             }
-            Ok(None) => break,
-            Err(e @ TraceError::Truncated { .. }) => {
-                report.warning = Some(e.to_string());
+            Ok(Next::End) => break,
+            Ok(Next::EndsEarly(why)) => {
+                report.warning = Some(why);
                 break;
             }
             Err(e) => {
+                // What was read before the damage is shown, then the error.
                 p.finish(out)?;
-                return Err(e.into());
+                return Err(e);
             }
         }
     }

@@ -126,7 +126,7 @@ pub fn convert(
         (Fetch::Value, PType::Int | PType::UInt) => {
             f.num(call).map(Arg::Num).unwrap_or(placeholder(fetch))
         }
-        (Fetch::Str, PType::Str | PType::Buf) => Arg::Str {
+        (Fetch::Str | Fetch::Path, PType::Str | PType::Buf) => Arg::Str {
             data: trim_nul(b).to_vec(),
             trunc: false,
         },
@@ -162,7 +162,19 @@ pub fn convert(
         }
         (Fetch::Mem(_) | Fetch::Array { .. }, PType::Buf | PType::Raw) => Arg::Mem(b.to_vec()),
         (Fetch::Array { .. }, PType::FdList) => Arg::Mem(pollfds(b, f.endian, exit)),
-        _ => placeholder(fetch),
+        // A sysdig value of another shape than the table's. Every variant is named so that a
+        // new kind of fetch fails to compile here instead of silently becoming a placeholder.
+        (
+            Fetch::Value
+            | Fetch::Str
+            | Fetch::Path
+            | Fetch::StrList
+            | Fetch::Buf(_)
+            | Fetch::Mem(_)
+            | Fetch::Array { .. }
+            | Fetch::Iovec { .. },
+            _,
+        ) => placeholder(fetch),
     }
 }
 

@@ -6,7 +6,7 @@ use super::{comm, user, Analyzer, Cell, Table};
 use crate::output::Ctx;
 use crate::state::{fds, State};
 
-/// Open fds per process, from the state (nothing to count per event).
+/// Open fds per thread, from the state (nothing to count per event).
 pub struct Lsof;
 
 impl Analyzer for Lsof {
@@ -14,18 +14,17 @@ impl Analyzer for Lsof {
 
     fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
         let mut t = Table::new(&["COMMAND", "PID", "TID", "USER", "FD", "TYPE", "NAME"]);
-        let mut pids: Vec<u32> = state.fds.pids().collect();
-        pids.sort_unstable();
-        for pid in pids {
-            let Some(p) = state.threads.process(pid) else {
-                continue;
-            };
+        // One row per thread and fd, as sysdig's lsof: threads share their process's fds.
+        let mut threads: Vec<_> = state.threads.iter().filter(|t| !t.dead).collect();
+        threads.sort_by_key(|t| (t.info.pid, t.info.tid));
+        for th in threads {
+            let (pid, tid) = (th.info.pid, th.info.tid);
             for (fd, f) in state.fds.of(pid) {
                 t.row(vec![
-                    Cell::Text(comm(state, p.info.tid)),
+                    Cell::Text(comm(state, tid)),
                     Cell::from(pid),
-                    Cell::from(p.info.tid),
-                    Cell::Text(user(state, p.info.uid)),
+                    Cell::from(tid),
+                    Cell::Text(user(state, th.info.uid)),
                     Cell::from(fd),
                     Cell::from(fds::type_name(f.kind)),
                     Cell::Text(String::from_utf8_lossy(&f.name).into_owned()),

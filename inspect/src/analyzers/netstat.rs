@@ -8,7 +8,7 @@ use super::{comm, Analyzer, Cell, Table};
 use crate::output::Ctx;
 use crate::state::{fds, State};
 
-/// Inet and unix sockets per process, from the state.
+/// Inet sockets per process, from the state.
 pub struct Netstat;
 
 fn proto(p: L4Proto, v6: bool) -> String {
@@ -25,16 +25,21 @@ fn proto(p: L4Proto, v6: bool) -> String {
     }
 }
 
+fn endpoint(e: &([u8; 16], u16)) -> String {
+    format!("{}:{}", fds::ip_text(&e.0), e.1)
+}
+
 impl Analyzer for Netstat {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
+        // sysdig's netstat: inet sockets, server end first; a socket with no peer listens.
         let mut t = Table::new(&[
             "Proto",
-            "Local Address",
-            "Foreign Address",
+            "Server Address",
+            "Client Address",
             "State",
-            "PID/Program",
+            "TID/PID/Program Name",
         ]);
         let mut pids: Vec<u32> = state.fds.pids().collect();
         pids.sort_unstable();
@@ -43,34 +48,22 @@ impl Analyzer for Netstat {
                 continue;
             };
             for (_, f) in state.fds.of(pid) {
-                let (local, remote, pr) = match (f.kind, &f.sock) {
-                    (FdKind::Ipv4 | FdKind::Ipv6, Some(s)) => (
-                        format!("{}:{}", fds::ip_text(&s.local.0), s.local.1),
-                        if s.remote.1 == 0 {
-                            "*:*".to_owned()
-                        } else {
-                            format!("{}:{}", fds::ip_text(&s.remote.0), s.remote.1)
-                        },
-                        proto(s.proto, f.kind == FdKind::Ipv6),
-                    ),
-                    (FdKind::Unix, _) => (
-                        String::from_utf8_lossy(&f.name).into_owned(),
-                        String::new(),
-                        "unix".to_owned(),
-                    ),
-                    _ => continue,
+                let (FdKind::Ipv4 | FdKind::Ipv6, Some(s)) = (f.kind, &f.sock) else {
+                    continue;
                 };
-                let st = match &f.sock {
-                    Some(s) if s.proto == L4Proto::Tcp && f.server && s.remote.1 == 0 => "LISTEN",
-                    Some(s) if s.proto == L4Proto::Tcp && s.remote.1 != 0 => "ESTABLISHED",
-                    _ => "",
+                let (server, client, st) = if s.remote.1 == 0 {
+                    (endpoint(&s.local), "0.0.0.0:*".to_owned(), "LISTEN")
+                } else if f.server {
+                    (endpoint(&s.local), endpoint(&s.remote), "ESTABLISHED")
+                } else {
+                    (endpoint(&s.remote), endpoint(&s.local), "ESTABLISHED")
                 };
                 t.row(vec![
-                    Cell::Text(pr),
-                    Cell::Text(local),
-                    Cell::Text(remote),
+                    Cell::Text(proto(s.proto, false)),
+                    Cell::Text(server),
+                    Cell::Text(client),
                     st.into(),
-                    Cell::Text(format!("{pid}/{}", comm(state, p.info.tid))),
+                    Cell::Text(format!("{}/{pid}/{}", p.info.tid, comm(state, p.info.tid))),
                 ]);
             }
         }

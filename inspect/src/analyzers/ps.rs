@@ -25,7 +25,16 @@ impl Analyzer for Ps {
     }
 
     fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        let mut t = Table::new(&["TID", "PID", "USER", "CONTAINER", "VIRT", "RES", "CMD"]);
+        let mut t = Table::new(&[
+            "TID",
+            "PID",
+            "USER",
+            "CONTAINER",
+            "VIRT",
+            "RES",
+            "CMD",
+            "ARGS",
+        ]);
         let mut threads: Vec<_> = state.threads.iter().filter(|t| !t.dead).collect();
         threads.sort_by_key(|t| (t.info.pid, t.info.tid));
         for th in threads {
@@ -34,13 +43,9 @@ impl Analyzer for Ps {
             let args: Vec<String> = i
                 .args
                 .iter()
+                .skip(1)
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
-            let cmd = if args.is_empty() {
-                comm(state, i.tid)
-            } else {
-                args.join(" ")
-            };
             t.row(vec![
                 Cell::from(i.tid),
                 Cell::from(i.pid),
@@ -48,7 +53,8 @@ impl Analyzer for Ps {
                 Cell::Text(container_of(state, Some(th)).0.to_owned()),
                 Cell::from(vsz),
                 Cell::from(rss),
-                Cell::Text(cmd),
+                Cell::Text(comm(state, i.tid)),
+                Cell::Text(args.join(" ")),
             ]);
         }
         t.write(json, out)

@@ -33,12 +33,20 @@ impl Fd {
     pub fn from_info(i: &FdInfo) -> Fd {
         // A snapshot does not say which sockets listen: a TCP socket bound to a port with no
         // peer is taken for a listener (a bound socket that never listened is rare).
-        let server = i
+        // Of a connected socket, the end with the lower port is taken for the server (clients
+        // use high ephemeral ports), and the name is sysdig's, client first.
+        let listener = i
             .sock
             .is_some_and(|t| t.proto == L4Proto::Tcp && t.local.1 != 0 && t.remote.1 == 0);
+        let connected = i.sock.filter(|t| t.local.1 != 0 && t.remote.1 != 0);
+        let server = listener || connected.is_some_and(|t| t.local.1 < t.remote.1);
+        let name = match connected {
+            Some(t) => tuple_name(&t, server),
+            None => i.name.clone(),
+        };
         Fd {
             kind: i.kind,
-            name: i.name.clone(),
+            name,
             sock: i.sock,
             flags: i.flags,
             server,

@@ -1,11 +1,12 @@
 //! Reading a syscall's arguments out of a stopped tracee, as the syscall table says
 //! ([`crate::syscalls::Fetch`]).
 //!
-//! Rules (shared with the eBPF engine through the table): the enter event gets the `In` and
-//! `InOut` arguments, the exit event the `Out` and `InOut` ones. A NULL pointer is kept as
-//! `Arg::Num(0)` (nothing to read); a pointer that cannot be read is `Arg::Fault(ptr)`; an `Out`
-//! argument of a failed call is `Arg::Num(ptr)` and is not read. Syscalls the table does not
-//! describe get their six raw registers at enter and nothing at exit.
+//! Rules (those of [`crate::syscalls`], shared with the eBPF engine): the enter event gets the
+//! `In` and `InOut` arguments, the exit event the `Out` and `InOut` ones. A NULL pointer is
+//! kept as `Arg::Num(0)` (nothing to read); a pointer that cannot be read is
+//! `Arg::Fault(ptr)`; at the exit of a failed call the `Out` and `InOut` arguments are
+//! `Arg::Num(ptr)`, not read. Syscalls the table does not describe get their six raw registers
+//! at enter and nothing at exit.
 
 use crate::event::{Arg, Tid};
 use crate::syscalls::{Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, PATH_MAX};
@@ -23,11 +24,6 @@ pub enum Side {
     Enter,
     /// The syscall returned this value.
     Exit(i64),
-}
-
-/// Whether a return value is an error (`-4095..=-1`).
-pub fn is_error(ret: i64) -> bool {
-    (-4095..0).contains(&ret)
 }
 
 /// Everything needed to read one call's arguments.
@@ -50,8 +46,9 @@ impl Reader<'_> {
                 continue;
             }
             let raw = self.regs.get(i).copied().unwrap_or(0);
-            let failed = matches!(side, Side::Exit(r) if is_error(r));
-            if a.dir == Dir::Out && failed {
+            // At the exit of a failed call (negative return, the rule the eBPF engine follows
+            // too) the kernel wrote nothing: keep the pointer.
+            if matches!(side, Side::Exit(r) if r < 0) {
                 out.push(Arg::Num(raw));
                 continue;
             }

@@ -1,6 +1,24 @@
 //! The ptrace engine: runs a command (or attaches to pids) and records every syscall of every
 //! thread it follows, without privilege beyond owning the processes.
 //!
+//! ```
+//! use std::time::Duration;
+//! use syspect_capture::engine::{ptrace::PtraceEngine, CaptureOptions, Engine, Status};
+//! use syspect_capture::event::{EventKind, Record};
+//!
+//! let opts = CaptureOptions {
+//!     command: Some(vec!["/bin/sh".into(), "-c".into(), "exit 3".into()]),
+//!     ..CaptureOptions::default()
+//! };
+//! let mut engine = PtraceEngine::spawn(&opts)?;
+//! let mut records = Vec::new();
+//! while engine.poll(&mut records, Duration::from_millis(100))? == Status::More {}
+//! assert_eq!(engine.exit_code(), Some(3));
+//! assert!(records.iter().any(|r| matches!(r, Record::Event(e)
+//!     if matches!(e.kind, EventKind::Exec { .. }))));
+//! # Ok::<(), syspect_capture::engine::EngineError>(())
+//! ```
+//!
 //! # How it works
 //! - **Starting** ([`spawn`](PtraceEngine::spawn), module `spawn`): fork, the child waits on a
 //!   pipe, the parent `PTRACE_SEIZE`s it, then the child execs. The child's own set-up syscalls
@@ -42,14 +60,17 @@
 //! # Threads and waiting
 //! ptrace ties a tracee to the tracer *thread*, so every ptrace call and every `waitpid` must
 //! come from the thread that created the engine: **poll it from that thread** (`poll` returns
-//! an error otherwise). `waitpid` uses `__WALL | __WNOTHREAD`, so engines in different threads
+//! an error otherwise; `stop` and drop do nothing elsewhere, and when that thread ends the
+//! kernel detaches its tracees, killing the spawned ones through `PTRACE_O_EXITKILL`). `waitpid` uses `__WALL | __WNOTHREAD`, so engines in different threads
 //! of one process (tests) never take each other's children; the creating thread should not
 //! have other children of its own to wait for. `waitpid` has no timeout: a per-engine POSIX
 //! timer signals the thread (module `timer`) so that a blocked `waitpid` returns `EINTR`.
 //! [`poll`](Engine::poll) gathers stops until it has [`BATCH`] records, or the timer fires
 //! ([`LINGER`] after the call began, at most `timeout`) with records in hand, or `timeout` has
 //! passed; another signal (SIGINT) interrupting `waitpid` ends the call early with
-//! [`Status::More`]. The timer is armed and disarmed once per `poll`, not per stop.
+//! [`Status::More`]. (A signal landing between two `waitpid` calls interrupts nothing: then
+//! the call ends at `timeout` as usual, so callers poll with a short timeout.) The timer is
+//! armed and disarmed once per `poll`, not per stop.
 //!
 //! # Cost per syscall stop
 //! `waitpid`, `PTRACE_GET_SYSCALL_INFO`, one `process_vm_readv` per pointer argument the table
@@ -99,6 +120,8 @@ pub struct PtraceEngine {
     tracees: TraceeMap,
     /// New children stopped before their parent's event, and since when.
     early: Vec<(Tid, Instant)>,
+    /// Exits of threads not (yet) known, with their status (see `on_exit`).
+    gone: Vec<(Tid, libc::c_int)>,
     /// The spawned command's pid.
     root: Option<Tid>,
     exit_code: Option<i32>,
@@ -128,6 +151,7 @@ impl PtraceEngine {
             seccomp,
             tracees: TraceeMap::default(),
             early: Vec::new(),
+            gone: Vec::new(),
             root: None,
             exit_code: None,
             backlog: Vec::new(),

@@ -16,6 +16,8 @@ const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
 const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
 const SYS_CLONE: u64 = libc::SYS_clone as u64;
 const SYS_CLONE3: u64 = libc::SYS_clone3 as u64;
+/// Exits of unknown threads remembered for a fork/clone event that may still name them.
+const GONE_MAX: usize = 64;
 
 fn push(out: &mut Vec<Record>, events: &mut u64, ts: u64, tid: Tid, pid: Tid, kind: EventKind) {
     *events += 1;
@@ -103,6 +105,12 @@ impl PtraceEngine {
     pub(super) fn on_exit(&mut self, tid: Tid, status: c_int, ts: u64, out: &mut Vec<Record>) {
         self.early.retain(|&(t, _)| t != tid);
         let Some(t) = self.tracees.remove(&tid) else {
+            // A new child killed before its first stop and before its parent's event: keep
+            // its status for that event (bounded: it may also be an untraced child).
+            if self.gone.len() == GONE_MAX {
+                self.gone.remove(0);
+            }
+            self.gone.push((tid, status));
             return;
         };
         if Some(tid) == self.root {
@@ -139,6 +147,8 @@ impl PtraceEngine {
                 let record = self.wants(nr, info.arch);
                 let snaplen = self.snaplen;
                 let Some(t) = self.tracees.get_mut(&tid) else {
+                    // Unreachable: handle() adopts unknown threads first.
+                    self.resume(tid, 0);
                     return;
                 };
                 if info.op == INFO_SECCOMP && t.in_syscall && t.nr == nr {
@@ -182,6 +192,8 @@ impl PtraceEngine {
             INFO_EXIT => {
                 let ret = info.rval();
                 let Some(t) = self.tracees.get_mut(&tid) else {
+                    // Unreachable: handle() adopts unknown threads first.
+                    self.resume(tid, 0);
                     return;
                 };
                 if !t.in_syscall {
@@ -242,6 +254,8 @@ impl PtraceEngine {
         };
         let child = child as Tid;
         let Some(t) = self.tracees.get(&tid) else {
+            // Unreachable: handle() adopts unknown threads first.
+            self.resume(tid, 0);
             return;
         };
         let (pid, origin) = (t.pid, t.origin);
@@ -284,6 +298,13 @@ impl PtraceEngine {
             flags,
         };
         push(out, &mut self.stats.events, ts, tid, pid, kind);
+        if let Some(i) = self.gone.iter().position(|&(t, _)| t == child) {
+            let (_, status) = self.gone.remove(i);
+            let kind = EventKind::ThreadExit { status };
+            push(out, &mut self.stats.events, ts, child, child_pid, kind);
+            self.resume(tid, 0);
+            return;
+        }
         self.tracees
             .entry(child)
             .or_insert_with(|| Tracee::new(child_pid, origin));
@@ -304,6 +325,8 @@ impl PtraceEngine {
             }
         }
         let Some(t) = self.tracees.get_mut(&tid) else {
+            // Unreachable: handle() adopts unknown threads first.
+            self.resume(tid, 0);
             return;
         };
         t.pid = tid;
