@@ -15,7 +15,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 1
+#define SP_ABI_VERSION 2
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -23,7 +23,7 @@
 #define SP_MAX_ARG_DATA 4096
 /* At most this many argv strings and iovecs are read for one argument. */
 #define SP_MAX_STRLIST 64
-#define SP_MAX_IOVEC 16
+#define SP_MAX_IOVEC 64
 
 /* Record kinds (sp_hdr.kind). */
 #define SP_REC_ENTER 1
@@ -72,7 +72,7 @@ struct sp_syscall {
 #define SP_ITEM_MEM 3     /* memory read verbatim (struct, sockaddr, array) */
 #define SP_ITEM_STRLIST 4 /* `real` strings, each a __u16 length then its bytes */
 #define SP_ITEM_IOVEC 5   /* `real` iovecs, each an sp_iov then its bytes */
-#define SP_ITEM_FAULT 6   /* the pointer could not be read; no data */
+#define SP_ITEM_FAULT 6   /* the pointer (`real`) could not be read, or is NULL; no data */
 
 /* Item flags. */
 #define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes */
@@ -92,7 +92,7 @@ struct sp_item {
 
 /* Head of one iovec inside an SP_ITEM_IOVEC item. 16 bytes. */
 struct sp_iov {
-	__u64 real; /* iov_len */
+	__u64 real; /* iov_len; for an output argument, at most what is left of the return value */
 	__u32 len;  /* bytes that follow */
 	__u32 pad;
 };
@@ -106,7 +106,8 @@ struct sp_clone {
 };
 
 /*
- * sched_process_exec: the executed file name (bprm->filename), `len` bytes, follows; then
+ * sched_process_exec: the file that runs (bprm->interp: the interpreter of a script, else the
+ * file named, as the caller spelt it), `len` bytes, follows; then
  * `args_len` bytes of the new image's argument area (NUL-separated argv, cut at
  * SP_MAX_ARG_DATA). 48 bytes.
  */
@@ -133,10 +134,11 @@ struct sp_thread_exit {
 #define SP_FETCH_MEM 4
 #define SP_FETCH_ARRAY 5   /* `count` (from len_from) elements of `size` bytes */
 #define SP_FETCH_IOVEC 6   /* `count` (from len_from) iovecs */
+#define SP_FETCH_PATH 7    /* a string kept up to SP_MAX_ARG_DATA bytes, whatever the snap length */
 
 /* Direction bits. */
 #define SP_DIR_IN 1  /* read at enter */
-#define SP_DIR_OUT 2 /* read at exit (only when the call succeeded) */
+#define SP_DIR_OUT 2 /* read at exit (OUT alone: only when the call succeeded) */
 
 /* Where a length (or count) comes from. */
 #define SP_LEN_ARG 0    /* the value of argument len_arg */

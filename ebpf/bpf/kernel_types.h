@@ -42,6 +42,7 @@ struct task_struct {
 
 struct linux_binprm {
 	const char *filename;
+	const char *interp;
 };
 
 #pragma clang attribute pop

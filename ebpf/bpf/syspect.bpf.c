@@ -7,7 +7,7 @@
  * Hot path: one array lookup (the syscall's description, which also says whether the syscall
  * filter keeps it), then the pid/cgroup filter only when one is set, then the record is built in
  * a per-CPU scratch buffer and copied into the ring with bpf_ringbuf_output. The reader is woken
- * only when the unread data passes sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
+ * only when the unread data crosses sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
  * cost more than everything else together.
  *
  * The exit handler reads pointer arguments from the saved user registers (pt_regs still hold the
@@ -35,6 +35,7 @@ const volatile __u32 sp_self_tgid = 0;
 const volatile __u32 sp_filter = 0;
 const volatile __u32 sp_snaplen = 80;
 const volatile __u64 sp_wake_bytes = 1 << 20;
+const volatile __u64 sp_wake_half = 8 << 20; /* half the ring */
 
 /* A per-CPU scratch value: records are built here, then copied into the ring. */
 #define SP_SCRATCH 32768
@@ -97,6 +98,7 @@ struct {
 	__type(value, struct sp_scratch);
 } sp_scratch SEC(".maps");
 
+#define SP_NR_RT_SIGRETURN 15
 #define SP_NR_CLONE 56
 #define SP_NR_FORK 57
 #define SP_NR_VFORK 58
@@ -148,13 +150,21 @@ static __always_inline void sp_count_drop(void)
 }
 
 /* Copy a finished record into the ring; wake the reader only past the fill threshold. */
+/*
+ * Only the record that takes the unread data across sp_wake_bytes (or across half the ring)
+ * wakes the reader: a wake-up is a self-IPI (a VM exit under a hypervisor), and waking on every
+ * record while the reader lags costs more than the tracing itself. A reader that misses one
+ * finds the data on its timer tick.
+ */
 static __always_inline void sp_output(void *rec, __u64 len)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA);
 	if (len > SP_BUF)
 		len = SP_BUF;
+	if ((avail < sp_wake_bytes && avail + len >= sp_wake_bytes) ||
+	    (avail < sp_wake_half && avail + len >= sp_wake_half))
+		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
 		sp_count_drop();
 }
@@ -172,7 +182,11 @@ static __always_inline __u64 sp_reg(struct sp_scratch *s, __u32 n)
 	return n < 6 ? rec->regs[n] : 0;
 }
 
-/* A length or count as the argument's spec says. */
+/* sp_len of a length that cannot be read */
+#define SP_LEN_BAD (~0ULL)
+
+/* A length or count as the argument's spec says (at enter, or after a failed call, a return
+ * value is 0). */
 static __always_inline __u64 sp_len(struct sp_scratch *s, const struct sp_arg_spec *a, long ret)
 {
 	__u32 v = 0;
@@ -185,8 +199,8 @@ static __always_inline __u64 sp_len(struct sp_scratch *s, const struct sp_arg_sp
 		return ret < 0 ? 0 : (__u64)ret;
 	case SP_LEN_ARGPTR:
 		p = sp_reg(s, a->len_arg);
-		if (p)
-			bpf_probe_read_user(&v, sizeof(v), (void *)p);
+		if (p && bpf_probe_read_user(&v, sizeof(v), (void *)p))
+			return SP_LEN_BAD;
 		return v;
 	default:
 		return a->size;
@@ -205,6 +219,7 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 
 	s->v[0] = 0; /* bytes used */
 	s->v[1] = 0; /* strings */
+	s->v[2] = 0; /* the terminating NULL was seen */
 	for (int j = 0; j < SP_MAX_STRLIST; j++) {
 		__u64 p = 0;
 		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ptr + 8 * j))) {
@@ -212,8 +227,10 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 				it->kind = SP_ITEM_FAULT;
 			break;
 		}
-		if (!p)
+		if (!p) {
+			s->v[2] = 1;
 			break;
+		}
 		__u64 used = s->v[0];
 		if (used > SP_MAX_ARG_DATA - 3) {
 			it->flags = SP_ITEM_TRUNC;
@@ -230,17 +247,17 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 		data[used + 1] = l >> 8;
 		s->v[0] = used + 2 + l;
 		s->v[1] += 1;
-		if (max < snap && l == max) {
-			it->flags = SP_ITEM_TRUNC;
+		if (max < snap && l == max)
 			break;
-		}
 	}
+	if (!s->v[2])
+		it->flags = SP_ITEM_TRUNC;
 	it->real = s->v[1];
 	return s->v[0];
 }
 
-/* iovecs: up to SP_MAX_IOVEC, together at most the snap length of data (for an output
- * argument, at most the return value). Returns data bytes. */
+/* iovecs: up to SP_MAX_IOVEC, together at most the snap length of data; for an output
+ * argument the lengths add up to the return value. Returns data bytes. */
 static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item *it, __u8 *data,
 					    __u64 ptr, __u64 count, bool out, long ret)
 {
@@ -274,7 +291,7 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used)
 			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
 		struct sp_iov *h = (void *)(data + used);
-		h->real = iov.len;
+		h->real = want;
 		h->pad = 0;
 		if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)iov.base))
 			c = 0;
@@ -314,48 +331,61 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 	it->arg = redo ? i | SP_ITEM_REDO : i;
 	it->flags = 0;
 	it->pad = 0;
+	/* NULL: nothing to read (user space shows the 0) */
+	if (!ptr)
+		a.fetch = 0xff;
 
 	switch (a.fetch) {
 	case SP_FETCH_STR:
+	case SP_FETCH_PATH: {
+		__u32 limit = a.fetch == SP_FETCH_PATH ? SP_MAX_ARG_DATA : snap;
 		it->kind = SP_ITEM_STR;
-		/* snap + 1 characters: one more than kept tells that the string was cut */
-		n = ptr ? bpf_probe_read_user_str(data, snap + 2, (void *)ptr) : -1;
+		/* limit + 1 characters: one more than kept tells that the string was cut */
+		n = bpf_probe_read_user_str(data, limit + 2, (void *)ptr);
 		if (n <= 0) {
 			it->kind = SP_ITEM_FAULT;
 		} else {
 			len = n - 1;
-			if (len > snap) {
-				len = snap;
+			if (len > limit) {
+				len = limit;
 				it->flags = SP_ITEM_TRUNC;
 			}
 		}
 		break;
+	}
 	case SP_FETCH_BUF:
 	case SP_FETCH_MEM:
 	case SP_FETCH_ARRAY: {
 		__u64 real = sp_len(s, &a, ret);
 		__u64 cap = a.fetch == SP_FETCH_BUF ? snap : SP_MAX_ARG_DATA;
+		it->kind = a.fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
+		if (real == SP_LEN_BAD) {
+			it->kind = SP_ITEM_FAULT;
+			break;
+		}
 		if (a.fetch == SP_FETCH_ARRAY)
 			real *= a.size;
-		it->kind = a.fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
 		it->real = real;
 		len = real < cap ? real : cap;
 		if (len > SP_MAX_ARG_DATA)
 			len = SP_MAX_ARG_DATA;
-		if (len && (!ptr || bpf_probe_read_user(data, len, (void *)ptr)))
+		if (len && bpf_probe_read_user(data, len, (void *)ptr))
 			it->kind = SP_ITEM_FAULT;
 		break;
 	}
 	case SP_FETCH_STRLIST:
-		it->kind = ptr ? SP_ITEM_STRLIST : SP_ITEM_FAULT;
-		if (ptr)
-			len = sp_fetch_strlist(s, it, data, ptr);
+		it->kind = SP_ITEM_STRLIST;
+		len = sp_fetch_strlist(s, it, data, ptr);
 		break;
-	case SP_FETCH_IOVEC:
-		it->kind = ptr ? SP_ITEM_IOVEC : SP_ITEM_FAULT;
-		if (ptr)
-			len = sp_fetch_iovec(s, it, data, ptr, sp_len(s, &a, ret), out, ret);
+	case SP_FETCH_IOVEC: {
+		__u64 count = sp_len(s, &a, ret);
+		it->kind = SP_ITEM_IOVEC;
+		if (count == SP_LEN_BAD)
+			it->kind = SP_ITEM_FAULT;
+		else
+			len = sp_fetch_iovec(s, it, data, ptr, count, out, ret < 0 ? 0 : ret);
 		break;
+	}
 	default:
 		it->kind = SP_ITEM_FAULT;
 		break;
@@ -409,14 +439,17 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	__u32 off = sizeof(*rec);
 	__u32 tid = pid_tgid;
 	bool faulted = false;
-	/* a failed call wrote nothing: its output arguments stay pointers */
-	__u8 want = out ? (ret < 0 ? 0 : SP_DIR_OUT) : SP_DIR_IN;
-	if ((spec->flags & SP_SC_DESCRIBED) && want) {
+	__u8 want = out ? SP_DIR_OUT : SP_DIR_IN;
+	bool failed = out && ret < 0 && ret >= -4095;
+	if (spec->flags & SP_SC_DESCRIBED) {
 		for (__u32 i = 0; i < 6; i++) {
 			if (i >= spec->nargs)
 				break;
 			struct sp_arg_spec a = spec->args[i];
 			if (!(a.dir & want) || a.fetch == SP_FETCH_VALUE)
+				continue;
+			/* a failed call wrote nothing: its output arguments stay pointers */
+			if (failed && a.dir == SP_DIR_OUT)
 				continue;
 			__u64 bits;
 			__builtin_memcpy(&bits, &a, sizeof(bits));
@@ -426,7 +459,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 				break;
 			off = next;
 			rec->hdr.nitems++;
-			if (!out && a.fetch == SP_FETCH_STR && at <= SP_MAX_OFF &&
+			if (!out && (a.fetch == SP_FETCH_STR || a.fetch == SP_FETCH_PATH) &&
+			    rec->regs[i] && at <= SP_MAX_OFF &&
 			    ((struct sp_item *)(s->buf + at))->kind == SP_ITEM_FAULT)
 				faulted = true;
 		}
@@ -444,7 +478,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			if (i >= spec->nargs)
 				break;
 			struct sp_arg_spec a = spec->args[i];
-			if (!(a.dir & SP_DIR_IN) || a.fetch != SP_FETCH_STR)
+			if (!(a.dir & SP_DIR_IN) ||
+			    (a.fetch != SP_FETCH_STR && a.fetch != SP_FETCH_PATH))
 				continue;
 			__u64 bits;
 			__builtin_memcpy(&bits, &a, sizeof(bits));
@@ -468,7 +503,15 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
-	return sp_syscall(regs, regs->orig_ax, ret, true);
+	long nr = regs->orig_ax;
+	/* rt_sigreturn restores the registers and sets orig_ax to -1 */
+	if (nr == -1)
+		nr = SP_NR_RT_SIGRETURN;
+	/* the child's side of fork/clone: neither strace nor the ptrace engine shows it */
+	if (ret == 0 && (nr == SP_NR_CLONE || nr == SP_NR_FORK || nr == SP_NR_VFORK ||
+			 nr == SP_NR_CLONE3))
+		return 0;
+	return sp_syscall(regs, nr, ret, true);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -523,7 +566,8 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	struct sp_exec *rec = (void *)s->buf;
 	sp_fill_hdr(&rec->hdr, SP_REC_EXEC, pid_tgid);
 	rec->old_tid = old_pid;
-	const char *name = BPF_CORE_READ(bprm, filename);
+	/* the file that runs: the interpreter of a script, else the file named */
+	const char *name = BPF_CORE_READ(bprm, interp);
 	long n = bpf_probe_read_kernel_str(s->buf + sizeof(*rec), SP_MAX_ARG_DATA, name);
 	__u32 len = n > 0 ? n - 1 : 0;
 	if (len > SP_MAX_ARG_DATA)

@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 1;
+pub const ABI_VERSION: u16 = 2;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -73,7 +73,7 @@ pub const MAX_ARG_DATA: usize = 4096;
 /// At most this many argv strings are read.
 pub const MAX_STRLIST: usize = 64;
 /// At most this many iovecs are read.
-pub const MAX_IOVEC: usize = 16;
+pub const MAX_IOVEC: usize = 64;
 
 /// Record kinds ([`Hdr::kind`]).
 pub mod rec {
@@ -115,6 +115,8 @@ pub mod fetch {
     pub const MEM: u8 = 4;
     pub const ARRAY: u8 = 5;
     pub const IOVEC: u8 = 6;
+    /// A string kept up to [`super::MAX_ARG_DATA`] bytes, whatever the snap length.
+    pub const PATH: u8 = 7;
 }
 
 /// [`ArgSpec::dir`] bits.
@@ -188,7 +190,7 @@ pub struct SyscallRec {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Item {
-    /// BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer.
+    /// BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer (0: NULL).
     pub real: u64,
     pub len: u32,
     pub arg: u8,
@@ -201,7 +203,7 @@ pub struct Item {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Iov {
-    /// `iov_len`.
+    /// `iov_len`; for an output argument, at most what is left of the return value.
     pub real: u64,
     /// Bytes that follow.
     pub len: u32,

@@ -152,17 +152,23 @@ impl Decoder {
                 }
             });
         };
-        let mut args = Vec::with_capacity(desc.args.len());
-        for (i, a) in desc.args.iter().enumerate().take(6) {
-            let side = matches!(
-                (a.dir, exit),
+        let side = |d: Dir| {
+            matches!(
+                (d, exit),
                 (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
-            );
-            if !side {
+            )
+        };
+        // no allocation for a side without arguments (most exits)
+        let n = desc.args.iter().take(6).filter(|a| side(a.dir)).count();
+        let mut args = Vec::with_capacity(n);
+        for (i, a) in desc.args.iter().enumerate().take(6) {
+            if !side(a.dir) {
                 continue;
             }
             let reg = r.regs[i];
-            let v = if a.fetch() == Fetch::Value || (exit && r.ret < 0) {
+            let failed = exit && (-4095..0).contains(&r.ret);
+            let v = if a.fetch() == Fetch::Value || reg == 0 || (failed && a.dir == Dir::Out) {
+                // a scalar, a NULL pointer, or the output of a failed call: the register
                 Arg::Num(reg)
             } else {
                 // an item the kernel could not fit is reported as unread
@@ -252,10 +258,12 @@ fn item_arg(it: &Item, data: &[u8]) -> Option<Arg> {
     })
 }
 
-/// The Exec event: the file name and argv from the kernel; the working directory from /proc
-/// while the process still exists (empty when it is already gone).
+/// The Exec event: the file that runs and argv from the kernel; the working directory from
+/// /proc while the process still exists (empty when it is already gone). The file name is made
+/// canonical (symlinks resolved) as `/proc/PID/exe` shows it, which the ptrace engine reports;
+/// a relative name is resolved against that working directory.
 fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
-    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let args = args.strip_suffix(&[0]).unwrap_or(args);
     let args = if args.is_empty() {
         Vec::new()
@@ -265,9 +273,19 @@ fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
     let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
         .map(|p| p.as_os_str().as_bytes().to_vec())
         .unwrap_or_default();
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
+    let full = if path.is_absolute() || cwd.is_empty() {
+        path.to_path_buf()
+    } else {
+        std::path::Path::new(std::ffi::OsStr::from_bytes(&cwd)).join(path)
+    };
+    let exe = match std::fs::canonicalize(&full) {
+        Ok(p) if !name.is_empty() => p.into_os_string().into_vec(),
+        _ => name.to_vec(),
+    };
     EventKind::Exec {
         old_tid,
-        exe: name.to_vec(),
+        exe,
         args,
         cwd,
     }
@@ -449,6 +467,20 @@ mod tests {
     }
 
     #[test]
+    fn a_null_pointer_is_its_number_as_in_the_ptrace_engine() {
+        let mut b = bytes(&SyscallRec {
+            hdr: hdr(rec::ENTER, 257, 1),
+            regs: [3, 0, 0, 0, 0, 0],
+            ret: 0,
+        });
+        b.extend(item(1, item::FAULT, 0, 0, b""));
+        let EventKind::Enter { args, .. } = dec().decode(&b).unwrap().event.kind else {
+            panic!("not an enter");
+        };
+        assert_eq!(args[1], Arg::Num(0));
+    }
+
+    #[test]
     fn undescribed_syscall_has_six_registers_at_enter_and_none_at_exit() {
         let b = bytes(&SyscallRec {
             hdr: hdr(rec::ENTER, 511, 0),
@@ -576,11 +608,12 @@ mod tests {
         });
         b.extend_from_slice(b"/bin/sh");
         b.extend_from_slice(b"sh\0-c\0ls\0");
+        let sh = std::fs::canonicalize("/bin/sh").unwrap();
         assert_eq!(
             dec().decode(&b).unwrap().event.kind,
             EventKind::Exec {
                 old_tid: 11,
-                exe: b"/bin/sh".to_vec(),
+                exe: sh.into_os_string().into_encoded_bytes(),
                 args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
                 cwd: vec![]
             }

@@ -172,12 +172,14 @@ pub fn load(
     if !opts.cgroups.is_empty() {
         filter_bits |= filter::CGROUPS;
     }
-    let wake = cfg.wake_bytes.min(cfg.ring_bytes as u64 / 2);
+    let half = cfg.ring_bytes as u64 / 2;
+    let wake = cfg.wake_bytes.min(half);
     let mut bpf = EbpfLoader::new()
         .override_global("sp_self_tgid", &self_tgid, true)
         .override_global("sp_filter", &filter_bits, true)
         .override_global("sp_snaplen", &snaplen, true)
         .override_global("sp_wake_bytes", &wake, true)
+        .override_global("sp_wake_half", &half, true)
         .map_max_entries("sp_events", cfg.ring_bytes)
         .load(object)
         .map_err(|e| load_err("cannot load the BPF object", e))?;

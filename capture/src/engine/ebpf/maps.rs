@@ -53,8 +53,8 @@ pub fn arg_spec(f: Fetch, d: Dir) -> ArgSpec {
     };
     match f {
         Fetch::Value => a.fetch = fetch::VALUE,
-        // Paths are read like strings, within the program's per-argument limit.
-        Fetch::Str | Fetch::Path => a.fetch = fetch::STR,
+        Fetch::Str => a.fetch = fetch::STR,
+        Fetch::Path => a.fetch = fetch::PATH,
         Fetch::StrList => a.fetch = fetch::STRLIST,
         Fetch::Buf(l) => {
             a.fetch = fetch::BUF;
@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(s.flags, sc::TRACED | sc::DESCRIBED | sc::IN_STR);
         assert_eq!(s.nargs, 4);
         assert_eq!(s.args[0].fetch, fetch::VALUE);
-        assert_eq!(s.args[1].fetch, fetch::STR);
+        assert_eq!(s.args[1].fetch, fetch::PATH);
         assert_eq!(s.args[1].dir, dir::IN);
         let w = syscall_spec(1, true);
         assert_eq!(w.args[1].fetch, fetch::BUF);
