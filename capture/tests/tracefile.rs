@@ -20,14 +20,16 @@ mod strategies;
 
 use strategies::arb_record;
 
-/// A fresh path in a per-test temporary folder.
+/// A fresh path in a temporary folder under the target directory, emptied at each run.
 fn temp_path(name: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "syspect-tracefile-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tracefile");
+        let _ = std::fs::remove_dir_all(&root);
+        root
+    });
+    let dir = root.join(N.fetch_add(1, Ordering::Relaxed).to_string());
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
