@@ -135,6 +135,25 @@ pub struct CaptureArgs {
     /// Write the events to this trace file (mode 0600) instead of printing them.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<PathBuf>,
+    /// Start a new file when the current one reaches this many million bytes (FILE0, FILE1…).
+    #[arg(short = 'C', long = "file-size", value_name = "MB", requires = "write")]
+    pub file_size: Option<u64>,
+    /// Keep at most this many files with -C or -G, overwriting the oldest.
+    #[arg(
+        short = 'W',
+        long = "limit-files",
+        value_name = "N",
+        requires = "write"
+    )]
+    pub limit_files: Option<u32>,
+    /// Start a new file every this many seconds.
+    #[arg(
+        short = 'G',
+        long = "seconds-per-file",
+        value_name = "SECONDS",
+        requires = "write"
+    )]
+    pub seconds_per_file: Option<u64>,
     #[command(flatten)]
     pub live: LiveArgs,
     #[command(flatten)]

@@ -9,6 +9,7 @@ use anyhow::Result;
 use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
+use syspect_capture::trace::Rotation;
 use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
@@ -122,13 +123,15 @@ fn live_options(
         command_line: std::env::args().collect(),
         filter: compiled,
         filter_text: filter.unwrap_or_default().to_owned(),
+        rotation: Rotation::default(),
     })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Capture(c) => {
-            let opts = live_options(&c.live, c.command, c.filter.as_deref())?;
+            let mut opts = live_options(&c.live, c.command, c.filter.as_deref())?;
+            opts.rotation = Rotation::from_flags(c.file_size, c.seconds_per_file, c.limit_files);
             let format = format_of(&c.print)?;
             let code = match &c.write {
                 Some(path) => live::capture_to_file(&opts, path)?,

@@ -117,3 +117,79 @@ fn foreign_files_are_refused_in_one_line() {
         assert!(err.contains("not a syspect trace"), "{f}: {err}");
     }
 }
+
+#[test]
+fn rotated_files_read_back_as_one_capture() {
+    let d = TempDir::new("rotate");
+    let base = d.join_str("r.spt");
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-w",
+        &base,
+        "-G",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "for i in 1 2 3; do cat /etc/hostname >/dev/null; sleep 0.7; done",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files: Vec<String> = (0..10)
+        .map(|i| format!("{base}{i}"))
+        .filter(|f| std::path::Path::new(f).exists())
+        .collect();
+    assert!(
+        files.len() >= 2,
+        "-G 1 over ~2 s makes several files: {files:?}"
+    );
+    // Each file reads on its own, and all of them by the base name as one capture that holds
+    // the three cats in time order, each naming its file.
+    for f in &files {
+        assert_eq!(run(&["read", f]).status.code(), Some(0), "{f}");
+    }
+    let all = stdout(&run(&[
+        "read",
+        &base,
+        "-p",
+        "%evt.rawtime %fd.name",
+        "evt.type=openat and fd.name=/etc/hostname",
+    ]));
+    let times: Vec<u64> = all
+        .lines()
+        .filter_map(|l| l.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(times.len(), 3, "{all}");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "time order: {all}");
+    // Listing the files gives the same events as the base name.
+    let mut args = vec!["read"];
+    args.extend(files.iter().map(String::as_str));
+    let listed = run(&args);
+    assert_eq!(stdout(&listed), stdout(&run(&["read", &base])));
+
+    // -W 2 keeps a ring of two files.
+    let ring = d.join_str("ring.spt");
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-w",
+        &ring,
+        "-G",
+        "1",
+        "-W",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        "sleep 0.6; sleep 0.6; sleep 0.6; sleep 0.6",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::path::Path::new(&format!("{ring}0")).exists());
+    assert!(std::path::Path::new(&format!("{ring}1")).exists());
+    assert!(
+        !std::path::Path::new(&format!("{ring}2")).exists(),
+        "the ring holds two files"
+    );
+}

@@ -10,7 +10,7 @@ use syspect_capture::engine::ebpf::EbpfEngine;
 use syspect_capture::engine::ptrace::PtraceEngine;
 use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Status};
 use syspect_capture::event::Record;
-use syspect_capture::trace::{Header, TraceWriter};
+use syspect_capture::trace::{Header, RotatingWriter, Rotation, WriterOptions};
 use syspect_capture::{interrupt, procfs};
 
 use crate::output::Printer;
@@ -46,6 +46,8 @@ pub struct LiveOptions {
     pub filter: Option<Filter>,
     /// Its text, for the trace header.
     pub filter_text: String,
+    /// `-C`, `-W`, `-G`: when to start a new file.
+    pub rotation: Rotation,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
@@ -149,10 +151,12 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
         &o.filter_text,
         o.command_line.clone(),
     );
-    let writer = TraceWriter::create(path, &header)?;
+    let writer = RotatingWriter::create(path, &header, o.rotation, WriterOptions::default())?;
     let initial = initial_state(o, engine.as_ref());
+    /// Records to the file; with a filter or rotation it keeps the state too (to select
+    /// events, and to start each new file with the state a reader needs).
     struct FileSink {
-        writer: TraceWriter,
+        writer: RotatingWriter,
         events: u64,
         limit: Option<u64>,
         selector: Option<Selector>,
@@ -179,15 +183,22 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
             Ok(self.limit.is_none_or(|l| self.events < l))
         }
         fn tick(&mut self) -> Result<(), InspectError> {
-            self.writer.tick(Instant::now())?;
+            let state = || {
+                self.selector
+                    .as_ref()
+                    .map(|s| s.state.to_records())
+                    .unwrap_or_default()
+            };
+            self.writer.tick(Instant::now(), state)?;
             Ok(())
         }
     }
+    let keep_state = o.filter.is_some() || !o.rotation.is_off();
     let mut sink = FileSink {
         writer,
         events: 0,
         limit: o.count,
-        selector: o.filter.clone().map(Selector::new),
+        selector: keep_state.then(|| Selector::new(o.filter.clone())),
     };
     sink.records(&initial)?;
     drive(o, engine.as_mut(), &mut sink)?;

@@ -94,16 +94,17 @@ pub fn state_records(state: &State, rec: &Record) -> Vec<Record> {
     }
 }
 
-/// State plus filter, for a capture that writes only the selected events.
+/// State plus filter, for a capture that writes only the selected events (or, without a
+/// filter, all of them, keeping the state for rotated files).
 pub struct Selector {
     pub state: State,
-    filter: Filter,
+    filter: Option<Filter>,
     scratch: Vec<u8>,
     num: u64,
 }
 
 impl Selector {
-    pub fn new(filter: Filter) -> Selector {
+    pub fn new(filter: Option<Filter>) -> Selector {
         Selector {
             state: State::new(),
             filter,
@@ -120,6 +121,9 @@ impl Selector {
             return vec![rec.clone()];
         };
         self.num += 1;
+        let Some(filter) = &self.filter else {
+            return vec![rec.clone()];
+        };
         let cx = Ctx {
             num: self.num,
             ev,
@@ -130,7 +134,7 @@ impl Selector {
             cx: &cx,
             scratch: &mut self.scratch,
         };
-        if self.filter.matches(&mut fields) {
+        if filter.matches(&mut fields) {
             vec![rec.clone()]
         } else {
             state_records(&self.state, rec)

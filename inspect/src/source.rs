@@ -47,13 +47,22 @@ impl FileSource {
     /// Open `files`: one sysdig capture, or one or more syspect traces.
     pub fn open(files: &[PathBuf]) -> Result<FileSource, InspectError> {
         let first = files.first().ok_or(InspectError::NoInput)?;
-        if scap::is_scap(&sniff(first)?) {
+        if first.exists() && scap::is_scap(&sniff(first)?) {
             if files.len() > 1 {
                 return Err(InspectError::Usage(
                     "sysdig captures are read one at a time".to_owned(),
                 ));
             }
             return Ok(FileSource::Scap(Box::new(ScapReader::open(first)?)));
+        }
+        // A rotated capture asked for by its base name (`-w x.spt -C 10` wrote x.spt0, x.spt1…).
+        if let [one] = files {
+            if !one.exists() {
+                let rotated = MultiReader::rotated_paths(one);
+                if !rotated.is_empty() {
+                    return Ok(FileSource::Trace(MultiReader::open(&rotated)?));
+                }
+            }
         }
         Ok(FileSource::Trace(MultiReader::open(files)?))
     }

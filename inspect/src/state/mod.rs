@@ -172,6 +172,47 @@ impl State {
         }
     }
 
+    /// The state as records, for the start of a new trace file (rotation): threads, fds,
+    /// users, groups and containers as they are now.
+    pub fn to_records(&self) -> Vec<Record> {
+        use syspect_capture::event::{FdInfo, GroupInfo, UserInfo};
+        let mut v: Vec<Record> = Vec::new();
+        v.extend(self.users.iter().map(|(uid, name)| {
+            Record::User(UserInfo {
+                uid: *uid,
+                name: name.clone(),
+                home: Vec::new(),
+                shell: Vec::new(),
+            })
+        }));
+        v.extend(self.groups.iter().map(|(gid, name)| {
+            Record::Group(GroupInfo {
+                gid: *gid,
+                name: name.clone(),
+            })
+        }));
+        v.extend(self.containers.values().cloned().map(Record::Container));
+        v.extend(
+            self.threads
+                .iter()
+                .filter(|t| !t.dead)
+                .map(|t| Record::Thread(t.info.clone())),
+        );
+        for pid in self.fds.pids() {
+            for (fd, f) in self.fds.of(pid) {
+                v.push(Record::Fd(FdInfo {
+                    pid,
+                    fd,
+                    kind: f.kind,
+                    name: f.name.clone(),
+                    sock: f.sock,
+                    flags: f.flags,
+                }));
+            }
+        }
+        v
+    }
+
     /// The thread that made `ev`.
     pub fn thread(&self, tid: Tid) -> Option<&Thread> {
         self.threads.get(tid)
