@@ -8,6 +8,8 @@ mod analyzers;
 
 /// The command line itself: help, version, usage errors and their exit status.
 mod cli;
+/// The filter language on real traces: selections, errors, pushdown.
+mod filters;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
 /// sysdig's `.scap` captures, against sysdig itself.
