@@ -11,8 +11,8 @@
 //!   pointer arguments from the saved user registers, which still hold the call's arguments.
 //! - **Arguments** come from the one syscall table: at load user space writes, per syscall
 //!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
-//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at exit (`Out` ones only
-//!   when the call succeeded); scalar arguments, NULL pointers and the outputs of failed calls
+//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at the exit of a call
+//!   that succeeded; scalar arguments, NULL pointers and the exit arguments of failed calls
 //!   are rebuilt here from the six registers every record carries. The rules are the ptrace
 //!   engine's (`ptrace/fetch.rs`), and a test checks that both engines give the same events for
 //!   the same command. Limits of the kernel side: the snap length is capped at 4096 bytes;
