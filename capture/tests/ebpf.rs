@@ -642,7 +642,9 @@ fn dd_overhead() {
             },
             Err(_) => EbpfConfig::default(),
         };
+        let load = Instant::now();
         let mut e = EbpfEngine::start_for_command_with(&opts, cfg).unwrap();
+        eprintln!("{what}: loading and attaching took {:?}", load.elapsed());
         let mut out = Vec::new();
         let mut n = 0usize;
         while e.poll(&mut out, Duration::from_millis(10)).unwrap() == Status::More {
