@@ -585,6 +585,44 @@ fn the_cgroup_filter_keeps_only_threads_in_the_cgroup() {
     assert_eq!(e.cgroup_of(cat), Some(id));
 }
 
+#[test]
+fn a_process_that_joins_a_cgroup_gets_its_thread_record_again() {
+    if !privileged("a_process_that_joins_a_cgroup_gets_its_thread_record_again") {
+        return;
+    }
+    let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).join("cgroup.procs").exists())
+        .expect("a cgroup v2 hierarchy");
+    let name = format!("syspect-join-{}", std::process::id());
+    let cg = TestCgroup(std::path::Path::new(root).join(&name));
+    std::fs::create_dir(&cg.0).expect("create a test cgroup");
+    let mut e = EbpfEngine::start(&CaptureOptions::default()).expect("start the eBPF engine");
+    // the shell makes calls, joins the cgroup, then makes more and lives on a little (the
+    // engine reads /proc when it sees the change)
+    let script = format!(
+        "cat /etc/hostname >/dev/null; echo $$ > {}/cgroup.procs; cat /etc/hostname >/dev/null; \
+         sleep 1",
+        cg.0.display()
+    );
+    let mut sh = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .spawn()
+        .unwrap();
+    let sh_pid = sh.id();
+    let mut out = Vec::new();
+    while sh.try_wait().unwrap().is_none() {
+        e.poll(&mut out, Duration::from_millis(20)).unwrap();
+    }
+    e.stop();
+    while e.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    let joined = out.iter().any(|r| match r {
+        Record::Thread(t) => t.pid == sh_pid && t.cgroup.ends_with(name.as_bytes()),
+        _ => false,
+    });
+    assert!(joined, "no Thread record of the shell in its new cgroup");
+}
+
 fn cpu_time() -> Duration {
     rusage(libc::RUSAGE_SELF)
 }

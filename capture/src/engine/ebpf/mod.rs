@@ -51,7 +51,10 @@
 //!   the file name is made canonical here (as `/proc/PID/exe` shows it) and the working
 //!   directory read from /proc (empty when the process is already gone).
 //! - **Cgroups**: every record carries the thread's cgroup v2 id; [`EbpfEngine::cgroup_of`]
-//!   gives the last one seen for a process (the event model has no field for it).
+//!   gives the last one seen for a process (the event model has no field for it). When a
+//!   process seen before shows up in another cgroup (`docker exec` moves a new process into
+//!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
+//!   event, so readers name the right container.
 //!
 //! Cost, measured here (2 busy cores shared with other work, so ratios only): a full capture of
 //! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd about
@@ -81,6 +84,7 @@ use self::loader::Loaded;
 use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use crate::procfs;
 use syspect_ebpf::hdr;
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
@@ -238,7 +242,15 @@ impl EbpfEngine {
             }
             if *last_seen != (ev.pid, d.cgroup) {
                 *last_seen = (ev.pid, d.cgroup);
-                seen.insert(ev.pid, d.cgroup);
+                if seen
+                    .insert(ev.pid, d.cgroup)
+                    .is_some_and(|old| old != d.cgroup)
+                {
+                    // it joined another cgroup (`docker exec`): its threads as /proc has them
+                    // now, with the new cgroup path, before the event
+                    let now = procfs::snapshot_pids(&[ev.pid]);
+                    out.extend(now.into_iter().filter(|r| matches!(r, Record::Thread(_))));
+                }
             }
             if command {
                 if let EventKind::Clone { child_pid, .. } = ev.kind {
