@@ -524,6 +524,62 @@ fn a_call_blocked_at_stop_has_its_enter_and_the_command_is_killed() {
     assert!(again.is_empty());
 }
 
+/// Run by [`without_privilege_the_engine_refuses_with_the_hint`] as an unprivileged user;
+/// does nothing otherwise.
+#[test]
+fn privilege_probe() {
+    if std::env::var("SYSPECT_PRIVILEGE_PROBE").is_err() {
+        return;
+    }
+    match EbpfEngine::start(&CaptureOptions::default()) {
+        Err(syspect_capture::engine::EngineError::Privilege { what, hint }) => {
+            println!("PRIVILEGE-ERROR: {what}; {hint}");
+        }
+        Err(other) => panic!("not a privilege error: {other}"),
+        Ok(_) => panic!("the engine started without privilege"),
+    }
+}
+
+#[test]
+fn without_privilege_the_engine_refuses_with_the_hint() {
+    use std::os::unix::process::CommandExt;
+    if !privileged("without_privilege_the_engine_refuses_with_the_hint") {
+        return;
+    }
+    // this test binary again, as nobody, running only the probe
+    let out = match Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "privilege_probe",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SYSPECT_PRIVILEGE_PROBE", "1")
+        .uid(65534)
+        .gid(65534)
+        .output()
+    {
+        Ok(out) => out,
+        // a checkout in a folder nobody may enter: the capability check has a unit test too
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("SKIPPED: without_privilege_the_engine_refuses_with_the_hint because nobody cannot run this test binary ({e})");
+            return;
+        }
+        Err(e) => panic!("cannot run the probe as nobody: {e}"),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("PRIVILEGE-ERROR: the eBPF engine needs root"),
+        "{text}"
+    );
+    assert!(text.contains("--engine ptrace"), "{text}");
+}
+
 /// A cgroup v2 directory made for one test, removed when dropped.
 struct TestCgroup(std::path::PathBuf);
 
