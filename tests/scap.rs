@@ -1,4 +1,4 @@
-//! sysdig's own captures (`../shared/fixtures/scap`, gzip'd) through every command, against
+//! sysdig's own captures (`tests/fixtures/scap`, gzip'd) through every command, against
 //! Debian's sysdig 0.29.3 on the same files: lsof, netstat and ps tables, event counts.
 
 use std::collections::BTreeSet;
