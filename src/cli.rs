@@ -73,6 +73,16 @@ Examples:
     /// The data read and written on fds.
     #[command(name = "echo-fds")]
     EchoFds(AnalyzerArgs),
+    /// Rewrite a capture (a sysdig `.scap`, or syspect traces) as one syspect trace.
+    #[command(after_help = "Example:\n  syspect convert incident.scap -w incident.spt")]
+    Convert {
+        /// The capture to convert.
+        #[arg(value_name = "FILE", required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// The trace file to write (mode 0600).
+        #[arg(short = 'w', long = "write", value_name = "FILE", required = true)]
+        write: PathBuf,
+    },
     /// List what syspect knows.
     List {
         #[arg(value_enum)]
