@@ -181,6 +181,8 @@ fn compare_in(name: &str, cmd: &[&str], files: &[(&str, &str)]) {
         // The program's output goes to /dev/null in both runs: a pipe's state when the
         // program looks at it (Python's start-up seeks on it) depends on timing.
         .stdout(Stdio::null())
+        // Python's hash seed decides when its allocator maps a new arena among the calls.
+        .env("PYTHONHASHSEED", "0")
         .output()
         .expect("strace runs");
     assert!(st.status.success(), "strace {cmd:?}: {}", stderr(&st));
@@ -190,6 +192,8 @@ fn compare_in(name: &str, cmd: &[&str], files: &[(&str, &str)]) {
         .args(cmd)
         .current_dir(&cwd)
         .stdout(Stdio::null())
+        // Python's hash seed decides when its allocator maps a new arena among the calls.
+        .env("PYTHONHASHSEED", "0")
         .output()
         .expect("syspect runs");
     assert!(
