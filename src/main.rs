@@ -124,6 +124,7 @@ fn live_options(
         filter: compiled,
         filter_text: filter.unwrap_or_default().to_owned(),
         rotation: Rotation::default(),
+        containers: l.only_containers.clone(),
     })
 }
 
