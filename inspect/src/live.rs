@@ -322,11 +322,6 @@ impl LiveContainers {
         if !system_wide && o.containers.is_empty() {
             return Ok(c);
         }
-        if let Some(bad) = o.containers.iter().find(|n| !valid_name(n)) {
-            return Err(InspectError::Usage(format!(
-                "--container {bad:?}: not a container name or id"
-            )));
-        }
         match DockerWatch::connect(DOCKER_TIMEOUT) {
             Ok((d, list)) => {
                 c.records = list.into_iter().map(Record::Container).collect();
@@ -421,7 +416,7 @@ impl LiveContainers {
 }
 
 /// Whether `s` can be a Docker container name or id (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`).
-fn valid_name(s: &str) -> bool {
+pub fn valid_container_name(s: &str) -> bool {
     let mut b = s.bytes();
     b.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
