@@ -6,12 +6,15 @@
 #
 #   scripts/bench.sh            # all workloads
 #   RUNS=1 scripts/bench.sh dd  # one workload, one run each
+#   SYSPECT=path/to/syspect scripts/bench.sh   # a binary already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 1; }
 command -v strace >/dev/null || { echo "needs strace (apt-get install strace)"; exit 1; }
-cargo build --release -q
-bin=$PWD/target/release/syspect
+if [ -z "${SYSPECT:-}" ]; then
+  cargo build --release -q
+fi
+bin=${SYSPECT:-$PWD/target/release/syspect}
 runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -12,6 +12,10 @@ Examples:
   syspect read t.spt                           print the events, sysdig style
   syspect read --strace t.spt                  print the calls as strace does
   syspect read -j t.spt                        one JSON object per event
+  syspect read t.spt 'proc.name=cat and fd.name startswith /etc'    only what a filter selects
+  syspect read t.spt -p '%evt.num %proc.name %fd.name'              chosen fields
+  syspect summary -r t.spt                     calls, errors and time per syscall (strace -c)
+  syspect lsof -r capture.scap                 sysdig captures read as well
   sudo syspect capture -w host.spt -M 30       every syscall on the host for 30 s (eBPF)
   syspect strace -- ./myprog args              strace without root";
 
@@ -69,6 +73,16 @@ Examples:
     /// The data read and written on fds.
     #[command(name = "echo-fds")]
     EchoFds(AnalyzerArgs),
+    /// Rewrite a capture (a sysdig `.scap`, or syspect traces) as one syspect trace.
+    #[command(after_help = "Example:\n  syspect convert incident.scap -w incident.spt")]
+    Convert {
+        /// The capture to convert.
+        #[arg(value_name = "FILE", required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// The trace file to write (mode 0600).
+        #[arg(short = 'w', long = "write", value_name = "FILE", required = true)]
+        write: PathBuf,
+    },
     /// List what syspect knows.
     List {
         #[arg(value_enum)]
@@ -102,7 +116,7 @@ pub struct LiveArgs {
     /// Capture engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     pub engine: EngineChoice,
-    /// Bytes kept of each string and buffer.
+    /// Bytes kept of each data buffer and string argument (paths are kept whole).
     #[arg(
         short = 's',
         long = "snaplen",

@@ -202,6 +202,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Topscalls(a) => analyze("topscalls", a),
         Command::SpyUsers(a) => analyze("spy-users", a),
         Command::EchoFds(a) => analyze("echo-fds", a),
+        Command::Convert { inputs, write } => {
+            let report =
+                syspect_inspect::convert::convert(&inputs, &write, std::env::args().collect())?;
+            if let Some(w) = report.warning {
+                eprintln!("syspect: warning: {w}");
+            }
+            eprintln!(
+                "syspect: wrote {} records to {}",
+                report.records,
+                write.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::List { what } => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());

@@ -1,4 +1,4 @@
-//! sysdig's own captures (`../shared/fixtures/scap`, gzip'd) through every command, against
+//! sysdig's own captures (`tests/fixtures/scap`, gzip'd) through every command, against
 //! Debian's sysdig 0.29.3 on the same files: lsof, netstat and ps tables, event counts.
 
 use std::collections::BTreeSet;
@@ -188,4 +188,33 @@ fn filters_and_formats_work_on_scap() {
         "3",
     ]);
     assert_eq!(p.lines().count(), 3, "{p}");
+}
+
+#[test]
+fn convert_keeps_a_capture_in_syspects_format() {
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let d = TempDir::new("convert");
+    let out = d.join_str("cg.spt");
+    let o = run(&["convert", &f, "-w", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [
+        vec!["read"],
+        vec!["read", "--strace"],
+        vec!["lsof", "-r"],
+        vec!["netstat", "-r"],
+    ] {
+        let mut a = args.clone();
+        a.push(&f);
+        let mut b = args.clone();
+        b.push(&out);
+        assert_eq!(ours(&b), ours(&a), "{args:?}");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out)
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }

@@ -10,6 +10,8 @@ mod analyzers;
 mod cli;
 /// Containers with a real dockerd: names, `docker exec`, `--container`, replay without Docker.
 mod containers;
+/// The filter language on real traces: selections, errors, pushdown.
+mod filters;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
 /// sysdig's `.scap` captures, against sysdig itself.

@@ -524,6 +524,62 @@ fn a_call_blocked_at_stop_has_its_enter_and_the_command_is_killed() {
     assert!(again.is_empty());
 }
 
+/// Run by [`without_privilege_the_engine_refuses_with_the_hint`] as an unprivileged user;
+/// does nothing otherwise.
+#[test]
+fn privilege_probe() {
+    if std::env::var("SYSPECT_PRIVILEGE_PROBE").is_err() {
+        return;
+    }
+    match EbpfEngine::start(&CaptureOptions::default()) {
+        Err(syspect_capture::engine::EngineError::Privilege { what, hint }) => {
+            println!("PRIVILEGE-ERROR: {what}; {hint}");
+        }
+        Err(other) => panic!("not a privilege error: {other}"),
+        Ok(_) => panic!("the engine started without privilege"),
+    }
+}
+
+#[test]
+fn without_privilege_the_engine_refuses_with_the_hint() {
+    use std::os::unix::process::CommandExt;
+    if !privileged("without_privilege_the_engine_refuses_with_the_hint") {
+        return;
+    }
+    // this test binary again, as nobody, running only the probe
+    let out = match Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "privilege_probe",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SYSPECT_PRIVILEGE_PROBE", "1")
+        .uid(65534)
+        .gid(65534)
+        .output()
+    {
+        Ok(out) => out,
+        // a checkout in a folder nobody may enter: the capability check has a unit test too
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("SKIPPED: without_privilege_the_engine_refuses_with_the_hint because nobody cannot run this test binary ({e})");
+            return;
+        }
+        Err(e) => panic!("cannot run the probe as nobody: {e}"),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("PRIVILEGE-ERROR: the eBPF engine needs root"),
+        "{text}"
+    );
+    assert!(text.contains("--engine ptrace"), "{text}");
+}
+
 /// A cgroup v2 directory made for one test, removed when dropped.
 struct TestCgroup(std::path::PathBuf);
 
@@ -585,6 +641,44 @@ fn the_cgroup_filter_keeps_only_threads_in_the_cgroup() {
     assert_eq!(e.cgroup_of(cat), Some(id));
 }
 
+#[test]
+fn a_process_that_joins_a_cgroup_gets_its_thread_record_again() {
+    if !privileged("a_process_that_joins_a_cgroup_gets_its_thread_record_again") {
+        return;
+    }
+    let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).join("cgroup.procs").exists())
+        .expect("a cgroup v2 hierarchy");
+    let name = format!("syspect-join-{}", std::process::id());
+    let cg = TestCgroup(std::path::Path::new(root).join(&name));
+    std::fs::create_dir(&cg.0).expect("create a test cgroup");
+    let mut e = EbpfEngine::start(&CaptureOptions::default()).expect("start the eBPF engine");
+    // the shell makes calls, joins the cgroup, then makes more and lives on a little (the
+    // engine reads /proc when it sees the change)
+    let script = format!(
+        "cat /etc/hostname >/dev/null; echo $$ > {}/cgroup.procs; cat /etc/hostname >/dev/null; \
+         sleep 1",
+        cg.0.display()
+    );
+    let mut sh = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .spawn()
+        .unwrap();
+    let sh_pid = sh.id();
+    let mut out = Vec::new();
+    while sh.try_wait().unwrap().is_none() {
+        e.poll(&mut out, Duration::from_millis(20)).unwrap();
+    }
+    e.stop();
+    while e.poll(&mut out, Duration::from_millis(100)).unwrap() == Status::More {}
+    let joined = out.iter().any(|r| match r {
+        Record::Thread(t) => t.pid == sh_pid && t.cgroup.ends_with(name.as_bytes()),
+        _ => false,
+    });
+    assert!(joined, "no Thread record of the shell in its new cgroup");
+}
+
 fn cpu_time() -> Duration {
     rusage(libc::RUSAGE_SELF)
 }
@@ -642,7 +736,9 @@ fn dd_overhead() {
             },
             Err(_) => EbpfConfig::default(),
         };
+        let load = Instant::now();
         let mut e = EbpfEngine::start_for_command_with(&opts, cfg).unwrap();
+        eprintln!("{what}: loading and attaching took {:?}", load.elapsed());
         let mut out = Vec::new();
         let mut n = 0usize;
         while e.poll(&mut out, Duration::from_millis(10)).unwrap() == Status::More {

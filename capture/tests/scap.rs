@@ -1,4 +1,4 @@
-//! Reading sysdig `.scap` captures: the three real captures in `shared/fixtures/scap` against
+//! Reading sysdig `.scap` captures: the three real captures in `tests/fixtures/scap` against
 //! sysdig's own reading of them, and damaged copies of them.
 
 use std::collections::BTreeMap;
@@ -9,21 +9,14 @@ use std::process::Command;
 use syspect_capture::event::{EventKind, FdKind, Record};
 use syspect_capture::scap::{is_scap, sysdig_type, ScapError, ScapReader};
 
-/// The shared fixtures folder: `../shared` beside the repository (as CI lays it out) or the
-/// workplace's `/work/shared`.
+/// A capture from the repository's `tests/fixtures/scap` (copies of the workplace's shared
+/// fixtures, with their README naming where they come from).
 fn fixture(name: &str) -> PathBuf {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let candidates = [
-        repo.join("../shared/fixtures/scap"),
-        PathBuf::from("/work/shared/fixtures/scap"),
-    ];
-    for c in &candidates {
-        let p = c.join(name);
-        if p.exists() {
-            return p;
-        }
-    }
-    panic!("fixture {name} not found in {candidates:?}");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/scap")
+        .join(name);
+    assert!(p.exists(), "fixture {} is missing", p.display());
+    p
 }
 
 /// The fixture decompressed, as bytes.

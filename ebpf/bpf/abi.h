@@ -138,7 +138,7 @@ struct sp_thread_exit {
 
 /* Direction bits. */
 #define SP_DIR_IN 1  /* read at enter */
-#define SP_DIR_OUT 2 /* read at exit (OUT alone: only when the call succeeded) */
+#define SP_DIR_OUT 2 /* read at exit, only when the call succeeded */
 
 /* Where a length (or count) comes from. */
 #define SP_LEN_ARG 0    /* the value of argument len_arg */

@@ -440,7 +440,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	__u32 tid = pid_tgid;
 	bool faulted = false;
 	__u8 want = out ? SP_DIR_OUT : SP_DIR_IN;
-	bool failed = out && ret < 0 && ret >= -4095;
+	bool failed = out && ret < 0;
 	if (spec->flags & SP_SC_DESCRIBED) {
 		for (__u32 i = 0; i < 6; i++) {
 			if (i >= spec->nargs)
@@ -448,8 +448,9 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			struct sp_arg_spec a = spec->args[i];
 			if (!(a.dir & want) || a.fetch == SP_FETCH_VALUE)
 				continue;
-			/* a failed call wrote nothing: its output arguments stay pointers */
-			if (failed && a.dir == SP_DIR_OUT)
+			/* a failed call wrote nothing: its output (and in/out) arguments stay
+			 * pointers, the rule of the syscall table's docs */
+			if (failed)
 				continue;
 			__u64 bits;
 			__builtin_memcpy(&bits, &a, sizeof(bits));

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod analyzers;
+pub mod convert;
 pub mod fields;
 pub mod list;
 pub mod live;

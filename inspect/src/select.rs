@@ -55,9 +55,10 @@ pub fn pushdown(filter: &Filter) -> Pushdown {
     Pushdown { syscalls }
 }
 
-/// For a filtered trace file: the state records that stand in for an event the filter did not
-/// select but that changed the state (a file opened, a process forked or exec'd), so that a
-/// reader of the file names fds and processes as a reader of the whole stream would.
+/// For a filtered trace file: the state records that stand in for an event that changed the
+/// state (a file opened, a process forked or exec'd), so that a reader of the file names fds
+/// and processes as a reader of the whole stream would. (A close is not recorded: a closed fd
+/// stays in a reader's table until its number is reused.)
 pub fn state_records(state: &State, rec: &Record) -> Vec<Record> {
     let Record::Event(ev) = rec else {
         return vec![rec.clone()];
@@ -134,10 +135,13 @@ impl Selector {
             cx: &cx,
             scratch: &mut self.scratch,
         };
-        if filter.matches(&mut fields) {
-            vec![rec.clone()]
-        } else {
-            state_records(&self.state, rec)
+        let selected = filter.matches(&mut fields);
+        // The state the event left behind comes first, selected or not: a reader of the file
+        // then names the fds of the selected events even when their enter was not selected.
+        let mut out = state_records(&self.state, rec);
+        if selected {
+            out.push(rec.clone());
         }
+        out
     }
 }

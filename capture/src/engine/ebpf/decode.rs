@@ -1,7 +1,8 @@
-//! Kernel records (`abi.h`) to [`Event`]s, exactly as the ptrace engine shapes them: an enter
-//! holds the table's `In` and `InOut` arguments, an exit its `Out` and `InOut` ones, the output
-//! arguments of a failed call are their pointers ([`Arg::Num`]), and a syscall the table does not
-//! describe has its six raw registers at enter and nothing at exit.
+//! Kernel records (`abi.h`) to [`Event`]s, exactly as the ptrace engine shapes them (the rules
+//! are in [`crate::syscalls`]): an enter holds the table's `In` and `InOut` arguments, an exit
+//! its `Out` and `InOut` ones, the exit arguments of a failed call (negative return) and NULL
+//! pointers are their values ([`Arg::Num`]), and a syscall the table does not describe has its
+//! six raw registers at enter and nothing at exit.
 //!
 //! Records come from the ring buffer as byte slices; every length is checked, so a short or
 //! malformed record is an error, never a panic.
@@ -166,8 +167,8 @@ impl Decoder {
                 continue;
             }
             let reg = r.regs[i];
-            let failed = exit && (-4095..0).contains(&r.ret);
-            let v = if a.fetch() == Fetch::Value || reg == 0 || (failed && a.dir == Dir::Out) {
+            let failed = exit && r.ret < 0;
+            let v = if a.fetch() == Fetch::Value || reg == 0 || failed {
                 // a scalar, a NULL pointer, or the output of a failed call: the register
                 Arg::Num(reg)
             } else {
@@ -462,6 +463,24 @@ mod tests {
             Arg::Str {
                 data: b"/etc/passwd".to_vec(),
                 trunc: false
+            }
+        );
+    }
+
+    #[test]
+    fn exit_arguments_of_a_failed_call_are_their_pointers() {
+        // poll(fds: in/out, nfds, timeout) failing with EINTR
+        let b = bytes(&SyscallRec {
+            hdr: hdr(rec::EXIT, 7, 0),
+            regs: [0x7000, 1, 100, 0, 0, 0],
+            ret: -4,
+        });
+        assert_eq!(
+            dec().decode(&b).unwrap().event.kind,
+            EventKind::Exit {
+                nr: 7,
+                ret: -4,
+                args: vec![Arg::Num(0x7000)]
             }
         );
     }

@@ -11,8 +11,8 @@
 //!   pointer arguments from the saved user registers, which still hold the call's arguments.
 //! - **Arguments** come from the one syscall table: at load user space writes, per syscall
 //!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
-//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at exit (`Out` ones only
-//!   when the call succeeded); scalar arguments, NULL pointers and the outputs of failed calls
+//!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at the exit of a call
+//!   that succeeded; scalar arguments, NULL pointers and the exit arguments of failed calls
 //!   are rebuilt here from the six registers every record carries. The rules are the ptrace
 //!   engine's (`ptrace/fetch.rs`), and a test checks that both engines give the same events for
 //!   the same command. Limits of the kernel side: the snap length is capped at 4096 bytes;
@@ -51,14 +51,20 @@
 //!   the file name is made canonical here (as `/proc/PID/exe` shows it) and the working
 //!   directory read from /proc (empty when the process is already gone).
 //! - **Cgroups**: every record carries the thread's cgroup v2 id; [`EbpfEngine::cgroup_of`]
-//!   gives the last one seen for a process (the event model has no field for it).
+//!   gives the last one seen for a process (the event model has no field for it). When a
+//!   process seen before shows up in another cgroup (`docker exec` moves a new process into
+//!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
+//!   event, so readers name the right container.
 //!
 //! Cost, measured here (2 busy cores shared with other work, so ratios only): a full capture of
 //! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd about
-//! 3.7x its untraced CPU time, of which 1.9x is the floor of having any program attached to
-//! every syscall; the programs take about 300 ns per event and the reader about 300 ns per
-//! event on the other core. `cargo test --release -p syspect-capture --test ebpf -- --ignored
-//! --nocapture dd_overhead` measures it.
+//! 3.7-3.9x its untraced CPU time, of which 1.7-1.9x is the floor of having any program attached
+//! to every syscall; the programs take 270-360 ns per event (bpf_stats) and the reader about
+//! 300 ns per event on the other core, mostly allocating the events' vectors. Wall-clock ratios
+//! swing from 4x to 9x with the neighbours' load. `cargo test --release -p syspect-capture
+//! --test ebpf -- --ignored --nocapture dd_overhead` measures it. The next lever would be one
+//! record per call (the exit's, with the enter kept per thread), which halves the ring traffic
+//! but needs the in-flight map walked at stop for calls still blocked.
 
 pub mod command;
 pub mod decode;
@@ -78,6 +84,7 @@ use self::loader::Loaded;
 use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use crate::procfs;
 use syspect_ebpf::hdr;
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
@@ -235,7 +242,15 @@ impl EbpfEngine {
             }
             if *last_seen != (ev.pid, d.cgroup) {
                 *last_seen = (ev.pid, d.cgroup);
-                seen.insert(ev.pid, d.cgroup);
+                if seen
+                    .insert(ev.pid, d.cgroup)
+                    .is_some_and(|old| old != d.cgroup)
+                {
+                    // it joined another cgroup (`docker exec`): its threads as /proc has them
+                    // now, with the new cgroup path, before the event
+                    let now = procfs::snapshot_pids(&[ev.pid]);
+                    out.extend(now.into_iter().filter(|r| matches!(r, Record::Thread(_))));
+                }
             }
             if command {
                 if let EventKind::Clone { child_pid, .. } = ev.kind {
