@@ -7,7 +7,10 @@
 //! - [`ContainerFeed`]: what a live capture adds to each batch of engine records: the
 //!   [`Record::Container`]s Docker sent meanwhile, and a fresh [`Record::Thread`] for each
 //!   process whose exec found it in another container than its parent's (`docker exec`, a
-//!   container's first process), so that a reader names its container from that event on.
+//!   container's first process), so that a reader names its container from that event on
+//!   (whatever the engine; the eBPF engine also sends such records itself when it sees a
+//!   process change cgroups). A container met that way and not yet described is asked of
+//!   Docker on the spot (at most [`INSPECT_TIMEOUT`]), so its record comes first.
 //!
 //! ```
 //! use syspect_capture::container::ContainerFeed;
@@ -79,13 +82,23 @@ impl ContainerFeed {
         // (index in `recs`, records to put before it)
         let mut inserts: Vec<(usize, Vec<Record>)> = Vec::new();
         for (i, r) in recs.iter().enumerate() {
-            if let Record::Event(ev) = r {
-                if matches!(ev.kind, EventKind::Exec { .. }) {
-                    let extra = self.exec(ev.pid, &mut added);
-                    if !extra.is_empty() {
-                        inserts.push((i, extra));
-                    }
+            let extra = match r {
+                Record::Event(ev) if matches!(ev.kind, EventKind::Exec { .. }) => {
+                    self.exec(ev.pid, &mut added)
                 }
+                // the engine's own news of a process in a new cgroup (eBPF): name the
+                // container before the thread record that puts the process in it
+                Record::Thread(t) => cgroup::container_id(&t.cgroup)
+                    .and_then(|id| self.describe(&id))
+                    .map(|info| {
+                        added.push(info.clone());
+                        vec![Record::Container(info)]
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            if !extra.is_empty() {
+                inserts.push((i, extra));
             }
             self.observe(r);
         }
