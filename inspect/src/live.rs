@@ -365,21 +365,7 @@ impl LiveContainers {
             c.cgroups.clear();
             c.in_kernel.clear();
         }
-        let list = |v: &[String]| {
-            v.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut sel = format!("container.name in ({})", list(&names));
-        if !ids.is_empty() {
-            sel = format!("container.id in ({}) or {sel}", list(&ids));
-        }
-        let text = if o.filter_text.trim().is_empty() {
-            sel
-        } else {
-            format!("({sel}) and ({})", o.filter_text)
-        };
+        let text = selection_filter(&ids, &names, &o.filter_text);
         c.filter = Some(select::compile(&text).map_err(InspectError::Usage)?);
         Ok(c)
     }
@@ -415,9 +401,62 @@ impl LiveContainers {
     }
 }
 
+/// The filter text of a `--container` capture: the containers by short id (those resolved at
+/// the start) or name, and the user's filter.
+fn selection_filter(ids: &[String], names: &[String], user: &str) -> String {
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut sel = format!("container.name in ({})", list(names));
+    if !ids.is_empty() {
+        sel = format!("container.id in ({}) or {sel}", list(ids));
+    }
+    if user.trim().is_empty() {
+        sel
+    } else {
+        format!("({sel}) and ({user})")
+    }
+}
+
 /// Whether `s` can be a Docker container name or id (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`).
 pub fn valid_container_name(s: &str) -> bool {
     let mut b = s.bytes();
     b.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_names() {
+        for ok in ["web", "web-1", "my_app.v2", "3f4e1b2c5d6a", "A"] {
+            assert!(valid_container_name(ok), "{ok}");
+        }
+        for bad in ["", "-web", "/web", "a b", "a\"b", "a/b", "é"] {
+            assert!(!valid_container_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn selection_filters_compile() {
+        let ids = vec!["3f4e1b2c5d6a".to_owned()];
+        let names = vec!["web".to_owned(), "db".to_owned()];
+        let t = selection_filter(&ids, &names, "");
+        assert_eq!(
+            t,
+            r#"container.id in ("3f4e1b2c5d6a") or container.name in ("web", "db")"#
+        );
+        select::compile(&t).expect("compiles");
+        let t = selection_filter(&[], &names, "evt.type=open or evt.type=openat");
+        assert_eq!(
+            t,
+            r#"(container.name in ("web", "db")) and (evt.type=open or evt.type=openat)"#
+        );
+        select::compile(&t).expect("compiles");
+    }
 }
