@@ -127,6 +127,10 @@ pub struct LiveArgs {
     /// Attach to a running process (repeatable); Ctrl-C detaches and leaves it running.
     #[arg(long = "pid", value_name = "PID")]
     pub pids: Vec<u32>,
+    /// Only this container, by name or id (repeatable); resolved through Docker, filtered in
+    /// the kernel by cgroup when it is running at the start.
+    #[arg(long = "container", value_name = "NAME_OR_ID")]
+    pub only_containers: Vec<String>,
     /// Stop after this many events.
     #[arg(short = 'n', long = "count", value_name = "COUNT")]
     pub count: Option<u64>,

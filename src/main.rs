@@ -101,6 +101,13 @@ fn live_options(
             None => return Err(UsageError(format!("unknown syscall `{name}`")).into()),
         }
     }
+    if let Some(bad) = l
+        .only_containers
+        .iter()
+        .find(|n| !live::valid_container_name(n))
+    {
+        return Err(UsageError(format!("--container {bad:?}: not a container name or id")).into());
+    }
     if command.is_empty() && l.pids.is_empty() && l.engine == cli::EngineChoice::Ptrace {
         return Err(UsageError(
             "the ptrace engine traces a command (`-- COMMAND`) or running processes (`--pid PID`)"
@@ -124,6 +131,7 @@ fn live_options(
         filter: compiled,
         filter_text: filter.unwrap_or_default().to_owned(),
         rotation: Rotation::default(),
+        containers: l.only_containers.clone(),
     })
 }
 

@@ -8,6 +8,8 @@ mod analyzers;
 
 /// The command line itself: help, version, usage errors and their exit status.
 mod cli;
+/// Containers with a real dockerd: names, `docker exec`, `--container`, replay without Docker.
+mod containers;
 /// The filter language on real traces: selections, errors, pushdown.
 mod filters;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.

@@ -5,6 +5,7 @@
 //! - [`syscalls`]: the x86_64 syscall table, shared by both engines and every reader.
 //! - [`engine`]: the [`Engine`](engine::Engine) trait and its ptrace and eBPF implementations.
 //! - [`trace`]: writing and reading `.spt` files.
+//! - [`container`]: container ids from cgroup paths, Docker metadata (bollard).
 //! - [`procfs`]: the snapshot of processes, fds, users and groups taken when a capture starts.
 //!
 //! ```
@@ -13,6 +14,7 @@
 //! assert_eq!(syscalls::number("openat"), Some(257));
 //! ```
 
+pub mod container;
 pub mod engine;
 pub mod event;
 pub mod interrupt;

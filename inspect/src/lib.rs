@@ -52,6 +52,9 @@ pub enum InspectError {
     NoInput,
     #[error("{0}")]
     Usage(String),
+    /// A container could not be resolved (`--container` without Docker, or Docker failed).
+    #[error("{0}")]
+    Container(String),
     #[error("output: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -1,11 +1,14 @@
 //! Live capture: choose an engine, run it until the command ends, Ctrl-C, `-n` or `-M`, and
 //! send its records to a trace file or through the pipeline to the output.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use syspect_capture::container::docker::DockerWatch;
+use syspect_capture::container::ContainerFeed;
 use syspect_capture::engine::ebpf::EbpfEngine;
 use syspect_capture::engine::ptrace::PtraceEngine;
 use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Status};
@@ -48,26 +51,31 @@ pub struct LiveOptions {
     pub filter_text: String,
     /// `-C`, `-W`, `-G`: when to start a new file.
     pub rotation: Rotation,
+    /// `--container`: only these containers (names or ids).
+    pub containers: Vec<String>,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
 const POLL: Duration = Duration::from_millis(100);
 
-fn capture_options(o: &LiveOptions) -> CaptureOptions {
+fn capture_options(o: &LiveOptions, c: &LiveContainers) -> CaptureOptions {
     // What the filter allows the engine to skip (never what it selects).
-    let pushed = o.filter.as_ref().map(select::pushdown).unwrap_or_default();
+    let pushed = c.filter.as_ref().map(select::pushdown).unwrap_or_default();
     CaptureOptions {
         snaplen: o.snaplen,
         command: (!o.command.is_empty()).then(|| o.command.clone()),
         pids: o.pids.clone(),
         syscalls: o.syscalls.clone().or(pushed.syscalls),
-        cgroups: Vec::new(),
+        cgroups: c.cgroups.clone(),
     }
 }
 
 /// Start the engine the options ask for; returns it and its name for the trace header.
-fn open_engine(o: &LiveOptions) -> Result<(Box<dyn Engine>, &'static str), InspectError> {
-    let copts = capture_options(o);
+fn open_engine(
+    o: &LiveOptions,
+    c: &LiveContainers,
+) -> Result<(Box<dyn Engine>, &'static str), InspectError> {
+    let copts = capture_options(o, c);
     let has_target = !o.command.is_empty() || !o.pids.is_empty();
     let ptrace = |copts: &CaptureOptions| -> Result<Box<dyn Engine>, EngineError> {
         if copts.command.is_some() {
@@ -107,10 +115,12 @@ trait Sink {
     fn tick(&mut self) -> Result<(), InspectError>;
 }
 
-/// Drives an engine until it ends, handing each batch of records to `sink`.
+/// Drives an engine until it ends, handing each batch of records, with what `containers`
+/// adds to it, to `sink`.
 fn drive(
     o: &LiveOptions,
     engine: &mut dyn Engine,
+    containers: &mut LiveContainers,
     sink: &mut dyn Sink,
 ) -> Result<(), InspectError> {
     let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
@@ -119,6 +129,7 @@ fn drive(
     loop {
         buf.clear();
         let status = engine.poll(&mut buf, POLL)?;
+        containers.process(&mut buf);
         let more = sink.records(&buf)?;
         sink.tick()?;
         let late = deadline.is_some_and(|d| Instant::now() >= d);
@@ -142,7 +153,8 @@ fn install_signals(o: &LiveOptions) {
 
 /// `capture -w FILE`: returns the exit status syspect should exit with.
 pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError> {
-    let (mut engine, name) = open_engine(o)?;
+    let mut containers = LiveContainers::start(o)?;
+    let (mut engine, name) = open_engine(o, &containers)?;
     // After the engine forked any command: it must not inherit syspect's ignored SIGINT.
     install_signals(o);
     let header = Header::new(
@@ -152,7 +164,7 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
         o.command_line.clone(),
     );
     let writer = RotatingWriter::create(path, &header, o.rotation, WriterOptions::default())?;
-    let initial = initial_state(o, engine.as_ref());
+    let initial = containers.initial_state(o, engine.as_ref());
     /// Records to the file; with a filter or rotation it keeps the state too (to select
     /// events, and to start each new file with the state a reader needs).
     struct FileSink {
@@ -193,15 +205,15 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
             Ok(())
         }
     }
-    let keep_state = o.filter.is_some() || !o.rotation.is_off();
+    let keep_state = containers.filter.is_some() || !o.rotation.is_off();
     let mut sink = FileSink {
         writer,
         events: 0,
         limit: o.count,
-        selector: keep_state.then(|| Selector::new(o.filter.clone())),
+        selector: keep_state.then(|| Selector::new(containers.filter.clone())),
     };
     sink.records(&initial)?;
-    drive(o, engine.as_mut(), &mut sink)?;
+    drive(o, engine.as_mut(), &mut containers, &mut sink)?;
     let (writer, events) = (sink.writer, sink.events);
     writer.finish()?;
     let stats = engine.stats();
@@ -215,10 +227,11 @@ pub fn capture_and_print(
     printer: Box<dyn Printer>,
     out: &mut dyn Write,
 ) -> Result<i32, InspectError> {
-    let (mut engine, _) = open_engine(o)?;
+    let mut containers = LiveContainers::start(o)?;
+    let (mut engine, _) = open_engine(o, &containers)?;
     install_signals(o);
-    let mut p = Pipeline::with_printer(printer, o.count).with_filter(o.filter.clone());
-    for rec in initial_state(o, engine.as_ref()) {
+    let mut p = Pipeline::with_printer(printer, o.count).with_filter(containers.filter.clone());
+    for rec in containers.initial_state(o, engine.as_ref()) {
         p.push(&rec, out)?;
     }
     struct PrintSink<'a> {
@@ -249,7 +262,7 @@ pub fn capture_and_print(
         out,
         last_tick: Instant::now(),
     };
-    drive(o, engine.as_mut(), &mut sink)?;
+    drive(o, engine.as_mut(), &mut containers, &mut sink)?;
     let PrintSink { mut p, out, .. } = sink;
     p.finish(out)?;
     Ok(engine.exit_code().unwrap_or(0))
@@ -264,5 +277,186 @@ fn initial_state(o: &LiveOptions, engine: &dyn Engine) -> Vec<Record> {
         let mut pids = o.pids.clone();
         pids.extend(engine.command_pid());
         procfs::snapshot_pids(&pids)
+    }
+}
+
+/// How long Docker may take to answer when a capture starts.
+const DOCKER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Containers in a live capture: Docker (when reachable), the `--container` selection, and the
+/// [`ContainerFeed`] that adds container and thread records to each batch.
+///
+/// `--container NAME` is resolved through Docker when the capture starts. When every named
+/// container is running then, their cgroup v2 ids go to the engine (the eBPF engine drops
+/// other cgroups' events in the kernel); in any case the filter is restricted to them in user
+/// space (`container.id`, or `container.name` for a name not running yet), so the selection is
+/// exact and a container that starts later under a wanted name is picked up from Docker's
+/// events. The kernel's cgroup set is fixed at start: a wanted container re-created or
+/// restarted during a kernel-filtered capture (a new cgroup) is not seen, which is said once.
+struct LiveContainers {
+    /// Records of the containers running at the start.
+    records: Vec<Record>,
+    docker: Option<DockerWatch>,
+    feed: Option<ContainerFeed>,
+    /// cgroup v2 ids for the engine (empty: no kernel filter).
+    cgroups: Vec<u64>,
+    /// The user's filter, restricted to the `--container` selection.
+    filter: Option<Filter>,
+    /// Kernel-filtered captures: wanted name -> the id its cgroup was resolved for.
+    in_kernel: HashMap<String, String>,
+}
+
+impl LiveContainers {
+    /// Connect to Docker (for a system-wide capture or `--container`) and resolve the
+    /// `--container` names.
+    fn start(o: &LiveOptions) -> Result<LiveContainers, InspectError> {
+        let mut c = LiveContainers {
+            records: Vec::new(),
+            docker: None,
+            feed: None,
+            cgroups: Vec::new(),
+            filter: o.filter.clone(),
+            in_kernel: HashMap::new(),
+        };
+        let system_wide = o.command.is_empty() && o.pids.is_empty();
+        if !system_wide && o.containers.is_empty() {
+            return Ok(c);
+        }
+        match DockerWatch::connect(DOCKER_TIMEOUT) {
+            Ok((d, list)) => {
+                c.records = list.into_iter().map(Record::Container).collect();
+                c.docker = Some(d);
+            }
+            Err(e) if o.containers.is_empty() => {
+                eprintln!("syspect: {e}; containers are named by id only");
+            }
+            Err(e) => {
+                return Err(InspectError::Container(format!(
+                    "--container needs Docker to resolve container names, and {e}"
+                )))
+            }
+        }
+        let Some(docker) = c.docker.as_ref().filter(|_| !o.containers.is_empty()) else {
+            return Ok(c);
+        };
+        let (mut ids, mut names, mut kernel) = (Vec::new(), Vec::new(), true);
+        for name in &o.containers {
+            let info = docker
+                .inspect(name, DOCKER_TIMEOUT)
+                .map_err(|e| InspectError::Container(format!("--container {name}: {e}")))?;
+            match info {
+                Some(info) => {
+                    kernel &= info.cgroup_id != 0;
+                    c.cgroups.push(info.cgroup_id);
+                    c.in_kernel.insert(info.name.clone(), info.id.clone());
+                    ids.push(info.id.chars().take(12).collect::<String>());
+                    names.push(info.name);
+                }
+                None => {
+                    eprintln!(
+                        "syspect: no container {name} yet; its events are captured once it starts"
+                    );
+                    kernel = false;
+                    names.push(name.clone());
+                }
+            }
+        }
+        if !kernel {
+            c.cgroups.clear();
+            c.in_kernel.clear();
+        }
+        let text = selection_filter(&ids, &names, &o.filter_text);
+        c.filter = Some(select::compile(&text).map_err(InspectError::Usage)?);
+        Ok(c)
+    }
+
+    /// The state records a capture starts with: the containers, then [`initial_state`]; the
+    /// feed starts from them.
+    fn initial_state(&mut self, o: &LiveOptions, engine: &dyn Engine) -> Vec<Record> {
+        let mut recs = std::mem::take(&mut self.records);
+        recs.extend(initial_state(o, engine));
+        self.feed = Some(ContainerFeed::new(self.docker.take(), &recs));
+        recs
+    }
+
+    /// Complete one engine batch (see [`ContainerFeed::process`]).
+    fn process(&mut self, recs: &mut Vec<Record>) {
+        let Some(feed) = self.feed.as_mut() else {
+            return;
+        };
+        for info in feed.process(recs) {
+            let moved = self
+                .in_kernel
+                .get(&info.name)
+                .is_some_and(|id| *id != info.id || info.cgroup_id != 0);
+            if moved && !self.cgroups.contains(&info.cgroup_id) {
+                eprintln!(
+                    "syspect: container {} has a new cgroup since the capture began; the \
+                     kernel filter was set at the start, so its new processes are not captured",
+                    info.name
+                );
+                self.in_kernel.remove(&info.name);
+            }
+        }
+    }
+}
+
+/// The filter text of a `--container` capture: the containers by short id (those resolved at
+/// the start) or name, and the user's filter.
+fn selection_filter(ids: &[String], names: &[String], user: &str) -> String {
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut sel = format!("container.name in ({})", list(names));
+    if !ids.is_empty() {
+        sel = format!("container.id in ({}) or {sel}", list(ids));
+    }
+    if user.trim().is_empty() {
+        sel
+    } else {
+        format!("({sel}) and ({user})")
+    }
+}
+
+/// Whether `s` can be a Docker container name or id (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`).
+pub fn valid_container_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_names() {
+        for ok in ["web", "web-1", "my_app.v2", "3f4e1b2c5d6a", "A"] {
+            assert!(valid_container_name(ok), "{ok}");
+        }
+        for bad in ["", "-web", "/web", "a b", "a\"b", "a/b", "é"] {
+            assert!(!valid_container_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn selection_filters_compile() {
+        let ids = vec!["3f4e1b2c5d6a".to_owned()];
+        let names = vec!["web".to_owned(), "db".to_owned()];
+        let t = selection_filter(&ids, &names, "");
+        assert_eq!(
+            t,
+            r#"container.id in ("3f4e1b2c5d6a") or container.name in ("web", "db")"#
+        );
+        select::compile(&t).expect("compiles");
+        let t = selection_filter(&[], &names, "evt.type=open or evt.type=openat");
+        assert_eq!(
+            t,
+            r#"(container.name in ("web", "db")) and (evt.type=open or evt.type=openat)"#
+        );
+        select::compile(&t).expect("compiles");
     }
 }

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 
 use crate::event::Record;
 
+pub use process::cgroup_path;
 pub use users::{groups, users};
 
 /// Wall-clock now, ns since the Unix epoch.

@@ -3,12 +3,10 @@
 
 use crate::event::ContainerInfo;
 
-/// A 64-hex-digit container id in a cgroup path (`/docker/ID`, `docker-ID.scope`…).
+/// A 64-hex-digit container id in a cgroup path (`/docker/ID`, `docker-ID.scope`…): the one
+/// parser of [`crate::container::cgroup`].
 pub fn container_id_in(cgroup: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(cgroup).ok()?;
-    s.split(['/', '-', '.', ':'])
-        .find(|p| p.len() == 64 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_owned)
+    crate::container::cgroup::container_id(cgroup)
 }
 
 /// sysdig's container type numbers.

@@ -1,6 +1,7 @@
 //! Which container a thread belongs to: the id from its cgroup path, the rest from the
 //! container records the trace holds.
 
+use syspect_capture::container::cgroup;
 use syspect_capture::event::ContainerInfo;
 
 use crate::state::{State, Thread};
@@ -36,20 +37,15 @@ pub fn container_info<'a>(state: &'a State, t: Option<&Thread>) -> Option<&'a Co
     })
 }
 
-/// The container id in a cgroup path (Docker, containerd/Kubernetes, CRI-O, podman), if any.
+/// The container id in a cgroup path (Docker, containerd/Kubernetes, CRI-O, podman), if any:
+/// capture's one parser ([`syspect_capture::container::cgroup`]).
 pub fn container_id(cgroup: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(cgroup).ok()?;
-    for part in s.split('/').rev() {
-        let part = part.strip_suffix(".scope").unwrap_or(part);
-        let id = ["docker-", "cri-containerd-", "crio-", "libpod-", ""]
-            .iter()
-            .find_map(|p| part.strip_prefix(p))
-            .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()));
-        if let Some(id) = id {
-            return Some(id.to_owned());
-        }
-    }
-    None
+    cgroup::container_id(cgroup)
+}
+
+/// The runtime a cgroup path names (`docker`, `containerd`, `cri-o`, `podman`), if any.
+pub fn container_runtime(cgroup: &[u8]) -> Option<&'static str> {
+    cgroup::parse(cgroup).map(|c| c.runtime)
 }
 
 #[cfg(test)]

@@ -359,10 +359,9 @@ impl Fields for EventFields<'_, '_> {
                 let t = match container_info(cx.state, thread(cx)) {
                     Some(c) if !c.runtime.is_empty() => c.runtime.clone(),
                     Some(_) => "docker".to_owned(),
-                    None if super::container_id(&thread(cx)?.info.cgroup).is_some() => {
-                        "docker".to_owned()
-                    }
-                    None => "host".to_owned(),
+                    None => super::container::container_runtime(&thread(cx)?.info.cgroup)
+                        .unwrap_or("host")
+                        .to_owned(),
                 };
                 self.bytes(t.as_bytes())
             }

@@ -1,0 +1,340 @@
+//! Containers with a real Docker engine: `scripts/test` (as root) installs docker.io, starts
+//! dockerd and imports the image `syspect-test:latest` from Debian's busybox-static. Every
+//! container runs with `--network none` and is removed when its test ends.
+
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::Duration;
+
+use crate::util::{self, run, stderr, stdout, syspect, TempDir};
+
+const IMAGE: &str = "syspect-test:latest";
+
+/// For a test that needs Docker (and root for eBPF): true to go on; false to skip outside CI.
+fn need_docker(test: &str) -> bool {
+    if !util::need_root(test) {
+        return false;
+    }
+    let ready = std::path::Path::new("/var/run/docker.sock").exists()
+        && Command::new("docker")
+            .args(["image", "inspect", IMAGE])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if ready {
+        return true;
+    }
+    assert!(
+        !util::in_ci(),
+        "{test} needs dockerd and the image {IMAGE} with CI=true: scripts/test sets them up"
+    );
+    eprintln!(
+        "SKIPPED: {test} needs a running dockerd and the image {IMAGE} (scripts/test, as root, sets them up)"
+    );
+    false
+}
+
+/// Containers a test started; removed (`docker rm -f`) when dropped, even on failure.
+struct Containers(Vec<String>);
+
+impl Containers {
+    fn new() -> Containers {
+        Containers(Vec::new())
+    }
+
+    /// Start container `name` running `script` in busybox sh; returns its full id.
+    fn run(&mut self, name: &str, script: &str) -> String {
+        self.0.push(name.to_owned());
+        let out = Command::new("docker")
+            .args(["run", "-d", "--network", "none", "--name", name])
+            .args(["--label", &format!("syspect.test={name}")])
+            .args([IMAGE, "sh", "-c", script])
+            .output()
+            .expect("docker runs");
+        assert!(
+            out.status.success(),
+            "docker run {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout_of(&out).trim().to_owned()
+    }
+}
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f"])
+                .args(&self.0)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A unique container name for this test run.
+fn name(base: &str) -> String {
+    format!("sp-{base}-{}", std::process::id())
+}
+
+/// `syspect capture -w FILE -M SECONDS [extra...]` in the background.
+fn start_capture(file: &str, seconds: u32, extra: &[&str]) -> Child {
+    syspect()
+        .args(["capture", "-w", file, "-M", &seconds.to_string()])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("syspect capture starts")
+}
+
+fn finish(c: Child) -> String {
+    let out = c.wait_with_output().expect("capture ends");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "capture failed: {err}");
+    err
+}
+
+/// `syspect read FILE FILTER -p FORMAT` with Docker out of reach (a replay must not need it):
+/// the output lines.
+fn read(file: &str, filter: &str, format: &str) -> Vec<String> {
+    let out = syspect()
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["read", file, filter, "-p", format])
+        .output()
+        .expect("syspect read runs");
+    assert!(out.status.success(), "read: {}", stderr(&out));
+    stdout(&out).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_filter_by_name_selects_exactly_that_container() {
+    if !need_docker("a_filter_by_name_selects_exactly_that_container") {
+        return;
+    }
+    let dir = TempDir::new("containers-two");
+    let file = dir.join_str("host.spt");
+    let (a, b) = (name("a"), name("b"));
+    let mut cs = Containers::new();
+    let id_a = cs.run(
+        &a,
+        "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
+    let id_b = cs.run(&b, "while true; do ls /proc >/dev/null; sleep 0.1; done");
+    sleep(Duration::from_millis(300));
+    let err = finish(start_capture(&file, 3, &[]));
+    assert!(!err.contains("Docker"), "Docker was reachable: {err}");
+
+    for (me, id, other_id) in [(&a, &id_a, &id_b), (&b, &id_b, &id_a)] {
+        let lines = read(
+            &file,
+            &format!("container.name={me}"),
+            "%container.name %container.id %thread.cgroup %container.image %container.label.syspect.test",
+        );
+        assert!(lines.len() > 20, "few events of {me}: {lines:?}");
+        for l in &lines {
+            let f: Vec<&str> = l.split(' ').collect();
+            assert_eq!(f[0], me.as_str(), "{l}");
+            assert_eq!(f[1], &id[..12], "{l}");
+            assert!(
+                f[2].contains(id.as_str()) && !f[2].contains(other_id.as_str()),
+                "{l}"
+            );
+            assert_eq!(f[3], IMAGE, "{l}");
+            assert_eq!(f[4], me.as_str(), "{l}");
+        }
+    }
+    // the two loops are told apart
+    let hostname_a = read(
+        &file,
+        &format!("container.name={a} and evt.type=openat and evt.dir=< and fd.name=/etc/hostname"),
+        "%container.name",
+    );
+    assert!(!hostname_a.is_empty(), "A's loop opens /etc/hostname");
+    let hostname_b = read(
+        &file,
+        &format!("container.name={b} and evt.type=openat and fd.name=/etc/hostname"),
+        "%container.name",
+    );
+    assert!(
+        hostname_b.is_empty(),
+        "B never opens /etc/hostname: {hostname_b:?}"
+    );
+    // host processes are `host`, and sysdig's container line names the container
+    let host = read(&file, "container.name=host", "%container.id");
+    assert!(!host.is_empty() && host.iter().all(|l| l == "host"));
+    let out = syspect()
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args([
+            "read",
+            "--pc",
+            &file,
+            &format!("container.name={a}"),
+            "-n",
+            "3",
+        ])
+        .output()
+        .expect("read runs");
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(" {a} ({}) ", &id_a[..12])),
+        "--pc line: {text}"
+    );
+}
+
+#[test]
+fn a_container_started_mid_capture_is_named() {
+    if !need_docker("a_container_started_mid_capture_is_named") {
+        return;
+    }
+    let dir = TempDir::new("containers-late");
+    let file = dir.join_str("late.spt");
+    let c = name("late");
+    let mut cs = Containers::new();
+    let cap = start_capture(&file, 4, &[]);
+    sleep(Duration::from_millis(1500));
+    let id = cs.run(
+        &c,
+        "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
+    finish(cap);
+    let by_id = read(
+        &file,
+        &format!("container.id={}", &id[..12]),
+        "%container.name",
+    );
+    assert!(by_id.len() > 20, "few events of the late container");
+    assert!(
+        by_id.iter().all(|l| *l == c),
+        "every event of the late container is named: {:?}",
+        by_id
+            .iter()
+            .filter(|l| **l != c)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    let by_name = read(&file, &format!("container.name={c}"), "%container.image");
+    assert_eq!(by_name.len(), by_id.len());
+    assert!(by_name.iter().all(|l| l == IMAGE));
+}
+
+#[test]
+fn docker_exec_processes_are_attributed_to_the_container() {
+    if !need_docker("docker_exec_processes_are_attributed_to_the_container") {
+        return;
+    }
+    let dir = TempDir::new("containers-exec");
+    let file = dir.join_str("exec.spt");
+    let c = name("exec");
+    let mut cs = Containers::new();
+    let id = cs.run(&c, "while true; do sleep 0.2; done");
+    let cap = start_capture(&file, 4, &[]);
+    sleep(Duration::from_millis(1500));
+    let st = Command::new("docker")
+        .args(["exec", &c, "sh", "-c"])
+        .arg("for i in 1 2 3; do echo x > /tmp/exec-marker; cat /tmp/exec-marker; done")
+        .stdout(Stdio::null())
+        .status()
+        .expect("docker exec runs");
+    assert!(st.success());
+    finish(cap);
+    let lines = read(
+        &file,
+        "proc.args contains exec-marker and proc.name != docker",
+        "%container.name %container.id %evt.type",
+    );
+    assert!(lines.len() > 10, "the exec'd shell was captured: {lines:?}");
+    let want = format!("{c} {}", &id[..12]);
+    for l in &lines {
+        assert!(l.starts_with(&want), "{l}");
+    }
+    let writes = read(
+        &file,
+        &format!("container.name={c} and evt.type=openat and fd.name=/tmp/exec-marker"),
+        "%proc.pid",
+    );
+    assert!(
+        !writes.is_empty(),
+        "the exec'd shell's open of its file is in the container"
+    );
+}
+
+#[test]
+fn a_container_capture_holds_no_event_of_another_cgroup() {
+    if !need_docker("a_container_capture_holds_no_event_of_another_cgroup") {
+        return;
+    }
+    let dir = TempDir::new("containers-only");
+    let file = dir.join_str("only.spt");
+    let (web, other) = (name("web"), name("other"));
+    let mut cs = Containers::new();
+    let id = cs.run(
+        &web,
+        "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
+    let other_id = cs.run(&other, "while true; do ls / >/dev/null; sleep 0.1; done");
+    sleep(Duration::from_millis(300));
+    let cap = start_capture(&file, 3, &["--container", &web]);
+    // the host is busy meanwhile
+    for _ in 0..5 {
+        let _ = Command::new("ls").arg("/").stdout(Stdio::null()).status();
+        sleep(Duration::from_millis(200));
+    }
+    finish(cap);
+    let lines = read(&file, "evt.num > 0", "%thread.cgroup %container.name");
+    assert!(lines.len() > 20, "few events: {lines:?}");
+    for l in &lines {
+        assert!(
+            l.contains(&id) && l.ends_with(&web) && !l.contains(&other_id),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn a_container_capture_needs_docker() {
+    if !util::need_root("a_container_capture_needs_docker") {
+        return;
+    }
+    let dir = TempDir::new("containers-nodocker");
+    let out = syspect()
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["capture", "--container", "web", "-M", "1", "-w"])
+        .arg(dir.join("x.spt"))
+        .output()
+        .expect("syspect runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--container") && err.contains("/nonexistent/docker.sock"),
+        "{err}"
+    );
+    let bad = run(&["capture", "--container", "no/such\"name", "-M", "1"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+#[test]
+fn a_capture_without_docker_goes_on_and_warns_once() {
+    if !util::need_root("a_capture_without_docker_goes_on_and_warns_once") {
+        return;
+    }
+    let dir = TempDir::new("containers-nodocker-capture");
+    let file = dir.join_str("nod.spt");
+    let out = syspect()
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["capture", "-w", &file, "-M", "2"])
+        .output()
+        .expect("syspect runs");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("Docker").count(), 1, "one warning: {err}");
+    assert!(err.contains("named by id only"), "{err}");
+    let lines = read(&file, "evt.num > 0", "%container.id");
+    assert!(!lines.is_empty());
+}
