@@ -274,15 +274,27 @@ fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
     let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
         .map(|p| p.as_os_str().as_bytes().to_vec())
         .unwrap_or_default();
-    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
-    let full = if path.is_absolute() || cwd.is_empty() {
-        path.to_path_buf()
-    } else {
-        std::path::Path::new(std::ffi::OsStr::from_bytes(&cwd)).join(path)
-    };
-    let exe = match std::fs::canonicalize(&full) {
-        Ok(p) if !name.is_empty() => p.into_os_string().into_vec(),
-        _ => name.to_vec(),
+    // The process's own executable as the kernel names it, which resolves paths in the
+    // process's mount namespace (a container's) and `/proc/self/exe` (busybox applets) as
+    // the process sees them; resolving the file name here would use syspect's namespace.
+    let own = std::fs::read_link(format!("/proc/{pid}/exe"))
+        .ok()
+        .map(|p| p.into_os_string().into_vec())
+        .filter(|p| !p.is_empty());
+    let exe = match own {
+        Some(p) => p,
+        None => {
+            let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
+            let full = if path.is_absolute() || cwd.is_empty() {
+                path.to_path_buf()
+            } else {
+                std::path::Path::new(std::ffi::OsStr::from_bytes(&cwd)).join(path)
+            };
+            match std::fs::canonicalize(&full) {
+                Ok(p) if !name.is_empty() => p.into_os_string().into_vec(),
+                _ => name.to_vec(),
+            }
+        }
     };
     EventKind::Exec {
         old_tid,
