@@ -44,6 +44,10 @@ fn args_of<'c>(cx: &'c Ctx<'_>) -> Vec<(&'static ArgDesc, &'c Arg)> {
 
 /// The fd the event is about: the new fd an fd-returning call made, or its first fd argument.
 pub fn event_fd(cx: &Ctx<'_>) -> Option<i64> {
+    // A memory call's fd argument (mmap) is not the event's fd, as in sysdig.
+    if class(cx) == Some(Class::Memory) {
+        return None;
+    }
     if let EventKind::Exit { nr, ret, .. } = &cx.ev.kind {
         if *ret >= 0 && syscalls::lookup(*nr).is_some_and(|d| d.ret == RetType::Fd) {
             return Some(*ret);

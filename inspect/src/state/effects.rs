@@ -184,8 +184,9 @@ impl State {
                 self.fds.insert(pid, fd_ret, f);
             }
             Effect::Close => {
+                // Removed once the exit has been shown, which still names the file (sysdig).
                 if let Some(fd) = num(args, 0) {
-                    self.fds.remove(pid, fd as i32);
+                    self.closed.push((pid, fd as i32));
                 }
             }
             Effect::CloseRange => {

@@ -26,6 +26,8 @@ pub struct State {
     pub first_ts: u64,
     /// Threads whose exit has been shown: removed before the next event.
     reap: Vec<Tid>,
+    /// fds closed by the last event: removed before the next one.
+    closed: Vec<(Tid, i32)>,
 }
 
 /// What the state learnt from an exit event about its call, for formatters that merge enter
@@ -72,6 +74,9 @@ impl State {
     /// Forget the threads whose exit has been shown (and the fd tables of processes with no
     /// thread left). Done before each event, and by readers at the end of a stream.
     pub fn reap(&mut self) {
+        for (pid, fd) in std::mem::take(&mut self.closed) {
+            self.fds.remove(pid, fd);
+        }
         for tid in std::mem::take(&mut self.reap) {
             if let Some(t) = self.threads.remove(tid) {
                 if self.threads.threads_of(t.info.pid).next().is_none() {
