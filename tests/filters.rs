@@ -143,9 +143,9 @@ fn selections_equal_the_unfiltered_dump() {
         ("fd.sport > 1024", |e| {
             n(e, "fd.sport").is_some_and(|p| p > 1024)
         }),
-        ("fd.num exists and not fd.name exists", |e| {
+        ("fd.num exists and not fd.name startswith /", |e| {
             e.get("fd.num").is_some_and(|v| !v.is_null())
-                && e.get("fd.name").is_none_or(Value::is_null)
+                && !s(e, "fd.name").is_some_and(|f| f.starts_with('/'))
         }),
         ("proc.pname=python3.11 or proc.pname=python3", |e| {
             matches!(s(e, "proc.pname"), Some("python3.11" | "python3"))

@@ -46,6 +46,8 @@ impl State {
     /// Take in one record. For an exit event, returns the matching enter (when seen), which the
     /// state no longer keeps.
     pub fn update(&mut self, rec: &Record) -> Option<Completed> {
+        // Whatever follows an event comes after it was shown.
+        self.reap();
         match rec {
             Record::Event(ev) => self.update_event(ev),
             Record::Thread(t) => {
@@ -90,7 +92,6 @@ impl State {
         if self.first_ts == 0 {
             self.first_ts = ev.ts;
         }
-        self.reap();
         match &ev.kind {
             EventKind::Enter { nr, args } => {
                 let t = self.threads.entry(ev.tid, ev.pid);
