@@ -290,3 +290,60 @@ fn list_analyzers_names_each_with_its_purpose() {
         assert!(s.lines().any(|l| l.starts_with(a)), "{a} missing:\n{s}");
     }
 }
+
+#[test]
+fn spy_users_shows_a_command_typed_in_a_shell_on_a_pty() {
+    if !need_program(
+        "spy_users_shows_a_command_typed_in_a_shell_on_a_pty",
+        "script",
+    ) {
+        return;
+    }
+    let d = TempDir::new("spyusers");
+    let t = d.join_str("t.spt");
+    // `script` runs an interactive shell on a new pseudo-terminal; the shell reads what we
+    // type from it.
+    let mut cap = syspect()
+        .args([
+            "capture",
+            "--engine",
+            "ptrace",
+            "-w",
+            &t,
+            "--",
+            "script",
+            "-qec",
+            "sh -i",
+            "/dev/null",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("capture");
+    {
+        use std::io::Write;
+        let mut input = cap.stdin.take().expect("stdin");
+        input
+            .write_all(b"/bin/ls /etc/hostname\nexit\n")
+            .expect("type");
+    }
+    assert!(cap.wait().expect("wait").success());
+    let o = run(&["spy-users", "-r", &t]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let line = s
+        .lines()
+        .find(|l| l.ends_with(") /bin/ls /etc/hostname"))
+        .unwrap_or_else(|| panic!("the typed command: {s}"));
+    assert!(
+        line.contains(" root ") || line.contains(" nobody "),
+        "with its user: {line}"
+    );
+    assert!(line.contains("/dev/pts/"), "with its terminal: {line}");
+    let rows = json_rows(&["spy-users", "-r", &t, "-j"]);
+    assert!(
+        rows.iter().any(|r| r["command"] == "/bin/ls /etc/hostname"),
+        "{rows:?}"
+    );
+}

@@ -40,6 +40,8 @@ pub enum Effect {
     Memfd,
     Chdir,
     Fchdir,
+    /// ioctl: TIOCGPTN tells a pty master's number, TIOCGPTPEER opens its slave as a new fd.
+    Ioctl,
 }
 
 fn effect_of(name: &str) -> Effect {
@@ -80,6 +82,7 @@ fn effect_of(name: &str) -> Effect {
         "memfd_create" => Memfd,
         "chdir" => Chdir,
         "fchdir" => Fchdir,
+        "ioctl" => Ioctl,
         _ => None,
     }
 }
@@ -281,16 +284,19 @@ impl State {
                 self.fds.insert(pid, a, Fd::new(kind, Vec::new()));
                 self.fds.insert(pid, c, Fd::new(kind, Vec::new()));
             }
-            Effect::Dup => {
-                if let Some(old) = num(args, 0)
-                    .and_then(|fd| self.fds.get(pid, fd as i32))
-                    .cloned()
-                {
-                    let mut f = old;
+            Effect::Dup => match num(args, 0)
+                .and_then(|fd| self.fds.get(pid, fd as i32))
+                .cloned()
+            {
+                Some(mut f) => {
                     f.flags &= !(libc::O_CLOEXEC as u32);
                     self.fds.insert(pid, fd_ret, f);
                 }
-            }
+                // A copy of an fd we do not know: whatever the target named is gone.
+                None => {
+                    self.fds.remove(pid, fd_ret);
+                }
+            },
             Effect::Fcntl => {
                 let cmd = num(args, 1).unwrap_or(0) as i32;
                 if cmd == libc::F_DUPFD || cmd == libc::F_DUPFD_CLOEXEC {
@@ -325,6 +331,27 @@ impl State {
                 let mut name = b"/memfd:".to_vec();
                 name.extend_from_slice(bytes(args, 0).unwrap_or_default());
                 self.fds.insert(pid, fd_ret, Fd::new(FdKind::Memfd, name));
+            }
+            Effect::Ioctl => {
+                let (Some(fd), Some(req)) = (num(args, 0), num(args, 1)) else {
+                    return;
+                };
+                let req = req as u32 as u64;
+                if req == libc::TIOCGPTN as u64 {
+                    let n = bytes(args, 2)
+                        .and_then(|b| b.get(..4))
+                        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                    if let Some(n) = n {
+                        self.ptys.insert((pid, fd as i32), n);
+                    }
+                } else if req == libc::TIOCGPTPEER as u64 {
+                    let name = match self.ptys.get(&(pid, fd as i32)) {
+                        Some(n) => format!("/dev/pts/{n}"),
+                        None => "/dev/pts/?".to_owned(),
+                    };
+                    self.fds
+                        .insert(pid, fd_ret, Fd::new(FdKind::File, name.into_bytes()));
+                }
             }
             Effect::Chdir => {
                 if let Some(p) = bytes(args, 0) {

@@ -28,6 +28,8 @@ pub struct State {
     reap: Vec<Tid>,
     /// fds closed by the last event: removed before the next one.
     closed: Vec<(Tid, i32)>,
+    /// Pty numbers of pty masters (pid, fd), from TIOCGPTN, to name their slaves.
+    ptys: HashMap<(Tid, i32), u32>,
 }
 
 /// What the state learnt from an exit event about its call, for formatters that merge enter
