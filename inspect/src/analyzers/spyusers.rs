@@ -50,26 +50,18 @@ impl Analyzer for SpyUsers {
             .iter()
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        let row = vec![
-            Cell::Text(datetime(cx.ev.ts)),
-            Cell::Text(user(st, t.info.uid)),
-            Cell::from(cx.ev.pid),
-            Cell::Text(tty),
-            Cell::Text(cmd.join(" ")),
-        ];
+        let (time, who, cmd) = (datetime(cx.ev.ts), user(st, t.info.uid), cmd.join(" "));
+        writeln!(out, "{time} {who} {} {tty}) {cmd}", cx.ev.pid)?;
         if self.seen.columns.is_empty() {
             self.seen = Table::new(&["time", "user", "pid", "tty", "command"]);
         }
-        writeln!(
-            out,
-            "{} {} {} {}) {}",
-            row[0].clone().text_of(),
-            row[1].clone().text_of(),
-            row[2].clone().text_of(),
-            row[3].clone().text_of(),
-            row[4].clone().text_of()
-        )?;
-        self.seen.row(row);
+        self.seen.row(vec![
+            Cell::Text(time),
+            Cell::Text(who),
+            Cell::from(cx.ev.pid),
+            Cell::Text(tty),
+            Cell::Text(cmd),
+        ]);
         Ok(())
     }
 

@@ -14,11 +14,6 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell as text.
-    pub fn text_of(&self) -> String {
-        self.text()
-    }
-
     fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),

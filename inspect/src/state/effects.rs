@@ -337,14 +337,14 @@ impl State {
                     return;
                 };
                 let req = req as u32 as u64;
-                if req == libc::TIOCGPTN as u64 {
+                if req == libc::TIOCGPTN {
                     let n = bytes(args, 2)
                         .and_then(|b| b.get(..4))
                         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                     if let Some(n) = n {
                         self.ptys.insert((pid, fd as i32), n);
                     }
-                } else if req == libc::TIOCGPTPEER as u64 {
+                } else if req == libc::TIOCGPTPEER {
                     let name = match self.ptys.get(&(pid, fd as i32)) {
                         Some(n) => format!("/dev/pts/{n}"),
                         None => "/dev/pts/?".to_owned(),
