@@ -347,3 +347,33 @@ fn spy_users_shows_a_command_typed_in_a_shell_on_a_pty() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn top_puts_the_busy_process_first() {
+    if !need_root("top_puts_the_busy_process_first") {
+        return; // CPU samples come from the eBPF engine
+    }
+    let d = TempDir::new("top");
+    let t = d.join_str("t.spt");
+    let busy = "import time\nt = time.time()\nwhile time.time() - t < 1.5:\n    pass\n";
+    let script = format!(
+        "{} -c '{busy}' & for i in 1 2 3 4 5; do cat /etc/hostname >/dev/null; done; wait",
+        python()
+    );
+    let o = run(&[
+        "capture", "--engine", "ebpf", "-w", &t, "--", "sh", "-c", &script,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json_rows(&["top", "-r", &t, "-j"]);
+    let first = rows.first().expect("a row");
+    assert!(
+        first["NAME"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("python")),
+        "{rows:?}"
+    );
+    assert!(
+        first["CPU s"].as_f64().is_some_and(|c| c > 0.5),
+        "{first:?}"
+    );
+}

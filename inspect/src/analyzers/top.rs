@@ -46,6 +46,8 @@ pub struct Top {
     sort: Sort,
     limit: usize,
     rows: HashMap<String, Row>,
+    /// Processes created during the capture (their CPU time counts from zero).
+    born: std::collections::HashSet<u32>,
     first_ts: u64,
     last_ts: u64,
 }
@@ -61,6 +63,7 @@ impl Top {
             },
             limit,
             rows: HashMap::new(),
+            born: std::collections::HashSet::new(),
             first_ts: 0,
             last_ts: 0,
         }
@@ -81,8 +84,17 @@ impl Analyzer for Top {
                 (id, name.to_owned())
             }
         };
+        if let EventKind::Clone { child_pid, .. } = &ev.kind {
+            if *child_pid != ev.pid {
+                self.born.insert(*child_pid);
+            }
+        }
+        let born = self.born.contains(&ev.pid);
         let row = self.rows.entry(key).or_default();
-        if row.name.is_empty() || row.name == "<NA>" {
+        if born {
+            row.first_cpu.entry(ev.pid).or_insert(0);
+        }
+        if row.name.is_empty() || row.name == "<NA>" || matches!(ev.kind, EventKind::Exec { .. }) {
             row.name = name;
         }
         row.pids.insert(ev.pid);
@@ -90,6 +102,10 @@ impl Analyzer for Top {
             EventKind::Sample { cpu_ns, .. } => {
                 row.first_cpu.entry(ev.pid).or_insert(*cpu_ns);
                 row.last_cpu.insert(ev.pid, *cpu_ns);
+            }
+            // A process born (or exec'd) during the capture: all its CPU time is in the capture.
+            EventKind::Exec { .. } => {
+                row.first_cpu.entry(ev.pid).or_insert(0);
             }
             EventKind::Exit { .. } => {
                 row.calls += 1;
