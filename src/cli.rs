@@ -218,6 +218,20 @@ pub struct ReadArgs {
     /// Stop after this many events.
     #[arg(short = 'n', long = "count", value_name = "COUNT")]
     pub count: Option<u64>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+}
+
+/// Which part of a trace to look at.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WindowArgs {
+    /// Show events from this time: seconds after the first event (`2.5`), or ns since the
+    /// epoch as `%evt.rawtime` prints it. Earlier events still build the state.
+    #[arg(long = "from", value_name = "T")]
+    pub from: Option<String>,
+    /// Stop at this time (same forms as --from); analyzers such as lsof report the state then.
+    #[arg(long = "to", visible_alias = "at", value_name = "T")]
+    pub to: Option<String>,
 }
 
 /// Options of every analyzer.
@@ -226,6 +240,8 @@ pub struct AnalyzerArgs {
     /// Read these trace files (repeatable) instead of capturing live.
     #[arg(short = 'r', long = "read", value_name = "FILE")]
     pub read: Vec<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// A JSON report instead of a table.
     #[arg(short = 'j', long = "json")]
     pub json: bool,

@@ -14,7 +14,7 @@ use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
-use syspect_inspect::pipeline::Format;
+use syspect_inspect::pipeline::{Format, TimePoint, Window};
 use syspect_inspect::read;
 use syspect_inspect::select;
 
@@ -75,6 +75,25 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
         Format::Line {
             containers: p.containers,
         }
+    })
+}
+
+/// `--from` / `--to`, or a usage error naming the bad value.
+fn window_of(w: &cli::WindowArgs) -> Result<Window> {
+    let point = |flag: &str, v: &Option<String>| -> Result<Option<TimePoint>> {
+        match v {
+            None => Ok(None),
+            Some(t) => TimePoint::parse(t).map(Some).ok_or_else(|| {
+                UsageError(format!(
+                    "{flag} {t:?}: give seconds after the first event (2.5) or ns since the epoch"
+                ))
+                .into()
+            }),
+        }
+    };
+    Ok(Window {
+        from: point("--from", &w.from)?,
+        to: point("--to", &w.to)?,
     })
 }
 
@@ -183,6 +202,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 format.printer(&AnalyzerOptions::default(), false),
                 r.count,
                 filter,
+                window_of(&r.window)?,
                 &mut out,
             )?;
             out.flush()?;
@@ -253,6 +273,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
             format.printer(&opts, false),
             None,
             filter,
+            window_of(&a.window)?,
             &mut out,
         )?;
         out.flush()?;

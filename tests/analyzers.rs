@@ -377,3 +377,35 @@ fn top_puts_the_busy_process_first() {
         "{first:?}"
     );
 }
+
+#[test]
+fn lsof_at_a_time_shows_what_was_open_then() {
+    let d = TempDir::new("lsofat");
+    let prog =
+        "import time\nf = open('held.txt', 'w')\ntime.sleep(0.6)\nf.close()\ntime.sleep(0.3)\n";
+    let t = capture_in(&d, &[python(), "h.py"], &[("h.py", prog)]);
+    let held = |rows: &[Value]| {
+        rows.iter().any(|r| {
+            r["NAME"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("/cwd/held.txt"))
+        })
+    };
+    // Half a second in, the file is open; at the end it is not (and the process is gone).
+    assert!(held(&json_rows(&["lsof", "-r", &t, "-j", "--at", "0.4"])));
+    assert!(!held(&json_rows(&["lsof", "-r", &t, "-j"])));
+    // --from skips the early events but keeps their state.
+    let late = stdout(&run(&[
+        "read",
+        &t,
+        "--from",
+        "0.7",
+        "-p",
+        "%evt.type %fd.name",
+    ]));
+    assert!(
+        !late.contains("held.txt"),
+        "the file was closed before 0.7 s: {late}"
+    );
+    assert_eq!(run(&["read", &t, "--to", "soon"]).status.code(), Some(2));
+}

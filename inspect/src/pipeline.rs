@@ -56,6 +56,46 @@ pub struct Pipeline {
     limit: Option<u64>,
     filter: Option<Filter>,
     scratch: Vec<u8>,
+    window: Window,
+}
+
+/// A point in a trace: seconds after its first event, or a wall-clock time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TimePoint {
+    /// Seconds after the first event (`2.5`).
+    Relative(f64),
+    /// Nanoseconds since the epoch.
+    Absolute(u64),
+}
+
+impl TimePoint {
+    /// `2.5` (seconds after the first event) or a wall-clock time in ns since the epoch
+    /// (any number of 16 digits or more, as `%evt.rawtime` prints it).
+    pub fn parse(text: &str) -> Option<TimePoint> {
+        let t = text.trim();
+        if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return t.parse().ok().map(TimePoint::Absolute);
+        }
+        t.parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(TimePoint::Relative)
+    }
+
+    /// The wall-clock ns of this point in a trace whose first event is at `first`.
+    pub fn at(self, first: u64) -> u64 {
+        match self {
+            TimePoint::Relative(s) => first.saturating_add((s * 1e9) as u64),
+            TimePoint::Absolute(ns) => ns,
+        }
+    }
+}
+
+/// `--from` / `--to`: which part of a trace is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    pub from: Option<TimePoint>,
+    pub to: Option<TimePoint>,
 }
 
 impl Pipeline {
@@ -72,6 +112,7 @@ impl Pipeline {
             limit,
             filter: None,
             scratch: Vec::new(),
+            window: Window::default(),
         }
     }
 
@@ -81,14 +122,39 @@ impl Pipeline {
         self
     }
 
+    /// Show only the events between `window.from` and `window.to`; the stream ends at `to`.
+    pub fn with_window(mut self, window: Window) -> Pipeline {
+        self.window = window;
+        self
+    }
+
     /// Take one record; returns false once the event limit is reached.
     pub fn push(&mut self, rec: &Record, out: &mut dyn Write) -> io::Result<bool> {
         if self.limit.is_some_and(|l| self.shown >= l) {
             return Ok(false);
         }
+        if let Record::Event(ev) = rec {
+            // Past `--to`: the stream ends here (the state is as it was at that time).
+            let first = if self.state.first_ts == 0 {
+                ev.ts
+            } else {
+                self.state.first_ts
+            };
+            if self.window.to.is_some_and(|t| ev.ts > t.at(first)) {
+                return Ok(false);
+            }
+        }
         let completed = self.state.update(rec);
         if let Record::Event(ev) = rec {
             self.num += 1;
+            // Before `--from`: the state follows, nothing is shown.
+            if self
+                .window
+                .from
+                .is_some_and(|t| ev.ts < t.at(self.state.first_ts))
+            {
+                return Ok(true);
+            }
             let cx = Ctx {
                 num: self.num,
                 ev,

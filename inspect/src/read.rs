@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use syspect_filter::Filter;
 
 use crate::output::Printer;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Window};
 use crate::source::{FileSource, Next};
 use crate::InspectError;
 
@@ -26,10 +26,13 @@ pub fn read_files(
     printer: Box<dyn Printer>,
     limit: Option<u64>,
     filter: Option<Filter>,
+    window: Window,
     out: &mut dyn Write,
 ) -> Result<ReadReport, InspectError> {
     let mut source = FileSource::open(files)?;
-    let mut p = Pipeline::with_printer(printer, limit).with_filter(filter);
+    let mut p = Pipeline::with_printer(printer, limit)
+        .with_filter(filter)
+        .with_window(window);
     let mut report = ReadReport::default();
     loop {
         match source.next_record() {
