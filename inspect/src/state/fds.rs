@@ -1,7 +1,7 @@
 //! File descriptor tables: what each fd of each process names, rebuilt from the calls that
 //! create, copy and close fds, starting from the snapshot at the trace's start.
 
-use std::collections::HashMap;
+use super::idhash::IdMap;
 
 use syspect_capture::event::{FdInfo, FdKind, L4Proto, SockTuple, Tid};
 use syspect_capture::syscalls::render::{parse_sockaddr, SockAddr};
@@ -101,7 +101,7 @@ pub fn type_name(k: FdKind) -> &'static str {
 /// The fds of every process, by pid (threads of a process share them).
 #[derive(Debug, Default)]
 pub struct FdTables {
-    procs: HashMap<Tid, HashMap<i32, Fd>>,
+    procs: IdMap<Tid, IdMap<i32, Fd>>,
 }
 
 impl FdTables {

@@ -4,6 +4,7 @@
 
 pub mod effects;
 pub mod fds;
+pub mod idhash;
 pub mod threads;
 
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! Threads and processes: who made each event.
 
-use std::collections::HashMap;
+use super::idhash::IdMap;
 
 use syspect_capture::event::{Arg, ThreadInfo, Tid};
 
@@ -32,7 +32,7 @@ impl Thread {
 /// Every live thread, by tid.
 #[derive(Debug, Default)]
 pub struct ThreadTable {
-    threads: HashMap<Tid, Thread>,
+    threads: IdMap<Tid, Thread>,
 }
 
 impl ThreadTable {
