@@ -146,7 +146,7 @@ impl Pipeline {
         }
         let completed = self.state.update(rec);
         if let Record::Event(ev) = rec {
-            self.num += 1;
+            self.num += crate::output::numbered(ev) as u64;
             // Before `--from`: the state follows, nothing is shown.
             if self
                 .window

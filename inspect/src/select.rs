@@ -121,7 +121,7 @@ impl Selector {
         let Record::Event(ev) = rec else {
             return vec![rec.clone()];
         };
-        self.num += 1;
+        self.num += crate::output::numbered(ev) as u64;
         let Some(filter) = &self.filter else {
             return vec![rec.clone()];
         };

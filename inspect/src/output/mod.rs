@@ -47,6 +47,13 @@ pub fn dir(ev: &Event) -> char {
     }
 }
 
+/// Whether an event takes a number of its own (`evt.num`). syspect's process notices
+/// (procclone, procexec) have no sysdig counterpart: they share the number of the event before
+/// them, so that the numbers of a sysdig capture read here are sysdig's.
+pub fn numbered(ev: &Event) -> bool {
+    !matches!(ev.kind, EventKind::Clone { .. } | EventKind::Exec { .. })
+}
+
 /// sysdig's `evt.type`: the syscall name, or the notice's name.
 pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
     match &ev.kind {

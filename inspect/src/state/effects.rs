@@ -155,7 +155,9 @@ impl State {
         args: &[Option<&Arg>],
         ret: i64,
     ) {
-        if ret < 0 {
+        // A non-blocking connect that is under way (EINPROGRESS) has its peer all the same.
+        let in_progress = ret == -(libc::EINPROGRESS as i64) && effect(nr) == Effect::Connect;
+        if ret < 0 && !in_progress {
             return;
         }
         let fd_ret = ret as i32;
@@ -409,6 +411,50 @@ mod tests {
         assert_eq!(resolve(b"/home/u", b"../x/./y"), b"/home/x/y");
         assert_eq!(resolve(b"/", b".."), b"/");
         assert_eq!(resolve(b"", b"rel"), b"rel");
+    }
+
+    #[test]
+    fn a_connect_in_progress_names_its_peer() {
+        use syspect_capture::event::{Event, EventKind, Record};
+        let mut st = State::new();
+        let ev = |kind| {
+            Record::Event(Event {
+                ts: 1,
+                tid: 9,
+                pid: 9,
+                cpu: 0,
+                kind,
+            })
+        };
+        let socket = syspect_capture::syscalls::number("socket").unwrap();
+        let connect = syspect_capture::syscalls::number("connect").unwrap();
+        let args = vec![
+            Arg::Num(libc::AF_INET as u64),
+            Arg::Num(libc::SOCK_STREAM as u64),
+            Arg::Num(0),
+        ];
+        st.update(&ev(EventKind::Enter { nr: socket, args }));
+        st.update(&ev(EventKind::Exit {
+            nr: socket,
+            ret: 3,
+            args: vec![],
+        }));
+        // struct sockaddr_in for 10.0.0.1:80
+        let addr = vec![2, 0, 0, 80, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let args = vec![Arg::Num(3), Arg::Mem(addr), Arg::Num(16)];
+        st.update(&ev(EventKind::Enter { nr: connect, args }));
+        let ret = -(libc::EINPROGRESS as i64);
+        st.update(&ev(EventKind::Exit {
+            nr: connect,
+            ret,
+            args: vec![],
+        }));
+        let f = st.fds.get(9, 3).expect("the socket");
+        assert!(
+            String::from_utf8_lossy(&f.name).ends_with("->10.0.0.1:80"),
+            "{:?}",
+            f.name
+        );
     }
 
     #[test]
