@@ -172,35 +172,31 @@ pub fn read_fdlist(c: &mut Cursor, sized: bool, out: &mut Vec<Record>) -> Result
             flags: 0,
         };
         match ty {
-            // IPv4 socket: source ip, dest ip, source port, dest port, protocol.
-            3 => {
-                let sip = c.bytes(4, "ipv4 source")?;
-                let dip = c.bytes(4, "ipv4 dest")?;
+            // IPv4 / IPv6 socket: source ip, dest ip, source port, dest port, protocol.
+            3 | 4 => {
+                let (len, kind) = if ty == 3 {
+                    (4, FdKind::Ipv4)
+                } else {
+                    (16, FdKind::Ipv6)
+                };
+                let ip = |b: &[u8]| {
+                    if ty == 3 {
+                        sockaddr::mapped_v4(b)
+                    } else {
+                        sockaddr::v6(b)
+                    }
+                };
+                let sip = c.bytes(len, "source address")?;
+                let dip = c.bytes(len, "dest address")?;
                 let sport = c.u16("source port")?;
                 let dport = c.u16("dest port")?;
                 let proto = l4(c.u8("l4 protocol")?);
                 let tuple = SockTuple {
                     proto,
-                    local: (sockaddr::mapped_v4(sip), sport),
-                    remote: (sockaddr::mapped_v4(dip), dport),
+                    local: (ip(sip), sport),
+                    remote: (ip(dip), dport),
                 };
-                info.kind = FdKind::Ipv4;
-                info.name = sockaddr::tuple_name(&tuple);
-                info.sock = Some(tuple);
-            }
-            // IPv6 socket.
-            4 => {
-                let sip = c.bytes(16, "ipv6 source")?;
-                let dip = c.bytes(16, "ipv6 dest")?;
-                let sport = c.u16("source port")?;
-                let dport = c.u16("dest port")?;
-                let proto = l4(c.u8("l4 protocol")?);
-                let tuple = SockTuple {
-                    proto,
-                    local: (sockaddr::v6(sip), sport),
-                    remote: (sockaddr::v6(dip), dport),
-                };
-                info.kind = FdKind::Ipv6;
+                info.kind = kind;
                 info.name = sockaddr::tuple_name(&tuple);
                 info.sock = Some(tuple);
             }
