@@ -213,9 +213,16 @@ fn bad_filters_name_the_place_and_exit_2() {
 
 #[test]
 fn pushdown_changes_the_cost_not_the_events() {
-    // The same command captured with a filter (pushed into the ptrace engine's seccomp set) and
-    // without: the selected events are the same calls.
-    let d = TempDir::new("pushdown");
+    pushdown_under("ptrace");
+    if need_root("pushdown_changes_the_cost_not_the_events (eBPF)") {
+        pushdown_under("ebpf");
+    }
+}
+
+/// The same command captured with a filter (pushed into the engine: the ptrace engine's
+/// seccomp set, the eBPF engine's syscall map) and without: the selected events are the same.
+fn pushdown_under(engine: &str) {
+    let d = TempDir::new(&format!("pushdown-{engine}"));
     let f = "evt.type in (openat, close) and fd.name startswith /etc";
     let cmd = [
         "sh",
@@ -224,10 +231,10 @@ fn pushdown_changes_the_cost_not_the_events() {
     ];
     let full = d.join_str("full.spt");
     let pushed = d.join_str("pushed.spt");
-    let mut a = vec!["capture", "--engine", "ptrace", "-w", &full, "--"];
+    let mut a = vec!["capture", "--engine", engine, "-w", &full, "--"];
     a.extend(cmd);
     assert!(run(&a).status.success());
-    let mut b = vec!["capture", "--engine", "ptrace", "-w", &pushed, f, "--"];
+    let mut b = vec!["capture", "--engine", engine, "-w", &pushed, f, "--"];
     b.extend(cmd);
     assert!(run(&b).status.success());
     let show = |t: &str| -> Vec<String> {
@@ -243,13 +250,13 @@ fn pushdown_changes_the_cost_not_the_events() {
         .collect()
     };
     let (x, y) = (show(&full), show(&pushed));
-    assert!(x.len() > 5, "{x:?}");
-    assert_eq!(x, y);
+    assert!(x.len() > 5, "{engine}: {x:?}");
+    assert_eq!(x, y, "{engine}");
     // The pushed-down file holds fewer events.
     let count = |t: &str| stdout(&run(&["read", t])).lines().count();
     assert!(
         count(&pushed) < count(&full) / 2,
-        "{} vs {}",
+        "{engine}: {} vs {}",
         count(&pushed),
         count(&full)
     );
