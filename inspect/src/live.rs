@@ -185,9 +185,13 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
                         self.writer.write(r)?;
                     }
                     Some(sel) => {
-                        for w in sel.select(r) {
-                            self.events += matches!(w, Record::Event(_)) as u64;
-                            self.writer.write(&w)?;
+                        let (before, keep) = sel.select(r);
+                        for w in &before {
+                            self.writer.write(w)?;
+                        }
+                        if keep {
+                            self.events += matches!(r, Record::Event(_)) as u64;
+                            self.writer.write(r)?;
                         }
                     }
                 }

@@ -114,16 +114,17 @@ impl Selector {
         }
     }
 
-    /// The records to write for `rec`: itself when selected (or a state record), else the
-    /// state records that stand in for it.
-    pub fn select(&mut self, rec: &Record) -> Vec<Record> {
+    /// What to write for `rec`: the state records that go before it (for an event that changed
+    /// the state), and whether `rec` itself is to be written (a state record always is, an
+    /// event when the filter selects it). The caller writes `rec` itself, uncopied.
+    pub fn select(&mut self, rec: &Record) -> (Vec<Record>, bool) {
         let completed = self.state.update(rec);
         let Record::Event(ev) = rec else {
-            return vec![rec.clone()];
+            return (Vec::new(), true);
         };
         self.num += crate::output::numbered(ev) as u64;
         let Some(filter) = &self.filter else {
-            return vec![rec.clone()];
+            return (Vec::new(), true);
         };
         let cx = Ctx {
             num: self.num,
@@ -138,10 +139,6 @@ impl Selector {
         let selected = filter.matches(&mut fields);
         // The state the event left behind comes first, selected or not: a reader of the file
         // then names the fds of the selected events even when their enter was not selected.
-        let mut out = state_records(&self.state, rec);
-        if selected {
-            out.push(rec.clone());
-        }
-        out
+        (state_records(&self.state, rec), selected)
     }
 }

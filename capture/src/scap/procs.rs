@@ -85,16 +85,7 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
                 }
             }
         }
-        if entry_len > 0 {
-            let end = start
-                .checked_add(entry_len)
-                .filter(|&e| e >= c.pos())
-                .ok_or(Overrun {
-                    at: start,
-                    what: "process entry length",
-                })?;
-            c.seek(end, "process entry length")?;
-        }
+        skip_to_entry_end(c, start, entry_len, "process entry length")?;
         let mut args = vec![exe.clone()];
         args.extend(split_nul(argbuf));
         out.push(Record::Thread(ThreadInfo {
@@ -239,16 +230,7 @@ pub fn read_fdlist(c: &mut Cursor, sized: bool, out: &mut Vec<Record>) -> Result
                 info.name = c.str16("fd name")?;
             }
         }
-        if entry_len > 0 {
-            let end = start
-                .checked_add(entry_len)
-                .filter(|&e| e >= c.pos())
-                .ok_or(Overrun {
-                    at: start,
-                    what: "fd entry length",
-                })?;
-            c.seek(end, "fd entry length")?;
-        }
+        skip_to_entry_end(c, start, entry_len, "fd entry length")?;
         out.push(Record::Fd(info));
     }
     Ok(())
@@ -307,18 +289,27 @@ pub fn read_userlist(c: &mut Cursor, sized: bool, out: &mut Vec<Record>) -> Resu
             let name = c.str16("group name")?;
             out.push(Record::Group(GroupInfo { gid, name }));
         }
-        if entry_len > 0 {
-            let end = start
-                .checked_add(entry_len)
-                .filter(|&e| e >= c.pos())
-                .ok_or(Overrun {
-                    at: start,
-                    what: "user entry length",
-                })?;
-            c.seek(end, "user entry length")?;
-        }
+        skip_to_entry_end(c, start, entry_len, "user entry length")?;
     }
     Ok(())
+}
+
+/// Move past the rest of a list entry whose declared length (`entry_len`, 0 when the list
+/// version has none) runs from `start`: newer writers append fields this reader skips.
+fn skip_to_entry_end(
+    c: &mut Cursor,
+    start: usize,
+    entry_len: usize,
+    what: &'static str,
+) -> Result<(), Overrun> {
+    if entry_len == 0 {
+        return Ok(());
+    }
+    let end = start
+        .checked_add(entry_len)
+        .filter(|&e| e >= c.pos())
+        .ok_or(Overrun { at: start, what })?;
+    c.seek(end, what)
 }
 
 #[cfg(test)]
