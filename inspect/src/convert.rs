@@ -25,7 +25,7 @@ pub fn convert(
 ) -> Result<ConvertReport, InspectError> {
     let mut source = FileSource::open(inputs)?;
     let engine = match &source {
-        FileSource::Scap(_) => "scap",
+        FileSource::Scap(..) => "scap",
         FileSource::Trace(_) => "spt",
     };
     let mut header = Header::new(engine, 0, "", command_line);
@@ -40,7 +40,7 @@ pub fn convert(
     loop {
         match source.next_record()? {
             Next::Record(rec) => {
-                writer.write(&rec)?;
+                writer.write(rec)?;
                 report.records += 1;
                 if report.records % 65536 == 0 {
                     writer.tick(Instant::now())?;

@@ -167,11 +167,13 @@ impl Pipeline {
                     scratch: &mut self.scratch,
                 };
                 if !f.matches(&mut fields) {
+                    self.state.recycle(completed);
                     return Ok(true);
                 }
             }
             self.printer.event(&cx, out)?;
             self.shown += 1;
+            self.state.recycle(completed);
         }
         Ok(self.limit.is_none_or(|l| self.shown < l))
     }

@@ -37,7 +37,7 @@ pub fn read_files(
     loop {
         match source.next_record() {
             Ok(Next::Record(rec)) => {
-                if !p.push(&rec, out)? {
+                if !p.push(rec, out)? {
                     break;
                 }
             }

@@ -14,12 +14,13 @@ use crate::InspectError;
 /// Records from files.
 pub enum FileSource {
     Trace(MultiReader),
-    Scap(Box<ScapReader>),
+    /// A sysdig capture, and the record last read from it.
+    Scap(Box<ScapReader>, Option<Record>),
 }
 
 /// How reading one record went.
-pub enum Next {
-    Record(Record),
+pub enum Next<'a> {
+    Record(&'a Record),
     /// The end of the files.
     End,
     /// The files end early (a capture that was killed): every complete part was read; the
@@ -53,7 +54,7 @@ impl FileSource {
                     "sysdig captures are read one at a time".to_owned(),
                 ));
             }
-            return Ok(FileSource::Scap(Box::new(ScapReader::open(first)?)));
+            return Ok(FileSource::Scap(Box::new(ScapReader::open(first)?), None));
         }
         // A rotated capture asked for by its base name (`-w x.spt -C 10` wrote x.spt0, x.spt1…).
         if let [one] = files {
@@ -68,16 +69,16 @@ impl FileSource {
     }
 
     /// The next record.
-    pub fn next_record(&mut self) -> Result<Next, InspectError> {
+    pub fn next_record(&mut self) -> Result<Next<'_>, InspectError> {
         match self {
-            FileSource::Trace(r) => match r.next_record() {
+            FileSource::Trace(r) => match r.next_ref() {
                 Ok(Some(rec)) => Ok(Next::Record(rec)),
                 Ok(None) => Ok(Next::End),
                 Err(e @ TraceError::Truncated { .. }) => Ok(Next::EndsEarly(e.to_string())),
                 Err(e) => Err(e.into()),
             },
-            FileSource::Scap(r) => match r.next_record() {
-                Ok(Some(rec)) => Ok(Next::Record(rec)),
+            FileSource::Scap(r, slot) => match r.next_record() {
+                Ok(Some(rec)) => Ok(Next::Record(slot.insert(rec))),
                 Ok(None) => Ok(Next::End),
                 Err(e @ ScapError::Truncated { .. }) => Ok(Next::EndsEarly(e.to_string())),
                 Err(e) => Err(e.into()),

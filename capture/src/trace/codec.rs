@@ -41,29 +41,26 @@
 //!   writers), as are an event's blob bytes past those its known fields use, and bytes after
 //!   the blob stream in a file of a newer minor version.
 
-use std::collections::VecDeque;
-
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::event::{Arg, Event, EventKind, Record};
 
-const SAME_THREAD: u8 = 0x10;
-const PID_IS_TID: u8 = 0x20;
-const SAME_CPU: u8 = 0x40;
-const SAME_NR: u8 = 0x80;
+pub(super) const SAME_THREAD: u8 = 0x10;
+pub(super) const PID_IS_TID: u8 = 0x20;
+pub(super) const SAME_CPU: u8 = 0x40;
+pub(super) const SAME_NR: u8 = 0x80;
 /// Nesting allowed for [`Arg::List`] (readv's iovecs need one level).
-const MAX_ARG_DEPTH: u32 = 4;
+pub(super) const MAX_ARG_DEPTH: u32 = 4;
 
 /// The previous event of the frame, which the next one is encoded against. Both sides start
 /// every frame from `EventCtx::default()`.
 #[derive(Clone, Copy, Debug, Default)]
-struct EventCtx {
-    ts: u64,
-    tid: u32,
-    pid: u32,
-    cpu: u16,
-    nr: u16,
+pub(super) struct EventCtx {
+    pub(super) ts: u64,
+    pub(super) tid: u32,
+    pub(super) pid: u32,
+    pub(super) cpu: u16,
+    pub(super) nr: u16,
 }
 
 /// Builds one frame's uncompressed bytes, record by record.
@@ -177,101 +174,6 @@ impl FrameEncoder {
 
 fn named<T: Serialize>(v: &T, out: &mut Vec<u8>) -> Result<(), rmp_serde::encode::Error> {
     v.serialize(&mut rmp_serde::Serializer::new(out).with_struct_map())
-}
-
-/// Why a frame's records could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    /// Index of the record in the frame.
-    pub record: u32,
-    /// Byte position of the record in the uncompressed frame.
-    pub pos: usize,
-    pub what: String,
-}
-
-/// Decode every record of one uncompressed frame into `out`. Records of unknown kinds are
-/// skipped; when `lenient`, so are records of known kinds that do not decode. Returns how many
-/// records were read (skipped ones included) and how many were skipped.
-pub fn decode_frame(
-    data: &[u8],
-    lenient: bool,
-    out: &mut VecDeque<Record>,
-) -> Result<(u32, u32), DecodeError> {
-    let whole = |what: &str| DecodeError {
-        record: 0,
-        pos: 0,
-        what: what.to_string(),
-    };
-    let len_at = |at: usize| {
-        data.get(at..at + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or_else(|| whole("frame shorter than its stream lengths"))
-    };
-    let (records_len, ts_len) = (len_at(0)?, len_at(4)?);
-    let blobs_at = 8usize
-        .checked_add(records_len)
-        .and_then(|n| n.checked_add(ts_len))
-        .filter(|&n| n <= data.len())
-        .ok_or_else(|| whole("stream lengths run past the frame end"))?;
-    let records = &data[8..8 + records_len];
-    let mut ts = Cursor::new(&data[8 + records_len..blobs_at]);
-    let mut blobs = Cursor::new(&data[blobs_at..]);
-    let mut ctx = EventCtx::default();
-    let mut cur = Cursor::new(records);
-    let (mut n, mut skipped) = (0u32, 0u32);
-    while !cur.is_empty() {
-        let pos = 8 + cur.pos;
-        let err = |what: String| DecodeError {
-            record: n,
-            pos,
-            what,
-        };
-        let kind = cur.u8().map_err(err)?;
-        let len = cur.varint().map_err(err)?;
-        let payload = usize::try_from(len)
-            .ok()
-            .and_then(|l| cur.take(l).ok())
-            .ok_or_else(|| err(format!("record length {len} runs past the frame end")))?;
-        let rec = match kind {
-            1 => {
-                let delta = ts
-                    .zigzag()
-                    .map_err(|e| err(format!("timestamp stream: {e}")))?;
-                ctx.ts = ctx.ts.wrapping_add(delta as u64);
-                decode_event(&mut ctx, payload, &mut blobs, lenient).map(|e| e.map(Record::Event))
-            }
-            2 => from_named(payload).map(|v| Some(Record::Thread(v))),
-            3 => from_named(payload).map(|v| Some(Record::Fd(v))),
-            4 => from_named(payload).map(|v| Some(Record::User(v))),
-            5 => from_named(payload).map(|v| Some(Record::Group(v))),
-            6 => from_named(payload).map(|v| Some(Record::Container(v))),
-            _ => Ok(None),
-        };
-        match rec {
-            Ok(Some(r)) => out.push_back(r),
-            Ok(None) => skipped += 1,
-            Err(_) if lenient => skipped += 1,
-            Err(what) => return Err(err(format!("record kind {kind}: {what}"))),
-        }
-        n += 1;
-    }
-    let leftover = !ts.is_empty() || !blobs.is_empty();
-    if leftover && !lenient {
-        return Err(DecodeError {
-            record: n,
-            pos: if ts.is_empty() {
-                blobs_at + blobs.pos
-            } else {
-                8 + records_len + ts.pos
-            },
-            what: "bytes left after the last event".into(),
-        });
-    }
-    Ok((n, skipped))
-}
-
-fn from_named<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
-    rmp_serde::from_slice(payload).map_err(|e| format!("bad msgpack: {e}"))
 }
 
 /// Encode `e` into `out` (the record payload), its buffers' bytes into `blobs`; `body` is
@@ -388,115 +290,6 @@ fn encode_event(
     out_payload.extend_from_slice(body);
 }
 
-/// Decode one event payload whose timestamp is already in `ctx`. `Ok(None)`: a variant this
-/// reader does not know, skipped when `lenient` (its common fields still advance `ctx`, so
-/// later events decode).
-fn decode_event(
-    ctx: &mut EventCtx,
-    payload: &[u8],
-    blobs: &mut Cursor,
-    lenient: bool,
-) -> Result<Option<Event>, String> {
-    let mut c = Cursor::new(payload);
-    let tag = c.u8()?;
-    let variant = tag & 0x0f;
-    let ts = ctx.ts;
-    let (tid, pid) = if tag & SAME_THREAD != 0 {
-        (ctx.tid, ctx.pid)
-    } else {
-        let tid = c.u32()?;
-        let pid = if tag & PID_IS_TID != 0 { tid } else { c.u32()? };
-        (tid, pid)
-    };
-    let cpu = if tag & SAME_CPU != 0 {
-        ctx.cpu
-    } else {
-        u16::try_from(c.varint()?).map_err(|_| "cpu number out of range".to_string())?
-    };
-    ctx.tid = tid;
-    ctx.pid = pid;
-    ctx.cpu = cpu;
-    let blob_len = usize::try_from(c.varint()?).map_err(|_| "blob length out of range")?;
-    let mut b = Cursor::new(
-        blobs
-            .take(blob_len)
-            .map_err(|_| format!("blob length {blob_len} runs past the blob stream"))?,
-    );
-    let mut nr = || -> Result<u16, String> {
-        let nr = if tag & SAME_NR != 0 {
-            ctx.nr
-        } else {
-            u16::try_from(c.varint()?).map_err(|_| "syscall number out of range".to_string())?
-        };
-        ctx.nr = nr;
-        Ok(nr)
-    };
-    let kind = match variant {
-        0 => {
-            let nr = nr()?;
-            EventKind::Enter {
-                nr,
-                args: get_args(&mut c, &mut b, 0)?,
-            }
-        }
-        1 => {
-            let nr = nr()?;
-            EventKind::Exit {
-                nr,
-                ret: c.zigzag()?,
-                args: get_args(&mut c, &mut b, 0)?,
-            }
-        }
-        2 => EventKind::Clone {
-            child_tid: c.u32()?,
-            child_pid: c.u32()?,
-            flags: c.varint()?,
-        },
-        3 => {
-            let old_tid = c.u32()?;
-            let exe = c.bytes()?.to_vec();
-            let n = c.count()?;
-            let mut args = Vec::with_capacity(n);
-            for _ in 0..n {
-                args.push(c.bytes()?.to_vec());
-            }
-            EventKind::Exec {
-                old_tid,
-                exe,
-                args,
-                cwd: c.bytes()?.to_vec(),
-            }
-        }
-        4 => EventKind::ThreadExit { status: c.i32()? },
-        5 => EventKind::Signal {
-            signo: c.i32()?,
-            code: c.i32()?,
-            sender: c.u32()?,
-        },
-        6 => EventKind::Sample {
-            cpu_ns: c.varint()?,
-            rss_kb: c.varint()?,
-            vsz_kb: c.varint()?,
-        },
-        7 => EventKind::Drops {
-            cpu: u16::try_from(c.varint()?).map_err(|_| "cpu number out of range".to_string())?,
-            count: c.varint()?,
-        },
-        v if lenient => {
-            let _ = v;
-            return Ok(None);
-        }
-        v => return Err(format!("unknown event variant {v}")),
-    };
-    Ok(Some(Event {
-        ts,
-        tid,
-        pid,
-        cpu,
-        kind,
-    }))
-}
-
 fn put_args(out: &mut Vec<u8>, blobs: &mut Vec<u8>, args: &[Arg]) {
     put_varint(out, args.len() as u64);
     for a in args {
@@ -548,59 +341,8 @@ fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, a: &Arg) {
     }
 }
 
-fn get_args(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Vec<Arg>, String> {
-    let n = c.count()?;
-    let mut args = Vec::with_capacity(n);
-    for _ in 0..n {
-        args.push(get_arg(c, b, depth)?);
-    }
-    Ok(args)
-}
-
-/// One argument from the record `c`, its bytes from the event's blob bytes `b`.
-fn get_arg(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Arg, String> {
-    let tag = c.u8()?;
-    let flag = tag & 0x10 != 0;
-    Ok(match tag & 0x0f {
-        0 => {
-            let z = if tag >> 4 == 15 {
-                c.varint()?
-            } else {
-                (tag >> 4) as u64
-            };
-            Arg::Num(unzigzag(z) as u64)
-        }
-        1 => Arg::Str {
-            data: c.bytes()?.to_vec(),
-            trunc: flag,
-        },
-        2 => {
-            let data = b.bytes_of_len(c.varint()?)?.to_vec();
-            let len = (data.len() as u64).wrapping_add(c.zigzag()? as u64);
-            Arg::Buf { data, len }
-        }
-        3 => Arg::Mem(b.bytes_of_len(c.varint()?)?.to_vec()),
-        4 => {
-            let n = c.count()?;
-            let mut items = Vec::with_capacity(n);
-            for _ in 0..n {
-                items.push(c.bytes()?.to_vec());
-            }
-            Arg::StrList { items, trunc: flag }
-        }
-        5 => Arg::Fault(c.varint()?),
-        6 if depth < MAX_ARG_DEPTH => Arg::List(get_args(c, b, depth + 1)?),
-        6 => return Err("argument lists nested too deep".into()),
-        k => return Err(format!("unknown argument kind {k}")),
-    })
-}
-
 fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(z: u64) -> i64 {
-    ((z >> 1) as i64) ^ -((z & 1) as i64)
 }
 
 /// Append `v` as LEB128.
@@ -621,90 +363,11 @@ fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
-/// A bounds-checked reader over a byte slice; every error is a message, never a panic.
-struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Cursor { data, pos: 0 }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.pos >= self.data.len()
-    }
-
-    fn u8(&mut self) -> Result<u8, String> {
-        let b = *self.data.get(self.pos).ok_or("unexpected end of record")?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.u8()?;
-            if shift == 63 && b > 1 {
-                return Err("varint overflows 64 bits".into());
-            }
-            v |= ((b & 0x7f) as u64) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("varint longer than 10 bytes".into())
-    }
-
-    fn zigzag(&mut self) -> Result<i64, String> {
-        Ok(unzigzag(self.varint()?))
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        u32::try_from(self.varint()?).map_err(|_| "value out of range for u32".to_string())
-    }
-
-    fn i32(&mut self) -> Result<i32, String> {
-        i32::try_from(self.zigzag()?).map_err(|_| "value out of range for i32".to_string())
-    }
-
-    /// A count of items that each take at least one byte: never more than the bytes left, so
-    /// that `Vec::with_capacity(count)` is bounded by the input.
-    fn count(&mut self) -> Result<usize, String> {
-        let n = self.varint()?;
-        let left = (self.data.len() - self.pos) as u64;
-        if n > left {
-            return Err(format!("count {n} exceeds the {left} bytes left"));
-        }
-        Ok(n as usize)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.data.len())
-            .ok_or("length runs past the end of the record")?;
-        let s = &self.data[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn bytes(&mut self) -> Result<&'a [u8], String> {
-        let n = self.varint()?;
-        self.bytes_of_len(n)
-    }
-
-    fn bytes_of_len(&mut self, n: u64) -> Result<&'a [u8], String> {
-        let n = usize::try_from(n).map_err(|_| "length out of range".to_string())?;
-        self.take(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::decode::{decode_event, decode_frame, unzigzag, Cursor};
+    use std::collections::VecDeque;
 
     fn ev(ts: u64, tid: u32, kind: EventKind) -> Record {
         Record::Event(Event {
@@ -802,7 +465,13 @@ mod tests {
         put_varint(&mut payload, u64::MAX);
         let mut ctx = EventCtx::default();
         assert_eq!(
-            decode_event(&mut ctx, &payload, &mut Cursor::new(&[]), false),
+            decode_event(
+                &mut ctx,
+                &payload,
+                &mut Cursor::new(&[]),
+                false,
+                &mut Vec::new()
+            ),
             Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
         );
         let mut enc = FrameEncoder::default();

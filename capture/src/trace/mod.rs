@@ -49,6 +49,7 @@
 //! ```
 
 pub mod codec;
+pub mod decode;
 pub mod format;
 mod header;
 mod multi;

@@ -11,6 +11,8 @@ use crate::event::Record;
 /// describes is known before its events.
 pub struct MultiReader {
     files: Vec<Source>,
+    /// The record [`MultiReader::next_ref`] lent out, when merging several files.
+    lent: Option<Record>,
 }
 
 struct Source {
@@ -34,7 +36,7 @@ impl MultiReader {
                 done: false,
             });
         }
-        Ok(MultiReader { files })
+        Ok(MultiReader { files, lent: None })
     }
 
     /// The first file's header (a rotated capture's files share it, but for the file index).
@@ -52,6 +54,19 @@ impl MultiReader {
     /// A [`TraceError::Truncated`] of one file is returned once, as a warning for the caller to
     /// print; the next call goes on with the other files. Any other error ends the read.
     pub fn next_record(&mut self) -> Result<Option<Record>, TraceError> {
+        if let [one] = self.files.as_mut_slice() {
+            // One file (the common case): nothing to merge, no record to hold back.
+            if one.head.is_none() {
+                if one.done {
+                    return Ok(None);
+                }
+                let r = one.reader.next_record();
+                if !matches!(r, Ok(Some(_))) {
+                    one.done = true;
+                }
+                return r;
+            }
+        }
         for i in 0..self.files.len() {
             let f = &mut self.files[i];
             if f.head.is_some() || f.done {
@@ -88,6 +103,19 @@ impl MultiReader {
             .filter_map(|(i, f)| f.head.as_ref().map(|(k, _)| (*k, i)))
             .min();
         Ok(best.and_then(|(_, i)| self.files[i].head.take().map(|(_, r)| r)))
+    }
+
+    /// [`MultiReader::next_record`], lent: with one file, straight from its reader, which
+    /// reuses the record's allocations for the next.
+    pub fn next_ref(&mut self) -> Result<Option<&Record>, TraceError> {
+        if let [one] = self.files.as_slice() {
+            if one.head.is_none() && !one.done {
+                // After its end or an error, a reader keeps returning `Ok(None)`.
+                return self.files[0].reader.next_ref();
+            }
+        }
+        self.lent = self.next_record()?;
+        Ok(self.lent.as_ref())
     }
 
     /// [`TraceReader::seek_time`] in every file: state records of the frames skipped come

@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::codec::decode_frame;
+use super::decode::{DecodeError, FrameDecoder};
 use super::format::{
     crc32, decode_footer, le_u32, le_u64, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR,
     FRAME_HAS_STATE, FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC,
@@ -33,7 +33,16 @@ pub struct TraceReader<R = BufReader<File>> {
     index: Option<(Vec<IndexEntry>, u64)>,
     /// A trailer was found but its footer is damaged: reported after the last record.
     bad_footer: Option<u64>,
-    pending: VecDeque<Record>,
+    /// State records of the frames [`TraceReader::seek_time`] skipped, returned first.
+    kept: VecDeque<Record>,
+    /// The uncompressed frame being read (its buffer kept from frame to frame), the decoder
+    /// walking it, where the frame starts in the file and how many records its header says.
+    frame: Vec<u8>,
+    dec: Option<FrameDecoder>,
+    frame_at: u64,
+    frame_count: u32,
+    /// The record last read, lent out by [`TraceReader::next_ref`].
+    slot: Option<Record>,
     records_read: u64,
     skipped: u64,
     done: bool,
@@ -130,7 +139,12 @@ impl<R: Read + Seek> TraceReader<R> {
             pos: body_start,
             index: None,
             bad_footer: None,
-            pending: VecDeque::new(),
+            kept: VecDeque::new(),
+            frame: Vec::new(),
+            dec: None,
+            frame_at: 0,
+            frame_count: 0,
+            slot: None,
             records_read: 0,
             skipped: 0,
             done: false,
@@ -180,19 +194,44 @@ impl<R: Read + Seek> TraceReader<R> {
     /// The next record, `Ok(None)` at the end. After an error, further calls return
     /// `Ok(None)`; [`TraceError::Truncated`] means every complete frame was returned.
     pub fn next_record(&mut self) -> Result<Option<Record>, TraceError> {
+        self.advance()?;
+        Ok(self.slot.take())
+    }
+
+    /// [`TraceReader::next_record`], lent rather than given: the reader keeps the record and
+    /// reuses its allocations for the next one, which makes a long read cheaper.
+    pub fn next_ref(&mut self) -> Result<Option<&Record>, TraceError> {
+        self.advance()?;
+        Ok(self.slot.as_ref())
+    }
+
+    /// Put the next record in `slot` (`None` at the end).
+    fn advance(&mut self) -> Result<(), TraceError> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
+            if let Some(r) = self.kept.pop_front() {
                 self.records_read += 1;
-                return Ok(Some(r));
+                self.slot = Some(r);
+                return Ok(());
+            }
+            match self.next_in_frame() {
+                Ok(true) => {
+                    self.records_read += 1;
+                    return Ok(());
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
             }
             if self.done {
-                return Ok(None);
+                return Ok(());
             }
             match self.read_block() {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
-                    return Ok(None);
+                    return Ok(());
                 }
                 Err(e) => {
                     self.done = true;
@@ -210,7 +249,9 @@ impl<R: Read + Seek> TraceReader<R> {
     /// without an index (a file cut short) is reported by the next
     /// [`TraceReader::next_record`].
     pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
-        self.pending.clear();
+        self.kept.clear();
+        self.dec = None;
+        self.slot = None;
         self.done = false;
         let mut state_frames = Vec::new();
         if let Some((index, footer)) = &self.index {
@@ -246,17 +287,24 @@ impl<R: Read + Seek> TraceReader<R> {
         let mut kept = VecDeque::new();
         for offset in state_frames {
             self.pos = offset;
-            if let Err(e) = self.read_block() {
+            let mut read = self.read_block().map(|_| ());
+            while let Ok(()) = read {
+                match self.next_in_frame() {
+                    Ok(true) => match self.slot.take() {
+                        Some(Record::Event(_)) | None => {}
+                        Some(r) => kept.push_back(r),
+                    },
+                    Ok(false) => break,
+                    Err(e) => read = Err(e),
+                }
+            }
+            if let Err(e) = read {
+                self.dec = None;
                 self.done = true;
                 return Err(e);
             }
-            kept.extend(
-                self.pending
-                    .drain(..)
-                    .filter(|r| !matches!(r, Record::Event(_))),
-            );
         }
-        self.pending = kept;
+        self.kept = kept;
         self.pos = target;
         Ok(())
     }
@@ -398,8 +446,10 @@ impl<R: Read + Seek> TraceReader<R> {
         if z.len() < 5 || z[..4] != [0x28, 0xb5, 0x2f, 0xfd] || z[4] & 0x04 == 0 {
             return Err(self.corrupt(data_at, "frame is not a checksummed zstd frame"));
         }
-        let data = decompress(&z, fh.uncompressed_len as usize)
-            .map_err(|e| self.corrupt(data_at, format!("cannot decompress frame: {e}")))?;
+        let mut data = std::mem::take(&mut self.frame);
+        if let Err(e) = decompress(&z, fh.uncompressed_len as usize, &mut data) {
+            return Err(self.corrupt(data_at, format!("cannot decompress frame: {e}")));
+        }
         if data.len() != fh.uncompressed_len as usize {
             return Err(self.corrupt(
                 data_at,
@@ -411,25 +461,53 @@ impl<R: Read + Seek> TraceReader<R> {
             ));
         }
         let lenient = self.version.1 > FORMAT_MINOR;
-        let (n, skipped) = decode_frame(&data, lenient, &mut self.pending).map_err(|e| {
-            self.pending.clear();
-            self.corrupt(
-                at,
-                format!(
-                    "frame record {} (byte {} of the frame): {}",
-                    e.record, e.pos, e.what
-                ),
-            )
-        })?;
-        if n != fh.count {
-            self.pending.clear();
-            return Err(self.corrupt(
-                at,
-                format!("frame holds {n} records, its header says {}", fh.count),
-            ));
-        }
-        self.skipped += skipped as u64;
+        self.frame_at = at;
+        self.frame_count = fh.count;
+        self.dec = Some(FrameDecoder::new(&data, lenient).map_err(|e| self.bad_record(e))?);
+        self.frame = data;
         Ok(true)
+    }
+
+    /// The next record of the frame being read into `slot`; `Ok(false)` when there is none
+    /// (or the frame has ended, its record count checked).
+    fn next_in_frame(&mut self) -> Result<bool, TraceError> {
+        let Some(dec) = &mut self.dec else {
+            self.slot = None;
+            return Ok(false);
+        };
+        match dec.next_into(&self.frame, &mut self.slot) {
+            Ok(()) if self.slot.is_some() => Ok(true),
+            Ok(()) => {
+                let (n, skipped) = (dec.records_read(), dec.records_skipped());
+                self.dec = None;
+                self.skipped += skipped as u64;
+                if n != self.frame_count {
+                    return Err(self.corrupt(
+                        self.frame_at,
+                        format!(
+                            "frame holds {n} records, its header says {}",
+                            self.frame_count
+                        ),
+                    ));
+                }
+                Ok(false)
+            }
+            Err(e) => {
+                self.dec = None;
+                self.slot = None;
+                Err(self.bad_record(e))
+            }
+        }
+    }
+
+    fn bad_record(&self, e: DecodeError) -> TraceError {
+        self.corrupt(
+            self.frame_at,
+            format!(
+                "frame record {} (byte {} of the frame): {}",
+                e.record, e.pos, e.what
+            ),
+        )
     }
 }
 
@@ -441,15 +519,16 @@ impl<R: Read + Seek> Iterator for TraceReader<R> {
     }
 }
 
-/// Decompress one zstd frame, producing at most `limit + 1` bytes.
-fn decompress(z: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
+/// Decompress one zstd frame into `out` (emptied first, its capacity kept), producing at most
+/// `limit + 1` bytes.
+fn decompress(z: &[u8], limit: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
     let mut dec = zstd::stream::read::Decoder::with_buffer(z)?.single_frame();
     // The window buffer is allocated from the frame's own header: bound it too.
     dec.window_log_max(MAX_WINDOW_LOG)?;
-    // Start small: the declared size is only trusted as a bound.
-    let mut out = Vec::with_capacity(limit.min(z.len().saturating_mul(8)).min(1 << 20));
-    dec.take(limit as u64 + 1).read_to_end(&mut out)?;
-    Ok(out)
+    // The declared size is only trusted as a bound: the buffer grows with the real contents.
+    out.clear();
+    dec.take(limit as u64 + 1).read_to_end(out)?;
+    Ok(())
 }
 
 /// The byte source, remembering where it stands so that sequential reads do not seek (a
@@ -590,7 +669,8 @@ mod tests {
     fn unknown_variants_are_corruption_in_a_file_of_our_minor() {
         let f = file_with_frame(FORMAT_MINOR, &newer_records(), 4);
         let (got, end, _) = read(&f);
-        assert!(got.is_empty());
+        // The records before the damage are read.
+        assert_eq!(got, vec![event(100)]);
         let msg = end.to_string();
         assert!(matches!(end, TraceError::Corrupt { .. }), "{msg}");
         assert!(msg.contains("unknown event variant 9"), "{msg}");
@@ -600,7 +680,8 @@ mod tests {
     fn frame_record_count_must_match() {
         let f = file_with_frame(FORMAT_MINOR + 1, &newer_records(), 5);
         let (got, end, _) = read(&f);
-        assert!(got.is_empty());
+        // Records are read as the frame is walked: the count is checked at its end.
+        assert_eq!(got, vec![event(100), event(110)]);
         assert!(end.to_string().contains("says 5"), "{end}");
     }
 

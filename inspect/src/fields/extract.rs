@@ -99,6 +99,11 @@ fn thread<'c>(cx: &'c Ctx<'_>) -> Option<&'c Thread> {
     cx.state.thread(cx.ev.tid)
 }
 
+/// A string value borrowed from the event, the state or the program.
+fn str(b: &[u8]) -> Option<Value<'_>> {
+    Some(Value::Str(b))
+}
+
 /// The `n`th ancestor's thread (0 = the process itself).
 fn ancestor<'c>(cx: &'c Ctx<'_>, n: u64) -> Option<&'c Thread> {
     let mut t = thread(cx)?;
@@ -139,11 +144,11 @@ impl Fields for EventFields<'_, '_> {
                 Some(Value::UInt(ev.ts))
             }
             F::EvtRelTime => Some(Value::UInt(ev.ts.saturating_sub(cx.state.first_ts))),
-            F::EvtDir => self.bytes(if output::dir(ev) == '<' { b"<" } else { b">" }),
-            F::EvtType => {
-                let name = output::type_name(ev);
-                self.bytes(name.as_bytes())
-            }
+            F::EvtDir => str(if output::dir(ev) == '<' { b"<" } else { b">" }),
+            F::EvtType => match output::type_name(ev) {
+                std::borrow::Cow::Borrowed(name) => str(name.as_bytes()),
+                std::borrow::Cow::Owned(name) => self.bytes(name.as_bytes()),
+            },
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),
             F::EvtArgs | F::EvtInfo => self.text(|s| info::info(cx.state, ev, s)),
@@ -190,16 +195,15 @@ impl Fields for EventFields<'_, '_> {
                 if f == F::EvtBuflen {
                     Some(Value::UInt(buf.1))
                 } else {
-                    let b = buf.0.to_vec();
-                    self.bytes(&b)
+                    str(buf.0)
                 }
             }
             F::EvtRes => match &ev.kind {
                 EventKind::Exit { ret, .. } if *ret < 0 => {
                     let n = render::errno_name((-ret) as i32).unwrap_or("E?");
-                    self.bytes(n.as_bytes())
+                    str(n.as_bytes())
                 }
-                EventKind::Exit { .. } => self.bytes(b"SUCCESS"),
+                EventKind::Exit { .. } => str(b"SUCCESS"),
                 _ => None,
             },
             F::EvtRawRes => match &ev.kind {
@@ -230,18 +234,15 @@ impl Fields for EventFields<'_, '_> {
             F::ThreadIsmain => Some(Value::Bool(ev.tid == ev.pid)),
             F::ProcPpid => thread(cx).map(|t| Value::Int(t.info.ppid as i64)),
             F::ProcName => {
-                let c = thread(cx)?.info.comm.clone();
+                let c = &thread(cx)?.info.comm;
                 (!c.is_empty()).then_some(())?;
-                self.bytes(&c)
+                str(c)
             }
-            F::ProcExe => {
-                let a = thread(cx)?.info.args.first()?.clone();
-                self.bytes(&a)
-            }
+            F::ProcExe => str(thread(cx)?.info.args.first()?),
             F::ProcExepath => {
-                let e = thread(cx)?.info.exe.clone();
+                let e = &thread(cx)?.info.exe;
                 (!e.is_empty()).then_some(())?;
-                self.bytes(&e)
+                str(e)
             }
             F::ProcArgs | F::ProcCmdline => {
                 let t = thread(cx)?;
@@ -258,19 +259,15 @@ impl Fields for EventFields<'_, '_> {
                     }
                 })
             }
-            F::ProcPname => {
-                let c = ancestor(cx, 1)?.info.comm.clone();
-                self.bytes(&c)
-            }
+            F::ProcPname => str(&ancestor(cx, 1)?.info.comm),
             F::ProcAname => {
                 let n = field.arg.and_then(FieldArg::index).unwrap_or(1);
-                let c = ancestor(cx, n)?.info.comm.clone();
-                self.bytes(&c)
+                str(&ancestor(cx, n)?.info.comm)
             }
             F::ProcCwd => {
-                let c = thread(cx)?.info.cwd.clone();
+                let c = &thread(cx)?.info.cwd;
                 (!c.is_empty()).then_some(())?;
-                self.bytes(&c)
+                str(c)
             }
             F::ProcDuration => {
                 let s = thread(cx)?.info.start_ts;
@@ -290,31 +287,25 @@ impl Fields for EventFields<'_, '_> {
                     t.info.tid
                 } as i64)
             }),
-            F::ThreadCgroup => {
-                let c = thread(cx)?.info.cgroup.clone();
-                self.bytes(&c)
-            }
+            F::ThreadCgroup => str(&thread(cx)?.info.cgroup),
             F::FdNum => event_fd(cx).map(Value::Int),
-            F::FdType => self.bytes(fds::type_name(fd_of(cx)?.kind).as_bytes()),
+            F::FdType => str(fds::type_name(fd_of(cx)?.kind).as_bytes()),
             F::FdTypechar => {
                 let c = fd_of(cx)?.typechar();
                 self.bytes(&[c as u8])
             }
-            F::FdName => {
-                let n = fd_of(cx)?.name.clone();
-                self.bytes(&n)
-            }
+            F::FdName => str(&fd_of(cx)?.name),
             F::FdDirectory | F::FdFilename => {
                 let fd = fd_of(cx)?;
                 if !matches!(fd.kind, FdKind::File | FdKind::Directory) {
                     return None;
                 }
-                let name = fd.name.clone();
+                let name = &fd.name;
                 let cut = name.iter().rposition(|&b| b == b'/')?;
                 if f == F::FdDirectory {
-                    self.bytes(if cut == 0 { b"/" } else { &name[..cut] })
+                    str(if cut == 0 { b"/" } else { &name[..cut] })
                 } else {
-                    self.bytes(&name[cut + 1..])
+                    str(&name[cut + 1..])
                 }
             }
             F::FdIp | F::FdCip => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.0 .0))),
@@ -332,24 +323,18 @@ impl Fields for EventFields<'_, '_> {
                     L4Proto::Raw => "raw",
                     L4Proto::Unknown => return None,
                 };
-                self.bytes(p.as_bytes())
+                str(p.as_bytes())
             }
             F::FdSockfamily => match fd_of(cx)?.kind {
-                FdKind::Ipv4 | FdKind::Ipv6 => self.bytes(b"ip"),
-                FdKind::Unix => self.bytes(b"unix"),
+                FdKind::Ipv4 | FdKind::Ipv6 => str(b"ip"),
+                FdKind::Unix => str(b"unix"),
                 _ => None,
             },
             F::FdIsServer => Some(Value::Bool(fd_of(cx)?.server)),
             F::UserUid => thread(cx).map(|t| Value::UInt(t.info.uid as u64)),
             F::GroupGid => thread(cx).map(|t| Value::UInt(t.info.gid as u64)),
-            F::UserName => {
-                let n = cx.state.users.get(&thread(cx)?.info.uid)?.clone();
-                self.bytes(&n)
-            }
-            F::GroupName => {
-                let n = cx.state.groups.get(&thread(cx)?.info.gid)?.clone();
-                self.bytes(&n)
-            }
+            F::UserName => str(cx.state.users.get(&thread(cx)?.info.uid)?),
+            F::GroupName => str(cx.state.groups.get(&thread(cx)?.info.gid)?),
             F::ContainerId | F::ContainerName => {
                 let (name, id) = super::container_of(cx.state, thread(cx));
                 let v = if f == F::ContainerId {
@@ -371,15 +356,13 @@ impl Fields for EventFields<'_, '_> {
             }
             F::ContainerImage | F::ContainerImageRepository | F::ContainerImageTag => {
                 let c = container_info(cx.state, thread(cx))?;
-                let image = c.image.clone();
-                let (repo, tag) = split_image(&image);
+                let (repo, tag) = split_image(&c.image);
                 let v = match f {
-                    F::ContainerImage => image.as_str(),
+                    F::ContainerImage => c.image.as_str(),
                     F::ContainerImageRepository => repo,
                     _ => tag,
                 };
-                let v = v.to_owned();
-                self.bytes(v.as_bytes())
+                str(v.as_bytes())
             }
             F::ContainerLabel | F::K8sPodName | F::K8sNsName => {
                 let c = container_info(cx.state, thread(cx))?;
@@ -388,8 +371,7 @@ impl Fields for EventFields<'_, '_> {
                     F::K8sNsName => "io.kubernetes.pod.namespace",
                     _ => field.arg?.key()?,
                 };
-                let v = c.labels.iter().find(|(k, _)| k == key)?.1.clone();
-                self.bytes(v.as_bytes())
+                str(c.labels.iter().find(|(k, _)| k == key)?.1.as_bytes())
             }
         }
     }

@@ -31,6 +31,9 @@ pub struct State {
     closed: Vec<(Tid, i32)>,
     /// Pty numbers of pty masters (pid, fd), from TIOCGPTN, to name their slaves.
     ptys: HashMap<(Tid, i32), u32>,
+    /// Argument vectors of calls that completed, given back by [`State::recycle`] for the
+    /// next enter to fill: a long read then allocates little.
+    spare_args: Vec<Vec<syspect_capture::Arg>>,
 }
 
 /// What the state learnt from an exit event about its call, for formatters that merge enter
@@ -76,6 +79,19 @@ impl State {
         }
     }
 
+    /// Give back what [`State::update`] returned for an exit, once it has been used, so that
+    /// its allocations serve a later call.
+    pub fn recycle(&mut self, completed: Option<Completed>) {
+        if let Some(Completed {
+            enter: Some(PendingCall { args, .. }),
+        }) = completed
+        {
+            if self.spare_args.len() < 64 {
+                self.spare_args.push(args);
+            }
+        }
+    }
+
     /// Forget the threads whose exit has been shown (and the fd tables of processes with no
     /// thread left). Done before each event, and by readers at the end of a stream.
     pub fn reap(&mut self) {
@@ -97,18 +113,21 @@ impl State {
         }
         match &ev.kind {
             EventKind::Enter { nr, args } => {
+                let mut kept = self.spare_args.pop().unwrap_or_default();
+                kept.clone_from(args);
                 let t = self.threads.entry(ev.tid, ev.pid);
                 t.pending = Some(PendingCall {
                     nr: *nr,
                     ts: ev.ts,
-                    args: args.clone(),
+                    args: kept,
                 });
                 None
             }
             EventKind::Exit { nr, ret, args } => {
                 let t = self.threads.entry(ev.tid, ev.pid);
                 let enter = t.pending.take().filter(|p| p.nr == *nr);
-                if let Some(desc) = syscalls::lookup(*nr) {
+                let changes = effects::effect(*nr) != effects::Effect::None;
+                if let Some(desc) = syscalls::lookup(*nr).filter(|_| changes) {
                     let empty: &[syspect_capture::Arg] = &[];
                     let merged =
                         desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
