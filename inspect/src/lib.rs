@@ -32,6 +32,7 @@ pub mod read;
 pub mod select;
 pub mod source;
 pub mod state;
+pub mod tui;
 
 /// What can go wrong in an inspection command.
 #[derive(Debug, thiserror::Error)]
