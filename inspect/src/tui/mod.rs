@@ -273,10 +273,8 @@ impl TermView {
             }
             KeyCode::Char('r') => self.reverse[slot] = !self.reverse[slot],
             KeyCode::Enter => self.drill_down(),
-            KeyCode::Backspace | KeyCode::Esc => {
-                if self.nav.len() > 1 {
-                    self.nav.pop();
-                }
+            KeyCode::Backspace | KeyCode::Esc if self.nav.len() > 1 => {
+                self.nav.pop();
             }
             KeyCode::Char('/') | KeyCode::Char('f') => {
                 self.input = Some(
@@ -347,7 +345,9 @@ impl TermView {
 
 impl Printer for TermView {
     fn event(&mut self, cx: &Ctx<'_>, _out: &mut dyn Write) -> io::Result<()> {
-        if let Some((_, f)) = &self.filter {
+        // CPU samples count whatever the view's filter, so that CPU % stays right.
+        let sample = matches!(cx.ev.kind, EventKind::Sample { .. });
+        if let Some((_, f)) = self.filter.as_ref().filter(|_| !sample) {
             let mut fields = EventFields {
                 cx,
                 scratch: &mut self.scratch,
@@ -371,17 +371,15 @@ impl Printer for TermView {
         if self.quit || self.screen.is_none() {
             return Ok(!self.quit);
         }
-        loop {
-            match self.screen.as_ref().map(Screen::input) {
-                Some(Input::Ready) if event::poll(Duration::ZERO)? => {}
-                Some(Input::Gone) => {
-                    // The terminal closed: stop as on a hang-up, drawing nothing more.
-                    self.quit = true;
-                    self.leave();
-                    return Ok(false);
-                }
-                _ => break,
-            }
+        if self.screen.as_ref().map(Screen::input) == Some(Input::Gone) {
+            // The terminal closed: stop as on a hang-up, drawing nothing more (crossterm's
+            // reader would spin on it).
+            self.quit = true;
+            self.leave();
+            return Ok(false);
+        }
+        // crossterm keeps the keys it read beyond the first: drain its queue, not just the fd.
+        while event::poll(Duration::ZERO)? {
             match event::read()? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => {
                     self.key(k);

@@ -276,61 +276,58 @@ impl Counters {
     pub fn event(&mut self, cx: &Ctx<'_>) {
         let ev = cx.ev;
         let pid = ev.pid;
-        if !self.cur.names.contains_key(&pid) {
-            self.cur.names.insert(pid, comm(cx.state, ev.tid));
+        if let EventKind::Sample { cpu_ns, .. } = &ev.kind {
+            // A sample is not an event of the process's own: it does not list it.
+            self.cpu_now.insert(pid, *cpu_ns);
+            return;
         }
+        self.cur
+            .names
+            .entry(pid)
+            .or_insert_with(|| comm(cx.state, ev.tid));
         let p = self.cur.procs.entry(pid).or_default();
-        match &ev.kind {
-            EventKind::Sample { cpu_ns, .. } => {
-                self.cpu_now.insert(pid, *cpu_ns);
-            }
-            EventKind::Exit { .. } => {
-                p.calls += 1;
-                p.syscall_ns += latency(cx).unwrap_or(0);
-                let Some((fd, bytes, write)) = io_of(cx) else {
-                    return;
-                };
-                if write {
-                    p.written += bytes;
-                } else {
-                    p.read += bytes;
-                }
-                let io = self.cur.fds.entry((pid, fd)).or_default();
-                add(io, bytes, write);
-                let Some(f) = cx.state.fds.get(pid, fd) else {
-                    return;
-                };
-                let (map, totals) = match f.kind {
-                    FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix => {
-                        (&mut self.cur.conns, &mut self.conn_total)
-                    }
-                    FdKind::File | FdKind::Memfd | FdKind::Directory => {
-                        (&mut self.cur.files, &mut self.file_total)
-                    }
-                    _ => return,
-                };
-                let name = if f.name.is_empty() {
-                    format!("fd {fd}").into_bytes()
-                } else {
-                    f.name.clone()
-                };
-                *totals.entry(name.clone()).or_default() += bytes;
-                let n = map.entry(name).or_default();
-                if n.comm.is_empty() {
-                    n.pid = pid;
-                    n.comm = comm(cx.state, ev.tid);
-                    n.proto = match (f.kind, f.sock.map(|s| s.proto)) {
-                        (FdKind::Unix, _) => "unix",
-                        (_, Some(L4Proto::Tcp)) => "tcp",
-                        (_, Some(L4Proto::Udp)) => "udp",
-                        (FdKind::File | FdKind::Memfd | FdKind::Directory, _) => "file",
-                        _ => "?",
-                    };
-                }
-                add(&mut n.io, bytes, write);
-            }
-            _ => {}
+        if !matches!(ev.kind, EventKind::Exit { .. }) {
+            return;
         }
+        p.calls += 1;
+        p.syscall_ns += latency(cx).unwrap_or(0);
+        let Some((fd, bytes, write)) = io_of(cx) else {
+            return;
+        };
+        add_io(&mut p.read, &mut p.written, bytes, write);
+        let io = self.cur.fds.entry((pid, fd)).or_default();
+        add(io, bytes, write);
+        let Some(f) = cx.state.fds.get(pid, fd) else {
+            return;
+        };
+        let (map, totals) = match f.kind {
+            FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix => {
+                (&mut self.cur.conns, &mut self.conn_total)
+            }
+            FdKind::File | FdKind::Memfd | FdKind::Directory => {
+                (&mut self.cur.files, &mut self.file_total)
+            }
+            _ => return,
+        };
+        let name = if f.name.is_empty() {
+            format!("fd {fd}").into_bytes()
+        } else {
+            f.name.clone()
+        };
+        *totals.entry(name.clone()).or_default() += bytes;
+        let n = map.entry(name).or_default();
+        if n.comm.is_empty() {
+            n.pid = pid;
+            n.comm = comm(cx.state, ev.tid);
+            n.proto = match (f.kind, f.sock.map(|s| s.proto)) {
+                (FdKind::Unix, _) => "unix",
+                (_, Some(L4Proto::Tcp)) => "tcp",
+                (_, Some(L4Proto::Udp)) => "udp",
+                (FdKind::File | FdKind::Memfd | FdKind::Directory, _) => "file",
+                _ => "?",
+            };
+        }
+        add(&mut n.io, bytes, write);
     }
 
     /// A CPU sample taken outside the engine (`/proc`), cumulative ns.
@@ -566,10 +563,14 @@ impl Counters {
 type Cont = (String, String);
 
 fn add(io: &mut Io, bytes: u64, write: bool) {
+    add_io(&mut io.read, &mut io.written, bytes, write);
+}
+
+fn add_io(read: &mut u64, written: &mut u64, bytes: u64, write: bool) {
     if write {
-        io.written += bytes;
+        *written += bytes;
     } else {
-        io.read += bytes;
+        *read += bytes;
     }
 }
 
