@@ -234,7 +234,7 @@ struct Io {
     written: u64,
 }
 
-/// A connection or a file: its bytes and the process that moved the most of them last.
+/// A connection or a file: its bytes and the process that moved some last.
 #[derive(Clone, Debug, Default)]
 struct Named {
     proto: &'static str,
@@ -316,7 +316,8 @@ impl Counters {
         };
         *totals.entry(name.clone()).or_default() += bytes;
         let n = map.entry(name).or_default();
-        if n.comm.is_empty() {
+        // The process that moved bytes last is the one to drill down to.
+        if n.pid != pid || n.comm.is_empty() {
             n.pid = pid;
             n.comm = comm(cx.state, ev.tid);
             n.proto = match (f.kind, f.sock.map(|s| s.proto)) {
