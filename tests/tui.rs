@@ -357,3 +357,49 @@ fn json_on_a_terminal_stays_plain() {
     );
     assert!(!s.contains("BYTES/s"), "a view instead of JSON:\n{s}");
 }
+
+#[test]
+fn top_by_container_starts_at_containers_and_drills_into_one() {
+    if !need_root("top_by_container") || !need_program("top_by_container", "tmux") {
+        return;
+    }
+    let d = TempDir::new("tui-containers");
+    let (name, path) = busy_program(&d, "tdc");
+    let _busy = Busy(
+        Command::new(&path)
+            .args(["if=/dev/zero", "of=/dev/null", "bs=1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dd starts"),
+    );
+    let t = Tmux::start(
+        "containers",
+        &syspect_line(&["top", "--by", "container", "--engine", "ebpf"]),
+    );
+    // The host's processes are one row, named host.
+    let s = t.wait_for("the container view", |s| {
+        rows(s, "CONTAINER")
+            .iter()
+            .any(|r| r.starts_with("host ") && r.trim_end().ends_with(" host"))
+    });
+    assert!(s.contains("containers "), "{s}");
+    // Select the host's row, then Enter: its processes, dd among them.
+    let host = rows(&s, "CONTAINER")
+        .iter()
+        .position(|r| r.starts_with("host "))
+        .unwrap_or(0);
+    for _ in 0..host {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the host's processes", |s| {
+        s.contains("containers › processes of container host")
+            && rows(s, "PID").iter().any(|r| r.contains(&name))
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("the container view again", |s| {
+        !rows(s, "CONTAINER").is_empty() && !s.contains("processes of container")
+    });
+    t.assert_quit_and_restored();
+}
