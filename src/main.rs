@@ -2,7 +2,7 @@
 
 mod cli;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -17,6 +17,7 @@ use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::pipeline::{Format, TimePoint, Window};
 use syspect_inspect::read;
 use syspect_inspect::select;
+use syspect_inspect::tui;
 
 /// Exit status for a usage error (bad flag, bad filter), as clap uses.
 const EXIT_USAGE: u8 = 2;
@@ -151,6 +152,7 @@ fn live_options(
         filter_text: filter.unwrap_or_default().to_owned(),
         rotation: Rotation::default(),
         containers: l.only_containers.clone(),
+        quiet_command: false,
     })
 }
 
@@ -282,8 +284,18 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let live = live_options(&a.live, a.command, a.filter.as_deref())?;
-    let code = live::capture_and_print(&live, format.printer(&opts, true), &mut out)?;
+    let mut live = live_options(&a.live, a.command, a.filter.as_deref())?;
+    // On a terminal, top, iftop, topconns and topfiles are full-screen views; elsewhere (a
+    // pipe, a file, -j) they print their plain tables.
+    let printer: Box<dyn syspect_inspect::output::Printer> =
+        if tui::has_view(name) && !a.json && io::stdout().is_terminal() {
+            live.quiet_command = true;
+            let filtered = a.filter.is_some() || !a.live.only_containers.is_empty();
+            Box::new(tui::TermView::new(name, &opts, filtered))
+        } else {
+            format.printer(&opts, true)
+        };
+    let code = live::capture_and_print(&live, printer, &mut out)?;
     out.flush()?;
     Ok(exit_code(code))
 }

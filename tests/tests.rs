@@ -20,3 +20,5 @@ mod scap;
 mod strace_compat;
 /// Trace files that end early, are damaged, or are no trace at all.
 mod tracefile;
+/// The live terminal views (top, iftop) driven through tmux.
+mod tui;

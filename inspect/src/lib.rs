@@ -5,6 +5,7 @@
 //! - [`output`]: [`Printer`](output::Printer)s for sysdig's default line, JSON lines and
 //!   strace's merged view.
 //! - [`fields`]: field values of an event in its state.
+//! - [`tui`]: the live full-screen views of `top`, `iftop`, `topconns` and `topfiles`.
 //!
 //! ```
 //! use syspect_capture::event::{Arg, Event, EventKind, Record, ThreadInfo};
@@ -32,6 +33,7 @@ pub mod read;
 pub mod select;
 pub mod source;
 pub mod state;
+pub mod tui;
 
 /// What can go wrong in an inspection command.
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ use syspect_capture::container::docker::DockerWatch;
 use syspect_capture::container::ContainerFeed;
 use syspect_capture::engine::ebpf::EbpfEngine;
 use syspect_capture::engine::ptrace::PtraceEngine;
-use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Status};
+use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Stats, Status};
 use syspect_capture::event::Record;
 use syspect_capture::trace::{Header, RotatingWriter, Rotation, WriterOptions};
 use syspect_capture::{interrupt, procfs};
@@ -53,6 +53,9 @@ pub struct LiveOptions {
     pub rotation: Rotation,
     /// `--container`: only these containers (names or ids).
     pub containers: Vec<String>,
+    /// The command gets /dev/null for stdin, stdout and stderr instead of syspect's (a
+    /// terminal view owns the terminal: the command must neither draw on it nor read keys).
+    pub quiet_command: bool,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
@@ -77,16 +80,19 @@ fn open_engine(
 ) -> Result<(Box<dyn Engine>, &'static str), InspectError> {
     let copts = capture_options(o, c);
     let has_target = !o.command.is_empty() || !o.pids.is_empty();
+    let quiet = o.quiet_command;
     let ptrace = |copts: &CaptureOptions| -> Result<Box<dyn Engine>, EngineError> {
         if copts.command.is_some() {
-            Ok(Box::new(PtraceEngine::spawn(copts)?))
+            Ok(Box::new(with_stdio(quiet, || PtraceEngine::spawn(copts))??))
         } else {
             Ok(Box::new(PtraceEngine::attach(copts)?))
         }
     };
     let ebpf = |copts: &CaptureOptions| -> Result<Box<dyn Engine>, EngineError> {
         if copts.command.is_some() {
-            Ok(Box::new(EbpfEngine::start_for_command(copts)?))
+            Ok(Box::new(with_stdio(quiet, || {
+                EbpfEngine::start_for_command(copts)
+            })??))
         } else {
             Ok(Box::new(EbpfEngine::start(copts)?))
         }
@@ -107,12 +113,51 @@ fn open_engine(
     }
 }
 
+/// Runs `f` (which starts the command) with fds 0, 1 and 2 on /dev/null when `quiet`, so that
+/// the command inherits those instead of the terminal; syspect's own are put back after.
+fn with_stdio<T>(quiet: bool, f: impl FnOnce() -> T) -> Result<T, EngineError> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    if !quiet {
+        return Ok(f());
+    }
+    let io_err = |source: std::io::Error| EngineError::Io {
+        context: "cannot give the command /dev/null for its stdio".into(),
+        source,
+    };
+    let null = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .map_err(io_err)?;
+    let mut saved = Vec::with_capacity(3);
+    for fd in 0..3 {
+        // SAFETY: fcntl on an integer fd; a new fd is returned or -1.
+        let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+        if copy < 0 {
+            return Err(io_err(std::io::Error::last_os_error()));
+        }
+        // SAFETY: `copy` is a fresh fd that nothing else owns.
+        saved.push(unsafe { OwnedFd::from_raw_fd(copy) });
+    }
+    for fd in 0..3 {
+        // SAFETY: dup2 between two open fds.
+        unsafe { libc::dup2(null.as_raw_fd(), fd) };
+    }
+    let r = f();
+    for (fd, copy) in saved.iter().enumerate() {
+        // SAFETY: dup2 between two open fds: syspect's own stdio back in place.
+        unsafe { libc::dup2(copy.as_raw_fd(), fd as i32) };
+    }
+    Ok(r)
+}
+
 /// Where a live capture's records go.
 trait Sink {
     /// Take a batch; false once no more are wanted (`-n` reached).
     fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError>;
-    /// Called after every poll (at least every [`POLL`]): close old frames, flush output.
-    fn tick(&mut self) -> Result<(), InspectError>;
+    /// Called after every poll (at least every [`POLL`]) with the engine's counters: close
+    /// old frames, flush output. False once the output wants the capture to stop.
+    fn tick(&mut self, stats: Stats) -> Result<bool, InspectError>;
 }
 
 /// Drives an engine until it ends, handing each batch of records, with what `containers`
@@ -131,9 +176,9 @@ fn drive(
         let status = engine.poll(&mut buf, POLL)?;
         containers.process(&mut buf);
         let more = sink.records(&buf)?;
-        sink.tick()?;
+        let go_on = sink.tick(engine.stats())?;
         let late = deadline.is_some_and(|d| Instant::now() >= d);
-        if !stopped && (!more || late || interrupt::requested()) {
+        if !stopped && (!more || !go_on || late || interrupt::requested()) {
             engine.stop();
             stopped = true;
         }
@@ -198,7 +243,7 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
             }
             Ok(self.limit.is_none_or(|l| self.events < l))
         }
-        fn tick(&mut self) -> Result<(), InspectError> {
+        fn tick(&mut self, _stats: Stats) -> Result<bool, InspectError> {
             let state = || {
                 self.selector
                     .as_ref()
@@ -206,7 +251,7 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
                     .unwrap_or_default()
             };
             self.writer.tick(Instant::now(), state)?;
-            Ok(())
+            Ok(true)
         }
     }
     let keep_state = containers.filter.is_some() || !o.rotation.is_off();
@@ -225,16 +270,19 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
     Ok(engine.exit_code().unwrap_or(0))
 }
 
-/// `capture` without `-w`, and `strace`: print events as they happen.
+/// `capture` without `-w`, `strace`, and the analyzers: print events as they happen (or feed
+/// them to a terminal view, see [`crate::tui`]). A printer that stops the capture itself (a
+/// view's `q`) makes the exit status 0 rather than the killed command's.
 pub fn capture_and_print(
     o: &LiveOptions,
     printer: Box<dyn Printer>,
     out: &mut dyn Write,
 ) -> Result<i32, InspectError> {
     let mut containers = LiveContainers::start(o)?;
-    let (mut engine, _) = open_engine(o, &containers)?;
+    let (mut engine, name) = open_engine(o, &containers)?;
     install_signals(o);
     let mut p = Pipeline::with_printer(printer, o.count).with_filter(containers.filter.clone());
+    p.start(name)?;
     for rec in containers.initial_state(o, engine.as_ref()) {
         p.push(&rec, out)?;
     }
@@ -242,6 +290,8 @@ pub fn capture_and_print(
         p: Pipeline,
         out: &'a mut dyn Write,
         last_tick: Instant,
+        /// The printer asked to stop.
+        quit: bool,
     }
     impl Sink for PrintSink<'_> {
         fn records(&mut self, recs: &[Record]) -> Result<bool, InspectError> {
@@ -252,23 +302,30 @@ pub fn capture_and_print(
             }
             Ok(true)
         }
-        fn tick(&mut self) -> Result<(), InspectError> {
+        fn tick(&mut self, stats: Stats) -> Result<bool, InspectError> {
             if self.last_tick.elapsed() >= Duration::from_secs(1) {
                 self.last_tick = Instant::now();
                 self.p.tick(self.out)?;
             }
             self.out.flush()?;
-            Ok(())
+            self.quit |= !self.p.poll(stats)?;
+            Ok(!self.quit)
         }
     }
     let mut sink = PrintSink {
         p,
         out,
         last_tick: Instant::now(),
+        quit: false,
     };
     drive(o, engine.as_mut(), &mut containers, &mut sink)?;
-    let PrintSink { mut p, out, .. } = sink;
+    let PrintSink {
+        mut p, out, quit, ..
+    } = sink;
     p.finish(out)?;
+    if quit {
+        return Ok(0);
+    }
     Ok(engine.exit_code().unwrap_or(0))
 }
 

@@ -183,6 +183,16 @@ impl Pipeline {
         self.printer.tick(&self.state, out)
     }
 
+    /// Live: the engine has started (see [`Printer::start`]).
+    pub fn start(&mut self, engine: &'static str) -> io::Result<()> {
+        self.printer.start(engine)
+    }
+
+    /// Live: after every poll of the engine; false when the printer wants the capture to stop.
+    pub fn poll(&mut self, stats: syspect_capture::engine::Stats) -> io::Result<bool> {
+        self.printer.poll(&self.state, stats)
+    }
+
     /// The stream ended.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         self.state.reap();

@@ -11,6 +11,7 @@ pub mod time;
 
 use std::io::{self, Write};
 
+use syspect_capture::engine::Stats;
 use syspect_capture::event::{Event, EventKind};
 
 use crate::state::{Completed, State};
@@ -36,6 +37,15 @@ pub trait Printer {
     /// The stream ended: finish any partial line, write any report.
     fn finish(&mut self, _state: &State, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
+    }
+    /// Live capture: the engine (`ebpf`, `ptrace`) has started and events are about to come.
+    fn start(&mut self, _engine: &'static str) -> io::Result<()> {
+        Ok(())
+    }
+    /// Live capture: called after every poll of the engine (at least ten times a second),
+    /// with its counters. Returns false when the capture should stop (a terminal view's `q`).
+    fn poll(&mut self, _state: &State, _stats: Stats) -> io::Result<bool> {
+        Ok(true)
     }
 }
 
