@@ -167,6 +167,12 @@ impl<R: Read + Seek> TraceReader<R> {
         })
     }
 
+    /// How far the reading has come: the offset of the next frame to read, and the file's
+    /// length (for progress bars; it moves once per frame, so it costs nothing).
+    pub fn progress(&self) -> (u64, u64) {
+        (self.pos.min(self.len), self.len)
+    }
+
     /// Records returned so far.
     pub fn records_read(&self) -> u64 {
         self.records_read
