@@ -68,13 +68,14 @@ impl Progress {
             State::Off => {}
             State::Waiting { since } => {
                 if since.elapsed() >= DELAY && total > 0 {
-                    let bar = ProgressBar::with_draw_target(
-                        Some(total),
-                        ProgressDrawTarget::stderr_with_hz(10),
-                    );
+                    // Set up hidden, so that the first drawing is already right.
+                    let bar =
+                        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
                     bar.set_style(style());
                     bar.set_message(self.label);
                     bar.set_position(done);
+                    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+                    bar.tick();
                     self.state = State::Drawn(bar);
                 }
             }
@@ -104,7 +105,7 @@ impl Drop for Progress {
 
 fn style() -> ProgressStyle {
     ProgressStyle::with_template(
-        "{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}, {eta} left",
+        "{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({elapsed}, about {eta} left)",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ")

@@ -34,6 +34,10 @@ pub struct TraceReader<R = BufReader<File>> {
     /// A trailer was found but its footer is damaged: reported after the last record.
     bad_footer: Option<u64>,
     pending: VecDeque<Record>,
+    /// Where the frame whose records are pending starts, and how many it held: progress
+    /// moves through a frame as its records are taken.
+    frame_at: u64,
+    frame_records: usize,
     records_read: u64,
     skipped: u64,
     done: bool,
@@ -131,6 +135,8 @@ impl<R: Read + Seek> TraceReader<R> {
             index: None,
             bad_footer: None,
             pending: VecDeque::new(),
+            frame_at: body_start,
+            frame_records: 0,
             records_read: 0,
             skipped: 0,
             done: false,
@@ -167,10 +173,19 @@ impl<R: Read + Seek> TraceReader<R> {
         })
     }
 
-    /// How far the reading has come: the offset of the next frame to read, and the file's
-    /// length (for progress bars; it moves once per frame, so it costs nothing).
+    /// How far the reading has come, in bytes of the file, and the file's length (for progress
+    /// bars): within a frame, its bytes in proportion to the records already taken from it.
     pub fn progress(&self) -> (u64, u64) {
-        (self.pos.min(self.len), self.len)
+        let end = self.pos.min(self.len);
+        let start = self.frame_at.min(end);
+        let done = match self.frame_records {
+            0 => end,
+            n => {
+                let taken = n.saturating_sub(self.pending.len()) as u64;
+                start + (end - start) * taken / n as u64
+            }
+        };
+        (done, self.len)
     }
 
     /// Records returned so far.
@@ -435,6 +450,8 @@ impl<R: Read + Seek> TraceReader<R> {
             ));
         }
         self.skipped += skipped as u64;
+        self.frame_at = at;
+        self.frame_records = n as usize;
         Ok(true)
     }
 }
@@ -619,5 +636,29 @@ mod tests {
         f[data_at + 4] &= !0x04;
         let (_, end, _) = read(&f);
         assert!(end.to_string().contains("checksummed"), "{end}");
+    }
+
+    #[test]
+    fn progress_moves_through_a_frame_as_its_records_are_taken() {
+        let mut enc = FrameEncoder::default();
+        for ts in 0..4 {
+            enc.push(&event(100 + ts)).unwrap();
+        }
+        let f = file_with_frame(FORMAT_MINOR, &enc.finish(), 4);
+        let len = f.len() as u64;
+        let mut r = TraceReader::new(std::io::Cursor::new(&f), len, "t").unwrap();
+        let (start, total) = r.progress();
+        assert_eq!(total, len);
+        assert!(start < len);
+        let mut seen = vec![start];
+        while let Ok(Some(_)) = r.next_record() {
+            seen.push(r.progress().0);
+        }
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(
+            seen[1] < len,
+            "the first record taken is not the whole frame: {seen:?}"
+        );
+        assert_eq!(seen.last(), Some(&len), "{seen:?}");
     }
 }

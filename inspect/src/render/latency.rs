@@ -216,7 +216,7 @@ fn draw(
                 colour(n, max),
                 seconds(t0, col_ns),
                 seconds(t0 + col_ns, col_ns),
-                row_label(row),
+                escape(&row_label(row)),
                 if n == 1 { "" } else { "s" },
             )?;
         }
