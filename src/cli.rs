@@ -85,11 +85,6 @@ Examples:
         #[arg(short = 'w', long = "write", value_name = "FILE", required = true)]
         write: PathBuf,
     },
-    /// List what syspect knows.
-    List {
-        #[arg(value_enum)]
-        what: ListWhat,
-    },
     /// Draw a chart of trace files as SVG: `latency` is a heatmap of syscall latency over time.
     #[command(after_help = "\
 Examples:
@@ -110,7 +105,12 @@ Examples:
   syspect flame t.spt -o flame.svg
   syspect flame host.spt 'container.name=web' -o web.svg")]
     Flame(PictureArgs),
-    /// Print a shell completion script: `syspect completions bash > /etc/bash_completion.d/syspect`.
+    /// List what syspect knows.
+    List {
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "\
 Examples:
   syspect completions bash > ~/.local/share/bash-completion/completions/syspect
@@ -120,7 +120,7 @@ Examples:
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) of syspect, or of one of its commands: `syspect man > syspect.1`.
+    /// Print the man page (roff) of syspect, or of one of its commands.
     #[command(after_help = "\
 Examples:
   syspect man | man -l -
