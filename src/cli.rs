@@ -17,7 +17,9 @@ Examples:
   syspect summary -r t.spt                     calls, errors and time per syscall (strace -c)
   syspect lsof -r capture.scap                 sysdig captures read as well
   sudo syspect capture -w host.spt -M 30       every syscall on the host for 30 s (eBPF)
-  syspect strace -- ./myprog args              strace without root";
+  syspect strace -- ./myprog args              strace without root
+  syspect chart latency t.spt -o lat.svg       syscall latency over time, as an SVG heatmap
+  syspect flame t.spt -o flame.svg             syscall time by container, process, syscall";
 
 /// Container-aware system call capture and inspection.
 #[derive(Parser, Debug)]
@@ -83,11 +85,70 @@ Examples:
         #[arg(short = 'w', long = "write", value_name = "FILE", required = true)]
         write: PathBuf,
     },
+    /// Draw a chart of trace files as SVG: `latency` is a heatmap of syscall latency over time.
+    #[command(after_help = "\
+Examples:
+  syspect chart latency t.spt -o latency.svg
+  syspect chart latency t.spt 'proc.name=nginx and evt.type in (read, write)' -o rw.svg
+  syspect chart latency incident.scap --from 10 --to 20 > latency.svg")]
+    Chart {
+        /// What to draw.
+        #[arg(value_enum, value_name = "KIND")]
+        kind: ChartKind,
+        #[command(flatten)]
+        picture: PictureArgs,
+    },
+    /// A flame graph (SVG) of syscall time by container (`host` outside any), process and
+    /// syscall.
+    #[command(after_help = "\
+Examples:
+  syspect flame t.spt -o flame.svg
+  syspect flame host.spt 'container.name=web' -o web.svg")]
+    Flame(PictureArgs),
     /// List what syspect knows.
     List {
         #[arg(value_enum)]
         what: ListWhat,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "\
+Examples:
+  syspect completions bash > ~/.local/share/bash-completion/completions/syspect
+  syspect completions zsh > ~/.zfunc/_syspect
+  syspect completions fish > ~/.config/fish/completions/syspect.fish")]
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of syspect, or of one of its commands.
+    #[command(after_help = "\
+Examples:
+  syspect man | man -l -
+  syspect man read > syspect-read.1")]
+    Man {
+        /// A command whose own page to print (syspect-COMMAND(1)).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Calls by time (x) and latency (y, 1µs to 1s and more, log2 buckets); colour = calls.
+    Latency,
+}
+
+/// Inputs and output of `chart` and `flame`.
+#[derive(Args, Debug)]
+pub struct PictureArgs {
+    /// Trace files (.spt or .scap), then an optional filter.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// Write the SVG to this file; without it, to stdout unless stdout is a terminal.
+    #[arg(short = 'o', long = "output", value_name = "FILE.svg")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,10 +3,11 @@
 mod cli;
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use clap::Parser;
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, ListWhat};
 use syspect_capture::trace::Rotation;
@@ -15,7 +16,9 @@ use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::pipeline::{Format, TimePoint, Window};
+use syspect_inspect::progress::Progress;
 use syspect_inspect::read;
+use syspect_inspect::render::{self, Picture};
 use syspect_inspect::select;
 use syspect_inspect::tui;
 
@@ -190,22 +193,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Read(r) => {
             let mut files = r.files;
-            // The last operand is a filter when it is not a file.
-            let mut filter_text = None;
-            if files.len() > 1 && files.last().is_some_and(|f| !f.exists()) {
-                filter_text = files.pop().map(|f| f.to_string_lossy().into_owned());
-            }
+            let filter_text = split_filter(&mut files);
             let filter = filter_of(filter_text.as_deref())?;
             let format = format_of(&r.print)?;
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            let report = read::read_files(
+            let report = read::read_files_with_progress(
                 &files,
                 format.printer(&AnalyzerOptions::default(), false),
                 r.count,
                 filter,
                 window_of(&r.window)?,
                 &mut out,
+                progress("reading", true),
             )?;
             out.flush()?;
             if let Some(warning) = report.warning {
@@ -225,8 +225,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::SpyUsers(a) => analyze("spy-users", a),
         Command::EchoFds(a) => analyze("echo-fds", a),
         Command::Convert { inputs, write } => {
-            let report =
-                syspect_inspect::convert::convert(&inputs, &write, std::env::args().collect())?;
+            let report = syspect_inspect::convert::convert(
+                &inputs,
+                &write,
+                std::env::args().collect(),
+                progress("converting", false),
+            )?;
             if let Some(w) = report.warning {
                 eprintln!("syspect: warning: {w}");
             }
@@ -248,7 +252,98 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Chart { kind, picture: p } => match kind {
+            cli::ChartKind::Latency => picture(Picture::Latency, p),
+        },
+        Command::Flame(p) => picture(Picture::Flame, p),
+        Command::Completions { shell } => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            clap_complete::generate(shell, &mut Cli::command(), "syspect", &mut out);
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let mut cmd = Cli::command();
+            // Built, the subcommands know their full names (syspect-read).
+            cmd.build();
+            let page = match command {
+                None => cmd,
+                Some(name) => cmd
+                    .find_subcommand(&name)
+                    .filter(|c| !c.is_hide_set())
+                    .cloned()
+                    .ok_or_else(|| {
+                        UsageError(format!("no command `{name}` (see syspect --help)"))
+                    })?,
+            };
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            clap_mangen::Man::new(page).render(&mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The last operand of `read`, `chart` and `flame` is a filter when it is not a file.
+fn split_filter(files: &mut Vec<PathBuf>) -> Option<String> {
+    if files.len() > 1 && files.last().is_some_and(|f| !f.exists()) {
+        return files.pop().map(|f| f.to_string_lossy().into_owned());
+    }
+    None
+}
+
+/// A progress bar for a read, drawn only when a person watches stderr, and not when the
+/// command's output streams to the terminal while it reads (`read` to a terminal: printed
+/// lines and a bar redrawn under them would fight). Output written at the end (an analyzer's
+/// table, a chart) is fine: the bar is wiped first.
+fn progress(label: &'static str, output_streams: bool) -> Progress {
+    let wanted = io::stderr().is_terminal() && !(output_streams && io::stdout().is_terminal());
+    Progress::new(label, wanted)
+}
+
+/// `chart` and `flame`: trace files through the pipeline into an SVG, written to `-o FILE`
+/// or to stdout (not to a terminal) once the read has succeeded, so that a failed read
+/// leaves no half-written file.
+fn picture(what: Picture, args: cli::PictureArgs) -> Result<ExitCode> {
+    let mut files = args.files;
+    let filter_text = split_filter(&mut files);
+    let filter = filter_of(filter_text.as_deref())?;
+    let window = window_of(&args.window)?;
+    if args.output.is_none() && io::stdout().is_terminal() {
+        return Err(UsageError(
+            "the SVG would go to the terminal: give -o FILE.svg or redirect stdout".into(),
+        )
+        .into());
+    }
+    let subtitle = render::describe(&files, filter_text.as_deref());
+    let mut svg = Vec::new();
+    let report = read::read_files_with_progress(
+        &files,
+        render::printer(what, subtitle),
+        None,
+        filter,
+        window,
+        &mut svg,
+        progress("reading", false),
+    )?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &svg)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(&svg)?;
+            out.flush()?;
+        }
+    }
+    if let Some(w) = report.warning {
+        eprintln!("syspect: warning: {w}");
+    }
+    if report.shown == 0 {
+        eprintln!("syspect: warning: no event was selected: the picture is empty");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.
@@ -270,13 +365,17 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
             return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
         }
         let filter = filter_of(a.filter.as_deref())?;
-        let report = read::read_files(
+        let report = read::read_files_with_progress(
             &a.read,
             format.printer(&opts, false),
             None,
             filter,
             window_of(&a.window)?,
             &mut out,
+            progress(
+                "reading",
+                syspect_inspect::analyzers::prints_as_it_goes(name),
+            ),
         )?;
         out.flush()?;
         if let Some(w) = report.warning {

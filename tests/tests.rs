@@ -14,6 +14,9 @@ mod containers;
 mod filters;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
+/// What is drawn and generated for people: charts, flame graphs, completions, man pages,
+/// progress bars.
+mod render;
 /// sysdig's `.scap` captures, against sysdig itself.
 mod scap;
 /// `read --strace` against Debian's strace on the same programs.

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use syspect_capture::trace::{Header, TraceWriter};
 
+use crate::progress::Progress;
 use crate::source::{FileSource, Next};
 use crate::InspectError;
 
@@ -17,11 +18,12 @@ pub struct ConvertReport {
     pub warning: Option<String>,
 }
 
-/// Convert `inputs` into the trace file `out`.
+/// Convert `inputs` into the trace file `out`, with a progress bar when `progress` is wanted.
 pub fn convert(
     inputs: &[PathBuf],
     out: &Path,
     command_line: Vec<String>,
+    mut progress: Progress,
 ) -> Result<ConvertReport, InspectError> {
     let mut source = FileSource::open(inputs)?;
     let engine = match &source {
@@ -42,6 +44,10 @@ pub fn convert(
             Next::Record(rec) => {
                 writer.write(rec)?;
                 report.records += 1;
+                if Progress::due(report.records) {
+                    let (done, total) = source.progress();
+                    progress.update(done, total);
+                }
                 if report.records % 65536 == 0 {
                     writer.tick(Instant::now())?;
                 }
@@ -53,6 +59,7 @@ pub fn convert(
             }
         }
     }
+    progress.clear();
     writer.finish()?;
     Ok(report)
 }

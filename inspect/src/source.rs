@@ -68,6 +68,15 @@ impl FileSource {
         Ok(FileSource::Trace(MultiReader::open(files)?))
     }
 
+    /// Bytes of the input files read so far, and their size: cheap (a few loads), moving once
+    /// per frame or buffer refill.
+    pub fn progress(&self) -> (u64, u64) {
+        match self {
+            FileSource::Trace(r) => r.progress(),
+            FileSource::Scap(r, _) => r.progress(),
+        }
+    }
+
     /// The next record.
     pub fn next_record(&mut self) -> Result<Next<'_>, InspectError> {
         match self {

@@ -109,6 +109,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::event::{EventKind, Record};
 
@@ -220,6 +222,24 @@ pub struct ScapReader {
     /// The error to return once the records before it are out.
     failure: Option<ScapError>,
     version: (u16, u16),
+    /// Bytes of the file read so far (compressed bytes for a gzip'd file), and its size.
+    consumed: Arc<AtomicU64>,
+    size: u64,
+}
+
+/// Counts the bytes read from the file, under the buffer and the gzip decoder, so that
+/// progress is known for plain and gzip'd captures alike (one add per buffer refill).
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 impl std::fmt::Debug for ScapReader {
@@ -241,7 +261,11 @@ impl ScapReader {
         };
         let f = File::open(&path).map_err(io)?;
         let size = f.metadata().map_err(io)?.len();
-        let mut file = BufReader::new(f);
+        let consumed = Arc::new(AtomicU64::new(0));
+        let mut file = BufReader::new(Counted {
+            inner: f,
+            count: consumed.clone(),
+        });
         let gz = {
             use std::io::BufRead;
             file.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC)
@@ -265,6 +289,8 @@ impl ScapReader {
             done: false,
             failure: None,
             version: (0, 0),
+            consumed,
+            size,
         };
         // The section header must be there and readable before we call this a capture.
         match r.blocks.next_block() {
@@ -283,6 +309,15 @@ impl ScapReader {
     /// The format version of the (last) section header: (major, minor).
     pub fn version(&self) -> (u16, u16) {
         self.version
+    }
+
+    /// Bytes of the file read so far and its size (for progress bars; compressed bytes for a
+    /// gzip'd capture).
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.consumed.load(Ordering::Relaxed).min(self.size),
+            self.size,
+        )
     }
 
     /// What was skipped so far and how often: unknown blocks, event types syspect has no

@@ -49,6 +49,14 @@ impl MultiReader {
         self.files.iter().map(|f| f.reader.header())
     }
 
+    /// Bytes read and bytes in all, over every file (see [`TraceReader::progress`]).
+    pub fn progress(&self) -> (u64, u64) {
+        self.files.iter().fold((0, 0), |(done, all), f| {
+            let (d, a) = f.reader.progress();
+            (done + d, all + a)
+        })
+    }
+
     /// The next record in time order, `Ok(None)` when every file is done.
     ///
     /// A [`TraceError::Truncated`] of one file is returned once, as a warning for the caller to

@@ -142,7 +142,7 @@ impl<R: Read + Seek> TraceReader<R> {
             kept: VecDeque::new(),
             frame: Vec::new(),
             dec: None,
-            frame_at: 0,
+            frame_at: body_start,
             frame_count: 0,
             slot: None,
             records_read: 0,
@@ -179,6 +179,21 @@ impl<R: Read + Seek> TraceReader<R> {
             None => Some((e.min_ts, e.max_ts)),
             Some((lo, hi)) => Some((lo.min(e.min_ts), hi.max(e.max_ts))),
         })
+    }
+
+    /// How far the reading has come, in bytes of the file, and the file's length (for progress
+    /// bars): within a frame, its bytes in proportion to the records already taken from it.
+    pub fn progress(&self) -> (u64, u64) {
+        let end = self.pos.min(self.len);
+        let start = self.frame_at.min(end);
+        let done = match (&self.dec, self.frame_count) {
+            (Some(d), n) if n > 0 => {
+                let taken = d.records_read().min(n) as u64;
+                start + (end - start) * taken / n as u64
+            }
+            _ => end,
+        };
+        (done, self.len)
     }
 
     /// Records returned so far.
@@ -694,5 +709,29 @@ mod tests {
         f[data_at + 4] &= !0x04;
         let (_, end, _) = read(&f);
         assert!(end.to_string().contains("checksummed"), "{end}");
+    }
+
+    #[test]
+    fn progress_moves_through_a_frame_as_its_records_are_taken() {
+        let mut enc = FrameEncoder::default();
+        for ts in 0..4 {
+            enc.push(&event(100 + ts)).unwrap();
+        }
+        let f = file_with_frame(FORMAT_MINOR, &enc.finish(), 4);
+        let len = f.len() as u64;
+        let mut r = TraceReader::new(std::io::Cursor::new(&f), len, "t").unwrap();
+        let (start, total) = r.progress();
+        assert_eq!(total, len);
+        assert!(start < len);
+        let mut seen = vec![start];
+        while let Ok(Some(_)) = r.next_record() {
+            seen.push(r.progress().0);
+        }
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(
+            seen[1] < len,
+            "the first record taken is not the whole frame: {seen:?}"
+        );
+        assert_eq!(seen.last(), Some(&len), "{seen:?}");
     }
 }

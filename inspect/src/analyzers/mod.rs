@@ -126,6 +126,14 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
     })
 }
 
+/// Whether analyzer `name` prints while it reads (streaming ones, per-interval ones, strace)
+/// rather than once at the end: a progress bar would fight with its lines on a terminal.
+pub fn prints_as_it_goes(name: &str) -> bool {
+    name == "strace"
+        || by_name(name, &AnalyzerOptions::default())
+            .is_some_and(|a| a.streaming() || a.interval_ns().is_some())
+}
+
 /// An I/O call that moved bytes: `(fd, bytes, is_write)`, for an exit event of a read- or
 /// write-class syscall that succeeded.
 pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
