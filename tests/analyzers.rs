@@ -355,7 +355,10 @@ fn top_puts_the_busy_process_first() {
     }
     let d = TempDir::new("top");
     let t = d.join_str("t.spt");
-    let busy = "import time\nt = time.time()\nwhile time.time() - t < 1.5:\n    pass\n";
+    // A second of CPU time, however loaded the machine is (wall-clock time would not do).
+    // 1.5 s of CPU time however loaded the machine is, with few syscalls (reading the process's
+    // CPU clock is one).
+    let busy = "import time\nwhile time.process_time() < 1.5:\n    for _ in range(100000): pass\n";
     let script = format!(
         "{} -c '{busy}' & for i in 1 2 3 4 5; do cat /etc/hostname >/dev/null; done; wait",
         python()

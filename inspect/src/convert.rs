@@ -28,10 +28,10 @@ pub fn convert(
     let mut source = FileSource::open(inputs)?;
     let engine = match &source {
         FileSource::Scap(..) => "scap",
-        FileSource::Trace(_) => "spt",
+        FileSource::Trace(..) => "spt",
     };
     let mut header = Header::new(engine, 0, "", command_line);
-    if let FileSource::Trace(r) = &source {
+    if let FileSource::Trace(r, _) = &source {
         if let Some(h) = r.header() {
             header.capture = h.capture.clone();
             header.machine = h.machine.clone();

@@ -29,6 +29,7 @@ pub mod list;
 pub mod live;
 pub mod output;
 pub mod pipeline;
+pub mod prefetch;
 pub mod progress;
 pub mod read;
 pub mod render;

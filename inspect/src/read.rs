@@ -7,6 +7,7 @@ use syspect_filter::Filter;
 
 use crate::output::Printer;
 use crate::pipeline::{Pipeline, Window};
+use crate::prefetch::Prefetch;
 use crate::progress::Progress;
 use crate::source::{FileSource, Next};
 use crate::InspectError;
@@ -46,7 +47,7 @@ pub fn read_files_with_progress(
     out: &mut dyn Write,
     mut progress: Progress,
 ) -> Result<ReadReport, InspectError> {
-    let mut source = FileSource::open(files)?;
+    let mut source = Prefetch::start(FileSource::open(files)?)?;
     let mut p = Pipeline::with_printer(printer, limit)
         .with_filter(filter)
         .with_window(window);

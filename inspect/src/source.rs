@@ -12,10 +12,20 @@ use syspect_capture::trace::{MultiReader, TraceError};
 use crate::InspectError;
 
 /// Records from files.
+/// Each with the record last read from it, lent by [`FileSource::next_record`].
 pub enum FileSource {
-    Trace(MultiReader),
-    /// A sysdig capture, and the record last read from it.
+    Trace(MultiReader, Option<Record>),
+    /// A sysdig capture.
     Scap(Box<ScapReader>, Option<Record>),
+}
+
+/// How the files ended.
+#[derive(Debug)]
+pub enum Ended {
+    /// At their end.
+    End,
+    /// Before it: damage or a cut, said in the warning.
+    Early(String),
 }
 
 /// How reading one record went.
@@ -61,28 +71,48 @@ impl FileSource {
             if !one.exists() {
                 let rotated = MultiReader::rotated_paths(one);
                 if !rotated.is_empty() {
-                    return Ok(FileSource::Trace(MultiReader::open(&rotated)?));
+                    return Ok(FileSource::Trace(MultiReader::open(&rotated)?, None));
                 }
             }
         }
-        Ok(FileSource::Trace(MultiReader::open(files)?))
+        Ok(FileSource::Trace(MultiReader::open(files)?, None))
     }
 
     /// Bytes of the input files read so far, and their size: cheap (a few loads), moving once
     /// per frame or buffer refill.
     pub fn progress(&self) -> (u64, u64) {
         match self {
-            FileSource::Trace(r) => r.progress(),
+            FileSource::Trace(r, _) => r.progress(),
             FileSource::Scap(r, _) => r.progress(),
+        }
+    }
+
+    /// The next record into `slot`, whose allocations may be reused; `Ok(None)` when a record
+    /// was read, else how the files ended.
+    pub fn next_into(&mut self, slot: &mut Option<Record>) -> Result<Option<Ended>, InspectError> {
+        let end = |slot: &Option<Record>| slot.is_none().then_some(Ended::End);
+        match self {
+            FileSource::Trace(r, _) => match r.next_into(slot) {
+                Ok(()) => Ok(end(slot)),
+                Err(e @ TraceError::Truncated { .. }) => Ok(Some(Ended::Early(e.to_string()))),
+                Err(e) => Err(e.into()),
+            },
+            FileSource::Scap(r, _) => match r.next_record() {
+                Ok(rec) => {
+                    *slot = rec;
+                    Ok(end(slot))
+                }
+                Err(e @ ScapError::Truncated { .. }) => Ok(Some(Ended::Early(e.to_string()))),
+                Err(e) => Err(e.into()),
+            },
         }
     }
 
     /// The next record.
     pub fn next_record(&mut self) -> Result<Next<'_>, InspectError> {
         match self {
-            FileSource::Trace(r) => match r.next_ref() {
-                Ok(Some(rec)) => Ok(Next::Record(rec)),
-                Ok(None) => Ok(Next::End),
+            FileSource::Trace(r, slot) => match r.next_into(slot) {
+                Ok(()) => Ok(slot.as_ref().map_or(Next::End, Next::Record)),
                 Err(e @ TraceError::Truncated { .. }) => Ok(Next::EndsEarly(e.to_string())),
                 Err(e) => Err(e.into()),
             },

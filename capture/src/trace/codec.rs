@@ -465,13 +465,7 @@ mod tests {
         put_varint(&mut payload, u64::MAX);
         let mut ctx = EventCtx::default();
         assert_eq!(
-            decode_event(
-                &mut ctx,
-                &payload,
-                &mut Cursor::new(&[]),
-                false,
-                &mut Vec::new()
-            ),
+            decode_event(&mut ctx, &payload, &mut Cursor::new(&[]), false, &mut None),
             Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
         );
         let mut enc = FrameEncoder::default();

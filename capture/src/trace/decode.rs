@@ -96,15 +96,9 @@ impl FrameDecoder {
     /// `slot` held lends its allocations to the new one, so that a reader going through
     /// millions of events allocates little.
     pub fn next_into(&mut self, data: &[u8], slot: &mut Option<Record>) -> Result<(), DecodeError> {
-        let mut spare = match slot.take() {
-            Some(Record::Event(Event {
-                kind: EventKind::Enter { args, .. } | EventKind::Exit { args, .. },
-                ..
-            })) => args,
-            _ => Vec::new(),
-        };
         loop {
             if self.done {
+                *slot = None;
                 return Ok(());
             }
             let mut cur = Cursor::at(&data[..self.records_end], self.rec);
@@ -122,6 +116,7 @@ impl FrameDecoder {
                         what: "bytes left after the last event".into(),
                     });
                 }
+                *slot = None;
                 return Ok(());
             }
             let (n, pos) = (self.read, self.rec);
@@ -147,27 +142,24 @@ impl FrameDecoder {
                     self.ts = ts.pos;
                     self.ctx.ts = self.ctx.ts.wrapping_add(delta as u64);
                     let mut blobs = Cursor::at(data, self.blob);
-                    let e =
-                        decode_event(&mut self.ctx, payload, &mut blobs, self.lenient, &mut spare);
+                    let e = decode_event(&mut self.ctx, payload, &mut blobs, self.lenient, slot);
                     self.blob = blobs.pos;
-                    e.map(|e| e.map(Record::Event))
+                    e
                 }
-                2 => from_named(payload).map(|v| Some(Record::Thread(v))),
-                3 => from_named(payload).map(|v| Some(Record::Fd(v))),
-                4 => from_named(payload).map(|v| Some(Record::User(v))),
-                5 => from_named(payload).map(|v| Some(Record::Group(v))),
-                6 => from_named(payload).map(|v| Some(Record::Container(v))),
-                _ => Ok(None),
+                2 => from_named(payload).map(|v| put(slot, Record::Thread(v))),
+                3 => from_named(payload).map(|v| put(slot, Record::Fd(v))),
+                4 => from_named(payload).map(|v| put(slot, Record::User(v))),
+                5 => from_named(payload).map(|v| put(slot, Record::Group(v))),
+                6 => from_named(payload).map(|v| put(slot, Record::Container(v))),
+                _ => Ok(false),
             };
             match rec {
-                Ok(Some(r)) => {
-                    *slot = Some(r);
-                    return Ok(());
-                }
-                Ok(None) => self.skipped += 1,
+                Ok(true) => return Ok(()),
+                Ok(false) => self.skipped += 1,
                 Err(_) if self.lenient => self.skipped += 1,
                 Err(what) => {
                     self.done = true;
+                    *slot = None;
                     return Err(err(format!("record kind {kind}: {what}")));
                 }
             }
@@ -190,6 +182,11 @@ pub fn decode_frame(
     Ok((d.records_read(), d.records_skipped()))
 }
 
+fn put(slot: &mut Option<Record>, r: Record) -> bool {
+    *slot = Some(r);
+    true
+}
+
 fn from_named<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
     rmp_serde::from_slice(payload).map_err(|e| format!("bad msgpack: {e}"))
 }
@@ -197,14 +194,16 @@ fn from_named<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
 /// Decode one event payload whose timestamp is already in `ctx`. `Ok(None)`: a variant this
 /// reader does not know, skipped when `lenient` (its common fields still advance `ctx`, so
 /// later events decode).
-/// One event; `spare` is an argument vector whose allocation an Enter or Exit may take.
+/// One event into `slot`: in place when `slot` holds an event already (its argument vector
+/// reused), which spares moving whole records around. `Ok(false)`: an event of a variant this
+/// reader does not know, skipped (`lenient`); `slot` then holds nothing to use.
 pub(super) fn decode_event(
     ctx: &mut EventCtx,
     payload: &[u8],
     blobs: &mut Cursor,
     lenient: bool,
-    spare: &mut Vec<Arg>,
-) -> Result<Option<Event>, String> {
+    slot: &mut Option<Record>,
+) -> Result<bool, String> {
     let mut c = Cursor::new(payload);
     let tag = c.u8()?;
     let variant = tag & 0x0f;
@@ -230,29 +229,44 @@ pub(super) fn decode_event(
             .take(blob_len)
             .map_err(|_| format!("blob length {blob_len} runs past the blob stream"))?,
     );
-    let mut nr = || -> Result<u16, String> {
-        let nr = if tag & SAME_NR != 0 {
-            ctx.nr
-        } else {
-            u16::try_from(c.varint()?).map_err(|_| "syscall number out of range".to_string())?
+    // The common case, in place: a call's enter or exit into an event of the same variant.
+    if let Some(Record::Event(ev)) = slot {
+        let done = match (variant, &mut ev.kind) {
+            (0, EventKind::Enter { nr: n, args }) => {
+                *n = read_nr(&mut c, ctx, tag)?;
+                refill_args(&mut c, &mut b, args)?;
+                true
+            }
+            (1, EventKind::Exit { nr: n, ret, args }) => {
+                *n = read_nr(&mut c, ctx, tag)?;
+                *ret = c.zigzag()?;
+                refill_args(&mut c, &mut b, args)?;
+                true
+            }
+            _ => false,
         };
-        ctx.nr = nr;
-        Ok(nr)
-    };
+        if done {
+            ev.ts = ts;
+            ev.tid = tid;
+            ev.pid = pid;
+            ev.cpu = cpu;
+            return Ok(true);
+        }
+    }
     let kind = match variant {
         0 => {
-            let nr = nr()?;
+            let nr = read_nr(&mut c, ctx, tag)?;
             EventKind::Enter {
                 nr,
-                args: get_args_into(&mut c, &mut b, std::mem::take(spare))?,
+                args: get_args_into(&mut c, &mut b, spare_args(slot))?,
             }
         }
         1 => {
-            let nr = nr()?;
+            let nr = read_nr(&mut c, ctx, tag)?;
             EventKind::Exit {
                 nr,
                 ret: c.zigzag()?,
-                args: get_args_into(&mut c, &mut b, std::mem::take(spare))?,
+                args: get_args_into(&mut c, &mut b, spare_args(slot))?,
             }
         }
         2 => EventKind::Clone {
@@ -292,17 +306,51 @@ pub(super) fn decode_event(
         },
         v if lenient => {
             let _ = v;
-            return Ok(None);
+            return Ok(false);
         }
         v => return Err(format!("unknown event variant {v}")),
     };
-    Ok(Some(Event {
-        ts,
-        tid,
-        pid,
-        cpu,
-        kind,
-    }))
+    match slot {
+        Some(Record::Event(ev)) => {
+            ev.ts = ts;
+            ev.tid = tid;
+            ev.pid = pid;
+            ev.cpu = cpu;
+            ev.kind = kind;
+        }
+        _ => {
+            *slot = Some(Record::Event(Event {
+                ts,
+                tid,
+                pid,
+                cpu,
+                kind,
+            }))
+        }
+    }
+    Ok(true)
+}
+
+/// An Enter's or Exit's syscall number: the previous one's when the tag says so.
+fn read_nr(c: &mut Cursor, ctx: &mut EventCtx, tag: u8) -> Result<u16, String> {
+    let nr = if tag & SAME_NR != 0 {
+        ctx.nr
+    } else {
+        u16::try_from(c.varint()?).map_err(|_| "syscall number out of range".to_string())?
+    };
+    ctx.nr = nr;
+    Ok(nr)
+}
+
+/// The argument vector of the event in `slot`, to be refilled.
+fn spare_args(slot: &mut Option<Record>) -> Vec<Arg> {
+    match slot {
+        Some(Record::Event(Event {
+            kind: EventKind::Enter { args, .. } | EventKind::Exit { args, .. },
+            ..
+        })) => std::mem::take(args),
+        _ => Vec::new(),
+    }
 }
 
 /// The arguments of an Enter or Exit, into `args` (emptied first, its capacity kept).
@@ -314,6 +362,51 @@ fn get_args_into(c: &mut Cursor, b: &mut Cursor, mut args: Vec<Arg>) -> Result<V
         args.push(get_arg(c, b, 0)?);
     }
     Ok(args)
+}
+
+/// The arguments of an Enter or Exit over those of the event decoded before into the same
+/// place: an argument of the same kind is overwritten (its bytes' allocation kept), others are
+/// replaced.
+fn refill_args(c: &mut Cursor, b: &mut Cursor, args: &mut Vec<Arg>) -> Result<(), String> {
+    let n = c.count()?;
+    let had = args.len().min(n);
+    args.truncate(had);
+    for old in args.iter_mut() {
+        let tag = c.u8()?;
+        let flag = tag & 0x10 != 0;
+        match (tag & 0x0f, old) {
+            (0, Arg::Num(v)) => *v = num(c, tag)?,
+            (1, Arg::Str { data, trunc }) => {
+                refill(data, c.bytes()?);
+                *trunc = flag;
+            }
+            (2, Arg::Buf { data, len }) => {
+                refill(data, b.bytes_of_len(c.varint()?)?);
+                *len = (data.len() as u64).wrapping_add(c.zigzag()? as u64);
+            }
+            (3, Arg::Mem(data)) => refill(data, b.bytes_of_len(c.varint()?)?),
+            (_, old) => *old = arg_of(c, b, 0, tag)?,
+        }
+    }
+    for _ in had..n {
+        args.push(get_arg(c, b, 0)?);
+    }
+    Ok(())
+}
+
+fn refill(data: &mut Vec<u8>, bytes: &[u8]) {
+    data.clear();
+    data.extend_from_slice(bytes);
+}
+
+/// A number argument's value: inline in the tag's high bits when below 15.
+fn num(c: &mut Cursor, tag: u8) -> Result<u64, String> {
+    let z = if tag >> 4 == 15 {
+        c.varint()?
+    } else {
+        (tag >> 4) as u64
+    };
+    Ok(unzigzag(z) as u64)
 }
 
 fn get_args(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Vec<Arg>, String> {
@@ -328,16 +421,14 @@ fn get_args(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Vec<Arg>, Stri
 /// One argument from the record `c`, its bytes from the event's blob bytes `b`.
 fn get_arg(c: &mut Cursor, b: &mut Cursor, depth: u32) -> Result<Arg, String> {
     let tag = c.u8()?;
+    arg_of(c, b, depth, tag)
+}
+
+/// The argument whose tag byte was `tag`.
+fn arg_of(c: &mut Cursor, b: &mut Cursor, depth: u32, tag: u8) -> Result<Arg, String> {
     let flag = tag & 0x10 != 0;
     Ok(match tag & 0x0f {
-        0 => {
-            let z = if tag >> 4 == 15 {
-                c.varint()?
-            } else {
-                (tag >> 4) as u64
-            };
-            Arg::Num(unzigzag(z) as u64)
-        }
+        0 => Arg::Num(num(c, tag)?),
         1 => Arg::Str {
             data: c.bytes()?.to_vec(),
             trunc: flag,

@@ -11,8 +11,6 @@ use crate::event::Record;
 /// describes is known before its events.
 pub struct MultiReader {
     files: Vec<Source>,
-    /// The record [`MultiReader::next_ref`] lent out, when merging several files.
-    lent: Option<Record>,
 }
 
 struct Source {
@@ -36,7 +34,7 @@ impl MultiReader {
                 done: false,
             });
         }
-        Ok(MultiReader { files, lent: None })
+        Ok(MultiReader { files })
     }
 
     /// The first file's header (a rotated capture's files share it, but for the file index).
@@ -113,17 +111,15 @@ impl MultiReader {
         Ok(best.and_then(|(_, i)| self.files[i].head.take().map(|(_, r)| r)))
     }
 
-    /// [`MultiReader::next_record`], lent: with one file, straight from its reader, which
-    /// reuses the record's allocations for the next.
-    pub fn next_ref(&mut self) -> Result<Option<&Record>, TraceError> {
-        if let [one] = self.files.as_slice() {
+    /// [`TraceReader::next_into`]: the next record into `rec`, `None` at the end.
+    pub fn next_into(&mut self, rec: &mut Option<Record>) -> Result<(), TraceError> {
+        if let [one] = self.files.as_mut_slice() {
             if one.head.is_none() && !one.done {
-                // After its end or an error, a reader keeps returning `Ok(None)`.
-                return self.files[0].reader.next_ref();
+                return one.reader.next_into(rec);
             }
         }
-        self.lent = self.next_record()?;
-        Ok(self.lent.as_ref())
+        *rec = self.next_record()?;
+        Ok(())
     }
 
     /// [`TraceReader::seek_time`] in every file: state records of the frames skipped come

@@ -41,8 +41,6 @@ pub struct TraceReader<R = BufReader<File>> {
     dec: Option<FrameDecoder>,
     frame_at: u64,
     frame_count: u32,
-    /// The record last read, lent out by [`TraceReader::next_ref`].
-    slot: Option<Record>,
     records_read: u64,
     skipped: u64,
     done: bool,
@@ -144,7 +142,6 @@ impl<R: Read + Seek> TraceReader<R> {
             dec: None,
             frame_at: body_start,
             frame_count: 0,
-            slot: None,
             records_read: 0,
             skipped: 0,
             done: false,
@@ -209,26 +206,22 @@ impl<R: Read + Seek> TraceReader<R> {
     /// The next record, `Ok(None)` at the end. After an error, further calls return
     /// `Ok(None)`; [`TraceError::Truncated`] means every complete frame was returned.
     pub fn next_record(&mut self) -> Result<Option<Record>, TraceError> {
-        self.advance()?;
-        Ok(self.slot.take())
+        let mut rec = None;
+        self.next_into(&mut rec)?;
+        Ok(rec)
     }
 
-    /// [`TraceReader::next_record`], lent rather than given: the reader keeps the record and
-    /// reuses its allocations for the next one, which makes a long read cheaper.
-    pub fn next_ref(&mut self) -> Result<Option<&Record>, TraceError> {
-        self.advance()?;
-        Ok(self.slot.as_ref())
-    }
-
-    /// Put the next record in `slot` (`None` at the end).
-    fn advance(&mut self) -> Result<(), TraceError> {
+    /// The next record into `slot` (`None` at the end). The record `slot` held lends its
+    /// allocations to the new one, and an event is decoded in place: a caller that keeps one
+    /// record (or a batch of them) and hands it back reads a long trace cheaply.
+    pub fn next_into(&mut self, slot: &mut Option<Record>) -> Result<(), TraceError> {
         loop {
             if let Some(r) = self.kept.pop_front() {
                 self.records_read += 1;
-                self.slot = Some(r);
+                *slot = Some(r);
                 return Ok(());
             }
-            match self.next_in_frame() {
+            match self.next_in_frame(slot) {
                 Ok(true) => {
                     self.records_read += 1;
                     return Ok(());
@@ -266,7 +259,6 @@ impl<R: Read + Seek> TraceReader<R> {
     pub fn seek_time(&mut self, ts: u64) -> Result<(), TraceError> {
         self.kept.clear();
         self.dec = None;
-        self.slot = None;
         self.done = false;
         let mut state_frames = Vec::new();
         if let Some((index, footer)) = &self.index {
@@ -300,12 +292,13 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         let target = self.pos;
         let mut kept = VecDeque::new();
+        let mut slot = None;
         for offset in state_frames {
             self.pos = offset;
             let mut read = self.read_block().map(|_| ());
             while let Ok(()) = read {
-                match self.next_in_frame() {
-                    Ok(true) => match self.slot.take() {
+                match self.next_in_frame(&mut slot) {
+                    Ok(true) => match slot.take() {
                         Some(Record::Event(_)) | None => {}
                         Some(r) => kept.push_back(r),
                     },
@@ -485,13 +478,13 @@ impl<R: Read + Seek> TraceReader<R> {
 
     /// The next record of the frame being read into `slot`; `Ok(false)` when there is none
     /// (or the frame has ended, its record count checked).
-    fn next_in_frame(&mut self) -> Result<bool, TraceError> {
+    fn next_in_frame(&mut self, slot: &mut Option<Record>) -> Result<bool, TraceError> {
         let Some(dec) = &mut self.dec else {
-            self.slot = None;
+            *slot = None;
             return Ok(false);
         };
-        match dec.next_into(&self.frame, &mut self.slot) {
-            Ok(()) if self.slot.is_some() => Ok(true),
+        match dec.next_into(&self.frame, slot) {
+            Ok(()) if slot.is_some() => Ok(true),
             Ok(()) => {
                 let (n, skipped) = (dec.records_read(), dec.records_skipped());
                 self.dec = None;
@@ -509,7 +502,7 @@ impl<R: Read + Seek> TraceReader<R> {
             }
             Err(e) => {
                 self.dec = None;
-                self.slot = None;
+                *slot = None;
                 Err(self.bad_record(e))
             }
         }
