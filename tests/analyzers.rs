@@ -351,9 +351,20 @@ fn spy_users_shows_a_command_typed_in_a_shell_on_a_pty() {
 #[test]
 fn top_puts_the_busy_process_first() {
     if !need_root("top_puts_the_busy_process_first") {
-        return; // CPU samples come from the eBPF engine
+        return; // the eBPF engine needs root
     }
-    let d = TempDir::new("top");
+    busy_process_first("ebpf");
+}
+
+#[test]
+fn top_puts_the_busy_process_first_under_ptrace() {
+    // The ptrace engine samples /proc as the eBPF engine does, and once more at each
+    // process's exit.
+    busy_process_first("ptrace");
+}
+
+fn busy_process_first(engine: &str) {
+    let d = TempDir::new(&format!("top-{engine}"));
     let t = d.join_str("t.spt");
     // A second of CPU time, however loaded the machine is (wall-clock time would not do).
     // 1.5 s of CPU time however loaded the machine is, with few syscalls (reading the process's
@@ -364,7 +375,7 @@ fn top_puts_the_busy_process_first() {
         python()
     );
     let o = run(&[
-        "capture", "--engine", "ebpf", "-w", &t, "--", "sh", "-c", &script,
+        "capture", "--engine", engine, "-w", &t, "--", "sh", "-c", &script,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = json_rows(&["top", "-r", &t, "-j"]);

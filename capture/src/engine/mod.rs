@@ -7,6 +7,7 @@
 
 pub mod ebpf;
 pub mod ptrace;
+pub mod samples;
 
 use std::ffi::OsString;
 use std::time::Duration;

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::widgets::TableState;
-use syspect_capture::engine::ebpf::samples;
+use syspect_capture::engine::samples;
 use syspect_capture::engine::Stats;
 use syspect_capture::event::EventKind;
 use syspect_filter::Filter;

@@ -46,7 +46,7 @@
 //! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
-//!   [`EventKind::Sample`].
+//!   [`EventKind::Sample`] ([`super::samples`]).
 //! - **Exec**: the kernel sends the file that runs (`bprm->interp`) and the new image's argv;
 //!   the file name is made canonical here (as `/proc/PID/exe` shows it) and the working
 //!   directory read from /proc (empty when the process is already gone).
@@ -71,7 +71,8 @@ pub mod decode;
 pub mod loader;
 pub mod maps;
 pub mod ring;
-pub mod samples;
+
+use super::samples;
 
 use std::collections::{HashMap, HashSet};
 use std::os::fd::{AsFd, AsRawFd};

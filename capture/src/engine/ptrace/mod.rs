@@ -92,8 +92,9 @@ use std::time::{Duration, Instant};
 
 use self::timer::WakeTimer;
 use self::tracee::{Origin, TraceeMap};
+use crate::engine::samples;
 use crate::engine::{CaptureOptions, Engine, EngineError, Stats, Status};
-use crate::event::{Record, Tid};
+use crate::event::{Event, Record, Tid, CPU_UNKNOWN};
 
 /// Records [`PtraceEngine::poll`] gathers before returning.
 pub const BATCH: usize = 4096;
@@ -103,6 +104,8 @@ pub const LINGER: Duration = Duration::from_millis(20);
 pub const EARLY_GRACE: Duration = Duration::from_millis(100);
 
 /// ptrace options of every tracee.
+/// How often traced processes' CPU time and memory are sampled.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 const OPTIONS: libc::c_int = libc::PTRACE_O_TRACESYSGOOD
     | libc::PTRACE_O_TRACEFORK
     | libc::PTRACE_O_TRACEVFORK
@@ -131,6 +134,8 @@ pub struct PtraceEngine {
     timer: WakeTimer,
     owner: ThreadId,
     stopping: bool,
+    /// When the last CPU and memory samples were taken.
+    sampled: Instant,
 }
 
 impl PtraceEngine {
@@ -159,7 +164,28 @@ impl PtraceEngine {
             timer: WakeTimer::new()?,
             owner: std::thread::current().id(),
             stopping: false,
+            sampled: Instant::now(),
         })
+    }
+
+    /// CPU time and memory of each traced process, as the eBPF engine gives them, so that
+    /// `top` ranks by CPU on a ptrace capture too.
+    fn samples(&mut self, out: &mut Vec<Record>) {
+        let ts = sys::now_ns();
+        let mut pids: Vec<Tid> = self.tracees.values().map(|t| t.pid).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        for pid in pids {
+            if let Some(kind) = samples::sample(pid) {
+                out.push(Record::Event(Event {
+                    ts,
+                    tid: pid,
+                    pid,
+                    cpu: CPU_UNKNOWN,
+                    kind,
+                }));
+            }
+        }
     }
 
     /// Spawn `opts.command` when there is one (attaching `opts.pids` too), else attach.
@@ -260,6 +286,10 @@ impl Engine for PtraceEngine {
         }
         self.timer.disarm();
         result?;
+        if self.sampled.elapsed() >= SAMPLE_EVERY && !self.done() {
+            self.sampled = Instant::now();
+            self.samples(out);
+        }
         if self.done() && out.len() == start {
             return Ok(Status::End);
         }

@@ -69,7 +69,16 @@ impl PtraceEngine {
                 // Group-stop: stay stopped (as untraced) but let the kernel report the SIGCONT.
                 let _ = sys::restart(libc::PTRACE_LISTEN, tid, 0);
             }
-            // PTRACE_EVENT_STOP from PTRACE_INTERRUPT or a new child, PTRACE_EVENT_EXIT, others.
+            libc::PTRACE_EVENT_EXIT => {
+                // A process's last sample, while /proc still has it: its CPU time to the end.
+                if self.tracees.get(&tid).is_some_and(|t| t.pid == tid) {
+                    if let Some(kind) = crate::engine::samples::sample(tid) {
+                        push(out, &mut self.stats.events, ts, tid, tid, kind);
+                    }
+                }
+                self.resume(tid, 0)
+            }
+            // PTRACE_EVENT_STOP from PTRACE_INTERRUPT or a new child, others.
             _ => self.resume(tid, 0),
         }
     }

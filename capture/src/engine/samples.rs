@@ -1,5 +1,5 @@
-//! Per-process resource samples (for `top`), read from /proc once a second for the processes
-//! the capture has seen.
+//! Per-process resource samples (for `top`), read from /proc once a second by both engines for
+//! the processes the capture has seen.
 
 use crate::event::{EventKind, Tid};
 
