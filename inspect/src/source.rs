@@ -89,6 +89,7 @@ impl FileSource {
 
     /// The next record into `slot`, whose allocations may be reused; `Ok(None)` when a record
     /// was read, else how the files ended.
+    #[inline]
     pub fn next_into(&mut self, slot: &mut Option<Record>) -> Result<Option<Ended>, InspectError> {
         let end = |slot: &Option<Record>| slot.is_none().then_some(Ended::End);
         match self {

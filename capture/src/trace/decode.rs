@@ -483,7 +483,20 @@ impl<'a> Cursor<'a> {
         Ok(b)
     }
 
+    /// A LEB128 value; one byte (the usual case) without a call.
+    #[inline]
     pub(super) fn varint(&mut self) -> Result<u64, String> {
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(b as u64);
+            }
+        }
+        self.varint_long()
+    }
+
+    #[inline(never)]
+    fn varint_long(&mut self) -> Result<u64, String> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;

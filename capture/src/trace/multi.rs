@@ -112,6 +112,7 @@ impl MultiReader {
     }
 
     /// [`TraceReader::next_into`]: the next record into `rec`, `None` at the end.
+    #[inline]
     pub fn next_into(&mut self, rec: &mut Option<Record>) -> Result<(), TraceError> {
         if let [one] = self.files.as_mut_slice() {
             if one.head.is_none() && !one.done {
