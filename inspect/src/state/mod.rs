@@ -94,8 +94,12 @@ impl State {
 
     /// Forget the threads whose exit has been shown (and the fd tables of processes with no
     /// thread left). Done before each event, and by readers at the end of a stream.
+    #[inline]
     pub fn reap(&mut self) {
-        for (pid, fd) in std::mem::take(&mut self.closed) {
+        if self.closed.is_empty() && self.reap.is_empty() {
+            return;
+        }
+        for (pid, fd) in self.closed.drain(..) {
             self.fds.remove(pid, fd);
         }
         for tid in std::mem::take(&mut self.reap) {
