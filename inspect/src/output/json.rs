@@ -162,7 +162,7 @@ impl Printer for JsonPrinter {
             outputtime: &self.time_text,
             rawtime: ev.ts,
             res,
-            ty: &*ty,
+            ty: &ty,
             name: cx.state.thread(ev.tid).map(|t| Lossy(&t.info.comm)),
             pid: ev.pid,
             tid: ev.tid,
