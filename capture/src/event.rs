@@ -79,6 +79,10 @@ pub enum EventKind {
     },
     /// The kernel lost `count` events on `cpu` since the last notice.
     Drops { cpu: u16, count: u64 },
+    /// An event of another tool's capture that syspect has no model for (a sysdig scheduler
+    /// `switch`, a page fault, a plugin event), named as that tool names it. It is kept only so
+    /// that event numbers stay the source's (`evt.num`): readers count it and show nothing.
+    Other { name: String },
 }
 
 /// One syscall argument value as captured. How to *show* it depends on the argument's

@@ -109,12 +109,23 @@ impl Mapper {
                 )])
             }
             "container" => match self.container(ev) {
-                Some(c) => Output::records(vec![Record::Container(c)]),
+                // sysdig numbers container events: the event stays, only counted.
+                Some(c) => Output::records(vec![Record::Container(c), self.other(ev)]),
                 None => Output::skipped("container (unreadable metadata)"),
             },
             "syscall" => self.generic(ev),
             _ => self.syscall(ev, name),
         }
+    }
+
+    /// An event syspect has no model for, kept under sysdig's name so that it takes its number.
+    pub fn other(&self, ev: &RawEvent) -> Record {
+        self.event(
+            ev,
+            EventKind::Other {
+                name: ev.info.name.to_owned(),
+            },
+        )
     }
 
     fn pid_of(&self, tid: u64) -> Tid {

@@ -78,8 +78,12 @@
 //!   [`Record::Container`] (id, runtime, name, image, image id, labels, privileged; a 12-digit
 //!   Docker id is widened to the full id when a thread's cgroup names exactly one match).
 //! - Everything else (scheduler switches, page faults, plugin and notification events,
-//!   syscalls that x86_64 does not have) is skipped and counted by name in the notes. Event
-//!   types newer than this table are skipped and counted too.
+//!   syscalls that x86_64 does not have, container events whose metadata does not parse)
+//!   becomes [`EventKind::Other`] with sysdig's name, and is counted by name in the notes:
+//!   readers show nothing of it, but it takes its number, so that `evt.num` is sysdig's. A
+//!   container event is a [`Record::Container`] followed by such an event, for the same
+//!   reason. Event types newer than this table are skipped and counted in the notes only
+//!   (they do not take a number: nothing of them is known, not even their thread).
 //! - Timestamps are sysdig's, already nanoseconds since the epoch; the event's pid is learned
 //!   from the process lists and from clone/execve exits (the thread id when unknown).
 //!
@@ -434,6 +438,11 @@ impl ScapReader {
         if let Some(name) = out.skipped {
             let dir = if ev.info.exit { "<" } else { ">" };
             self.note(format!("skipped event {name} {dir}"));
+            // sysdig numbers it all the same: it stays, as an event readers only count. It
+            // leaves the thread's held Enter waiting (a switch comes in the middle of a call).
+            let other = self.mapper.other(&ev);
+            self.push(other, false);
+            return Ok(());
         }
         self.push_output(ev.tid, out);
         Ok(())
@@ -498,6 +507,7 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::ThreadExit { .. } => ("procexit".into(), '>'),
         EventKind::Signal { .. } => ("signaldeliver".into(), '>'),
         EventKind::Drops { .. } => ("drop".into(), '>'),
+        EventKind::Other { name } => (name.clone(), '>'),
         EventKind::Clone { .. } | EventKind::Exec { .. } | EventKind::Sample { .. } => return None,
     })
 }

@@ -196,7 +196,10 @@ impl State {
                 self.reap.push(ev.tid);
                 None
             }
-            EventKind::Signal { .. } | EventKind::Sample { .. } | EventKind::Drops { .. } => None,
+            EventKind::Signal { .. }
+            | EventKind::Sample { .. }
+            | EventKind::Drops { .. }
+            | EventKind::Other { .. } => None,
         }
     }
 
