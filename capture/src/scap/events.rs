@@ -172,7 +172,18 @@ impl Mapper {
         let Some(nr) = syscall_nr(name) else {
             return Output::skipped(name);
         };
-        let (kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        let (mut kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        if let (EventKind::Exit { args, .. }, "connect") = (&mut kind, name) {
+            // The socket's local end, which only the exit's tuple has: an extra after the
+            // table's exit arguments (connect has none).
+            if let Some(local) = ev
+                .param("tuple")
+                .and_then(|b| super::sockaddr::tuple_local(b, ev.endian))
+                .filter(|_| args.is_empty())
+            {
+                args.push(crate::event::Arg::Mem(local));
+            }
+        }
         let mut output = Output::default();
         if ev.info.exit {
             if let Some(enter) = self.held.remove(&ev.tid) {

@@ -62,6 +62,11 @@
 //!   table fetches a plain value, `Arg::Fault(0)` ("not read") when it would read memory. A
 //!   generic exit records no return value: its `ret` is 0.
 //! - The return value is the exit's `res` parameter (or its `fd`, as open and socket name it).
+//! - A socket tuple standing for an address (connect's `tuple` when its enter has no `addr`)
+//!   gives the peer's end; a unix tuple (two kernel pointers and a path) gives its path as a
+//!   `sockaddr_un`. A connect exit also carries the tuple's local end, as a sockaddr after the
+//!   table's exit arguments (the one extra [`EventKind::Exit`] knows), so that the socket is
+//!   named with both ends as sysdig names it.
 //! - clone/fork/vfork/clone3 exits in the parent (result > 0) add [`EventKind::Clone`] for the
 //!   child (its pid is the parent's when `CLONE_THREAD` is set); in the child (result 0) they
 //!   add a [`Record::Thread`] built from the exit's parameters (comm, exe, args, cwd, uid, gid,

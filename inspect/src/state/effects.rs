@@ -98,6 +98,10 @@ pub fn effect(nr: u16) -> Effect {
     t.get(nr as usize).copied().unwrap_or(Effect::None)
 }
 
+/// Where connect's local address is, when the source knew it: the first argument after the
+/// table's three (see [`syspect_capture::event::EventKind::Exit`]).
+pub const CONNECT_LOCAL: usize = 3;
+
 fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
     args.get(i).copied().flatten().and_then(Arg::num)
 }
@@ -243,6 +247,11 @@ impl State {
                     });
                     if connect {
                         t.remote = (a, p);
+                        if let Some((a, p, _)) =
+                            bytes(args, CONNECT_LOCAL).and_then(fds::sockaddr_endpoint)
+                        {
+                            t.local = (a, p);
+                        }
                     } else {
                         t.local = (a, p);
                     }
@@ -368,6 +377,45 @@ impl State {
                     self.set_cwd(pid, cwd);
                 }
             }
+        }
+    }
+
+    /// The name the fd a call makes would have, from the call's merged arguments (and
+    /// trailing extras): the path an open resolves to, the socket name a connect gives. For a
+    /// call that failed, which made no fd: sysdig still names what it tried.
+    pub fn attempted_name(
+        &self,
+        tid: Tid,
+        pid: Tid,
+        nr: u16,
+        args: &[Option<&Arg>],
+    ) -> Option<Vec<u8>> {
+        match effect(nr) {
+            Effect::Open { dirfd, path, .. } => {
+                let p = bytes(args, path)?;
+                let base = self.dir_base(tid, pid, dirfd.and_then(|i| num(args, i)));
+                Some(resolve(&base, p))
+            }
+            Effect::Open2 => {
+                let p = bytes(args, 1)?;
+                Some(resolve(&self.dir_base(tid, pid, num(args, 0)), p))
+            }
+            Effect::Connect => {
+                let addr = bytes(args, 1)?;
+                let Some((a, p, _)) = fds::sockaddr_endpoint(addr) else {
+                    return fds::sockaddr_unix(addr);
+                };
+                let local = bytes(args, CONNECT_LOCAL)
+                    .and_then(fds::sockaddr_endpoint)
+                    .map_or(([0; 16], 0), |(a, p, _)| (a, p));
+                let t = SockTuple {
+                    proto: syspect_capture::event::L4Proto::Unknown,
+                    local,
+                    remote: (a, p),
+                };
+                Some(fds::tuple_name(&t, false))
+            }
+            _ => None,
         }
     }
 
