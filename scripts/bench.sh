@@ -55,11 +55,15 @@ print(f'syspect is {r["sysdig"] / r["syspect"]:.2f}x as fast as sysdig')
 PY
 }
 
-printf '%-6s %10s %12s %12s %10s %10s %14s\n' workload untraced syspect strace "syspect×" "strace×" "bytes/syscall"
+header=0
 for n in "${names[@]}"; do
   if [ "$n" = scap ]; then
     scap
     continue
+  fi
+  if [ $header = 0 ]; then
+    printf '%-6s %10s %12s %12s %10s %10s %14s\n' workload untraced syspect strace "syspect×" "strace×" "bytes/syscall"
+    header=1
   fi
   c=${cmds[$n]}
   hyperfine -N --style none --runs "$runs" --warmup 1 --export-json "$work/$n.json" \

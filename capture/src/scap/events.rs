@@ -55,6 +55,9 @@ pub struct Mapper {
     container_ids: HashSet<String>,
     /// Enter events whose missing inputs the exit will have, per thread.
     held: HashMap<u64, OwnedEvent>,
+    /// Our syscall number of each sysdig event type seen so far (`None`: not a syscall of
+    /// ours), so that the name is looked up in the table once per type, not per event.
+    nrs: Vec<Option<Option<u16>>>,
 }
 
 impl Mapper {
@@ -169,7 +172,12 @@ impl Mapper {
 
     /// A syscall event with its own event type.
     fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Output {
-        let Some(nr) = syscall_nr(name) else {
+        let ty = ev.ty as usize;
+        if self.nrs.len() <= ty {
+            self.nrs.resize(ty + 1, None);
+        }
+        let nr = *self.nrs[ty].get_or_insert_with(|| syscall_nr(name));
+        let Some(nr) = nr else {
             return Output::skipped(name);
         };
         let (mut kind, fillable) = self.syscall_kind(ev, nr, name, None);

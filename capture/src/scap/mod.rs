@@ -102,7 +102,8 @@
 //! [`ScapError::Truncated`] when the file ends inside a block (callers warn and exit 0),
 //! [`ScapError::Corrupt`] with the byte offset (in the decompressed stream) when a block
 //! contradicts itself, [`ScapError::NotScap`] when the file is not a capture at all. No input
-//! makes the reader panic, and no buffer is larger than the bytes really present.
+//! makes the reader panic, and no buffer is larger than the bytes really present (a block of
+//! up to 64 KiB, the most an ordinary event block holds, is read into a buffer of its length).
 
 pub mod args;
 pub mod blocks;
@@ -338,7 +339,9 @@ impl ScapReader {
                     continue;
                 }
             };
-            if let Err(e) = self.block(&block) {
+            let result = self.block(&block);
+            self.blocks.recycle(block.body);
+            if let Err(e) = result {
                 self.done = true;
                 self.failure = Some(e);
             }
