@@ -506,6 +506,46 @@ mod tests {
     }
 
     #[test]
+    fn a_connect_exit_may_carry_the_local_end() {
+        use syspect_capture::event::{Event, EventKind, Record};
+        let mut st = State::new();
+        let ev = |kind| {
+            Record::Event(Event {
+                ts: 1,
+                tid: 9,
+                pid: 9,
+                cpu: 0,
+                kind,
+            })
+        };
+        let socket = syspect_capture::syscalls::number("socket").unwrap();
+        let connect = syspect_capture::syscalls::number("connect").unwrap();
+        let args = vec![
+            Arg::Num(libc::AF_INET as u64),
+            Arg::Num(libc::SOCK_DGRAM as u64),
+            Arg::Num(0),
+        ];
+        st.update(&ev(EventKind::Enter { nr: socket, args }));
+        st.update(&ev(EventKind::Exit {
+            nr: socket,
+            ret: 3,
+            args: vec![],
+        }));
+        // 10.0.0.1:53 from 10.0.0.2:40000
+        let peer = vec![2, 0, 0, 53, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let local = vec![2, 0, 0x9c, 0x40, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0];
+        let args = vec![Arg::Num(3), Arg::Mem(peer), Arg::Num(16)];
+        st.update(&ev(EventKind::Enter { nr: connect, args }));
+        st.update(&ev(EventKind::Exit {
+            nr: connect,
+            ret: 0,
+            args: vec![Arg::Mem(local)],
+        }));
+        let f = st.fds.get(9, 3).expect("the socket");
+        assert_eq!(f.name, b"10.0.0.2:40000->10.0.0.1:53");
+    }
+
+    #[test]
     fn effects_come_from_names() {
         assert!(matches!(effect(257), Effect::Open { .. }));
         assert_eq!(effect(3), Effect::Close);
