@@ -41,7 +41,10 @@ pub enum EventKind {
     /// A syscall began; `args` are its input arguments in table order.
     Enter { nr: u16, args: Vec<Arg> },
     /// A syscall returned `ret` (negative errno on failure); `args` are its output arguments
-    /// in table order, read after the call.
+    /// in table order, read after the call. After them a source may append what it learnt of
+    /// the call beyond the table's arguments, which readers that show arguments ignore; there
+    /// is one such extra today: connect's local address (a `struct sockaddr_*` as
+    /// [`Arg::Mem`]), which sysdig captures record and syspect's engines do not.
     Exit { nr: u16, ret: i64, args: Vec<Arg> },
     /// A new thread or process: `child` was created by the event's thread (fork, vfork, clone).
     Clone {
@@ -79,6 +82,10 @@ pub enum EventKind {
     },
     /// The kernel lost `count` events on `cpu` since the last notice.
     Drops { cpu: u16, count: u64 },
+    /// An event of another tool's capture that syspect has no model for (a sysdig scheduler
+    /// `switch`, a page fault, a plugin event), named as that tool names it. It is kept only so
+    /// that event numbers stay the source's (`evt.num`): readers count it and show nothing.
+    Other { name: String },
 }
 
 /// One syscall argument value as captured. How to *show* it depends on the argument's

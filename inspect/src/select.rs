@@ -118,10 +118,16 @@ impl Selector {
     /// the state), and whether `rec` itself is to be written (a state record always is, an
     /// event when the filter selects it). The caller writes `rec` itself, uncopied.
     pub fn select(&mut self, rec: &Record) -> (Vec<Record>, bool) {
-        let completed = self.state.update(rec);
         let Record::Event(ev) = rec else {
+            self.state.update(rec);
             return (Vec::new(), true);
         };
+        if crate::output::counted_only(ev) {
+            // Kept (for its number) only when everything is.
+            self.num += 1;
+            return (Vec::new(), self.filter.is_none());
+        }
+        let completed = self.state.update(rec);
         self.num += crate::output::numbered(ev) as u64;
         let Some(filter) = &self.filter else {
             return (Vec::new(), true);

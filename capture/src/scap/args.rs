@@ -146,9 +146,13 @@ pub fn convert(
             .map(Arg::Mem)
             .unwrap_or(placeholder(fetch)),
         (Fetch::Mem(_), PType::SockTuple) => {
-            // The peer's end: the destination of a connect/sendto, the source of an accept.
+            // The peer's end: the destination of a connect/sendto, the source of an accept;
+            // of a unix tuple, the path.
             let Some(t) = sockaddr::tuple(b, f.endian, L4Proto::Unknown) else {
-                return placeholder(fetch);
+                return match sockaddr::tuple_unix_path(b) {
+                    Some(path) => Arg::Mem(sockaddr::sockaddr_un(path)),
+                    None => placeholder(fetch),
+                };
             };
             let (ip, port) = if call.starts_with("accept") || call.starts_with("recv") {
                 t.local

@@ -111,7 +111,13 @@ pub struct BlockReader<R> {
     /// Size of the source when known (a plain file): a block longer than what is left is
     /// known to be cut short before anything is allocated for it.
     size: Option<u64>,
+    /// A body given back ([`BlockReader::recycle`]), to hold the next block's.
+    spare: Vec<u8>,
 }
+
+/// Blocks up to this length are read straight into a buffer of their length; longer ones
+/// grow their buffer only as their bytes arrive (a damaged length allocates nothing).
+const DIRECT_READ: usize = 64 << 10;
 
 impl<R: Read> BlockReader<R> {
     pub fn new(inner: R) -> Self {
@@ -121,6 +127,14 @@ impl<R: Read> BlockReader<R> {
             endian: Endian::Little,
             started: false,
             size: None,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Give back a block's body once it has been used: the next block reuses its allocation.
+    pub fn recycle(&mut self, body: Vec<u8>) {
+        if body.capacity() <= DIRECT_READ {
+            self.spare = body;
         }
     }
 
@@ -209,19 +223,30 @@ impl<R: Read> BlockReader<R> {
         if self.size.is_some_and(|size| start + total as u64 > size) {
             return Err(BlockError::Truncated { offset: start });
         }
-        // Capacity for what is surely there; more only as data really arrives.
-        let mut body = Vec::with_capacity(body_len.min(64 << 10));
+        let mut body = std::mem::take(&mut self.spare);
+        body.clear();
         if is_shb {
             body.extend_from_slice(&magic_raw);
         }
-        let want = (body_len - body.len()) as u64;
-        let got = (&mut self.inner)
-            .take(want)
-            .read_to_end(&mut body)
-            .map_err(|e| self.io_error(e, start))?;
-        self.offset += got as u64;
-        if (got as u64) < want {
-            return Err(BlockError::Truncated { offset: start });
+        let have = body.len();
+        if body_len <= DIRECT_READ {
+            body.resize(body_len.max(have), 0);
+            let got = self.fill(&mut body[have..])?;
+            if got < body_len.saturating_sub(have) {
+                return Err(BlockError::Truncated { offset: start });
+            }
+        } else {
+            // Capacity for what is surely there; more only as data really arrives.
+            body.reserve(DIRECT_READ);
+            let want = (body_len - have) as u64;
+            let got = (&mut self.inner)
+                .take(want)
+                .read_to_end(&mut body)
+                .map_err(|e| self.io_error(e, start))?;
+            self.offset += got as u64;
+            if (got as u64) < want {
+                return Err(BlockError::Truncated { offset: start });
+            }
         }
         let mut trailer = [0u8; 4];
         if self.fill(&mut trailer)? < 4 {

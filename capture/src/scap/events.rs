@@ -55,6 +55,9 @@ pub struct Mapper {
     container_ids: HashSet<String>,
     /// Enter events whose missing inputs the exit will have, per thread.
     held: HashMap<u64, OwnedEvent>,
+    /// Our syscall number of each sysdig event type seen so far (`None`: not a syscall of
+    /// ours), so that the name is looked up in the table once per type, not per event.
+    nrs: Vec<Option<Option<u16>>>,
 }
 
 impl Mapper {
@@ -109,12 +112,23 @@ impl Mapper {
                 )])
             }
             "container" => match self.container(ev) {
-                Some(c) => Output::records(vec![Record::Container(c)]),
+                // sysdig numbers container events: the event stays, only counted.
+                Some(c) => Output::records(vec![Record::Container(c), self.other(ev)]),
                 None => Output::skipped("container (unreadable metadata)"),
             },
             "syscall" => self.generic(ev),
             _ => self.syscall(ev, name),
         }
+    }
+
+    /// An event syspect has no model for, kept under sysdig's name so that it takes its number.
+    pub fn other(&self, ev: &RawEvent) -> Record {
+        self.event(
+            ev,
+            EventKind::Other {
+                name: ev.info.name.to_owned(),
+            },
+        )
     }
 
     fn pid_of(&self, tid: u64) -> Tid {
@@ -158,10 +172,26 @@ impl Mapper {
 
     /// A syscall event with its own event type.
     fn syscall(&mut self, ev: &RawEvent, name: &'static str) -> Output {
-        let Some(nr) = syscall_nr(name) else {
+        let ty = ev.ty as usize;
+        if self.nrs.len() <= ty {
+            self.nrs.resize(ty + 1, None);
+        }
+        let nr = *self.nrs[ty].get_or_insert_with(|| syscall_nr(name));
+        let Some(nr) = nr else {
             return Output::skipped(name);
         };
-        let (kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        let (mut kind, fillable) = self.syscall_kind(ev, nr, name, None);
+        if let (EventKind::Exit { args, .. }, "connect") = (&mut kind, name) {
+            // The socket's local end, which only the exit's tuple has: an extra after the
+            // table's exit arguments (connect has none).
+            if let Some(local) = ev
+                .param("tuple")
+                .and_then(|b| super::sockaddr::tuple_local(b, ev.endian))
+                .filter(|_| args.is_empty())
+            {
+                args.push(crate::event::Arg::Mem(local));
+            }
+        }
         let mut output = Output::default();
         if ev.info.exit {
             if let Some(enter) = self.held.remove(&ev.tid) {

@@ -62,6 +62,11 @@
 //!   table fetches a plain value, `Arg::Fault(0)` ("not read") when it would read memory. A
 //!   generic exit records no return value: its `ret` is 0.
 //! - The return value is the exit's `res` parameter (or its `fd`, as open and socket name it).
+//! - A socket tuple standing for an address (connect's `tuple` when its enter has no `addr`)
+//!   gives the peer's end; a unix tuple (two kernel pointers and a path) gives its path as a
+//!   `sockaddr_un`. A connect exit also carries the tuple's local end, as a sockaddr after the
+//!   table's exit arguments (the one extra [`EventKind::Exit`] knows), so that the socket is
+//!   named with both ends as sysdig names it.
 //! - clone/fork/vfork/clone3 exits in the parent (result > 0) add [`EventKind::Clone`] for the
 //!   child (its pid is the parent's when `CLONE_THREAD` is set); in the child (result 0) they
 //!   add a [`Record::Thread`] built from the exit's parameters (comm, exe, args, cwd, uid, gid,
@@ -78,8 +83,12 @@
 //!   [`Record::Container`] (id, runtime, name, image, image id, labels, privileged; a 12-digit
 //!   Docker id is widened to the full id when a thread's cgroup names exactly one match).
 //! - Everything else (scheduler switches, page faults, plugin and notification events,
-//!   syscalls that x86_64 does not have) is skipped and counted by name in the notes. Event
-//!   types newer than this table are skipped and counted too.
+//!   syscalls that x86_64 does not have, container events whose metadata does not parse)
+//!   becomes [`EventKind::Other`] with sysdig's name, and is counted by name in the notes:
+//!   readers show nothing of it, but it takes its number, so that `evt.num` is sysdig's. A
+//!   container event is a [`Record::Container`] followed by such an event, for the same
+//!   reason. Event types newer than this table are skipped and counted in the notes only
+//!   (they do not take a number: nothing of them is known, not even their thread).
 //! - Timestamps are sysdig's, already nanoseconds since the epoch; the event's pid is learned
 //!   from the process lists and from clone/execve exits (the thread id when unknown).
 //!
@@ -93,7 +102,8 @@
 //! [`ScapError::Truncated`] when the file ends inside a block (callers warn and exit 0),
 //! [`ScapError::Corrupt`] with the byte offset (in the decompressed stream) when a block
 //! contradicts itself, [`ScapError::NotScap`] when the file is not a capture at all. No input
-//! makes the reader panic, and no buffer is larger than the bytes really present.
+//! makes the reader panic, and no buffer is larger than the bytes really present (a block of
+//! up to 64 KiB, the most an ordinary event block holds, is read into a buffer of its length).
 
 pub mod args;
 pub mod blocks;
@@ -364,7 +374,9 @@ impl ScapReader {
                     continue;
                 }
             };
-            if let Err(e) = self.block(&block) {
+            let result = self.block(&block);
+            self.blocks.recycle(block.body);
+            if let Err(e) = result {
                 self.done = true;
                 self.failure = Some(e);
             }
@@ -469,6 +481,11 @@ impl ScapReader {
         if let Some(name) = out.skipped {
             let dir = if ev.info.exit { "<" } else { ">" };
             self.note(format!("skipped event {name} {dir}"));
+            // sysdig numbers it all the same: it stays, as an event readers only count. It
+            // leaves the thread's held Enter waiting (a switch comes in the middle of a call).
+            let other = self.mapper.other(&ev);
+            self.push(other, false);
+            return Ok(());
         }
         self.push_output(ev.tid, out);
         Ok(())
@@ -533,6 +550,7 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::ThreadExit { .. } => ("procexit".into(), '>'),
         EventKind::Signal { .. } => ("signaldeliver".into(), '>'),
         EventKind::Drops { .. } => ("drop".into(), '>'),
+        EventKind::Other { name } => (name.clone(), '>'),
         EventKind::Clone { .. } | EventKind::Exec { .. } | EventKind::Sample { .. } => return None,
     })
 }

@@ -94,6 +94,26 @@ pub fn tuple(b: &[u8], e: Endian, proto: crate::event::L4Proto) -> Option<SockTu
     })
 }
 
+/// The path of a unix socket tuple (after the family byte and the two kernel pointers).
+pub fn tuple_unix_path(b: &[u8]) -> Option<&[u8]> {
+    let (&fam, r) = b.split_first()?;
+    if fam != AF_UNIX {
+        return None;
+    }
+    Some(trim_nul(r.get(16..)?))
+}
+
+/// The local end of an inet or inet6 socket tuple (a connect exit's `tuple`) as the kernel's
+/// `struct sockaddr_in` / `sockaddr_in6`; `None` for unix tuples and short values.
+pub fn tuple_local(b: &[u8], e: Endian) -> Option<Vec<u8>> {
+    let t = tuple(b, e, crate::event::L4Proto::Unknown)?;
+    let (ip, port) = t.local;
+    Some(match Ipv6Addr::from(ip).to_ipv4_mapped() {
+        Some(v4) if b.first() == Some(&AF_INET) => sockaddr_in(&v4.octets(), port),
+        _ => sockaddr_in6(&ip, port),
+    })
+}
+
 /// An IPv4 address as IPv4-mapped IPv6 (`::ffff:a.b.c.d`); zeros when `b` is not 4 bytes.
 pub fn mapped_v4(b: &[u8]) -> [u8; 16] {
     let mut a = [0u8; 16];

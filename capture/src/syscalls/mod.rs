@@ -287,6 +287,12 @@ pub enum Class {
 }
 
 impl SyscallDesc {
+    /// How many arguments an exit event holds by the table (`Out` and `InOut`); an exit may
+    /// carry extras after them (see [`crate::event::EventKind::Exit`]).
+    pub fn exit_arg_count(&self) -> usize {
+        self.args.iter().filter(|a| a.dir != Dir::In).count()
+    }
+
     /// Put the enter event's and exit event's arguments back into table order: for each table
     /// argument, the exit's value when its direction is `Out` (or `InOut` and the exit has it),
     /// the enter's otherwise. Missing values are `None` (a call whose exit was not seen).

@@ -194,6 +194,7 @@ fn encode_event(
         EventKind::Signal { .. } => (5, None),
         EventKind::Sample { .. } => (6, None),
         EventKind::Drops { .. } => (7, None),
+        EventKind::Other { .. } => (8, None),
     };
     let mut tag = variant;
     let same_thread = e.tid == ctx.tid && e.pid == ctx.pid;
@@ -285,6 +286,7 @@ fn encode_event(
             put_varint(out, *cpu as u64);
             put_varint(out, *count);
         }
+        EventKind::Other { name } => put_bytes(out, name.as_bytes()),
     }
     put_varint(out_payload, (blobs.len() - blobs_before) as u64);
     out_payload.extend_from_slice(body);
@@ -441,6 +443,13 @@ mod tests {
                 },
             ),
             ev(5, 11, EventKind::Drops { cpu: 3, count: 9 }),
+            ev(
+                6,
+                11,
+                EventKind::Other {
+                    name: "switch".into(),
+                },
+            ),
         ];
         assert_eq!(round_trip(&recs), recs);
     }

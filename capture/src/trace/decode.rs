@@ -304,6 +304,9 @@ pub(super) fn decode_event(
             cpu: u16::try_from(c.varint()?).map_err(|_| "cpu number out of range".to_string())?,
             count: c.varint()?,
         },
+        8 => EventKind::Other {
+            name: String::from_utf8_lossy(c.bytes()?).into_owned(),
+        },
         v if lenient => {
             let _ = v;
             return Ok(false);

@@ -41,8 +41,9 @@ pub const MAGIC: [u8; 8] = *b"\x89SPT\r\n\x1a\n";
 
 /// Format major version this code writes and reads.
 pub const FORMAT_MAJOR: u16 = 1;
-/// Format minor version this code writes.
-pub const FORMAT_MINOR: u16 = 0;
+/// Format minor version this code writes. 1 added the event variant `Other` (8), a sysdig
+/// event syspect has no model for, which readers of minor 0 skip.
+pub const FORMAT_MINOR: u16 = 1;
 
 /// Bytes before the header block.
 pub const PREFIX_LEN: usize = 8 + 2 + 2 + 4 + 4;

@@ -70,6 +70,7 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
             }
         }),
         (any::<u16>(), any::<u64>()).prop_map(|(cpu, count)| EventKind::Drops { cpu, count }),
+        "[a-z_]{0,12}".prop_map(|name| EventKind::Other { name }),
     ]
 }
 

@@ -60,6 +60,26 @@ pub fn event_fd(cx: &Ctx<'_>) -> Option<i64> {
         .map(|n| n as i32 as i64)
 }
 
+/// The name a failed call (an exit) would have given the fd it was to make (see
+/// [`crate::state::State::attempted_name`]).
+fn attempted_name(cx: &Ctx<'_>, nr: u16, exit_args: &[Arg]) -> Option<Vec<u8>> {
+    let desc = syscalls::lookup(nr)?;
+    let enter = cx.completed.and_then(|c| c.enter.as_ref())?;
+    let mut merged = desc.merge_args(&enter.args, Some(exit_args));
+    merged.extend(exit_args.iter().skip(desc.exit_arg_count()).map(Some));
+    cx.state.attempted_name(cx.ev.tid, cx.ev.pid, nr, &merged)
+}
+
+/// A call that makes two fds (pipe, socketpair): it is about fds, but not one.
+fn makes_fd_pair(cx: &Ctx<'_>) -> bool {
+    match &cx.ev.kind {
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+            syscalls::lookup(*nr).is_some_and(|d| d.args.iter().any(|a| a.ty == ArgType::FdPair))
+        }
+        _ => false,
+    }
+}
+
 fn fd_of<'c>(cx: &'c Ctx<'_>) -> Option<&'c Fd> {
     let fd = event_fd(cx)?;
     cx.state.fds.get(cx.ev.pid, i32::try_from(fd).ok()?)
@@ -124,6 +144,30 @@ impl EventFields<'_, '_> {
         f(&mut s);
         *self.scratch = s.into_bytes();
         Some(Value::Str(self.scratch))
+    }
+
+    /// sysdig's `fd.name`. A call that failed made no fd, but an open names the path it tried
+    /// and a connect the address. Otherwise the name of the event's fd; and for an event about
+    /// an fd the state does not know (one opened before the capture and not in its fd list, a
+    /// pipe's), the empty name: it is defined, as in sysdig, for every event about an fd.
+    fn fd_name(&mut self) -> Option<Value<'_>> {
+        let cx = self.cx;
+        if let EventKind::Exit { nr, ret, args } = &cx.ev.kind {
+            if *ret < 0 && *ret != -(libc::EINPROGRESS as i64) {
+                if let Some(name) = attempted_name(cx, *nr, args) {
+                    self.scratch.clear();
+                    self.scratch.extend_from_slice(&name);
+                    return Some(Value::Str(self.scratch));
+                }
+            }
+        }
+        if let Some(f) = fd_of(cx) {
+            return str(&f.name);
+        }
+        if event_fd(cx).is_some() || makes_fd_pair(cx) {
+            return str(b"");
+        }
+        None
     }
 
     fn bytes(&mut self, b: &[u8]) -> Option<Value<'_>> {
@@ -294,7 +338,7 @@ impl Fields for EventFields<'_, '_> {
                 let c = fd_of(cx)?.typechar();
                 self.bytes(&[c as u8])
             }
-            F::FdName => str(&fd_of(cx)?.name),
+            F::FdName => self.fd_name(),
             F::FdDirectory | F::FdFilename => {
                 let fd = fd_of(cx)?;
                 if !matches!(fd.kind, FdKind::File | FdKind::Directory) {

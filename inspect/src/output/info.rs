@@ -149,6 +149,7 @@ pub fn info(state: &State, ev: &Event, out: &mut String) {
         EventKind::Drops { cpu, count } => {
             let _ = write!(out, "cpu={cpu} count={count}");
         }
+        EventKind::Other { .. } => {}
     }
 }
 

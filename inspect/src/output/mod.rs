@@ -59,9 +59,15 @@ pub fn dir(ev: &Event) -> char {
 
 /// Whether an event takes a number of its own (`evt.num`). syspect's process notices
 /// (procclone, procexec) have no sysdig counterpart: they share the number of the event before
-/// them, so that the numbers of a sysdig capture read here are sysdig's.
+/// them, so that the numbers of a sysdig capture read here are sysdig's. A sysdig event
+/// syspect has no model for ([`EventKind::Other`]: a scheduler switch…) takes its number.
 pub fn numbered(ev: &Event) -> bool {
     !matches!(ev.kind, EventKind::Clone { .. } | EventKind::Exec { .. })
+}
+
+/// Whether an event is only counted, never shown, filtered or analysed ([`EventKind::Other`]).
+pub fn counted_only(ev: &Event) -> bool {
+    matches!(ev.kind, EventKind::Other { .. })
 }
 
 /// sysdig's `evt.type`: the syscall name, or the notice's name.
@@ -76,5 +82,6 @@ pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
         EventKind::Signal { .. } => "signaldeliver".into(),
         EventKind::Sample { .. } => "procinfo".into(),
         EventKind::Drops { .. } => "drop".into(),
+        EventKind::Other { name } => name.clone().into(),
     }
 }

@@ -63,7 +63,10 @@ impl Printer for StracePrinter {
     fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
         let ev = cx.ev;
         let tid = ev.tid;
-        if !matches!(ev.kind, EventKind::Sample { .. } | EventKind::Drops { .. }) {
+        if !matches!(
+            ev.kind,
+            EventKind::Sample { .. } | EventKind::Drops { .. } | EventKind::Other { .. }
+        ) {
             self.live.insert(tid);
         }
         match &ev.kind {
@@ -164,7 +167,10 @@ impl Printer for StracePrinter {
             EventKind::Clone { child_tid, .. } => {
                 self.live.insert(*child_tid);
             }
-            EventKind::Exec { .. } | EventKind::Sample { .. } | EventKind::Drops { .. } => {}
+            EventKind::Exec { .. }
+            | EventKind::Sample { .. }
+            | EventKind::Drops { .. }
+            | EventKind::Other { .. } => {}
         }
         Ok(())
     }

@@ -98,6 +98,10 @@ pub fn effect(nr: u16) -> Effect {
     t.get(nr as usize).copied().unwrap_or(Effect::None)
 }
 
+/// Where connect's local address is, when the source knew it: the first argument after the
+/// table's three (see [`syspect_capture::event::EventKind::Exit`]).
+pub const CONNECT_LOCAL: usize = 3;
+
 fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
     args.get(i).copied().flatten().and_then(Arg::num)
 }
@@ -243,6 +247,11 @@ impl State {
                     });
                     if connect {
                         t.remote = (a, p);
+                        if let Some((a, p, _)) =
+                            bytes(args, CONNECT_LOCAL).and_then(fds::sockaddr_endpoint)
+                        {
+                            t.local = (a, p);
+                        }
                     } else {
                         t.local = (a, p);
                     }
@@ -371,6 +380,45 @@ impl State {
         }
     }
 
+    /// The name the fd a call makes would have, from the call's merged arguments (and
+    /// trailing extras): the path an open resolves to, the socket name a connect gives. For a
+    /// call that failed, which made no fd: sysdig still names what it tried.
+    pub fn attempted_name(
+        &self,
+        tid: Tid,
+        pid: Tid,
+        nr: u16,
+        args: &[Option<&Arg>],
+    ) -> Option<Vec<u8>> {
+        match effect(nr) {
+            Effect::Open { dirfd, path, .. } => {
+                let p = bytes(args, path)?;
+                let base = self.dir_base(tid, pid, dirfd.and_then(|i| num(args, i)));
+                Some(resolve(&base, p))
+            }
+            Effect::Open2 => {
+                let p = bytes(args, 1)?;
+                Some(resolve(&self.dir_base(tid, pid, num(args, 0)), p))
+            }
+            Effect::Connect => {
+                let addr = bytes(args, 1)?;
+                let Some((a, p, _)) = fds::sockaddr_endpoint(addr) else {
+                    return fds::sockaddr_unix(addr);
+                };
+                let local = bytes(args, CONNECT_LOCAL)
+                    .and_then(fds::sockaddr_endpoint)
+                    .map_or(([0; 16], 0), |(a, p, _)| (a, p));
+                let t = SockTuple {
+                    proto: syspect_capture::event::L4Proto::Unknown,
+                    local,
+                    remote: (a, p),
+                };
+                Some(fds::tuple_name(&t, false))
+            }
+            _ => None,
+        }
+    }
+
     /// The directory a relative path of an *at() call starts from: the dirfd's path, or the
     /// thread's cwd for AT_FDCWD / no dirfd.
     fn dir_base(&self, tid: Tid, pid: Tid, dirfd: Option<u64>) -> Vec<u8> {
@@ -455,6 +503,46 @@ mod tests {
             "{:?}",
             f.name
         );
+    }
+
+    #[test]
+    fn a_connect_exit_may_carry_the_local_end() {
+        use syspect_capture::event::{Event, EventKind, Record};
+        let mut st = State::new();
+        let ev = |kind| {
+            Record::Event(Event {
+                ts: 1,
+                tid: 9,
+                pid: 9,
+                cpu: 0,
+                kind,
+            })
+        };
+        let socket = syspect_capture::syscalls::number("socket").unwrap();
+        let connect = syspect_capture::syscalls::number("connect").unwrap();
+        let args = vec![
+            Arg::Num(libc::AF_INET as u64),
+            Arg::Num(libc::SOCK_DGRAM as u64),
+            Arg::Num(0),
+        ];
+        st.update(&ev(EventKind::Enter { nr: socket, args }));
+        st.update(&ev(EventKind::Exit {
+            nr: socket,
+            ret: 3,
+            args: vec![],
+        }));
+        // 10.0.0.1:53 from 10.0.0.2:40000
+        let peer = vec![2, 0, 0, 53, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let local = vec![2, 0, 0x9c, 0x40, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0];
+        let args = vec![Arg::Num(3), Arg::Mem(peer), Arg::Num(16)];
+        st.update(&ev(EventKind::Enter { nr: connect, args }));
+        st.update(&ev(EventKind::Exit {
+            nr: connect,
+            ret: 0,
+            args: vec![Arg::Mem(local)],
+        }));
+        let f = st.fds.get(9, 3).expect("the socket");
+        assert_eq!(f.name, b"10.0.0.2:40000->10.0.0.1:53");
     }
 
     #[test]

@@ -133,8 +133,10 @@ impl State {
                 let changes = effects::effect(*nr) != effects::Effect::None;
                 if let Some(desc) = syscalls::lookup(*nr).filter(|_| changes) {
                     let empty: &[syspect_capture::Arg] = &[];
-                    let merged =
+                    let mut merged =
                         desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
+                    // What a source knew beyond the table's arguments follows them.
+                    merged.extend(args.iter().skip(desc.exit_arg_count()).map(Some));
                     self.apply_effect(ev.tid, ev.pid, *nr, &merged, *ret);
                 }
                 Some(Completed { enter })
@@ -200,7 +202,10 @@ impl State {
                 self.reap.push(ev.tid);
                 None
             }
-            EventKind::Signal { .. } | EventKind::Sample { .. } | EventKind::Drops { .. } => None,
+            EventKind::Signal { .. }
+            | EventKind::Sample { .. }
+            | EventKind::Drops { .. }
+            | EventKind::Other { .. } => None,
         }
     }
 
