@@ -57,6 +57,8 @@ pub struct Loaded {
     pub bpf: Option<Ebpf>,
     pub ring: RingBuf<MapData>,
     pub drops: PerCpuArray<MapData, u64>,
+    /// The cgroup id set, which may grow while capturing.
+    pub cgroups: HashMap<MapData, u64, u8>,
 }
 
 fn bpf_err(what: &str, e: impl std::error::Error) -> EngineError {
@@ -169,7 +171,7 @@ pub fn load(
     if !pids.is_empty() || armed.is_some() {
         filter_bits |= filter::PIDS;
     }
-    if !opts.cgroups.is_empty() {
+    if !opts.cgroups.is_empty() || opts.cgroup_filter {
         filter_bits |= filter::CGROUPS;
     }
     let half = cfg.ring_bytes as u64 / 2;
@@ -213,16 +215,15 @@ pub fn load(
                 .map_err(|e| bpf_err("cannot fill sp_pids", e))?;
         }
     }
-    {
-        let map = bpf
-            .map_mut("sp_cgroups")
-            .ok_or_else(|| EngineError::Bpf("the object has no sp_cgroups map".into()))?;
-        let mut set: HashMap<&mut MapData, u64, u8> =
-            HashMap::try_from(map).map_err(|e| bpf_err("sp_cgroups", e))?;
-        for c in &opts.cgroups {
-            set.insert(c, 1, 0)
-                .map_err(|e| bpf_err("cannot fill sp_cgroups", e))?;
-        }
+    let cgroups = bpf
+        .take_map("sp_cgroups")
+        .ok_or_else(|| EngineError::Bpf("the object has no sp_cgroups map".into()))?;
+    let mut cgroups: HashMap<MapData, u64, u8> =
+        HashMap::try_from(cgroups).map_err(|e| bpf_err("sp_cgroups", e))?;
+    for c in &opts.cgroups {
+        cgroups
+            .insert(c, 1, 0)
+            .map_err(|e| bpf_err("cannot fill sp_cgroups", e))?;
     }
 
     let ring = bpf
@@ -250,6 +251,7 @@ pub fn load(
         bpf: Some(bpf),
         ring,
         drops,
+        cgroups,
     })
 }
 

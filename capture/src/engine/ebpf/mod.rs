@@ -36,6 +36,9 @@
 //!   `sp_pids` (filled with the pids and their current descendants; the program adds each child
 //!   forked by a member and forgets a process when its last thread exits) or its cgroup v2 id is
 //!   in `sp_cgroups`. Lifecycle events pass the same pid/cgroup filter but not the syscall one.
+//!   The cgroup set can grow while capturing ([`Engine::add_cgroups`]: a wanted container that
+//!   starts later), and the filter can be on with the set still empty
+//!   ([`CaptureOptions::cgroup_filter`]).
 //! - **A command** ([`EbpfEngine::start_for_command`]) is forked held on a pipe, put in `sp_pids`
 //!   as "armed", released, and traced from its execve on.
 //! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
@@ -451,6 +454,16 @@ impl Engine for EbpfEngine {
 
     fn stats(&self) -> Stats {
         self.stats
+    }
+
+    fn add_cgroups(&mut self, ids: &[u64]) -> Result<(), EngineError> {
+        for id in ids {
+            self.loaded
+                .cgroups
+                .insert(id, 1, 0)
+                .map_err(|e| EngineError::Bpf(format!("cannot add cgroup {id}: {e}")))?;
+        }
+        Ok(())
     }
 }
 
