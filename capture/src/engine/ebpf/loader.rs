@@ -7,7 +7,7 @@ use std::path::Path;
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
 use aya::{Btf, Ebpf, EbpfLoader, Pod};
-use syspect_ebpf::{filter, pid, SyscallSpec, ABI_VERSION, MAX_ARG_DATA};
+use syspect_ebpf::{filter, pid, Inflight, SyscallSpec, ABI_VERSION, MAX_ARG_DATA};
 
 use super::maps::syscall_specs;
 use crate::engine::{CaptureOptions, EngineError};
@@ -51,6 +51,13 @@ struct SpecValue(SyscallSpec);
 // SAFETY: SyscallSpec is #[repr(C)], made of integers, with explicit padding fields.
 unsafe impl Pod for SpecValue {}
 
+/// [`Inflight`] as a map value.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct InflightValue(pub Inflight);
+// SAFETY: Inflight is #[repr(C)], made of integers and a byte array, without implicit padding.
+unsafe impl Pod for InflightValue {}
+
 /// The loaded and attached object, and the maps user space reads.
 pub struct Loaded {
     /// Owns the programs and their links: dropping it detaches them.
@@ -59,6 +66,8 @@ pub struct Loaded {
     pub drops: PerCpuArray<MapData, u64>,
     /// The cgroup id set, which may grow while capturing.
     pub cgroups: HashMap<MapData, u64, u8>,
+    /// Each thread's kept enter, by tid % its size (read at the end for calls still running).
+    pub inflight: Array<MapData, InflightValue>,
 }
 
 fn bpf_err(what: &str, e: impl std::error::Error) -> EngineError {
@@ -176,12 +185,14 @@ pub fn load(
     }
     let half = cfg.ring_bytes as u64 / 2;
     let wake = cfg.wake_bytes.min(half);
+    // each CPU looks at the unread data once per this many bytes it writes
+    let query = (wake / 4).clamp(256, 64 << 10);
     let mut bpf = EbpfLoader::new()
         .override_global("sp_self_tgid", &self_tgid, true)
         .override_global("sp_filter", &filter_bits, true)
         .override_global("sp_snaplen", &snaplen, true)
         .override_global("sp_wake_bytes", &wake, true)
-        .override_global("sp_wake_half", &half, true)
+        .override_global("sp_query_bytes", &query, true)
         .map_max_entries("sp_events", cfg.ring_bytes)
         .load(object)
         .map_err(|e| load_err("cannot load the BPF object", e))?;
@@ -235,6 +246,11 @@ pub fn load(
         .ok_or_else(|| EngineError::Bpf("the object has no sp_drops map".into()))?;
     let drops = PerCpuArray::try_from(drops).map_err(|e| bpf_err("sp_drops", e))?;
 
+    let inflight = bpf
+        .take_map("sp_inflight")
+        .ok_or_else(|| EngineError::Bpf("the object has no sp_inflight map".into()))?;
+    let inflight = Array::try_from(inflight).map_err(|e| bpf_err("sp_inflight", e))?;
+
     let btf = Btf::from_sys_fs().map_err(|e| bpf_err("cannot read the kernel's BTF", e))?;
     for (name, tp) in PROGRAMS {
         let prog: &mut BtfTracePoint = bpf
@@ -252,6 +268,7 @@ pub fn load(
         ring,
         drops,
         cgroups,
+        inflight,
     })
 }
 

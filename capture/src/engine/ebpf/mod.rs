@@ -6,9 +6,19 @@
 //!
 //! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_process_fork`,
 //!   `sched_process_exec` and `sched_process_exit` (the cheapest to attach; no tracefs needed).
-//! - **Enter and exit are two records**, each sent when it happens: a call still blocked when the
-//!   capture stops has its Enter event already, and no per-thread map is needed. The exit reads
-//!   pointer arguments from the saved user registers, which still hold the call's arguments.
+//! - **One record per call**: the enter's record (registers, and the items read at enter) is
+//!   kept in the `sp_inflight` array (a slot per tid modulo 65536) and sent with the exit's as one
+//!   `SP_REC_CALL`, which [`decode`] turns into the Enter and Exit events; this halves the
+//!   ring traffic and the records to decode. The Enter event therefore comes out when the call
+//!   ends, just before its Exit (after events of other threads that happened meanwhile). A call
+//!   still blocked when the capture stops is in that map: [`Engine::poll`] sends it as an Enter
+//!   at the end. Calls with lifecycle events between enter and exit (fork, clone, exec), calls
+//!   that never return (exit, exit_group), rt_sigreturn (its exit sees restored registers),
+//!   enters whose items pass 168 bytes, and enters whose slot holds another thread's call are sent as an
+//!   `SP_REC_ENTER` at once, and end with an `SP_REC_EXIT`, as before. When a thread exits, a
+//!   kept enter of a call it never returned from is sent then.
+//!   The exit reads pointer arguments from the saved user registers, which still hold the
+//!   call's arguments.
 //! - **Arguments** come from the one syscall table: at load user space writes, per syscall
 //!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
 //!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at the exit of a call
@@ -19,7 +29,7 @@
 //!   paths are kept to 4096 bytes, memory and arrays to 4096 (the table's `MAX_MEM` is larger),
 //!   at most 64 argv strings with 4096 bytes in all, at most 64 iovecs.
 //! - **Maps**: the per-syscall `sp_syscalls` entry also carries the syscall filter; the maps
-//!   are `sp_events` (ring buffer), `sp_syscalls` (array by syscall number), `sp_pids`
+//!   are `sp_events` (ring buffer), `sp_inflight` (array by tid modulo its size), `sp_syscalls` (array by syscall number), `sp_pids`
 //!   (hash by tgid: traced or armed), `sp_cgroups` (hash by cgroup id), `sp_drops` (per-CPU
 //!   counter), `sp_retry` (LRU hash by tid, see below) and `sp_scratch` (per-CPU record buffer).
 //!   The child's side of fork/clone has no Exit event, and rt_sigreturn's exit (whose
@@ -29,7 +39,7 @@
 //!   that takes the unread data across [`EbpfConfig::wake_bytes`] (or half the ring), so a lagging
 //!   reader costs no wake-up per event, and [`Engine::poll`] otherwise finds the data on a
 //!   10 ms timer (poll(2) on the ring's fd), draining in batches. A full ring drops the record
-//!   and counts it in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
+//!   and counts the events it held (two for a whole call) in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
 //!   and [`Stats::drops`].
 //! - **Filters in the kernel**: syspect's own process always out; the syscall set as a flag in
 //!   `sp_syscalls`; when pids or cgroups are given, an event passes when its process is in
@@ -44,8 +54,8 @@
 //! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
 //!   process never touched (a literal in a library) cannot be read at enter. Such an enter is
 //!   flagged, its exit reads the strings again (the kernel has touched them by then), and the
-//!   enter event is held here until that exit and patched; it then comes out just before its
-//!   exit, after events of other threads that happened meanwhile.
+//!   enter event is patched with them: in the call's one record, or, for an enter sent alone,
+//!   held here until that exit; it then comes out just before its exit.
 //! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
@@ -88,7 +98,8 @@ use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
 use crate::procfs;
-use syspect_ebpf::hdr;
+use std::mem::size_of;
+use syspect_ebpf::{hdr, SyscallRec};
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
 const MAX_BATCH: usize = 65536;
@@ -230,6 +241,7 @@ impl EbpfEngine {
                 }
             };
             let ev = d.event;
+            let enter = d.enter;
             if !held.is_empty() || d.flags & hdr::RETRY != 0 {
                 if let Some(mut enter) = held.remove(&ev.tid) {
                     if matches!(ev.kind, EventKind::Exit { .. }) {
@@ -260,9 +272,34 @@ impl EbpfEngine {
                     tree.insert(child_pid);
                 }
             }
+            if let Some(enter) = enter {
+                stats.events += 1;
+                out.push(Record::Event(enter));
+            }
             stats.events += 1;
             out.push(Record::Event(ev));
         })
+    }
+
+    /// The enters of calls still running when the programs were detached (kept in the
+    /// kernel's in-flight map, their exit never sent), oldest first.
+    fn pending_enters(&mut self) -> Vec<Event> {
+        let mut evs = Vec::new();
+        for v in self.loaded.inflight.iter().flatten() {
+            let fl = v.0;
+            if fl.rec.hdr.flags & hdr::PENDING == 0 {
+                continue;
+            }
+            let len = (fl.rec.ret.max(0) as usize).min(fl.data.len());
+            let mut b = Vec::with_capacity(size_of::<SyscallRec>() + len);
+            b.extend_from_slice(bytes_of(&fl.rec));
+            b.extend_from_slice(&fl.data[..len]);
+            match self.decoder.decode(&b) {
+                Ok(d) => evs.push(d.event),
+                Err(_) => self.undecodable += 1,
+            }
+        }
+        evs
     }
 
     /// Drops and samples, when due (`force`: now).
@@ -365,6 +402,7 @@ impl EbpfEngine {
         }
         // enters whose exit never came (the call was still running)
         let mut held: Vec<Event> = self.held.drain().map(|(_, e)| e).collect();
+        held.extend(self.pending_enters());
         held.sort_by_key(|e| e.ts);
         self.stats.events += held.len() as u64;
         out.extend(held.into_iter().map(Record::Event));
@@ -394,6 +432,18 @@ impl std::hash::Hasher for IdHasher {
 }
 
 type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
+
+/// The bytes of a record struct.
+fn bytes_of(r: &SyscallRec) -> &[u8] {
+    // SAFETY: SyscallRec is #[repr(C)], made of integers with no implicit padding (its layout
+    // is checked at compile time in syspect-ebpf); any byte of it may be read.
+    unsafe {
+        std::slice::from_raw_parts(
+            (r as *const SyscallRec).cast::<u8>(),
+            size_of::<SyscallRec>(),
+        )
+    }
+}
 
 /// CLOCK_BOOTTIME now, ns (the program's clock).
 fn boot_now() -> u64 {
