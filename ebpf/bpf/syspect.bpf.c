@@ -100,6 +100,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SP_INFLIGHT_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* user space scans it at the end without a syscall per slot */
 	__type(key, __u32);
 	__type(value, struct sp_inflight);
 } sp_inflight SEC(".maps");

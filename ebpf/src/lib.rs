@@ -76,6 +76,8 @@ pub const MAX_STRLIST: usize = 64;
 pub const MAX_IOVEC: usize = 64;
 /// Bytes of enter items an [`Inflight`] value keeps (`SP_INFLIGHT_DATA`).
 pub const INFLIGHT_DATA: usize = 168;
+/// Slots of the in-flight array (`SP_INFLIGHT_SLOTS`): a thread's is tid % this.
+pub const INFLIGHT_SLOTS: usize = 65536;
 
 /// Record kinds ([`Hdr::kind`]).
 pub mod rec {

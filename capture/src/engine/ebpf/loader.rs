@@ -4,12 +4,16 @@
 use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;
 
+use aya::maps::Map;
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
 use aya::{Btf, Ebpf, EbpfLoader, Pod};
-use syspect_ebpf::{filter, pid, Inflight, SyscallSpec, ABI_VERSION, MAX_ARG_DATA};
+use std::mem::size_of;
+use std::os::fd::AsFd;
+use syspect_ebpf::{filter, pid, Inflight, SyscallSpec, ABI_VERSION, INFLIGHT_SLOTS, MAX_ARG_DATA};
 
 use super::maps::syscall_specs;
+use super::ring::Mapping;
 use crate::engine::{CaptureOptions, EngineError};
 
 /// The hint of every privilege error.
@@ -51,13 +55,6 @@ struct SpecValue(SyscallSpec);
 // SAFETY: SyscallSpec is #[repr(C)], made of integers, with explicit padding fields.
 unsafe impl Pod for SpecValue {}
 
-/// [`Inflight`] as a map value.
-#[repr(transparent)]
-#[derive(Clone, Copy)]
-pub struct InflightValue(pub Inflight);
-// SAFETY: Inflight is #[repr(C)], made of integers and a byte array, without implicit padding.
-unsafe impl Pod for InflightValue {}
-
 /// The loaded and attached object, and the maps user space reads.
 pub struct Loaded {
     /// Owns the programs and their links: dropping it detaches them.
@@ -66,8 +63,11 @@ pub struct Loaded {
     pub drops: PerCpuArray<MapData, u64>,
     /// The cgroup id set, which may grow while capturing.
     pub cgroups: HashMap<MapData, u64, u8>,
-    /// Each thread's kept enter, by tid % its size (read at the end for calls still running).
-    pub inflight: Array<MapData, InflightValue>,
+    /// Each thread's kept enter ([`syspect_ebpf::Inflight`]), by tid % INFLIGHT_SLOTS,
+    /// mapped read-only (scanned at the end for calls still running).
+    pub inflight: Mapping,
+    /// The map behind `inflight`.
+    _inflight_map: MapData,
 }
 
 fn bpf_err(what: &str, e: impl std::error::Error) -> EngineError {
@@ -246,10 +246,21 @@ pub fn load(
         .ok_or_else(|| EngineError::Bpf("the object has no sp_drops map".into()))?;
     let drops = PerCpuArray::try_from(drops).map_err(|e| bpf_err("sp_drops", e))?;
 
-    let inflight = bpf
-        .take_map("sp_inflight")
-        .ok_or_else(|| EngineError::Bpf("the object has no sp_inflight map".into()))?;
-    let inflight = Array::try_from(inflight).map_err(|e| bpf_err("sp_inflight", e))?;
+    let Some(Map::Array(inflight_map)) = bpf.take_map("sp_inflight") else {
+        return Err(EngineError::Bpf(
+            "the object has no sp_inflight array".into(),
+        ));
+    };
+    let inflight = Mapping::new(
+        inflight_map.fd().as_fd(),
+        INFLIGHT_SLOTS * size_of::<Inflight>(),
+        libc::PROT_READ,
+        0,
+    )
+    .map_err(|source| EngineError::Io {
+        context: "cannot map the BPF in-flight array".into(),
+        source,
+    })?;
 
     let btf = Btf::from_sys_fs().map_err(|e| bpf_err("cannot read the kernel's BTF", e))?;
     for (name, tp) in PROGRAMS {
@@ -269,6 +280,7 @@ pub fn load(
         drops,
         cgroups,
         inflight,
+        _inflight_map: inflight_map,
     })
 }
 

@@ -99,7 +99,7 @@ use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
 use crate::procfs;
 use std::mem::size_of;
-use syspect_ebpf::{hdr, SyscallRec};
+use syspect_ebpf::{hdr, Inflight, SyscallRec};
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
 const MAX_BATCH: usize = 65536;
@@ -285,8 +285,11 @@ impl EbpfEngine {
     /// kernel's in-flight map, their exit never sent), oldest first.
     fn pending_enters(&mut self) -> Vec<Event> {
         let mut evs = Vec::new();
-        for v in self.loaded.inflight.iter().flatten() {
-            let fl = v.0;
+        let slots = self.loaded.inflight.bytes();
+        for slot in slots.chunks_exact(size_of::<Inflight>()) {
+            // SAFETY: a slot is an Inflight (#[repr(C)] integers and bytes, any bit pattern
+            // valid), read unaligned from the mapping; the programs are detached.
+            let fl: Inflight = unsafe { std::ptr::read_unaligned(slot.as_ptr().cast()) };
             if fl.rec.hdr.flags & hdr::PENDING == 0 {
                 continue;
             }
