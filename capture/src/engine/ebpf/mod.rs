@@ -69,15 +69,14 @@
 //!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
 //!   event, so readers name the right container.
 //!
-//! Cost, measured here (2 busy cores shared with other work, so ratios only): a full capture of
-//! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd about
-//! 3.7-3.9x its untraced CPU time, of which 1.7-1.9x is the floor of having any program attached
-//! to every syscall; the programs take 270-360 ns per event (bpf_stats) and the reader about
-//! 300 ns per event on the other core, mostly allocating the events' vectors. Wall-clock ratios
-//! swing from 4x to 9x with the neighbours' load. `cargo test --release -p syspect-capture
-//! --test ebpf -- --ignored --nocapture dd_overhead` measures it. The next lever would be one
-//! record per call (the exit's, with the enter kept per thread), which halves the ring traffic
-//! but needs the in-flight map walked at stop for calls still blocked.
+//! Cost, measured here (2 busy cores shared with other work, so ratios only; BENCHMARKS.md
+//! has the table and `scripts/bench-ebpf.sh` measures it): a full capture of
+//! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd
+//! 3.0-3.9x its untraced CPU time, of which 1.8-1.9x is the floor of having any program
+//! attached to every syscall; the programs take about 550 ns per call, enter and exit together
+//! (bpf_stats; 594 ns with two records per call), and the reader 400-500 ns per event on the
+//! other core, mostly building, copying and encoding the events. `cargo test --release -p
+//! syspect-capture --test ebpf -- --ignored --nocapture dd_overhead` measures the dd case alone.
 
 pub mod command;
 pub mod decode;

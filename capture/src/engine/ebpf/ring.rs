@@ -26,12 +26,7 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    pub fn new(
-        fd: BorrowedFd<'_>,
-        len: usize,
-        prot: i32,
-        offset: usize,
-    ) -> io::Result<Mapping> {
+    pub fn new(fd: BorrowedFd<'_>, len: usize, prot: i32, offset: usize) -> io::Result<Mapping> {
         // SAFETY: a fresh shared mapping of the ring's fd; the kernel checks length and offset.
         let ptr = unsafe {
             libc::mmap(
