@@ -297,6 +297,98 @@ fn a_container_capture_holds_no_event_of_another_cgroup() {
     }
 }
 
+/// Wait until the capture has created its file (its engine is running).
+fn wait_for(file: &str) {
+    for _ in 0..200 {
+        if std::path::Path::new(file).exists() {
+            return;
+        }
+        sleep(Duration::from_millis(50));
+    }
+    panic!("the capture did not create {file}");
+}
+
+/// The host pid of container `name`'s main process.
+fn main_pid(name: &str) -> u32 {
+    let out = Command::new("docker")
+        .args(["inspect", "-f", "{{.State.Pid}}", name])
+        .output()
+        .expect("docker inspect runs");
+    stdout_of(&out).trim().parse().expect("a pid")
+}
+
+#[test]
+fn a_container_capture_sees_the_container_that_starts_after_it() {
+    if !need_docker("a_container_capture_sees_the_container_that_starts_after_it") {
+        return;
+    }
+    let dir = TempDir::new("containers-later");
+    let file = dir.join_str("later.spt");
+    let (web, other) = (name("weblater"), name("otherlater"));
+    let mut cs = Containers::new();
+    let other_id = cs.run(&other, "while true; do ls / >/dev/null; sleep 0.1; done");
+    // the kernel filter is on from the start, with no cgroup in it yet
+    let cap = start_capture(&file, 5, &["--container", &web]);
+    wait_for(&file);
+    let id = cs.run(
+        &web,
+        "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
+    let err = finish(cap);
+    assert!(err.contains(&format!("no container {web} yet")), "{err}");
+    let lines = read(&file, "evt.num > 0", "%thread.cgroup %container.name");
+    assert!(lines.len() > 20, "few events of {web}: {lines:?}");
+    for l in &lines {
+        assert!(
+            l.contains(&id) && l.ends_with(&web) && !l.contains(&other_id),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn a_container_capture_follows_the_container_through_a_restart() {
+    if !need_docker("a_container_capture_follows_the_container_through_a_restart") {
+        return;
+    }
+    let dir = TempDir::new("containers-restart");
+    let file = dir.join_str("restart.spt");
+    let (web, other) = (name("webrestart"), name("otherrestart"));
+    let mut cs = Containers::new();
+    let id = cs.run(
+        &web,
+        "while true; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
+    let other_id = cs.run(&other, "while true; do ls / >/dev/null; sleep 0.1; done");
+    let before = main_pid(&web);
+    let cap = start_capture(&file, 6, &["--container", &web]);
+    wait_for(&file);
+    sleep(Duration::from_millis(500));
+    // a restart puts the container's new processes in a new cgroup
+    let restart = Command::new("docker")
+        .args(["restart", "-t", "0", &web])
+        .output()
+        .expect("docker restart runs");
+    assert!(restart.status.success(), "{}", stderr(&restart));
+    let after = main_pid(&web);
+    assert_ne!(before, after);
+    finish(cap);
+    let lines = read(&file, "evt.num > 0", "%thread.cgroup %container.name");
+    for l in &lines {
+        assert!(
+            l.contains(&id) && l.ends_with(&web) && !l.contains(&other_id),
+            "{l}"
+        );
+    }
+    let old = read(&file, &format!("proc.pid={before}"), "%evt.num");
+    let new = read(&file, &format!("proc.pid={after}"), "%evt.num");
+    assert!(!old.is_empty(), "no event of {web} before its restart");
+    assert!(
+        new.len() > 5,
+        "few events of {web} after its restart: {new:?}"
+    );
+}
+
 #[test]
 fn a_container_capture_needs_docker() {
     if !util::need_root("a_container_capture_needs_docker") {

@@ -15,7 +15,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 2
+#define SP_ABI_VERSION 3
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -31,6 +31,7 @@
 #define SP_REC_CLONE 3
 #define SP_REC_EXEC 4
 #define SP_REC_THREAD_EXIT 5
+#define SP_REC_CALL 6
 
 /* Common head of every record. 32 bytes. */
 struct sp_hdr {
@@ -54,6 +55,8 @@ struct sp_hdr {
  */
 #define SP_HDR_RETRY 1
 #define SP_HDR_RETRIED 2
+/* In an sp_inflight value only: the enter is waiting for its exit. */
+#define SP_HDR_PENDING 4
 
 /*
  * A syscall enter or exit. The six argument registers are always sent (user space builds the
@@ -64,6 +67,37 @@ struct sp_syscall {
 	struct sp_hdr hdr;
 	__u64 regs[6];
 	__s64 ret; /* EXIT: the return value; ENTER: 0 */
+};
+
+/*
+ * A whole call, sent at its exit: the enter's arguments were kept per thread in the
+ * sp_inflight map meanwhile, which halves the records. The header, registers and return value
+ * are the exit's (`hdr.ts`, `hdr.cpu`); `hdr.nitems` counts all items: the enter's first
+ * (`enter_items` of them, read at enter), then the exit's. Calls whose enter is sent at once as
+ * an SP_REC_ENTER (fork, exec and exit calls, rt_sigreturn, enters whose items do not fit
+ * SP_INFLIGHT_DATA, a full map) end with an SP_REC_EXIT. 104 bytes.
+ */
+struct sp_call {
+	struct sp_syscall sys;
+	__u64 enter_ts;
+	__u16 enter_cpu;
+	__u8 enter_items;
+	__u8 enter_flags; /* the enter's SP_HDR_* bits (RETRY) */
+	__u32 pad;
+};
+
+/*
+ * Value of the sp_inflight array (slot tid % SP_INFLIGHT_SLOTS): the enter record of the thread's current call, as it
+ * would have been sent, with `rec.ret` holding the bytes of its items in `data` and
+ * SP_HDR_PENDING in `rec.hdr.flags` until the exit takes it. User space sends the pending
+ * ones as enters when the capture stops (calls still blocked). 256 bytes.
+ */
+#define SP_INFLIGHT_DATA 168
+/* Slots of the sp_inflight array (a power of two): a thread uses slot tid % SP_INFLIGHT_SLOTS. */
+#define SP_INFLIGHT_SLOTS 65536
+struct sp_inflight {
+	struct sp_syscall rec;
+	__u8 data[SP_INFLIGHT_DATA];
 };
 
 /* Item kinds. */

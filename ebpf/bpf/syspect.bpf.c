@@ -10,8 +10,15 @@
  * only when the unread data crosses sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
  * cost more than everything else together.
  *
+ * One record per call: the enter's record (registers and the items read at enter) is kept in
+ * the per-thread sp_inflight map and sent with the exit's as one SP_REC_CALL, which halves the
+ * ring traffic and the records user space decodes. A call still blocked when the capture stops
+ * is in that map: user space sends it as an enter. Calls with lifecycle events between enter
+ * and exit (fork, exec), that never return (exit) or whose exit sees other registers
+ * (rt_sigreturn), and enters too big for the map value, are sent as an enter at once.
+ *
  * The exit handler reads pointer arguments from the saved user registers (pt_regs still hold the
- * call's arguments at sys_exit), so no per-thread map of the enter's arguments is needed.
+ * call's arguments at sys_exit).
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -35,7 +42,7 @@ const volatile __u32 sp_self_tgid = 0;
 const volatile __u32 sp_filter = 0;
 const volatile __u32 sp_snaplen = 80;
 const volatile __u64 sp_wake_bytes = 1 << 20;
-const volatile __u64 sp_wake_half = 8 << 20; /* half the ring */
+const volatile __u64 sp_query_bytes = 64 << 10; /* see sp_output */
 
 /* A per-CPU scratch value: records are built here, then copied into the ring. */
 #define SP_SCRATCH 32768
@@ -46,7 +53,8 @@ const volatile __u64 sp_wake_half = 8 << 20; /* half the ring */
 
 struct sp_scratch {
 	__u8 buf[SP_BUF];
-	/* loop variables (see sp_fetch_strlist) */
+	/* loop variables (see sp_fetch_strlist); v[7]: bytes output since the last look at the
+	 * ring's unread data (see sp_output) */
 	__u64 v[8];
 };
 
@@ -83,6 +91,20 @@ struct {
 	__type(value, __u64);
 } sp_drops SEC(".maps");
 
+/*
+ * The enter of each thread's current call (see struct sp_inflight), in the slot
+ * tid % SP_INFLIGHT_SLOTS: an array lookup costs a few instructions where a hash lookup cost
+ * more than the ring buffer output it saves. A slot held by another thread's call (tids that
+ * collide, both in a call) makes the enter go alone, as an SP_REC_ENTER.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_INFLIGHT_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* user space scans it at the end without a syscall per slot */
+	__type(key, __u32);
+	__type(value, struct sp_inflight);
+} sp_inflight SEC(".maps");
+
 /* Threads whose current call's input string faulted at enter (see SP_HDR_RETRY in abi.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -103,6 +125,8 @@ struct {
 #define SP_NR_FORK 57
 #define SP_NR_VFORK 58
 #define SP_NR_EXECVE 59
+#define SP_NR_EXIT 60
+#define SP_NR_EXIT_GROUP 231
 #define SP_NR_EXECVEAT 322
 #define SP_NR_CLONE3 435
 #define SP_CLONE_VM 0x100ULL
@@ -128,10 +152,13 @@ static __always_inline bool sp_wanted(__u32 tgid)
 	return false;
 }
 
-static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_tgid)
+/* `cgroup`: take the thread's cgroup id now (else 0: an enter kept until its exit, whose
+ * record takes it then). */
+static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_tgid,
+					bool cgroup)
 {
 	h->ts = bpf_ktime_get_boot_ns();
-	h->cgroup = bpf_get_current_cgroup_id();
+	h->cgroup = cgroup ? bpf_get_current_cgroup_id() : 0;
 	h->tid = (__u32)pid_tgid;
 	h->pid = pid_tgid >> 32;
 	h->kind = kind;
@@ -141,32 +168,63 @@ static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_
 	h->flags = 0;
 }
 
-static __always_inline void sp_count_drop(void)
+/* Count `events` lost events (a whole call's record holds two). */
+static __always_inline void sp_count_drop(__u64 events)
 {
 	__u32 zero = 0;
 	__u64 *d = bpf_map_lookup_elem(&sp_drops, &zero);
 	if (d)
-		*d += 1;
+		*d += events;
 }
 
-/* Copy a finished record into the ring; wake the reader only past the fill threshold. */
 /*
- * Only the record that takes the unread data across sp_wake_bytes (or across half the ring)
- * wakes the reader: a wake-up is a self-IPI (a VM exit under a hypervisor), and waking on every
- * record while the reader lags costs more than the tracing itself. A reader that misses one
- * finds the data on its timer tick.
+ * Copy a finished record into the ring; wake the reader only when the unread data has passed
+ * sp_wake_bytes: a wake-up is a self-IPI (a VM exit under a hypervisor), and waking on every
+ * record while the reader lags costs more than the tracing itself. The unread data is looked at
+ * only once per sp_query_bytes written on this CPU (reading it pulls the reader's cache line),
+ * so a lagging reader gets at most one wake-up per that many bytes; otherwise it finds the
+ * data on its timer tick.
  */
-static __always_inline void sp_output(void *rec, __u64 len)
+static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	__u64 avail = bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA);
+	__u32 zero = 0;
+	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
 	if (len > SP_BUF)
 		len = SP_BUF;
-	if ((avail < sp_wake_bytes && avail + len >= sp_wake_bytes) ||
-	    (avail < sp_wake_half && avail + len >= sp_wake_half))
-		flags = BPF_RB_FORCE_WAKEUP;
+	if (s) {
+		s->v[7] += len;
+		if (s->v[7] >= sp_query_bytes) {
+			s->v[7] = 0;
+			if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
+				flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
-		sp_count_drop();
+		sp_count_drop(events);
+}
+
+/* Send a kept enter whose exit will not come as an SP_REC_ENTER, and forget it. */
+static __always_inline void sp_flush_pending(struct sp_inflight *fl)
+{
+	__u64 len = sizeof(fl->rec) + fl->rec.ret;
+	if (!(fl->rec.hdr.flags & SP_HDR_PENDING))
+		return;
+	fl->rec.hdr.flags &= ~SP_HDR_PENDING;
+	fl->rec.ret = 0;
+	fl->rec.hdr.cgroup = bpf_get_current_cgroup_id();
+	if (len > sizeof(*fl))
+		len = sizeof(fl->rec);
+	if (bpf_ringbuf_output(&sp_events, fl, len, BPF_RB_NO_WAKEUP))
+		sp_count_drop(1);
+}
+
+/* Whether the enter of syscall `nr` is sent at once rather than kept until its exit. */
+static __always_inline bool sp_enter_now(__u32 nr)
+{
+	return nr == SP_NR_CLONE || nr == SP_NR_FORK || nr == SP_NR_VFORK || nr == SP_NR_CLONE3 ||
+	       nr == SP_NR_EXECVE || nr == SP_NR_EXECVEAT || nr == SP_NR_EXIT ||
+	       nr == SP_NR_EXIT_GROUP || nr == SP_NR_RT_SIGRETURN;
 }
 
 static __always_inline __u32 sp_snap(void)
@@ -425,8 +483,9 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
 	if (!s)
 		return 0;
+	__u32 tid = pid_tgid;
 	struct sp_syscall *rec = (void *)s->buf;
-	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid);
+	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, out);
 	rec->hdr.nr = nr;
 	rec->regs[0] = regs->di;
 	rec->regs[1] = regs->si;
@@ -437,7 +496,34 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	rec->ret = out ? ret : 0;
 
 	__u32 off = sizeof(*rec);
-	__u32 tid = pid_tgid;
+	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
+	struct sp_inflight *fl = out ? bpf_map_lookup_elem(&sp_inflight, &slot) : NULL;
+	if (fl && (fl->rec.hdr.flags & SP_HDR_PENDING) && fl->rec.hdr.tid == tid) {
+		if (fl->rec.hdr.nr == nr) {
+			/* one record for the whole call: the enter's items first */
+			struct sp_call *call = (void *)s->buf;
+			__u64 len = fl->rec.ret;
+			rec->hdr.kind = SP_REC_CALL;
+			call->enter_ts = fl->rec.hdr.ts;
+			call->enter_cpu = fl->rec.hdr.cpu;
+			call->enter_items = fl->rec.hdr.nitems;
+			call->enter_flags = fl->rec.hdr.flags & ~SP_HDR_PENDING;
+			call->pad = 0;
+			off = sizeof(*call);
+			if (len > SP_INFLIGHT_DATA ||
+			    (len && bpf_probe_read_kernel(s->buf + sizeof(*call), len, fl->data))) {
+				/* cannot happen; say the enter's items are gone rather than lie */
+				len = 0;
+				call->enter_items = 0;
+			}
+			off += len;
+			rec->hdr.nitems = call->enter_items;
+			fl->rec.hdr.flags = 0;
+		} else {
+			/* the kept enter's exit was missed: it stands alone */
+			sp_flush_pending(fl);
+		}
+	}
 	bool faulted = false;
 	__u8 want = out ? SP_DIR_OUT : SP_DIR_IN;
 	bool failed = out && ret < 0;
@@ -491,7 +577,28 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			rec->hdr.nitems++;
 		}
 	}
-	sp_output(rec, off);
+	if (!out && !sp_enter_now(nr) && off - sizeof(*rec) <= SP_INFLIGHT_DATA) {
+		/* keep the enter until its exit */
+		__u64 len = off - sizeof(*rec);
+		rec->ret = len;
+		rec->hdr.flags |= SP_HDR_PENDING;
+		fl = bpf_map_lookup_elem(&sp_inflight, &slot);
+		if (fl && (!(fl->rec.hdr.flags & SP_HDR_PENDING) || fl->rec.hdr.tid == tid)) {
+			/* a kept enter of this thread whose exit was missed stands alone */
+			sp_flush_pending(fl);
+			__builtin_memcpy(&fl->rec, rec, sizeof(*rec));
+			if (len > SP_INFLIGHT_DATA ||
+			    (len && bpf_probe_read_kernel(fl->data, len, s->buf + sizeof(*rec))))
+				fl->rec.ret = 0;
+			return 0;
+		}
+		/* the slot holds another thread's call: send the enter now */
+		rec->ret = 0;
+		rec->hdr.flags &= ~SP_HDR_PENDING;
+	}
+	if (rec->hdr.kind != SP_REC_CALL && !out)
+		rec->hdr.cgroup = bpf_get_current_cgroup_id();
+	sp_output(rec, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
 	return 0;
 }
 
@@ -533,7 +640,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 
 	struct sp_clone rec;
-	sp_fill_hdr(&rec.hdr, SP_REC_CLONE, pid_tgid);
+	sp_fill_hdr(&rec.hdr, SP_REC_CLONE, pid_tgid, true);
 	rec.child_tid = child->pid;
 	rec.child_pid = ctgid;
 	rec.flags = 0;
@@ -549,7 +656,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 		bpf_probe_read_user(&f, sizeof(f), (void *)uregs->di);
 		rec.flags = f;
 	}
-	sp_output(&rec, sizeof(rec));
+	sp_output(&rec, sizeof(rec), 1);
 	return 0;
 }
 
@@ -565,7 +672,7 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	if (!s)
 		return 0;
 	struct sp_exec *rec = (void *)s->buf;
-	sp_fill_hdr(&rec->hdr, SP_REC_EXEC, pid_tgid);
+	sp_fill_hdr(&rec->hdr, SP_REC_EXEC, pid_tgid, true);
 	rec->old_tid = old_pid;
 	/* the file that runs: the interpreter of a script, else the file named */
 	const char *name = BPF_CORE_READ(bprm, interp);
@@ -584,7 +691,7 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 		alen = 0;
 	rec->args_len = alen;
 	rec->pad = 0;
-	sp_output(rec, sizeof(*rec) + len + alen);
+	sp_output(rec, sizeof(*rec) + len + alen, 1);
 	return 0;
 }
 
@@ -593,13 +700,19 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
+	__u32 tid = pid_tgid;
 
+	/* a call the thread never returned from */
+	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
+	struct sp_inflight *fl = bpf_map_lookup_elem(&sp_inflight, &slot);
+	if (fl && fl->rec.hdr.tid == tid)
+		sp_flush_pending(fl);
 	if (sp_wanted(tgid)) {
 		struct sp_thread_exit rec;
-		sp_fill_hdr(&rec.hdr, SP_REC_THREAD_EXIT, pid_tgid);
+		sp_fill_hdr(&rec.hdr, SP_REC_THREAD_EXIT, pid_tgid, true);
 		rec.status = BPF_CORE_READ(p, exit_code);
 		rec.pad = 0;
-		sp_output(&rec, sizeof(rec));
+		sp_output(&rec, sizeof(rec), 1);
 	}
 	/* the last thread of a traced process: forget it (its pid may be reused) */
 	if ((sp_filter & SP_FILTER_PIDS) && BPF_CORE_READ(p, signal, live.counter) == 0)

@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 2;
+pub const ABI_VERSION: u16 = 3;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -74,6 +74,10 @@ pub const MAX_ARG_DATA: usize = 4096;
 pub const MAX_STRLIST: usize = 64;
 /// At most this many iovecs are read.
 pub const MAX_IOVEC: usize = 64;
+/// Bytes of enter items an [`Inflight`] value keeps (`SP_INFLIGHT_DATA`).
+pub const INFLIGHT_DATA: usize = 168;
+/// Slots of the in-flight array (`SP_INFLIGHT_SLOTS`): a thread's is tid % this.
+pub const INFLIGHT_SLOTS: usize = 65536;
 
 /// Record kinds ([`Hdr::kind`]).
 pub mod rec {
@@ -82,6 +86,8 @@ pub mod rec {
     pub const CLONE: u16 = 3;
     pub const EXEC: u16 = 4;
     pub const THREAD_EXIT: u16 = 5;
+    /// A whole call ([`super::CallRec`]).
+    pub const CALL: u16 = 6;
 }
 
 /// [`Hdr::flags`] bits. An input string can fault at enter when its page was never touched;
@@ -90,6 +96,8 @@ pub mod rec {
 pub mod hdr {
     pub const RETRY: u8 = 1;
     pub const RETRIED: u8 = 2;
+    /// In an [`super::Inflight`] value: the enter waits for its exit.
+    pub const PENDING: u8 = 4;
 }
 
 /// Item kinds ([`Item::kind`]) and flags ([`Item::flags`]).
@@ -186,6 +194,37 @@ pub struct SyscallRec {
     pub ret: i64,
 }
 
+/// `struct sp_call`: a whole call, sent at its exit; the enter's `enter_items` items come
+/// first, then the exit's. The header, registers and return value are the exit's.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallRec {
+    pub sys: SyscallRec,
+    pub enter_ts: u64,
+    pub enter_cpu: u16,
+    pub enter_items: u8,
+    pub enter_flags: u8,
+    pub pad: u32,
+}
+
+/// `struct sp_inflight`: a thread's kept enter (`rec.ret`: bytes of items in `data`;
+/// `hdr::PENDING` while the call runs).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inflight {
+    pub rec: SyscallRec,
+    pub data: [u8; INFLIGHT_DATA],
+}
+
+impl Default for Inflight {
+    fn default() -> Self {
+        Inflight {
+            rec: SyscallRec::default(),
+            data: [0; INFLIGHT_DATA],
+        }
+    }
+}
+
 /// One argument read from memory (`struct sp_item`); `len` data bytes follow.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -277,6 +316,11 @@ layout!(
     flags @ 31
 );
 layout!(SyscallRec, 88, hdr @ 0, regs @ 32, ret @ 80);
+layout!(
+    CallRec, 104, sys @ 0, enter_ts @ 88, enter_cpu @ 96, enter_items @ 98, enter_flags @ 99,
+    pad @ 100
+);
+layout!(Inflight, 256, rec @ 0, data @ 88);
 layout!(Item, 16, real @ 0, len @ 8, arg @ 12, kind @ 13, flags @ 14, pad @ 15);
 layout!(Iov, 16, real @ 0, len @ 8, pad @ 12);
 layout!(CloneRec, 48, hdr @ 0, flags @ 32, child_tid @ 40, child_pid @ 44);

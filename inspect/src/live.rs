@@ -1,18 +1,17 @@
 //! Live capture: choose an engine, run it until the command ends, Ctrl-C, `-n` or `-M`, and
 //! send its records to a trace file or through the pipeline to the output.
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use syspect_capture::container::docker::DockerWatch;
-use syspect_capture::container::ContainerFeed;
+use syspect_capture::container::{cgroup, ContainerFeed};
 use syspect_capture::engine::ebpf::EbpfEngine;
 use syspect_capture::engine::ptrace::PtraceEngine;
 use syspect_capture::engine::{CaptureOptions, Engine, EngineError, Stats, Status};
-use syspect_capture::event::Record;
+use syspect_capture::event::{ContainerInfo, Record};
 use syspect_capture::trace::{Header, RotatingWriter, Rotation, WriterOptions};
 use syspect_capture::{interrupt, procfs};
 
@@ -70,6 +69,7 @@ fn capture_options(o: &LiveOptions, c: &LiveContainers) -> CaptureOptions {
         pids: o.pids.clone(),
         syscalls: o.syscalls.clone().or(pushed.syscalls),
         cgroups: c.cgroups.clone(),
+        cgroup_filter: c.kernel,
     }
 }
 
@@ -174,7 +174,7 @@ fn drive(
     loop {
         buf.clear();
         let status = engine.poll(&mut buf, POLL)?;
-        containers.process(&mut buf);
+        containers.process(&mut buf, engine);
         let more = sink.records(&buf)?;
         let go_on = sink.tick(engine.stats())?;
         let late = deadline.is_some_and(|d| Instant::now() >= d);
@@ -347,24 +347,27 @@ const DOCKER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Containers in a live capture: Docker (when reachable), the `--container` selection, and the
 /// [`ContainerFeed`] that adds container and thread records to each batch.
 ///
-/// `--container NAME` is resolved through Docker when the capture starts. When every named
-/// container is running then, their cgroup v2 ids go to the engine (the eBPF engine drops
-/// other cgroups' events in the kernel); in any case the filter is restricted to them in user
-/// space (`container.id`, or `container.name` for a name not running yet), so the selection is
-/// exact and a container that starts later under a wanted name is picked up from Docker's
-/// events. The kernel's cgroup set is fixed at start: a wanted container re-created or
-/// restarted during a kernel-filtered capture (a new cgroup) is not seen, which is said once.
+/// `--container NAME` is resolved through Docker when the capture starts: the cgroup v2 ids of
+/// the named containers that are running go to the engine, which (eBPF) drops other cgroups'
+/// events in the kernel. A wanted container that starts later, or restarts or is re-created
+/// (a new cgroup), is seen in Docker's event stream, and its new cgroup id is added to the
+/// engine's set while it runs ([`Engine::add_cgroups`]); its first events, between its start
+/// and Docker's news of it, can be missed. In any case the filter is restricted to the
+/// selection in user space too (`container.id`, or `container.name` for a name not running
+/// yet), so the selection is exact. Without a cgroup v2 hierarchy there is no kernel filter.
 struct LiveContainers {
     /// Records of the containers running at the start.
     records: Vec<Record>,
     docker: Option<DockerWatch>,
     feed: Option<ContainerFeed>,
-    /// cgroup v2 ids for the engine (empty: no kernel filter).
+    /// cgroup v2 ids given to the engine so far.
     cgroups: Vec<u64>,
+    /// `--container` filtered in the kernel by cgroup (the set may be empty for a while).
+    kernel: bool,
     /// The user's filter, restricted to the `--container` selection.
     filter: Option<Filter>,
-    /// Kernel-filtered captures: wanted name -> the id its cgroup was resolved for.
-    in_kernel: HashMap<String, String>,
+    /// The `--container` names and ids, and the names they resolved to.
+    wanted: Vec<String>,
 }
 
 impl LiveContainers {
@@ -376,8 +379,9 @@ impl LiveContainers {
             docker: None,
             feed: None,
             cgroups: Vec::new(),
+            kernel: false,
             filter: o.filter.clone(),
-            in_kernel: HashMap::new(),
+            wanted: o.containers.clone(),
         };
         let system_wide = o.command.is_empty() && o.pids.is_empty();
         if !system_wide && o.containers.is_empty() {
@@ -400,31 +404,36 @@ impl LiveContainers {
         let Some(docker) = c.docker.as_ref().filter(|_| !o.containers.is_empty()) else {
             return Ok(c);
         };
-        let (mut ids, mut names, mut kernel) = (Vec::new(), Vec::new(), true);
+        let (mut ids, mut names) = (Vec::new(), Vec::new());
         for name in &o.containers {
             let info = docker
                 .inspect(name, DOCKER_TIMEOUT)
                 .map_err(|e| InspectError::Container(format!("--container {name}: {e}")))?;
             match info {
                 Some(info) => {
-                    kernel &= info.cgroup_id != 0;
-                    c.cgroups.push(info.cgroup_id);
-                    c.in_kernel.insert(info.name.clone(), info.id.clone());
+                    if info.cgroup_id != 0 {
+                        c.cgroups.push(info.cgroup_id);
+                    } else {
+                        eprintln!(
+                            "syspect: container {name} is not running; its events are captured \
+                             once it starts"
+                        );
+                    }
                     ids.push(info.id.chars().take(12).collect::<String>());
+                    c.wanted.push(info.name.clone());
                     names.push(info.name);
                 }
                 None => {
                     eprintln!(
                         "syspect: no container {name} yet; its events are captured once it starts"
                     );
-                    kernel = false;
                     names.push(name.clone());
                 }
             }
         }
-        if !kernel {
+        c.kernel = cgroup::cgroup2_root().is_some();
+        if !c.kernel {
             c.cgroups.clear();
-            c.in_kernel.clear();
         }
         let text = selection_filter(&ids, &names, &o.filter_text);
         c.filter = Some(select::compile(&text).map_err(InspectError::Usage)?);
@@ -440,26 +449,36 @@ impl LiveContainers {
         recs
     }
 
-    /// Complete one engine batch (see [`ContainerFeed::process`]).
-    fn process(&mut self, recs: &mut Vec<Record>) {
+    /// Complete one engine batch (see [`ContainerFeed::process`]); give the engine the cgroup
+    /// of a wanted container that has started since.
+    fn process(&mut self, recs: &mut Vec<Record>, engine: &mut dyn Engine) {
         let Some(feed) = self.feed.as_mut() else {
             return;
         };
         for info in feed.process(recs) {
-            let moved = self
-                .in_kernel
-                .get(&info.name)
-                .is_some_and(|id| *id != info.id || info.cgroup_id != 0);
-            if moved && !self.cgroups.contains(&info.cgroup_id) {
-                eprintln!(
-                    "syspect: container {} has a new cgroup since the capture began; the \
-                     kernel filter was set at the start, so its new processes are not captured",
+            // a container Docker has only created has no cgroup yet: its start follows
+            if !self.kernel || info.cgroup_id == 0 || self.cgroups.contains(&info.cgroup_id) {
+                continue;
+            }
+            if !is_wanted(&self.wanted, &info) {
+                continue;
+            }
+            match engine.add_cgroups(&[info.cgroup_id]) {
+                Ok(()) => self.cgroups.push(info.cgroup_id),
+                Err(e) => eprintln!(
+                    "syspect: container {} started, but its events cannot be captured: {e}",
                     info.name
-                );
-                self.in_kernel.remove(&info.name);
+                ),
             }
         }
     }
+}
+
+/// Whether `info` is a container `--container` names: by name, or by id or id prefix.
+fn is_wanted(wanted: &[String], info: &ContainerInfo) -> bool {
+    wanted
+        .iter()
+        .any(|w| *w == info.name || (!w.is_empty() && info.id.starts_with(w.as_str())))
 }
 
 /// The filter text of a `--container` capture: the containers by short id (those resolved at

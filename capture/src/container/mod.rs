@@ -10,7 +10,10 @@
 //!   container's first process), so that a reader names its container from that event on
 //!   (whatever the engine; the eBPF engine also sends such records itself when it sees a
 //!   process change cgroups). A container met that way and not yet described is asked of
-//!   Docker on the spot (at most [`INSPECT_TIMEOUT`]), so its record comes first.
+//!   Docker on the spot (at most [`INSPECT_TIMEOUT`]), so its record comes first. A process
+//!   whose first event comes from nowhere the feed knows (no thread record, no clone: it was
+//!   born while a kernel filter left it out, e.g. the first process of a container that
+//!   restarted during a `--container` capture) is read from /proc the same way, once.
 //!
 //! ```
 //! use syspect_capture::container::ContainerFeed;
@@ -45,6 +48,8 @@ pub struct ContainerFeed {
     described: HashSet<String>,
     /// Containers Docker was asked about once already and did not know.
     unknown: HashSet<String>,
+    /// Processes met without a record that named them, read from /proc once.
+    looked_up: HashSet<Tid>,
 }
 
 impl ContainerFeed {
@@ -56,6 +61,7 @@ impl ContainerFeed {
             by_pid: HashMap::new(),
             described: HashSet::new(),
             unknown: HashSet::new(),
+            looked_up: HashSet::new(),
         };
         for r in initial {
             feed.observe(r);
@@ -84,6 +90,15 @@ impl ContainerFeed {
         for (i, r) in recs.iter().enumerate() {
             let extra = match r {
                 Record::Event(ev) if matches!(ev.kind, EventKind::Exec { .. }) => {
+                    self.exec(ev.pid, &mut added)
+                }
+                // a process no record has named yet (unless it is leaving)
+                Record::Event(ev)
+                    if ev.pid != 0
+                        && !matches!(ev.kind, EventKind::ThreadExit { .. })
+                        && !self.by_pid.contains_key(&ev.pid)
+                        && self.looked_up.insert(ev.pid) =>
+                {
                     self.exec(ev.pid, &mut added)
                 }
                 // the engine's own news of a process in a new cgroup (eBPF): name the
@@ -253,6 +268,26 @@ mod tests {
         assert!(matches!(batch.last(), Some(Record::Event(e)) if e.pid == me));
         // known now: a second exec adds nothing
         let mut again = vec![ev(me, exec())];
+        feed.process(&mut again);
+        assert_eq!(again.len(), 1);
+    }
+
+    #[test]
+    fn a_process_met_without_a_record_is_read_from_proc_once() {
+        let me = std::process::id();
+        let mut feed = ContainerFeed::new(None, &[]);
+        let enter = EventKind::Enter {
+            nr: 0,
+            args: Vec::new(),
+        };
+        let mut batch = vec![ev(me, enter)];
+        feed.process(&mut batch);
+        assert!(
+            matches!(&batch[0], Record::Thread(t) if t.pid == me),
+            "{batch:?}"
+        );
+        assert!(matches!(batch.last(), Some(Record::Event(e)) if e.pid == me));
+        let mut again = vec![batch.last().cloned().unwrap()];
         feed.process(&mut again);
         assert_eq!(again.len(), 1);
     }

@@ -29,6 +29,9 @@ pub struct CaptureOptions {
     pub syscalls: Option<Vec<u16>>,
     /// Only these cgroup v2 ids (eBPF engine).
     pub cgroups: Vec<u64>,
+    /// Filter by cgroup even while `cgroups` is empty: the ids come later, through
+    /// [`Engine::add_cgroups`] (a `--container` capture whose container has not started yet).
+    pub cgroup_filter: bool,
 }
 
 impl Default for CaptureOptions {
@@ -39,6 +42,7 @@ impl Default for CaptureOptions {
             pids: Vec::new(),
             syscalls: None,
             cgroups: Vec::new(),
+            cgroup_filter: false,
         }
     }
 }
@@ -80,6 +84,12 @@ pub trait Engine {
 
     /// Counters so far.
     fn stats(&self) -> Stats;
+
+    /// Add cgroup v2 ids to the cgroup filter while capturing (a wanted container started or
+    /// restarted, in a new cgroup). Engines without a kernel cgroup filter ignore it.
+    fn add_cgroups(&mut self, _ids: &[u64]) -> Result<(), EngineError> {
+        Ok(())
+    }
 
     /// The pid of the command the engine started, if it started one (its state is recorded
     /// at the start of a trace).

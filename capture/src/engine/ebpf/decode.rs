@@ -9,7 +9,9 @@
 
 use std::mem::size_of;
 
-use syspect_ebpf::{item, rec, CloneRec, ExecRec, Hdr, Iov, Item, SyscallRec, ThreadExitRec};
+use syspect_ebpf::{
+    item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, SyscallRec, ThreadExitRec,
+};
 
 use crate::event::{Arg, Event, EventKind};
 use crate::syscalls::{self, Dir, Fetch};
@@ -44,6 +46,9 @@ pub struct Decoder {
 
 /// A decoded record: the event, and the cgroup id of its thread.
 pub struct Decoded {
+    /// A whole call's record ([`rec::CALL`]) gives its enter here, already patched with the
+    /// strings the exit read again, and its exit in `event`.
+    pub enter: Option<Event>,
     pub event: Event,
     pub cgroup: u64,
     /// [`syspect_ebpf::hdr`] bits: an enter to hold until its exit (`RETRY`).
@@ -71,10 +76,36 @@ impl Decoder {
             len: b.len(),
         };
         let mut redo = Vec::new();
+        let mut enter = None;
+        let nr = hdr.nr;
         let kind = match hdr.kind {
             rec::ENTER | rec::EXIT => {
                 let r: SyscallRec = read(b).ok_or_else(short)?;
-                self.syscall(&r, &b[size_of::<SyscallRec>()..], &mut redo)?
+                let mut got = Default::default();
+                let items = &b[size_of::<SyscallRec>()..];
+                parse_items(nr, items, r.hdr.nitems, &mut got, &mut redo)?;
+                syscall_kind(nr, hdr.kind == rec::EXIT, &r.regs, r.ret, got)
+            }
+            rec::CALL => {
+                let c: CallRec = read(b).ok_or_else(short)?;
+                let n_enter = c.enter_items.min(hdr.nitems);
+                let (mut got_in, mut got_out) = Default::default();
+                let mut redo_in = Vec::new();
+                let items = &b[size_of::<CallRec>()..];
+                let rest = parse_items(nr, items, n_enter, &mut got_in, &mut redo_in)?;
+                parse_items(nr, rest, hdr.nitems - n_enter, &mut got_out, &mut redo)?;
+                let mut ev = Event {
+                    ts: self.wall(c.enter_ts),
+                    tid: hdr.tid,
+                    pid: hdr.pid,
+                    cpu: c.enter_cpu,
+                    kind: syscall_kind(nr, false, &c.sys.regs, 0, got_in),
+                };
+                if !redo.is_empty() {
+                    patch_enter(&mut ev, std::mem::take(&mut redo));
+                }
+                enter = Some(ev);
+                syscall_kind(nr, true, &c.sys.regs, c.sys.ret, got_out)
             }
             rec::CLONE => {
                 let r: CloneRec = read(b).ok_or_else(short)?;
@@ -99,6 +130,7 @@ impl Decoder {
             k => return Err(DecodeError::Kind(k)),
         };
         Ok(Decoded {
+            enter,
             event: Event {
                 ts: self.wall(hdr.ts),
                 tid: hdr.tid,
@@ -116,76 +148,85 @@ impl Decoder {
     pub fn wall(&self, boot_ns: u64) -> u64 {
         (boot_ns as i64).saturating_add(self.boot_offset).max(0) as u64
     }
+}
 
-    fn syscall(
-        &self,
-        r: &SyscallRec,
-        mut items: &[u8],
-        redo: &mut Vec<(u8, Arg)>,
-    ) -> Result<EventKind, DecodeError> {
-        let nr = r.hdr.nr;
-        let exit = r.hdr.kind == rec::EXIT;
-        let mut got: [Option<Arg>; 6] = Default::default();
-        for _ in 0..r.hdr.nitems {
-            let it: Item = read(items).ok_or(DecodeError::Item { nr })?;
-            let data = items
-                .get(size_of::<Item>()..size_of::<Item>() + it.len as usize)
-                .ok_or(DecodeError::Item { nr })?;
-            let v = item_arg(&it, data).ok_or(DecodeError::Item { nr })?;
-            if it.arg & item::REDO != 0 {
-                redo.push((it.arg & !item::REDO, v));
-            } else if let Some(slot) = got.get_mut(it.arg as usize) {
-                *slot = Some(v);
-            }
-            items = &items[size_of::<Item>() + it.len as usize..];
+/// Read `count` items from `items` into `got` (by argument index) and `redo` (input strings
+/// read again at exit); returns what follows them.
+fn parse_items<'a>(
+    nr: u16,
+    mut items: &'a [u8],
+    count: u8,
+    got: &mut [Option<Arg>; 6],
+    redo: &mut Vec<(u8, Arg)>,
+) -> Result<&'a [u8], DecodeError> {
+    for _ in 0..count {
+        let it: Item = read(items).ok_or(DecodeError::Item { nr })?;
+        let end = size_of::<Item>() + it.len as usize;
+        let data = items
+            .get(size_of::<Item>()..end)
+            .ok_or(DecodeError::Item { nr })?;
+        let v = item_arg(&it, data).ok_or(DecodeError::Item { nr })?;
+        if it.arg & item::REDO != 0 {
+            redo.push((it.arg & !item::REDO, v));
+        } else if let Some(slot) = got.get_mut(it.arg as usize) {
+            *slot = Some(v);
         }
-        let Some(desc) = syscalls::lookup(nr) else {
-            return Ok(if exit {
-                EventKind::Exit {
-                    nr,
-                    ret: r.ret,
-                    args: Vec::new(),
-                }
-            } else {
-                EventKind::Enter {
-                    nr,
-                    args: r.regs.iter().map(|&v| Arg::Num(v)).collect(),
-                }
-            });
-        };
-        let side = |d: Dir| {
-            matches!(
-                (d, exit),
-                (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
-            )
-        };
-        // no allocation for a side without arguments (most exits)
-        let n = desc.args.iter().take(6).filter(|a| side(a.dir)).count();
-        let mut args = Vec::with_capacity(n);
-        for (i, a) in desc.args.iter().enumerate().take(6) {
-            if !side(a.dir) {
-                continue;
-            }
-            let reg = r.regs[i];
-            let failed = exit && r.ret < 0;
-            let v = if a.fetch() == Fetch::Value || reg == 0 || failed {
-                // a scalar, a NULL pointer, or the output of a failed call: the register
-                Arg::Num(reg)
-            } else {
-                // an item the kernel could not fit is reported as unread
-                got[i].take().unwrap_or(Arg::Fault(reg))
-            };
-            args.push(v);
-        }
-        Ok(if exit {
+        items = &items[end..];
+    }
+    Ok(items)
+}
+
+/// The enter or exit (`exit`) of syscall `nr` from its registers, return value and the items
+/// read by the kernel (`got`, by argument index).
+fn syscall_kind(
+    nr: u16,
+    exit: bool,
+    regs: &[u64; 6],
+    ret: i64,
+    mut got: [Option<Arg>; 6],
+) -> EventKind {
+    let Some(desc) = syscalls::lookup(nr) else {
+        return if exit {
             EventKind::Exit {
                 nr,
-                ret: r.ret,
-                args,
+                ret,
+                args: Vec::new(),
             }
         } else {
-            EventKind::Enter { nr, args }
-        })
+            EventKind::Enter {
+                nr,
+                args: regs.iter().map(|&v| Arg::Num(v)).collect(),
+            }
+        };
+    };
+    let side = |d: Dir| {
+        matches!(
+            (d, exit),
+            (Dir::In | Dir::InOut, false) | (Dir::Out | Dir::InOut, true)
+        )
+    };
+    // no allocation for a side without arguments (most exits)
+    let n = desc.args.iter().take(6).filter(|a| side(a.dir)).count();
+    let mut args = Vec::with_capacity(n);
+    let failed = exit && ret < 0;
+    for (i, a) in desc.args.iter().enumerate().take(6) {
+        if !side(a.dir) {
+            continue;
+        }
+        let reg = regs[i];
+        let v = if a.fetch() == Fetch::Value || reg == 0 || failed {
+            // a scalar, a NULL pointer, or the output of a failed call: the register
+            Arg::Num(reg)
+        } else {
+            // an item the kernel could not fit is reported as unread
+            got[i].take().unwrap_or(Arg::Fault(reg))
+        };
+        args.push(v);
+    }
+    if exit {
+        EventKind::Exit { nr, ret, args }
+    } else {
+        EventKind::Enter { nr, args }
     }
 }
 
@@ -477,6 +518,95 @@ mod tests {
                 trunc: false
             }
         );
+    }
+
+    #[test]
+    fn a_call_record_gives_its_enter_then_its_exit() {
+        // write(1, "hi", 2) = 2: the enter's buffer item, no exit item
+        let mut h = hdr(rec::CALL, 1, 1);
+        h.ts = 2000;
+        let mut b = bytes(&CallRec {
+            sys: SyscallRec {
+                hdr: h,
+                regs: [1, 0x5000, 2, 0, 0, 0],
+                ret: 2,
+            },
+            enter_ts: 1500,
+            enter_cpu: 0,
+            enter_items: 1,
+            enter_flags: 0,
+            pad: 0,
+        });
+        b.extend(item(1, item::BUF, 0, 2, b"hi"));
+        let d = dec().decode(&b).unwrap();
+        let enter = d.enter.expect("the call's enter");
+        assert_eq!((enter.ts, enter.cpu, enter.tid), (1505, 0, 11));
+        assert_eq!(
+            enter.kind,
+            EventKind::Enter {
+                nr: 1,
+                args: vec![
+                    Arg::Num(1),
+                    Arg::Buf {
+                        data: b"hi".to_vec(),
+                        len: 2
+                    },
+                    Arg::Num(2)
+                ]
+            }
+        );
+        assert_eq!((d.event.ts, d.event.cpu), (2005, 1));
+        assert_eq!(
+            d.event.kind,
+            EventKind::Exit {
+                nr: 1,
+                ret: 2,
+                args: vec![]
+            }
+        );
+        // openat whose path faulted at enter: the exit's re-read patches the enter
+        let mut h = hdr(rec::CALL, 257, 2);
+        h.flags = syspect_ebpf::hdr::RETRIED;
+        let mut b = bytes(&CallRec {
+            sys: SyscallRec {
+                hdr: h,
+                regs: [0, 0x7000, 0, 0, 0, 0],
+                ret: 3,
+            },
+            enter_ts: 900,
+            enter_cpu: 1,
+            enter_items: 1,
+            enter_flags: syspect_ebpf::hdr::RETRY,
+            pad: 0,
+        });
+        b.extend(item(1, item::FAULT, 0, 0x7000, b""));
+        b.extend(item(1 | item::REDO, item::STR, 0, 0, b"/etc/passwd"));
+        let d = dec().decode(&b).unwrap();
+        let EventKind::Enter { args, .. } = d.enter.expect("an enter").kind else {
+            panic!("not an enter");
+        };
+        assert_eq!(
+            args[1],
+            Arg::Str {
+                data: b"/etc/passwd".to_vec(),
+                trunc: false
+            }
+        );
+        assert!(d.redo.is_empty());
+        // more enter items than items: an error, not a panic
+        let mut short = hdr(rec::CALL, 1, 1);
+        short.nitems = 1;
+        let b = bytes(&CallRec {
+            sys: SyscallRec {
+                hdr: short,
+                regs: [0; 6],
+                ret: 0,
+            },
+            enter_items: 3,
+            ..CallRec::default()
+        });
+        assert!(dec().decode(&b).is_err());
+        assert!(dec().decode(&b[..100]).is_err());
     }
 
     #[test]

@@ -4,12 +4,16 @@
 use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;
 
+use aya::maps::Map;
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
 use aya::{Btf, Ebpf, EbpfLoader, Pod};
-use syspect_ebpf::{filter, pid, SyscallSpec, ABI_VERSION, MAX_ARG_DATA};
+use std::mem::size_of;
+use std::os::fd::AsFd;
+use syspect_ebpf::{filter, pid, Inflight, SyscallSpec, ABI_VERSION, INFLIGHT_SLOTS, MAX_ARG_DATA};
 
 use super::maps::syscall_specs;
+use super::ring::Mapping;
 use crate::engine::{CaptureOptions, EngineError};
 
 /// The hint of every privilege error.
@@ -57,6 +61,13 @@ pub struct Loaded {
     pub bpf: Option<Ebpf>,
     pub ring: RingBuf<MapData>,
     pub drops: PerCpuArray<MapData, u64>,
+    /// The cgroup id set, which may grow while capturing.
+    pub cgroups: HashMap<MapData, u64, u8>,
+    /// Each thread's kept enter ([`syspect_ebpf::Inflight`]), by tid % INFLIGHT_SLOTS,
+    /// mapped read-only (scanned at the end for calls still running).
+    pub inflight: Mapping,
+    /// The map behind `inflight`.
+    _inflight_map: MapData,
 }
 
 fn bpf_err(what: &str, e: impl std::error::Error) -> EngineError {
@@ -169,17 +180,19 @@ pub fn load(
     if !pids.is_empty() || armed.is_some() {
         filter_bits |= filter::PIDS;
     }
-    if !opts.cgroups.is_empty() {
+    if !opts.cgroups.is_empty() || opts.cgroup_filter {
         filter_bits |= filter::CGROUPS;
     }
     let half = cfg.ring_bytes as u64 / 2;
     let wake = cfg.wake_bytes.min(half);
+    // each CPU looks at the unread data once per this many bytes it writes
+    let query = (wake / 4).clamp(256, 64 << 10);
     let mut bpf = EbpfLoader::new()
         .override_global("sp_self_tgid", &self_tgid, true)
         .override_global("sp_filter", &filter_bits, true)
         .override_global("sp_snaplen", &snaplen, true)
         .override_global("sp_wake_bytes", &wake, true)
-        .override_global("sp_wake_half", &half, true)
+        .override_global("sp_query_bytes", &query, true)
         .map_max_entries("sp_events", cfg.ring_bytes)
         .load(object)
         .map_err(|e| load_err("cannot load the BPF object", e))?;
@@ -213,16 +226,15 @@ pub fn load(
                 .map_err(|e| bpf_err("cannot fill sp_pids", e))?;
         }
     }
-    {
-        let map = bpf
-            .map_mut("sp_cgroups")
-            .ok_or_else(|| EngineError::Bpf("the object has no sp_cgroups map".into()))?;
-        let mut set: HashMap<&mut MapData, u64, u8> =
-            HashMap::try_from(map).map_err(|e| bpf_err("sp_cgroups", e))?;
-        for c in &opts.cgroups {
-            set.insert(c, 1, 0)
-                .map_err(|e| bpf_err("cannot fill sp_cgroups", e))?;
-        }
+    let cgroups = bpf
+        .take_map("sp_cgroups")
+        .ok_or_else(|| EngineError::Bpf("the object has no sp_cgroups map".into()))?;
+    let mut cgroups: HashMap<MapData, u64, u8> =
+        HashMap::try_from(cgroups).map_err(|e| bpf_err("sp_cgroups", e))?;
+    for c in &opts.cgroups {
+        cgroups
+            .insert(c, 1, 0)
+            .map_err(|e| bpf_err("cannot fill sp_cgroups", e))?;
     }
 
     let ring = bpf
@@ -233,6 +245,22 @@ pub fn load(
         .take_map("sp_drops")
         .ok_or_else(|| EngineError::Bpf("the object has no sp_drops map".into()))?;
     let drops = PerCpuArray::try_from(drops).map_err(|e| bpf_err("sp_drops", e))?;
+
+    let Some(Map::Array(inflight_map)) = bpf.take_map("sp_inflight") else {
+        return Err(EngineError::Bpf(
+            "the object has no sp_inflight array".into(),
+        ));
+    };
+    let inflight = Mapping::new(
+        inflight_map.fd().as_fd(),
+        INFLIGHT_SLOTS * size_of::<Inflight>(),
+        libc::PROT_READ,
+        0,
+    )
+    .map_err(|source| EngineError::Io {
+        context: "cannot map the BPF in-flight array".into(),
+        source,
+    })?;
 
     let btf = Btf::from_sys_fs().map_err(|e| bpf_err("cannot read the kernel's BTF", e))?;
     for (name, tp) in PROGRAMS {
@@ -250,6 +278,9 @@ pub fn load(
         bpf: Some(bpf),
         ring,
         drops,
+        cgroups,
+        inflight,
+        _inflight_map: inflight_map,
     })
 }
 

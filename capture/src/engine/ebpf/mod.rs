@@ -6,9 +6,19 @@
 //!
 //! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_process_fork`,
 //!   `sched_process_exec` and `sched_process_exit` (the cheapest to attach; no tracefs needed).
-//! - **Enter and exit are two records**, each sent when it happens: a call still blocked when the
-//!   capture stops has its Enter event already, and no per-thread map is needed. The exit reads
-//!   pointer arguments from the saved user registers, which still hold the call's arguments.
+//! - **One record per call**: the enter's record (registers, and the items read at enter) is
+//!   kept in the `sp_inflight` array (a slot per tid modulo 65536) and sent with the exit's as one
+//!   `SP_REC_CALL`, which [`decode`] turns into the Enter and Exit events; this halves the
+//!   ring traffic and the records to decode. The Enter event therefore comes out when the call
+//!   ends, just before its Exit (after events of other threads that happened meanwhile). A call
+//!   still blocked when the capture stops is in that map: [`Engine::poll`] sends it as an Enter
+//!   at the end. Calls with lifecycle events between enter and exit (fork, clone, exec), calls
+//!   that never return (exit, exit_group), rt_sigreturn (its exit sees restored registers),
+//!   enters whose items pass 168 bytes, and enters whose slot holds another thread's call are sent as an
+//!   `SP_REC_ENTER` at once, and end with an `SP_REC_EXIT`, as before. When a thread exits, a
+//!   kept enter of a call it never returned from is sent then.
+//!   The exit reads pointer arguments from the saved user registers, which still hold the
+//!   call's arguments.
 //! - **Arguments** come from the one syscall table: at load user space writes, per syscall
 //!   number, how to read each argument ([`maps::syscall_spec`], the `sp_syscalls` array). The
 //!   program reads `In`/`InOut` pointers at enter and `Out`/`InOut` ones at the exit of a call
@@ -19,7 +29,7 @@
 //!   paths are kept to 4096 bytes, memory and arrays to 4096 (the table's `MAX_MEM` is larger),
 //!   at most 64 argv strings with 4096 bytes in all, at most 64 iovecs.
 //! - **Maps**: the per-syscall `sp_syscalls` entry also carries the syscall filter; the maps
-//!   are `sp_events` (ring buffer), `sp_syscalls` (array by syscall number), `sp_pids`
+//!   are `sp_events` (ring buffer), `sp_inflight` (array by tid modulo its size), `sp_syscalls` (array by syscall number), `sp_pids`
 //!   (hash by tgid: traced or armed), `sp_cgroups` (hash by cgroup id), `sp_drops` (per-CPU
 //!   counter), `sp_retry` (LRU hash by tid, see below) and `sp_scratch` (per-CPU record buffer).
 //!   The child's side of fork/clone has no Exit event, and rt_sigreturn's exit (whose
@@ -29,20 +39,23 @@
 //!   that takes the unread data across [`EbpfConfig::wake_bytes`] (or half the ring), so a lagging
 //!   reader costs no wake-up per event, and [`Engine::poll`] otherwise finds the data on a
 //!   10 ms timer (poll(2) on the ring's fd), draining in batches. A full ring drops the record
-//!   and counts it in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
+//!   and counts the events it held (two for a whole call) in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
 //!   and [`Stats::drops`].
 //! - **Filters in the kernel**: syspect's own process always out; the syscall set as a flag in
 //!   `sp_syscalls`; when pids or cgroups are given, an event passes when its process is in
 //!   `sp_pids` (filled with the pids and their current descendants; the program adds each child
 //!   forked by a member and forgets a process when its last thread exits) or its cgroup v2 id is
 //!   in `sp_cgroups`. Lifecycle events pass the same pid/cgroup filter but not the syscall one.
+//!   The cgroup set can grow while capturing ([`Engine::add_cgroups`]: a wanted container that
+//!   starts later), and the filter can be on with the set still empty
+//!   ([`CaptureOptions::cgroup_filter`]).
 //! - **A command** ([`EbpfEngine::start_for_command`]) is forked held on a pipe, put in `sp_pids`
 //!   as "armed", released, and traced from its execve on.
 //! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
 //!   process never touched (a literal in a library) cannot be read at enter. Such an enter is
 //!   flagged, its exit reads the strings again (the kernel has touched them by then), and the
-//!   enter event is held here until that exit and patched; it then comes out just before its
-//!   exit, after events of other threads that happened meanwhile.
+//!   enter event is patched with them: in the call's one record, or, for an enter sent alone,
+//!   held here until that exit; it then comes out just before its exit.
 //! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
@@ -56,15 +69,14 @@
 //!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
 //!   event, so readers name the right container.
 //!
-//! Cost, measured here (2 busy cores shared with other work, so ratios only): a full capture of
-//! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd about
-//! 3.7-3.9x its untraced CPU time, of which 1.7-1.9x is the floor of having any program attached
-//! to every syscall; the programs take 270-360 ns per event (bpf_stats) and the reader about
-//! 300 ns per event on the other core, mostly allocating the events' vectors. Wall-clock ratios
-//! swing from 4x to 9x with the neighbours' load. `cargo test --release -p syspect-capture
-//! --test ebpf -- --ignored --nocapture dd_overhead` measures it. The next lever would be one
-//! record per call (the exit's, with the enter kept per thread), which halves the ring traffic
-//! but needs the in-flight map walked at stop for calls still blocked.
+//! Cost, measured here (2 busy cores shared with other work, so ratios only; BENCHMARKS.md
+//! has the table and `scripts/bench-ebpf.sh` measures it): a full capture of
+//! `dd if=/dev/zero of=/dev/null bs=1 count=500k` (2 million events, no drops) costs dd
+//! 3.0-3.9x its untraced CPU time, of which 1.8-1.9x is the floor of having any program
+//! attached to every syscall; the programs take about 550 ns per call, enter and exit together
+//! (bpf_stats; 594 ns with two records per call), and the reader 400-500 ns per event on the
+//! other core, mostly building, copying and encoding the events. `cargo test --release -p
+//! syspect-capture --test ebpf -- --ignored --nocapture dd_overhead` measures the dd case alone.
 
 pub mod command;
 pub mod decode;
@@ -86,7 +98,8 @@ use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
 use crate::procfs;
-use syspect_ebpf::hdr;
+use std::mem::size_of;
+use syspect_ebpf::{hdr, Inflight, SyscallRec};
 
 /// Records handed out per poll at most (bounds memory when the ring is full).
 const MAX_BATCH: usize = 65536;
@@ -228,6 +241,7 @@ impl EbpfEngine {
                 }
             };
             let ev = d.event;
+            let enter = d.enter;
             if !held.is_empty() || d.flags & hdr::RETRY != 0 {
                 if let Some(mut enter) = held.remove(&ev.tid) {
                     if matches!(ev.kind, EventKind::Exit { .. }) {
@@ -258,9 +272,37 @@ impl EbpfEngine {
                     tree.insert(child_pid);
                 }
             }
+            if let Some(enter) = enter {
+                stats.events += 1;
+                out.push(Record::Event(enter));
+            }
             stats.events += 1;
             out.push(Record::Event(ev));
         })
+    }
+
+    /// The enters of calls still running when the programs were detached (kept in the
+    /// kernel's in-flight map, their exit never sent), oldest first.
+    fn pending_enters(&mut self) -> Vec<Event> {
+        let mut evs = Vec::new();
+        let slots = self.loaded.inflight.bytes();
+        for slot in slots.chunks_exact(size_of::<Inflight>()) {
+            // SAFETY: a slot is an Inflight (#[repr(C)] integers and bytes, any bit pattern
+            // valid), read unaligned from the mapping; the programs are detached.
+            let fl: Inflight = unsafe { std::ptr::read_unaligned(slot.as_ptr().cast()) };
+            if fl.rec.hdr.flags & hdr::PENDING == 0 {
+                continue;
+            }
+            let len = (fl.rec.ret.max(0) as usize).min(fl.data.len());
+            let mut b = Vec::with_capacity(size_of::<SyscallRec>() + len);
+            b.extend_from_slice(bytes_of(&fl.rec));
+            b.extend_from_slice(&fl.data[..len]);
+            match self.decoder.decode(&b) {
+                Ok(d) => evs.push(d.event),
+                Err(_) => self.undecodable += 1,
+            }
+        }
+        evs
     }
 
     /// Drops and samples, when due (`force`: now).
@@ -363,6 +405,7 @@ impl EbpfEngine {
         }
         // enters whose exit never came (the call was still running)
         let mut held: Vec<Event> = self.held.drain().map(|(_, e)| e).collect();
+        held.extend(self.pending_enters());
         held.sort_by_key(|e| e.ts);
         self.stats.events += held.len() as u64;
         out.extend(held.into_iter().map(Record::Event));
@@ -392,6 +435,18 @@ impl std::hash::Hasher for IdHasher {
 }
 
 type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
+
+/// The bytes of a record struct.
+fn bytes_of(r: &SyscallRec) -> &[u8] {
+    // SAFETY: SyscallRec is #[repr(C)], made of integers with no implicit padding (its layout
+    // is checked at compile time in syspect-ebpf); any byte of it may be read.
+    unsafe {
+        std::slice::from_raw_parts(
+            (r as *const SyscallRec).cast::<u8>(),
+            size_of::<SyscallRec>(),
+        )
+    }
+}
 
 /// CLOCK_BOOTTIME now, ns (the program's clock).
 fn boot_now() -> u64 {
@@ -452,6 +507,16 @@ impl Engine for EbpfEngine {
 
     fn stats(&self) -> Stats {
         self.stats
+    }
+
+    fn add_cgroups(&mut self, ids: &[u64]) -> Result<(), EngineError> {
+        for id in ids {
+            self.loaded
+                .cgroups
+                .insert(id, 1, 0)
+                .map_err(|e| EngineError::Bpf(format!("cannot add cgroup {id}: {e}")))?;
+        }
+        Ok(())
     }
 }
 

@@ -20,13 +20,13 @@ const HDR: u64 = 8;
 const PUBLISH_EVERY: u64 = 64 << 10;
 
 /// One mmap'd region, unmapped on drop.
-struct Mapping {
+pub struct Mapping {
     ptr: *mut libc::c_void,
     len: usize,
 }
 
 impl Mapping {
-    fn new(fd: BorrowedFd<'_>, len: usize, prot: i32, offset: usize) -> io::Result<Mapping> {
+    pub fn new(fd: BorrowedFd<'_>, len: usize, prot: i32, offset: usize) -> io::Result<Mapping> {
         // SAFETY: a fresh shared mapping of the ring's fd; the kernel checks length and offset.
         let ptr = unsafe {
             libc::mmap(
@@ -44,6 +44,18 @@ impl Mapping {
         Ok(Mapping { ptr, len })
     }
 }
+
+impl Mapping {
+    /// The mapped bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` bytes at `ptr` stay mapped (readable) until drop; the kernel may write
+        // them meanwhile, which a byte slice of plain integers tolerates (readers copy out).
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+// SAFETY: the mapping is owned and only read through &self or dropped through &mut self.
+unsafe impl Send for Mapping {}
 
 impl Drop for Mapping {
     fn drop(&mut self) {
