@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use syspect_capture::trace::MultiReader;
+use syspect_capture::trace::{MultiReader, Record};
 
 fn main() -> ExitCode {
     let files: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -25,9 +25,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (mut records, mut slot) = (0u64, None);
+    // Records are decoded into places used before, as syspect's reading thread does (in
+    // batches of 1024), so that their allocations serve again.
+    let mut slots: Vec<Option<Record>> = (0..1024).map(|_| None).collect();
+    let mut records = 0u64;
     loop {
-        match r.next_into(&mut slot) {
+        let slot = &mut slots[records as usize % 1024];
+        match r.next_into(slot) {
             Ok(()) if slot.is_some() => records += 1,
             Ok(()) => break,
             Err(e) => {
