@@ -33,6 +33,8 @@ pub struct State {
     ptys: HashMap<(Tid, i32), u32>,
     /// Argument vectors of calls that completed, given back by [`State::recycle`] for the
     /// next enter to fill: a long read then allocates little.
+    /// By syscall number, so that an enter is copied over arguments of the same shape (their
+    /// byte buffers kept).
     spare_args: Vec<Vec<syspect_capture::Arg>>,
 }
 
@@ -83,11 +85,11 @@ impl State {
     /// its allocations serve a later call.
     pub fn recycle(&mut self, completed: Option<Completed>) {
         if let Some(Completed {
-            enter: Some(PendingCall { args, .. }),
+            enter: Some(PendingCall { nr, args, .. }),
         }) = completed
         {
-            if self.spare_args.len() < 64 {
-                self.spare_args.push(args);
+            if let Some(place) = self.spare_args.get_mut(nr as usize) {
+                *place = args;
             }
         }
     }
@@ -117,8 +119,16 @@ impl State {
         }
         match &ev.kind {
             EventKind::Enter { nr, args } => {
-                let mut kept = self.spare_args.pop().unwrap_or_default();
-                kept.clone_from(args);
+                if self.spare_args.is_empty() {
+                    self.spare_args
+                        .resize_with(syscalls::count().max(1) as usize, Vec::new);
+                }
+                let mut kept = self
+                    .spare_args
+                    .get_mut(*nr as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                assign_args(&mut kept, args);
                 let t = self.threads.entry(ev.tid, ev.pid);
                 t.pending = Some(PendingCall {
                     nr: *nr,
@@ -258,5 +268,68 @@ impl State {
     /// User name of `uid`, if the trace knows it.
     pub fn user_name(&self, uid: u32) -> Option<&[u8]> {
         self.users.get(&uid).map(|v| v.as_slice())
+    }
+}
+
+/// `dst = src.clone()`, keeping `dst`'s allocations where an argument has the same kind.
+fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]) {
+    use syspect_capture::Arg;
+    dst.truncate(src.len());
+    for (d, s) in dst.iter_mut().zip(src) {
+        match (d, s) {
+            (Arg::Num(d), Arg::Num(s)) => *d = *s,
+            (Arg::Buf { data, len }, Arg::Buf { data: sd, len: sl }) => {
+                data.clone_from(sd);
+                *len = *sl;
+            }
+            (
+                Arg::Str { data, trunc },
+                Arg::Str {
+                    data: sd,
+                    trunc: st,
+                },
+            ) => {
+                data.clone_from(sd);
+                *trunc = *st;
+            }
+            (d, s) => *d = s.clone(),
+        }
+    }
+    let had = dst.len();
+    dst.extend_from_slice(&src[had..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assign_args;
+    use syspect_capture::Arg;
+
+    #[test]
+    fn assigned_arguments_equal_their_source_whatever_was_there() {
+        let buf = |b: &[u8], len| Arg::Buf {
+            data: b.to_vec(),
+            len,
+        };
+        let shapes = [
+            vec![],
+            vec![Arg::Num(3), buf(b"abc", 3), Arg::Num(1)],
+            vec![Arg::Num(9), Arg::Num(2)],
+            vec![
+                Arg::Str {
+                    data: b"/etc".to_vec(),
+                    trunc: false,
+                },
+                buf(b"x", 100),
+                Arg::Fault(0x10),
+                Arg::List(vec![buf(b"y", 1)]),
+            ],
+        ];
+        for from in &shapes {
+            for to in &shapes {
+                let mut dst = from.clone();
+                assign_args(&mut dst, to);
+                assert_eq!(&dst, to, "{from:?} -> {to:?}");
+            }
+        }
     }
 }
