@@ -6,6 +6,8 @@
 //!   strace's merged view.
 //! - [`fields`]: field values of an event in its state.
 //! - [`tui`]: the live full-screen views of `top`, `iftop`, `topconns` and `topfiles`.
+//! - [`source`] and [`prefetch`]: records from trace files and sysdig captures, read ahead on a
+//!   thread of their own; [`pipeline`] and [`read`]: the loop every command shares.
 //!
 //! ```
 //! use syspect_capture::event::{Arg, Event, EventKind, Record, ThreadInfo};
