@@ -146,6 +146,18 @@ fn busy_program(d: &TempDir, prefix: &str) -> (String, String) {
     (name, path.to_string_lossy().into_owned())
 }
 
+/// Run the copy of dd at `path` copying zeros a byte at a time, until dropped.
+fn busy_dd(path: &str) -> Busy {
+    Busy(
+        Command::new(path)
+            .args(["if=/dev/zero", "of=/dev/null", "bs=1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dd starts"),
+    )
+}
+
 /// The table rows under the column header line, the one that starts with column `first`
 /// (the rows up to and with the status line).
 fn rows<'a>(screen: &'a str, first: &str) -> Vec<&'a str> {
@@ -189,14 +201,7 @@ fn top_view_of_the_host_sorts_drills_down_filters_and_quits() {
     }
     let d = TempDir::new("tui-host");
     let (name, path) = busy_program(&d, "tdh");
-    let _busy = Busy(
-        Command::new(&path)
-            .args(["if=/dev/zero", "of=/dev/null", "bs=1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dd starts"),
-    );
+    let _busy = busy_dd(&path);
     let t = Tmux::start("host", &syspect_line(&["top", "--engine", "ebpf"]));
     t.wait_for("the process view", |s| s.contains("CPU%▼"));
     // Sort by calls per second: dd bs=1 makes more than anything else on the host.
@@ -365,14 +370,7 @@ fn top_by_container_starts_at_containers_and_drills_into_one() {
     }
     let d = TempDir::new("tui-containers");
     let (name, path) = busy_program(&d, "tdc");
-    let _busy = Busy(
-        Command::new(&path)
-            .args(["if=/dev/zero", "of=/dev/null", "bs=1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dd starts"),
-    );
+    let _busy = busy_dd(&path);
     let t = Tmux::start(
         "containers",
         &syspect_line(&["top", "--by", "container", "--engine", "ebpf"]),

@@ -3,8 +3,6 @@
 //! as it is asked for, so that a reader holds one frame's bytes and never a frame's worth of
 //! decoded records.
 
-use std::collections::VecDeque;
-
 use serde::de::DeserializeOwned;
 
 use super::codec::{EventCtx, MAX_ARG_DEPTH, PID_IS_TID, SAME_CPU, SAME_NR, SAME_THREAD};
@@ -167,13 +165,15 @@ impl FrameDecoder {
     }
 }
 
-/// Decode every record of one uncompressed frame into `out`. Records of unknown kinds are
-/// skipped; when `lenient`, so are records of known kinds that do not decode. Returns how many
-/// records were read (skipped ones included) and how many were skipped.
-pub fn decode_frame(
+/// Decode every record of one uncompressed frame into `out` (for tests; readers walk frames
+/// with [`FrameDecoder`]). Records of unknown kinds are skipped; when `lenient`, so are
+/// records of known kinds that do not decode. Returns how many records were read (skipped
+/// ones included) and how many were skipped.
+#[cfg(test)]
+pub(crate) fn decode_frame(
     data: &[u8],
     lenient: bool,
-    out: &mut VecDeque<Record>,
+    out: &mut std::collections::VecDeque<Record>,
 ) -> Result<(u32, u32), DecodeError> {
     let mut d = FrameDecoder::new(data, lenient)?;
     while let Some(r) = d.next(data)? {

@@ -461,24 +461,24 @@ mod tests {
         assert_eq!(resolve(b"", b"rel"), b"rel");
     }
 
-    #[test]
-    fn a_connect_in_progress_names_its_peer() {
-        use syspect_capture::event::{Event, EventKind, Record};
+    fn ev(kind: syspect_capture::event::EventKind) -> syspect_capture::event::Record {
+        syspect_capture::event::Record::Event(syspect_capture::event::Event {
+            ts: 1,
+            tid: 9,
+            pid: 9,
+            cpu: 0,
+            kind,
+        })
+    }
+
+    /// A state in which process 9 has made an IPv4 socket of `ty` as fd 3; and connect's number.
+    fn with_socket(ty: i32) -> (State, u16) {
+        use syspect_capture::event::EventKind;
         let mut st = State::new();
-        let ev = |kind| {
-            Record::Event(Event {
-                ts: 1,
-                tid: 9,
-                pid: 9,
-                cpu: 0,
-                kind,
-            })
-        };
         let socket = syspect_capture::syscalls::number("socket").unwrap();
-        let connect = syspect_capture::syscalls::number("connect").unwrap();
         let args = vec![
             Arg::Num(libc::AF_INET as u64),
-            Arg::Num(libc::SOCK_STREAM as u64),
+            Arg::Num(ty as u64),
             Arg::Num(0),
         ];
         st.update(&ev(EventKind::Enter { nr: socket, args }));
@@ -487,6 +487,13 @@ mod tests {
             ret: 3,
             args: vec![],
         }));
+        (st, syspect_capture::syscalls::number("connect").unwrap())
+    }
+
+    #[test]
+    fn a_connect_in_progress_names_its_peer() {
+        use syspect_capture::event::EventKind;
+        let (mut st, connect) = with_socket(libc::SOCK_STREAM);
         // struct sockaddr_in for 10.0.0.1:80
         let addr = vec![2, 0, 0, 80, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
         let args = vec![Arg::Num(3), Arg::Mem(addr), Arg::Num(16)];
@@ -507,30 +514,8 @@ mod tests {
 
     #[test]
     fn a_connect_exit_may_carry_the_local_end() {
-        use syspect_capture::event::{Event, EventKind, Record};
-        let mut st = State::new();
-        let ev = |kind| {
-            Record::Event(Event {
-                ts: 1,
-                tid: 9,
-                pid: 9,
-                cpu: 0,
-                kind,
-            })
-        };
-        let socket = syspect_capture::syscalls::number("socket").unwrap();
-        let connect = syspect_capture::syscalls::number("connect").unwrap();
-        let args = vec![
-            Arg::Num(libc::AF_INET as u64),
-            Arg::Num(libc::SOCK_DGRAM as u64),
-            Arg::Num(0),
-        ];
-        st.update(&ev(EventKind::Enter { nr: socket, args }));
-        st.update(&ev(EventKind::Exit {
-            nr: socket,
-            ret: 3,
-            args: vec![],
-        }));
+        use syspect_capture::event::EventKind;
+        let (mut st, connect) = with_socket(libc::SOCK_DGRAM);
         // 10.0.0.1:53 from 10.0.0.2:40000
         let peer = vec![2, 0, 0, 53, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
         let local = vec![2, 0, 0x9c, 0x40, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0];

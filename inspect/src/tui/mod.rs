@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::widgets::TableState;
-use syspect_capture::engine::samples;
 use syspect_capture::engine::Stats;
 use syspect_capture::event::EventKind;
 use syspect_filter::Filter;
@@ -207,21 +206,10 @@ impl TermView {
             .map(|_| ())
     }
 
-    /// Close the interval: samples for the ptrace engine, rates, and the engine's counters.
+    /// Close the interval: rates, and the engine's counters. (Both engines send CPU samples.)
     fn close_interval(&mut self, state: &State, stats: Stats) {
         let span = self.interval_start.elapsed();
         self.interval_start = Instant::now();
-        if self.engine != "ebpf" {
-            // The ptrace engine makes no resource samples: read /proc for the traced processes.
-            let mut pids: Vec<u32> = state.threads.iter().map(|t| t.info.pid).collect();
-            pids.sort_unstable();
-            pids.dedup();
-            for pid in pids {
-                if let Some(EventKind::Sample { cpu_ns, .. }) = samples::sample(pid) {
-                    self.counters.sample(pid, cpu_ns);
-                }
-            }
-        }
         self.counters.close(span.as_nanos() as u64);
         self.counters.forget_gone(state);
         let secs = span.as_secs_f64().max(1e-3);

@@ -3,8 +3,7 @@
 //! connections, connections, files) computed from the last closed interval and the state.
 //!
 //! Rates are per second of the closed interval (its real length, not assumed to be 1 s). CPU %
-//! comes from the cumulative CPU time of resource samples: the eBPF engine's, or for the ptrace
-//! engine (which makes none) `/proc/PID/stat` read once an interval for the traced processes.
+//! comes from the cumulative CPU time of the resource samples both engines send.
 
 use std::collections::{HashMap, HashSet};
 
@@ -278,7 +277,7 @@ impl Counters {
         let pid = ev.pid;
         if let EventKind::Sample { cpu_ns, .. } = &ev.kind {
             // A sample is not an event of the process's own: it does not list it.
-            self.cpu_now.insert(pid, *cpu_ns);
+            self.sample(pid, *cpu_ns);
             return;
         }
         self.cur
@@ -331,7 +330,7 @@ impl Counters {
         add(&mut n.io, bytes, write);
     }
 
-    /// A CPU sample taken outside the engine (`/proc`), cumulative ns.
+    /// A CPU sample of process `pid`, cumulative ns.
     pub fn sample(&mut self, pid: u32, cpu_ns: u64) {
         self.cpu_now.insert(pid, cpu_ns);
     }
