@@ -132,8 +132,16 @@ struct {
 #define SP_CLONE_VM 0x100ULL
 #define SP_CLONE_VFORK 0x4000ULL
 
-/* Whether events of process `tgid` (current) pass the pid and cgroup filters. */
-static __always_inline bool sp_wanted(__u32 tgid)
+/* Whether the current thread's cgroup is one the capture keeps. */
+static __always_inline bool sp_cgroup_wanted(void)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+	return bpf_map_lookup_elem(&sp_cgroups, &cg) != NULL;
+}
+
+/* Whether events of process `tgid` (current) pass the pid and cgroup filters; `cg_kept`: a
+ * cgroup-only filter was passed already. */
+static __always_inline bool sp_wanted_after(__u32 tgid, bool cg_kept)
 {
 	if (tgid == sp_self_tgid)
 		return false;
@@ -144,12 +152,16 @@ static __always_inline bool sp_wanted(__u32 tgid)
 		if (v && *v == SP_PID_TRACED)
 			return true;
 	}
-	if (sp_filter & SP_FILTER_CGROUPS) {
-		__u64 cg = bpf_get_current_cgroup_id();
-		if (bpf_map_lookup_elem(&sp_cgroups, &cg))
-			return true;
-	}
+	if (cg_kept && sp_filter == SP_FILTER_CGROUPS)
+		return true;
+	if (sp_filter & SP_FILTER_CGROUPS)
+		return sp_cgroup_wanted();
 	return false;
+}
+
+static __always_inline bool sp_wanted(__u32 tgid)
+{
+	return sp_wanted_after(tgid, false);
 }
 
 /* `cgroup`: take the thread's cgroup id now (else 0: an enter kept until its exit, whose
@@ -465,19 +477,24 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 
 	if ((__u64)id >= SP_MAX_SYSCALLS)
 		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
 	if (!out && (sp_filter & SP_FILTER_PIDS) && (nr == SP_NR_EXECVE || nr == SP_NR_EXECVEAT)) {
 		/* a command syspect started is traced from its execve on (whatever the syscall
 		 * filter says about execve) */
-		__u8 *v = bpf_map_lookup_elem(&sp_pids, &tgid);
+		__u32 me = bpf_get_current_pid_tgid() >> 32;
+		__u8 *v = bpf_map_lookup_elem(&sp_pids, &me);
 		if (v && *v == SP_PID_ARMED)
 			*v = SP_PID_TRACED;
 	}
+	/* the cheapest tests first: the syscall filter, then (a capture of some containers)
+	 * the cgroup, before any helper call that an event not kept would waste */
 	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
 	if (!spec || !(spec->flags & SP_SC_TRACED))
 		return 0;
-	if (!sp_wanted(tgid))
+	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_wanted())
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!sp_wanted_after(tgid, true))
 		return 0;
 
 	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
