@@ -172,7 +172,7 @@ fn drive(
     let mut stopped = false;
     let mut buf = Vec::with_capacity(4096);
     loop {
-        buf.clear();
+        engine.recycle(&mut buf);
         let status = engine.poll(&mut buf, POLL)?;
         containers.process(&mut buf, engine);
         let more = sink.records(&buf)?;

@@ -70,6 +70,12 @@ pub trait Engine {
     /// Returns [`Status::End`] once nothing more will come.
     fn poll(&mut self, out: &mut Vec<Record>, timeout: Duration) -> Result<Status, EngineError>;
 
+    /// Empty `records`, a batch from [`Engine::poll`] the caller is done with; an engine may
+    /// keep their allocations for the events it builds next.
+    fn recycle(&mut self, records: &mut Vec<Record>) {
+        records.clear();
+    }
+
     /// Stop capturing (Ctrl-C, `-n`, `-M`): the ptrace engine detaches from attached processes
     /// (leaving them running) and kills the command it started; the eBPF engine detaches its
     /// programs. Records already produced are still returned by later `poll` calls, which then

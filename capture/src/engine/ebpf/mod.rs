@@ -82,6 +82,7 @@ pub mod command;
 pub mod decode;
 pub mod loader;
 pub mod maps;
+pub mod pool;
 pub mod ring;
 
 use super::samples;
@@ -130,6 +131,8 @@ pub struct EbpfEngine {
     last_sample: Instant,
     stats: Stats,
     undecodable: u64,
+    /// Vectors of events already handed out and given back ([`Engine::recycle`]).
+    pool: pool::ArgPool,
     stopped: bool,
     ended: bool,
 }
@@ -197,6 +200,7 @@ impl EbpfEngine {
             last_sample: now,
             stats: Stats::default(),
             undecodable: 0,
+            pool: pool::ArgPool::default(),
             stopped: false,
             ended: false,
         })
@@ -229,11 +233,12 @@ impl EbpfEngine {
             tree,
             stats,
             undecodable,
+            pool,
             ..
         } = self;
         let command = child.is_some();
         ring.drain(max, |rec| {
-            let d = match decoder.decode(rec) {
+            let d = match decoder.decode_with(rec, pool) {
                 Ok(d) => d,
                 Err(_) => {
                     *undecodable += 1;
@@ -503,6 +508,12 @@ impl Engine for EbpfEngine {
 
     fn exit_code(&self) -> Option<i32> {
         self.child.as_ref().and_then(HeldChild::exit_code)
+    }
+
+    fn recycle(&mut self, records: &mut Vec<Record>) {
+        for r in records.drain(..) {
+            self.pool.give(r);
+        }
     }
 
     fn stats(&self) -> Stats {

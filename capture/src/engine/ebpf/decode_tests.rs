@@ -1,0 +1,430 @@
+//! Tests of [`super`]: records built byte by byte as the kernel program writes them.
+
+use super::*;
+
+fn bytes<T>(v: &T) -> Vec<u8> {
+    // SAFETY: T is a #[repr(C)] struct of integers without implicit padding.
+    unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
+}
+
+fn hdr(kind: u16, nr: u16, nitems: u8) -> Hdr {
+    Hdr {
+        ts: 1000,
+        cgroup: 7,
+        tid: 11,
+        pid: 10,
+        kind,
+        cpu: 1,
+        nr,
+        nitems,
+        flags: 0,
+    }
+}
+
+fn item(arg: u8, kind: u8, flags: u8, real: u64, data: &[u8]) -> Vec<u8> {
+    let mut v = bytes(&Item {
+        real,
+        len: data.len() as u32,
+        arg,
+        kind,
+        flags,
+        pad: 0,
+    });
+    v.extend_from_slice(data);
+    v
+}
+
+fn dec() -> Decoder {
+    Decoder { boot_offset: 5 }
+}
+
+#[test]
+fn openat_enter_has_dirfd_path_flags_mode() {
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::ENTER, 257, 1),
+        regs: [(-100i64) as u64, 0x7000, 0o2000000, 0, 0, 0],
+        ret: 0,
+    });
+    b.extend(item(1, item::STR, 0, 0, b"/etc/hostname"));
+    let d = dec().decode(&b).unwrap();
+    assert_eq!(d.cgroup, 7);
+    assert_eq!(
+        d.event,
+        Event {
+            ts: 1005,
+            tid: 11,
+            pid: 10,
+            cpu: 1,
+            kind: EventKind::Enter {
+                nr: 257,
+                args: vec![
+                    Arg::Num((-100i64) as u64),
+                    Arg::Str {
+                        data: b"/etc/hostname".to_vec(),
+                        trunc: false
+                    },
+                    Arg::Num(0o2000000),
+                    Arg::Num(0),
+                ]
+            }
+        }
+    );
+}
+
+#[test]
+fn read_exit_has_buffer_and_failed_read_has_pointer() {
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 0, 1),
+        regs: [3, 0x5000, 100, 0, 0, 0],
+        ret: 4,
+    });
+    b.extend(item(1, item::BUF, 0, 4, b"abcd"));
+    let d = dec().decode(&b).unwrap();
+    assert_eq!(
+        d.event.kind,
+        EventKind::Exit {
+            nr: 0,
+            ret: 4,
+            args: vec![Arg::Buf {
+                data: b"abcd".to_vec(),
+                len: 4
+            }]
+        }
+    );
+    let b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 0, 0),
+        regs: [3, 0x5000, 100, 0, 0, 0],
+        ret: -9,
+    });
+    let d = dec().decode(&b).unwrap();
+    assert_eq!(
+        d.event.kind,
+        EventKind::Exit {
+            nr: 0,
+            ret: -9,
+            args: vec![Arg::Num(0x5000)]
+        }
+    );
+}
+
+#[test]
+fn a_retried_string_is_patched_into_its_held_enter() {
+    let mut h = hdr(rec::ENTER, 257, 1);
+    h.flags = syspect_ebpf::hdr::RETRY;
+    let mut b = bytes(&SyscallRec {
+        hdr: h,
+        regs: [0, 0x7000, 0, 0, 0, 0],
+        ret: 0,
+    });
+    b.extend(item(1, item::FAULT, 0, 0x7000, b""));
+    let enter = dec().decode(&b).unwrap();
+    assert_eq!(enter.flags, syspect_ebpf::hdr::RETRY);
+    let mut h = hdr(rec::EXIT, 257, 1);
+    h.flags = syspect_ebpf::hdr::RETRIED;
+    let mut b = bytes(&SyscallRec {
+        hdr: h,
+        regs: [0, 0x7000, 0, 0, 0, 0],
+        ret: 3,
+    });
+    b.extend(item(1 | item::REDO, item::STR, 0, 0, b"/etc/passwd"));
+    let exit = dec().decode(&b).unwrap();
+    assert_eq!(
+        exit.event.kind,
+        EventKind::Exit {
+            nr: 257,
+            ret: 3,
+            args: vec![]
+        }
+    );
+    let mut ev = enter.event;
+    patch_enter(&mut ev, exit.redo);
+    let EventKind::Enter { args, .. } = &ev.kind else {
+        panic!("not an enter");
+    };
+    assert_eq!(
+        args[1],
+        Arg::Str {
+            data: b"/etc/passwd".to_vec(),
+            trunc: false
+        }
+    );
+}
+
+#[test]
+fn a_call_record_gives_its_enter_then_its_exit() {
+    // write(1, "hi", 2) = 2: the enter's buffer item, no exit item
+    let mut h = hdr(rec::CALL, 1, 1);
+    h.ts = 2000;
+    let mut b = bytes(&CallRec {
+        sys: SyscallRec {
+            hdr: h,
+            regs: [1, 0x5000, 2, 0, 0, 0],
+            ret: 2,
+        },
+        enter_ts: 1500,
+        enter_cpu: 0,
+        enter_items: 1,
+        enter_flags: 0,
+        pad: 0,
+    });
+    b.extend(item(1, item::BUF, 0, 2, b"hi"));
+    let d = dec().decode(&b).unwrap();
+    let enter = d.enter.expect("the call's enter");
+    assert_eq!((enter.ts, enter.cpu, enter.tid), (1505, 0, 11));
+    assert_eq!(
+        enter.kind,
+        EventKind::Enter {
+            nr: 1,
+            args: vec![
+                Arg::Num(1),
+                Arg::Buf {
+                    data: b"hi".to_vec(),
+                    len: 2
+                },
+                Arg::Num(2)
+            ]
+        }
+    );
+    assert_eq!((d.event.ts, d.event.cpu), (2005, 1));
+    assert_eq!(
+        d.event.kind,
+        EventKind::Exit {
+            nr: 1,
+            ret: 2,
+            args: vec![]
+        }
+    );
+    // openat whose path faulted at enter: the exit's re-read patches the enter
+    let mut h = hdr(rec::CALL, 257, 2);
+    h.flags = syspect_ebpf::hdr::RETRIED;
+    let mut b = bytes(&CallRec {
+        sys: SyscallRec {
+            hdr: h,
+            regs: [0, 0x7000, 0, 0, 0, 0],
+            ret: 3,
+        },
+        enter_ts: 900,
+        enter_cpu: 1,
+        enter_items: 1,
+        enter_flags: syspect_ebpf::hdr::RETRY,
+        pad: 0,
+    });
+    b.extend(item(1, item::FAULT, 0, 0x7000, b""));
+    b.extend(item(1 | item::REDO, item::STR, 0, 0, b"/etc/passwd"));
+    let d = dec().decode(&b).unwrap();
+    let EventKind::Enter { args, .. } = d.enter.expect("an enter").kind else {
+        panic!("not an enter");
+    };
+    assert_eq!(
+        args[1],
+        Arg::Str {
+            data: b"/etc/passwd".to_vec(),
+            trunc: false
+        }
+    );
+    assert!(d.redo.is_empty());
+    // more enter items than items: an error, not a panic
+    let mut short = hdr(rec::CALL, 1, 1);
+    short.nitems = 1;
+    let b = bytes(&CallRec {
+        sys: SyscallRec {
+            hdr: short,
+            regs: [0; 6],
+            ret: 0,
+        },
+        enter_items: 3,
+        ..CallRec::default()
+    });
+    assert!(dec().decode(&b).is_err());
+    assert!(dec().decode(&b[..100]).is_err());
+}
+
+#[test]
+fn exit_arguments_of_a_failed_call_are_their_pointers() {
+    // poll(fds: in/out, nfds, timeout) failing with EINTR
+    let b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 7, 0),
+        regs: [0x7000, 1, 100, 0, 0, 0],
+        ret: -4,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exit {
+            nr: 7,
+            ret: -4,
+            args: vec![Arg::Num(0x7000)]
+        }
+    );
+}
+
+#[test]
+fn a_null_pointer_is_its_number_as_in_the_ptrace_engine() {
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::ENTER, 257, 1),
+        regs: [3, 0, 0, 0, 0, 0],
+        ret: 0,
+    });
+    b.extend(item(1, item::FAULT, 0, 0, b""));
+    let EventKind::Enter { args, .. } = dec().decode(&b).unwrap().event.kind else {
+        panic!("not an enter");
+    };
+    assert_eq!(args[1], Arg::Num(0));
+}
+
+#[test]
+fn undescribed_syscall_has_six_registers_at_enter_and_none_at_exit() {
+    let b = bytes(&SyscallRec {
+        hdr: hdr(rec::ENTER, 511, 0),
+        regs: [1, 2, 3, 4, 5, 6],
+        ret: 0,
+    });
+    let d = dec().decode(&b).unwrap();
+    assert_eq!(
+        d.event.kind,
+        EventKind::Enter {
+            nr: 511,
+            args: (1..=6).map(Arg::Num).collect()
+        }
+    );
+    let b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 511, 0),
+        regs: [1, 2, 3, 4, 5, 6],
+        ret: 0,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exit {
+            nr: 511,
+            ret: 0,
+            args: vec![]
+        }
+    );
+}
+
+#[test]
+fn strlist_iovec_and_fault_items_decode() {
+    let it = Item {
+        real: 2,
+        len: 0,
+        arg: 0,
+        kind: item::STRLIST,
+        flags: item::TRUNC,
+        pad: 0,
+    };
+    let data = [&[2u8, 0][..], b"sh", &[2, 0], b"-c"].concat();
+    assert_eq!(
+        item_arg(&it, &data, &mut ArgPool::default()),
+        Some(Arg::StrList {
+            items: vec![b"sh".to_vec(), b"-c".to_vec()],
+            trunc: true
+        })
+    );
+    assert_eq!(item_arg(&it, &[9, 0, b'x'], &mut ArgPool::default()), None);
+    let iov = Item {
+        kind: item::IOVEC,
+        ..it
+    };
+    let mut data = bytes(&Iov {
+        real: 10,
+        len: 3,
+        pad: 0,
+    });
+    data.extend_from_slice(b"abc");
+    assert_eq!(
+        item_arg(&iov, &data, &mut ArgPool::default()),
+        Some(Arg::List(vec![Arg::Buf {
+            data: b"abc".to_vec(),
+            len: 10
+        }]))
+    );
+    let f = Item {
+        kind: item::FAULT,
+        real: 0xdead,
+        ..it
+    };
+    assert_eq!(
+        item_arg(&f, &[], &mut ArgPool::default()),
+        Some(Arg::Fault(0xdead))
+    );
+}
+
+#[test]
+fn short_and_broken_records_are_errors() {
+    assert!(dec().decode(&[1, 2, 3]).is_err());
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::ENTER, 257, 1),
+        regs: [0; 6],
+        ret: 0,
+    });
+    b.extend(item(1, item::STR, 0, 0, b"/etc/hostname"));
+    b.truncate(b.len() - 3);
+    assert_eq!(dec().decode(&b).err(), Some(DecodeError::Item { nr: 257 }));
+    let b = bytes(&hdr(99, 0, 0));
+    assert_eq!(dec().decode(&b).err(), Some(DecodeError::Kind(99)));
+    let b = bytes(&hdr(rec::CLONE, 0, 0));
+    assert!(matches!(dec().decode(&b), Err(DecodeError::Short { .. })));
+}
+
+#[test]
+fn lifecycle_records_decode() {
+    let b = bytes(&CloneRec {
+        hdr: hdr(rec::CLONE, 0, 0),
+        flags: 0x11,
+        child_tid: 20,
+        child_pid: 20,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Clone {
+            child_tid: 20,
+            child_pid: 20,
+            flags: 0x11
+        }
+    );
+    let b = bytes(&ThreadExitRec {
+        hdr: hdr(rec::THREAD_EXIT, 0, 0),
+        status: 256,
+        pad: 0,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::ThreadExit { status: 256 }
+    );
+    // pid u32::MAX has no /proc entry: cwd stays empty
+    let mut h = hdr(rec::EXEC, 0, 0);
+    h.pid = u32::MAX;
+    let mut b = bytes(&ExecRec {
+        hdr: h,
+        old_tid: 11,
+        len: 7,
+        args_len: 9,
+        pad: 0,
+    });
+    b.extend_from_slice(b"/bin/sh");
+    b.extend_from_slice(b"sh\0-c\0ls\0");
+    let sh = std::fs::canonicalize("/bin/sh").unwrap();
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exec {
+            old_tid: 11,
+            exe: sh.into_os_string().into_encoded_bytes(),
+            args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
+            cwd: vec![]
+        }
+    );
+    b.truncate(b.len() - 1);
+    assert!(dec().decode(&b).is_err());
+}
+
+#[test]
+fn boot_offset_is_close_to_the_boot_time() {
+    let off = boot_offset();
+    // booted after 2000 and not in the future
+    assert!(off > 946_684_800_000_000_000);
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    assert!(off < ts.tv_sec * 1_000_000_000);
+}
