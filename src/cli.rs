@@ -279,6 +279,10 @@ pub struct ReadArgs {
     /// Stop after this many events.
     #[arg(short = 'n', long = "count", value_name = "COUNT")]
     pub count: Option<u64>,
+    /// Show at most N bytes of each string and buffer, `...` after a longer one, as strace's
+    /// `-s` (default: all that the capture kept, its snap length).
+    #[arg(short = 's', long = "strsize", value_name = "N")]
+    pub strsize: Option<usize>,
     #[command(flatten)]
     pub window: WindowArgs,
 }

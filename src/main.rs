@@ -192,6 +192,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(exit_code(code))
         }
         Command::Read(r) => {
+            if let Some(n) = r.strsize {
+                syspect_capture::syscalls::render::set_string_limit(n);
+            }
             let mut files = r.files;
             let filter_text = split_filter(&mut files);
             let filter = filter_of(filter_text.as_deref())?;

@@ -269,3 +269,36 @@ fn an_ordinary_user_can_capture_and_read() {
         stdout(&r)
     );
 }
+
+#[test]
+fn read_strace_cuts_strings_at_its_own_s_as_strace_does() {
+    let d = TempDir::new("strsize");
+    let o = capture(
+        &d,
+        &[
+            "sh",
+            "-c",
+            "echo hello-world-a-long-line-of-text >/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = d.join_str("t.spt");
+    let whole = run(&["read", "--strace", &t, "evt.type=write"]);
+    assert!(
+        stdout(&whole).contains(r#"write(1, "hello-world-a-long-line-of-text\n", 32)"#),
+        "{}",
+        stdout(&whole)
+    );
+    let cut = run(&[
+        "read",
+        "--strace",
+        "-s",
+        "8",
+        &t,
+        "evt.type in (write, execve)",
+    ]);
+    assert!(cut.status.success(), "{}", stderr(&cut));
+    let out = stdout(&cut);
+    assert!(out.contains(r#"write(1, "hello-wo"..., 32)"#), "{out}");
+    assert!(out.contains(r#"["sh", "-c", "echo hel"...]"#), "{out}");
+}
