@@ -302,3 +302,27 @@ fn read_strace_cuts_strings_at_its_own_s_as_strace_does() {
     assert!(out.contains(r#"write(1, "hello-wo"..., 32)"#), "{out}");
     assert!(out.contains(r#"["sh", "-c", "echo hel"...]"#), "{out}");
 }
+
+#[test]
+fn an_argv_string_cut_by_the_capture_ends_in_dots_as_in_strace() {
+    let d = TempDir::new("argvcut");
+    let t = d.join_str("t.spt");
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-s",
+        "8",
+        "-w",
+        &t,
+        "--",
+        "sh",
+        "-c",
+        "echo hello-world-a-long-line-of-text >/dev/null",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["read", "--strace", &t, "evt.type=execve"]);
+    let out = stdout(&o);
+    // "sh" and "-c" are whole; the script was cut at 8 bytes
+    assert!(out.contains(r#"["sh", "-c", "echo hel"...]"#), "{out}");
+}

@@ -169,6 +169,7 @@ fn drive(
     sink: &mut dyn Sink,
 ) -> Result<(), InspectError> {
     let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    syspect_capture::syscalls::render::set_capture_snaplen(o.snaplen);
     let mut stopped = false;
     let mut buf = Vec::with_capacity(4096);
     loop {

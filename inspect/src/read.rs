@@ -47,7 +47,11 @@ pub fn read_files_with_progress(
     out: &mut dyn Write,
     mut progress: Progress,
 ) -> Result<ReadReport, InspectError> {
-    let mut source = Prefetch::start(FileSource::open(files)?)?;
+    let files = FileSource::open(files)?;
+    if let Some(n) = files.snaplen().filter(|&n| n > 0) {
+        syspect_capture::syscalls::render::set_capture_snaplen(n as usize);
+    }
+    let mut source = Prefetch::start(files)?;
     let mut p = Pipeline::with_printer(printer, limit)
         .with_filter(filter)
         .with_window(window);

@@ -78,6 +78,14 @@ impl FileSource {
         Ok(FileSource::Trace(MultiReader::open(files)?, None))
     }
 
+    /// The snap length the capture was made with (a syspect trace's header says it).
+    pub fn snaplen(&self) -> Option<u32> {
+        match self {
+            FileSource::Trace(r, _) => r.header().map(|h| h.capture.snaplen),
+            FileSource::Scap(..) => None,
+        }
+    }
+
     /// Bytes of the input files read so far, and their size: cheap (a few loads), moving once
     /// per frame or buffer refill.
     pub fn progress(&self) -> (u64, u64) {

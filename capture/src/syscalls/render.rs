@@ -16,7 +16,9 @@
 
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
-pub use super::strings::{set_string_limit, string_limit, MAX_STRLEN};
+pub use super::strings::{
+    capture_snaplen, set_capture_snaplen, set_string_limit, string_limit, MAX_STRLEN,
+};
 pub use super::structs::{si_code_name, sigset, wait_status};
 
 use super::call_rules::{
@@ -599,7 +601,7 @@ impl Call<'_, '_> {
                 let mut parts: Vec<String> = items
                     .iter()
                     .take(strings::string_limit())
-                    .map(|s| strings::cstr(s, false))
+                    .map(|s| strings::cstr(s, s.len() >= strings::capture_snaplen()))
                     .collect();
                 if *trunc || items.len() > strings::string_limit() {
                     parts.push("...".into());

@@ -12,6 +12,19 @@ pub const MAX_STRLEN: usize = 32;
 
 thread_local! {
     static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+    static SNAPLEN: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// Tell the renderer, on this thread, the snap length of the capture being shown: an argv
+/// string that long was (most likely) cut by the capture, and gets strace's `...`. The
+/// engines keep no per-string flag, so a string of exactly the snap length is taken as cut.
+pub fn set_capture_snaplen(n: usize) {
+    SNAPLEN.with(|l| l.set(n.max(1)));
+}
+
+/// The snap length set by [`set_capture_snaplen`] (unlimited when not set).
+pub fn capture_snaplen() -> usize {
+    SNAPLEN.with(Cell::get)
 }
 
 /// Cut strings and buffers at `n` bytes as strace's `-s N` does, on this thread. The default
