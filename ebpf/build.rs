@@ -18,6 +18,7 @@ fn main() {
         "bpf/syspect.bpf.c",
         "bpf/abi.h",
         "bpf/kernel_types.h",
+        "bpf/path.h",
         "bpf/syspect.bpf.o",
     ] {
         println!("cargo:rerun-if-changed={f}");

@@ -759,3 +759,42 @@ fn dd_overhead() {
         );
     }
 }
+
+#[test]
+fn an_exec_has_its_cwd_and_exe_as_the_kernel_walks_them() {
+    if !privileged("an_exec_has_its_cwd_and_exe_as_the_kernel_walks_them") {
+        return;
+    }
+    // processes gone long before user space could read /proc; /proc is a mount of its own,
+    // so the walk crosses a mount point
+    let opts = CaptureOptions {
+        command: cmd(&[
+            "/bin/sh",
+            "-c",
+            "cd /usr/share && /bin/true; cd /proc && /bin/true",
+        ]),
+        ..CaptureOptions::default()
+    };
+    let mut e = EbpfEngine::start_for_command(&opts).expect("start the command");
+    let evs = run_to_end(&mut e, Duration::from_secs(20));
+    assert_eq!(e.exit_code(), Some(0));
+    let real_true = std::fs::canonicalize("/bin/true").unwrap();
+    let seen: Vec<(String, String)> = evs
+        .iter()
+        .filter_map(|ev| match &ev.kind {
+            EventKind::Exec { exe, cwd, .. } if exe.ends_with(b"/true") => Some((
+                String::from_utf8_lossy(cwd).into_owned(),
+                String::from_utf8_lossy(exe).into_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let t = real_true.to_string_lossy().into_owned();
+    assert_eq!(
+        seen,
+        [
+            ("/usr/share".to_owned(), t.clone()),
+            ("/proc".to_owned(), t)
+        ]
+    );
+}

@@ -15,7 +15,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 3
+#define SP_ABI_VERSION 4
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -57,6 +57,9 @@ struct sp_hdr {
 #define SP_HDR_RETRIED 2
 /* In an sp_inflight value only: the enter is waiting for its exit. */
 #define SP_HDR_PENDING 4
+/* In an SP_REC_EXEC: the record carries the working directory / the executable's path. */
+#define SP_HDR_CWD 8
+#define SP_HDR_EXE 16
 
 /*
  * A syscall enter or exit. The six argument registers are always sent (user space builds the
@@ -143,15 +146,23 @@ struct sp_clone {
  * sched_process_exec: the file that runs (bprm->interp: the interpreter of a script, else the
  * file named, as the caller spelt it), `len` bytes, follows; then
  * `args_len` bytes of the new image's argument area (NUL-separated argv, cut at
- * SP_MAX_ARG_DATA). 48 bytes.
+ * SP_MAX_ARG_DATA); then `cwd_len` bytes of the working directory and `exe_len` bytes of the
+ * executable's path (bprm->file), each as its components from the last to the first, each
+ * followed by a NUL ("bin\0usr\0" is /usr/bin; nothing is /). A path is there only when its
+ * SP_HDR_CWD or SP_HDR_EXE bit is set in hdr.flags: the walk up its dentries and mounts reached
+ * the root of the mount namespace within SP_PATH_DEPTH steps and SP_MAX_ARG_DATA bytes.
+ * 48 bytes.
  */
 struct sp_exec {
 	struct sp_hdr hdr;
 	__u32 old_tid;
 	__u32 len;
 	__u32 args_len;
-	__u32 pad;
+	__u16 cwd_len;
+	__u16 exe_len;
 };
+
+#define SP_PATH_DEPTH 48
 
 /* sched_process_exit. 40 bytes. */
 struct sp_thread_exit {

@@ -32,7 +32,41 @@ struct mm_struct {
 	unsigned long arg_end;
 };
 
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+/* fs/mount.h: the mount a vfsmount is embedded in */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct fs_struct {
+	struct path pwd;
+};
+
+struct file {
+	struct path f_path;
+};
+
 struct task_struct {
+	struct fs_struct *fs;
 	struct mm_struct *mm;
 	int pid;
 	int tgid;
@@ -43,6 +77,7 @@ struct task_struct {
 struct linux_binprm {
 	const char *filename;
 	const char *interp;
+	struct file *file;
 };
 
 #pragma clang attribute pop

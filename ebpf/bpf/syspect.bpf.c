@@ -677,6 +677,8 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+#include "path.h"
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
@@ -707,8 +709,33 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	if (alen && bpf_probe_read_user(s->buf + sizeof(*rec) + len, alen, (void *)start))
 		alen = 0;
 	rec->args_len = alen;
-	rec->pad = 0;
-	sp_output(rec, sizeof(*rec) + len + alen, 1);
+	/* the working directory and the executable, as the kernel names them: the process may
+	 * be gone before user space could read /proc */
+	__u64 at = sizeof(*rec) + len + alen;
+	struct fs_struct *fs = BPF_CORE_READ(p, fs);
+	int cwd = fs ? sp_fetch_path(s, at, (__u64)BPF_CORE_READ(fs, pwd.mnt),
+				     (__u64)BPF_CORE_READ(fs, pwd.dentry))
+		     : -1;
+	rec->cwd_len = 0;
+	if (cwd >= 0 && cwd <= SP_MAX_ARG_DATA) {
+		rec->cwd_len = cwd;
+		rec->hdr.flags |= SP_HDR_CWD;
+		at += cwd;
+	}
+	struct file *file = BPF_CORE_READ(bprm, file);
+	int exe = file ? sp_fetch_path(s, at, (__u64)BPF_CORE_READ(file, f_path.mnt),
+				       (__u64)BPF_CORE_READ(file, f_path.dentry))
+		       : -1;
+	rec->exe_len = 0;
+	if (exe >= 0 && exe <= SP_MAX_ARG_DATA) {
+		rec->exe_len = exe;
+		rec->hdr.flags |= SP_HDR_EXE;
+		at += exe;
+	}
+	/* (bounded already; said again for the verifier, which loses it through the calls) */
+	if (at > SP_BUF)
+		at = sizeof(*rec);
+	sp_output(rec, at, 1);
 	return 0;
 }
 

@@ -134,7 +134,13 @@ impl Decoder {
                 let name = b.get(at..at + r.len as usize).ok_or_else(short)?;
                 let at = at + r.len as usize;
                 let args = b.get(at..at + r.args_len as usize).ok_or_else(short)?;
-                exec_event(hdr.pid, r.old_tid, name, args)
+                let at = at + r.args_len as usize;
+                let cwd = b.get(at..at + r.cwd_len as usize).ok_or_else(short)?;
+                let at = at + r.cwd_len as usize;
+                let exe = b.get(at..at + r.exe_len as usize).ok_or_else(short)?;
+                let cwd = (hdr.flags & syspect_ebpf::hdr::CWD != 0).then(|| walked_path(cwd));
+                let exe = (hdr.flags & syspect_ebpf::hdr::EXE != 0).then(|| walked_path(exe));
+                exec_event(hdr.pid, r.old_tid, name, args, cwd, exe)
             }
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;
@@ -315,11 +321,35 @@ fn item_arg(it: &Item, data: &[u8], pool: &mut ArgPool) -> Option<Arg> {
     })
 }
 
-/// The Exec event: the file that runs and argv from the kernel; the working directory from
-/// /proc while the process still exists (empty when it is already gone). The file name is made
-/// canonical (symlinks resolved) as `/proc/PID/exe` shows it, which the ptrace engine reports;
-/// a relative name is resolved against that working directory.
-fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
+/// A path the kernel walked up (see `struct sp_exec`): components from the last to the first,
+/// each followed by a NUL.
+fn walked_path(b: &[u8]) -> Vec<u8> {
+    let b = b.strip_suffix(&[0]).unwrap_or(b);
+    if b.is_empty() {
+        return b"/".to_vec();
+    }
+    let mut path = Vec::with_capacity(b.len() + 1);
+    for part in b.rsplit(|&c| c == 0) {
+        path.push(b'/');
+        path.extend_from_slice(part);
+    }
+    path
+}
+
+/// The Exec event: the file that runs and argv from the kernel, and the working directory and
+/// the executable's path as the kernel walked them (`cwd`, `exe`). When the kernel could not
+/// (a path too deep), they come from /proc while the process still exists (empty when it is
+/// already gone): the file name is then made canonical (symlinks resolved) as `/proc/PID/exe`
+/// shows it, which the ptrace engine reports; a relative name is resolved against the working
+/// directory.
+fn exec_event(
+    pid: u32,
+    old_tid: u32,
+    name: &[u8],
+    args: &[u8],
+    cwd: Option<Vec<u8>>,
+    exe: Option<Vec<u8>>,
+) -> EventKind {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let args = args.strip_suffix(&[0]).unwrap_or(args);
     let args = if args.is_empty() {
@@ -327,9 +357,19 @@ fn exec_event(pid: u32, old_tid: u32, name: &[u8], args: &[u8]) -> EventKind {
     } else {
         args.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
     };
-    let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
-        .map(|p| p.as_os_str().as_bytes().to_vec())
-        .unwrap_or_default();
+    let cwd = cwd.unwrap_or_else(|| {
+        std::fs::read_link(format!("/proc/{pid}/cwd"))
+            .map(|p| p.as_os_str().as_bytes().to_vec())
+            .unwrap_or_default()
+    });
+    if let Some(exe) = exe {
+        return EventKind::Exec {
+            old_tid,
+            exe,
+            args,
+            cwd,
+        };
+    }
     // The process's own executable as the kernel names it, which resolves paths in the
     // process's mount namespace (a container's) and `/proc/self/exe` (busybox applets) as
     // the process sees them; resolving the file name here would use syspect's namespace.

@@ -398,7 +398,8 @@ fn lifecycle_records_decode() {
         old_tid: 11,
         len: 7,
         args_len: 9,
-        pad: 0,
+        cwd_len: 0,
+        exe_len: 0,
     });
     b.extend_from_slice(b"/bin/sh");
     b.extend_from_slice(b"sh\0-c\0ls\0");
@@ -410,6 +411,34 @@ fn lifecycle_records_decode() {
             exe: sh.into_os_string().into_encoded_bytes(),
             args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
             cwd: vec![]
+        }
+    );
+    b.truncate(b.len() - 1);
+    assert!(dec().decode(&b).is_err());
+
+    // the kernel walked the paths: components from the last, each NUL-terminated; an empty
+    // walk is the root
+    let mut h = hdr(rec::EXEC, 0, 0);
+    h.pid = u32::MAX;
+    h.flags = syspect_ebpf::hdr::CWD | syspect_ebpf::hdr::EXE;
+    let mut b = bytes(&ExecRec {
+        hdr: h,
+        old_tid: 11,
+        len: 2,
+        args_len: 3,
+        cwd_len: 0,
+        exe_len: 11,
+    });
+    b.extend_from_slice(b"ls");
+    b.extend_from_slice(b"ls\0");
+    b.extend_from_slice(b"ls\0bin\0usr\0");
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exec {
+            old_tid: 11,
+            exe: b"/usr/bin/ls".to_vec(),
+            args: vec![b"ls".to_vec()],
+            cwd: b"/".to_vec(),
         }
     );
     b.truncate(b.len() - 1);
