@@ -84,6 +84,27 @@ struct {
 	__type(value, __u8);
 } sp_cgroups SEC(".maps");
 
+/* The generation of sp_cgroups, and each CPU's last answer (see sp_cgroup_wanted). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_cg_gen SEC(".maps");
+
+struct sp_cg_verdict {
+	__u64 id;
+	__u64 gen;
+	__u64 wanted;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_cg_verdict);
+} sp_cg_cache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -132,11 +153,29 @@ struct {
 #define SP_CLONE_VM 0x100ULL
 #define SP_CLONE_VFORK 0x4000ULL
 
-/* Whether the current thread's cgroup is one the capture keeps. */
+/*
+ * Whether the current thread's cgroup is one the capture keeps. A capture of some containers
+ * asks this on every syscall of the host, nearly always for the same cgroup as the CPU's last
+ * call: each CPU keeps its last answer (sp_cg_cache), good while the set's generation
+ * (sp_cg_gen, which user space bumps after adding ids) is the one it was taken under. The
+ * generation is read before the set, so an answer taken just before an addition is stale.
+ */
 static __always_inline bool sp_cgroup_wanted(void)
 {
+	__u32 zero = 0;
 	__u64 cg = bpf_get_current_cgroup_id();
-	return bpf_map_lookup_elem(&sp_cgroups, &cg) != NULL;
+	__u64 *gen = bpf_map_lookup_elem(&sp_cg_gen, &zero);
+	struct sp_cg_verdict *c = bpf_map_lookup_elem(&sp_cg_cache, &zero);
+	if (!gen || !c)
+		return bpf_map_lookup_elem(&sp_cgroups, &cg) != NULL;
+	__u64 g = *(volatile __u64 *)gen;
+	if (c->id == cg && c->gen == g)
+		return c->wanted;
+	bool wanted = bpf_map_lookup_elem(&sp_cgroups, &cg) != NULL;
+	c->id = cg;
+	c->gen = g;
+	c->wanted = wanted;
+	return wanted;
 }
 
 /* Whether events of process `tgid` (current) pass the pid and cgroup filters; `cg_kept`: a

@@ -63,6 +63,8 @@ pub struct Loaded {
     pub drops: PerCpuArray<MapData, u64>,
     /// The cgroup id set, which may grow while capturing.
     pub cgroups: HashMap<MapData, u64, u8>,
+    /// The set's generation: bumped after each addition (the programs cache their answers).
+    pub cgroups_gen: Array<MapData, u64>,
     /// Each thread's kept enter ([`syspect_ebpf::Inflight`]), by tid % INFLIGHT_SLOTS,
     /// mapped read-only (scanned at the end for calls still running).
     pub inflight: Mapping,
@@ -237,6 +239,11 @@ pub fn load(
             .map_err(|e| bpf_err("cannot fill sp_cgroups", e))?;
     }
 
+    let gen = bpf
+        .take_map("sp_cg_gen")
+        .ok_or_else(|| EngineError::Bpf("the object has no sp_cg_gen map".into()))?;
+    let cgroups_gen = Array::try_from(gen).map_err(|e| bpf_err("sp_cg_gen", e))?;
+
     let ring = bpf
         .take_map("sp_events")
         .ok_or_else(|| EngineError::Bpf("the object has no sp_events map".into()))?;
@@ -279,6 +286,7 @@ pub fn load(
         ring,
         drops,
         cgroups,
+        cgroups_gen,
         inflight,
         _inflight_map: inflight_map,
     })

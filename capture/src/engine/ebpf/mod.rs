@@ -527,6 +527,11 @@ impl Engine for EbpfEngine {
                 .insert(id, 1, 0)
                 .map_err(|e| EngineError::Bpf(format!("cannot add cgroup {id}: {e}")))?;
         }
+        // after the additions: the programs' cached answers taken before them go stale
+        let gen = &mut self.loaded.cgroups_gen;
+        let g = gen.get(&0, 0).unwrap_or(0);
+        gen.set(0, g.wrapping_add(1), 0)
+            .map_err(|e| EngineError::Bpf(format!("cannot bump the cgroup generation: {e}")))?;
         Ok(())
     }
 }
