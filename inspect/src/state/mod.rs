@@ -36,6 +36,9 @@ pub struct State {
     /// By syscall number, so that an enter is copied over arguments of the same shape (their
     /// byte buffers kept).
     spare_args: Vec<Vec<syspect_capture::Arg>>,
+    /// The thread whose call's arguments are still in the enter record that [`State::update_lent`]
+    /// took: [`State::take_args`] moves them into its pending call.
+    lent: Option<Tid>,
 }
 
 /// What the state learnt from an exit event about its call, for formatters that merge enter
@@ -54,10 +57,35 @@ impl State {
     /// Take in one record. For an exit event, returns the matching enter (when seen), which the
     /// state no longer keeps.
     pub fn update(&mut self, rec: &Record) -> Option<Completed> {
+        self.update_with(rec, true)
+    }
+
+    /// [`State::update`] for a record the caller will lend again to [`State::take_args`] once
+    /// the event has been shown: an enter's arguments are then moved into the state instead
+    /// of copied. Until then, the thread's pending call holds stale arguments.
+    pub fn update_lent(&mut self, rec: &Record) -> Option<Completed> {
+        self.update_with(rec, false)
+    }
+
+    /// After [`State::update_lent`] of `ev`: take its arguments (an enter's) into the pending
+    /// call, leaving in their place an argument vector of an earlier call of the same syscall,
+    /// whose allocations the decoder refills.
+    pub fn take_args(&mut self, ev: &mut Event) {
+        let (Some(tid), EventKind::Enter { args, .. }) = (self.lent.take(), &mut ev.kind) else {
+            return;
+        };
+        debug_assert_eq!(tid, ev.tid);
+        if let Some(p) = self.threads.get_mut(tid).and_then(|t| t.pending.as_mut()) {
+            std::mem::swap(&mut p.args, args);
+        }
+    }
+
+    fn update_with(&mut self, rec: &Record, copy: bool) -> Option<Completed> {
         // Whatever follows an event comes after it was shown.
         self.reap();
+        self.lent = None;
         match rec {
-            Record::Event(ev) => self.update_event(ev),
+            Record::Event(ev) => self.update_event(ev, copy),
             Record::Thread(t) => {
                 self.threads.insert(t.clone());
                 None
@@ -83,6 +111,7 @@ impl State {
 
     /// Give back what [`State::update`] returned for an exit, once it has been used, so that
     /// its allocations serve a later call.
+    #[inline]
     pub fn recycle(&mut self, completed: Option<Completed>) {
         if let Some(Completed {
             enter: Some(PendingCall { nr, args, .. }),
@@ -98,9 +127,13 @@ impl State {
     /// thread left). Done before each event, and by readers at the end of a stream.
     #[inline]
     pub fn reap(&mut self) {
-        if self.closed.is_empty() && self.reap.is_empty() {
-            return;
+        if !(self.closed.is_empty() && self.reap.is_empty()) {
+            self.reap_now();
         }
+    }
+
+    #[cold]
+    fn reap_now(&mut self) {
         for (pid, fd) in self.closed.drain(..) {
             self.fds.remove(pid, fd);
         }
@@ -113,7 +146,7 @@ impl State {
         }
     }
 
-    fn update_event(&mut self, ev: &Event) -> Option<Completed> {
+    fn update_event(&mut self, ev: &Event, copy: bool) -> Option<Completed> {
         if self.first_ts == 0 {
             self.first_ts = ev.ts;
         }
@@ -128,7 +161,11 @@ impl State {
                     .get_mut(*nr as usize)
                     .map(std::mem::take)
                     .unwrap_or_default();
-                assign_args(&mut kept, args);
+                if copy {
+                    assign_args(&mut kept, args);
+                } else {
+                    self.lent = Some(ev.tid);
+                }
                 let t = self.threads.entry(ev.tid, ev.pid);
                 t.pending = Some(PendingCall {
                     nr: *nr,
@@ -141,7 +178,7 @@ impl State {
                 let t = self.threads.entry(ev.tid, ev.pid);
                 let enter = t.pending.take().filter(|p| p.nr == *nr);
                 let changes = effects::effect(*nr) != effects::Effect::None;
-                if let Some(desc) = syscalls::lookup(*nr).filter(|_| changes) {
+                if let Some(desc) = changes.then(|| syscalls::lookup(*nr)).flatten() {
                     let empty: &[syspect_capture::Arg] = &[];
                     let mut merged =
                         desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
@@ -261,6 +298,7 @@ impl State {
     }
 
     /// The thread that made `ev`.
+    #[inline]
     pub fn thread(&self, tid: Tid) -> Option<&Thread> {
         self.threads.get(tid)
     }
@@ -301,8 +339,59 @@ fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]
 
 #[cfg(test)]
 mod tests {
-    use super::assign_args;
+    use super::{assign_args, State};
+    use syspect_capture::event::{Event, EventKind, Record};
     use syspect_capture::Arg;
+
+    #[test]
+    fn lent_arguments_reach_the_exit_as_copied_ones_do() {
+        let ev = |kind| {
+            Record::Event(Event {
+                ts: 1,
+                tid: 4,
+                pid: 4,
+                cpu: 0,
+                kind,
+            })
+        };
+        let args = |path: &[u8]| {
+            vec![
+                Arg::Num(-100i64 as u64),
+                Arg::Str {
+                    data: path.to_vec(),
+                    trunc: false,
+                },
+                Arg::Num(0),
+                Arg::Num(0),
+            ]
+        };
+        let mut st = State::new();
+        for (i, path) in [&b"/etc/hosts"[..], b"/etc/passwd"].iter().enumerate() {
+            let mut enter = ev(EventKind::Enter {
+                nr: 257,
+                args: args(path),
+            });
+            assert!(st.update_lent(&enter).is_none());
+            if let Record::Event(e) = &mut enter {
+                st.take_args(e);
+            }
+            let done = st.update(&ev(EventKind::Exit {
+                nr: 257,
+                ret: 3 + i as i64,
+                args: vec![],
+            }));
+            let kept = done
+                .as_ref()
+                .and_then(|c| c.enter.as_ref())
+                .map(|p| &p.args);
+            assert_eq!(kept, Some(&args(path)));
+            assert_eq!(
+                st.fds.get(4, 3 + i as i32).map(|f| &f.name[..]),
+                Some(*path)
+            );
+            st.recycle(done);
+        }
+    }
 
     #[test]
     fn assigned_arguments_equal_their_source_whatever_was_there() {
