@@ -130,21 +130,6 @@ impl Pipeline {
 
     /// Take one record; returns false once the event limit is reached.
     pub fn push(&mut self, rec: &Record, out: &mut dyn Write) -> io::Result<bool> {
-        self.push_with(rec, out, true)
-    }
-
-    /// [`Pipeline::push`] of a record the caller refills afterwards (a reused place): what the
-    /// state keeps of it (an enter's arguments, until the exit) is taken rather than copied,
-    /// which leaves other contents in the record.
-    pub fn push_lent(&mut self, rec: &mut Record, out: &mut dyn Write) -> io::Result<bool> {
-        let go = self.push_with(rec, out, false);
-        if let Record::Event(ev) = rec {
-            self.state.take_args(ev);
-        }
-        go
-    }
-
-    fn push_with(&mut self, rec: &Record, out: &mut dyn Write, copy: bool) -> io::Result<bool> {
         if self.limit.is_some_and(|l| self.shown >= l) {
             return Ok(false);
         }
@@ -164,11 +149,7 @@ impl Pipeline {
                 return Ok(true);
             }
         }
-        let completed = if copy {
-            self.state.update(rec)
-        } else {
-            self.state.update_lent(rec)
-        };
+        let completed = self.state.update(rec);
         if let Record::Event(ev) = rec {
             self.num += crate::output::numbered(ev) as u64;
             // Before `--from`: the state follows, nothing is shown.

@@ -106,7 +106,7 @@ impl Prefetch {
         }
         self.at += 1;
         // Every filled place holds a record (the reading thread counts only those).
-        Ok(match &mut self.batch[self.at - 1] {
+        Ok(match &self.batch[self.at - 1] {
             Some(rec) => Next::Record(rec),
             None => Next::End,
         })

@@ -62,7 +62,7 @@ pub fn read_files_with_progress(
         }
         match source.next_record() {
             Ok(Next::Record(rec)) => {
-                if !p.push_lent(rec, out)? {
+                if !p.push(rec, out)? {
                     break;
                 }
             }

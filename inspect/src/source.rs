@@ -30,9 +30,7 @@ pub enum Ended {
 
 /// How reading one record went.
 pub enum Next<'a> {
-    /// Lent mutably, so that a reader may take what it keeps from it instead of copying it
-    /// (see [`crate::pipeline::Pipeline::push_lent`]); the place is refilled afterwards.
-    Record(&'a mut Record),
+    Record(&'a Record),
     /// The end of the files.
     End,
     /// The files end early (a capture that was killed): every complete part was read; the
@@ -115,7 +113,7 @@ impl FileSource {
     pub fn next_record(&mut self) -> Result<Next<'_>, InspectError> {
         match self {
             FileSource::Trace(r, slot) => match r.next_into(slot) {
-                Ok(()) => Ok(slot.as_mut().map_or(Next::End, Next::Record)),
+                Ok(()) => Ok(slot.as_ref().map_or(Next::End, Next::Record)),
                 Err(e @ TraceError::Truncated { .. }) => Ok(Next::EndsEarly(e.to_string())),
                 Err(e) => Err(e.into()),
             },

@@ -36,9 +36,6 @@ pub struct State {
     /// By syscall number, so that an enter is copied over arguments of the same shape (their
     /// byte buffers kept).
     spare_args: Vec<Vec<syspect_capture::Arg>>,
-    /// The thread whose call's arguments are still in the enter record that [`State::update_lent`]
-    /// took: [`State::take_args`] moves them into its pending call.
-    lent: Option<Tid>,
 }
 
 /// What the state learnt from an exit event about its call, for formatters that merge enter
@@ -57,35 +54,10 @@ impl State {
     /// Take in one record. For an exit event, returns the matching enter (when seen), which the
     /// state no longer keeps.
     pub fn update(&mut self, rec: &Record) -> Option<Completed> {
-        self.update_with(rec, true)
-    }
-
-    /// [`State::update`] for a record the caller will lend again to [`State::take_args`] once
-    /// the event has been shown: an enter's arguments are then moved into the state instead
-    /// of copied. Until then, the thread's pending call holds stale arguments.
-    pub fn update_lent(&mut self, rec: &Record) -> Option<Completed> {
-        self.update_with(rec, false)
-    }
-
-    /// After [`State::update_lent`] of `ev`: take its arguments (an enter's) into the pending
-    /// call, leaving in their place an argument vector of an earlier call of the same syscall,
-    /// whose allocations the decoder refills.
-    pub fn take_args(&mut self, ev: &mut Event) {
-        let (Some(tid), EventKind::Enter { args, .. }) = (self.lent.take(), &mut ev.kind) else {
-            return;
-        };
-        debug_assert_eq!(tid, ev.tid);
-        if let Some(p) = self.threads.get_mut(tid).and_then(|t| t.pending.as_mut()) {
-            std::mem::swap(&mut p.args, args);
-        }
-    }
-
-    fn update_with(&mut self, rec: &Record, copy: bool) -> Option<Completed> {
         // Whatever follows an event comes after it was shown.
         self.reap();
-        self.lent = None;
         match rec {
-            Record::Event(ev) => self.update_event(ev, copy),
+            Record::Event(ev) => self.update_event(ev),
             Record::Thread(t) => {
                 self.threads.insert(t.clone());
                 None
@@ -146,7 +118,7 @@ impl State {
         }
     }
 
-    fn update_event(&mut self, ev: &Event, copy: bool) -> Option<Completed> {
+    fn update_event(&mut self, ev: &Event) -> Option<Completed> {
         if self.first_ts == 0 {
             self.first_ts = ev.ts;
         }
@@ -161,11 +133,7 @@ impl State {
                     .get_mut(*nr as usize)
                     .map(std::mem::take)
                     .unwrap_or_default();
-                if copy {
-                    assign_args(&mut kept, args);
-                } else {
-                    self.lent = Some(ev.tid);
-                }
+                assign_args(&mut kept, args);
                 let t = self.threads.entry(ev.tid, ev.pid);
                 t.pending = Some(PendingCall {
                     nr: *nr,
@@ -339,59 +307,8 @@ fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]
 
 #[cfg(test)]
 mod tests {
-    use super::{assign_args, State};
-    use syspect_capture::event::{Event, EventKind, Record};
+    use super::assign_args;
     use syspect_capture::Arg;
-
-    #[test]
-    fn lent_arguments_reach_the_exit_as_copied_ones_do() {
-        let ev = |kind| {
-            Record::Event(Event {
-                ts: 1,
-                tid: 4,
-                pid: 4,
-                cpu: 0,
-                kind,
-            })
-        };
-        let args = |path: &[u8]| {
-            vec![
-                Arg::Num(-100i64 as u64),
-                Arg::Str {
-                    data: path.to_vec(),
-                    trunc: false,
-                },
-                Arg::Num(0),
-                Arg::Num(0),
-            ]
-        };
-        let mut st = State::new();
-        for (i, path) in [&b"/etc/hosts"[..], b"/etc/passwd"].iter().enumerate() {
-            let mut enter = ev(EventKind::Enter {
-                nr: 257,
-                args: args(path),
-            });
-            assert!(st.update_lent(&enter).is_none());
-            if let Record::Event(e) = &mut enter {
-                st.take_args(e);
-            }
-            let done = st.update(&ev(EventKind::Exit {
-                nr: 257,
-                ret: 3 + i as i64,
-                args: vec![],
-            }));
-            let kept = done
-                .as_ref()
-                .and_then(|c| c.enter.as_ref())
-                .map(|p| &p.args);
-            assert_eq!(kept, Some(&args(path)));
-            assert_eq!(
-                st.fds.get(4, 3 + i as i32).map(|f| &f.name[..]),
-                Some(*path)
-            );
-            st.recycle(done);
-        }
-    }
 
     #[test]
     fn assigned_arguments_equal_their_source_whatever_was_there() {
