@@ -280,7 +280,11 @@ impl State {
 /// `dst = src.clone()`, keeping `dst`'s allocations where an argument has the same kind.
 fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]) {
     use syspect_capture::Arg;
-    dst.truncate(src.len());
+    // Mostly of the same length (the last call of the same syscall): the calls that truncate
+    // and extend by nothing cost more than the copy of a few numbers.
+    if dst.len() > src.len() {
+        dst.truncate(src.len());
+    }
     for (d, s) in dst.iter_mut().zip(src) {
         match (d, s) {
             (Arg::Num(d), Arg::Num(s)) => *d = *s,
@@ -301,8 +305,9 @@ fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]
             (d, s) => *d = s.clone(),
         }
     }
-    let had = dst.len();
-    dst.extend_from_slice(&src[had..]);
+    if let Some(more) = src.get(dst.len()..).filter(|m| !m.is_empty()) {
+        dst.extend_from_slice(more);
+    }
 }
 
 #[cfg(test)]
