@@ -97,13 +97,30 @@ impl Prefetch {
     }
 
     /// The next record, as [`FileSource::next_record`] gives it.
+    #[inline]
     pub fn next_record(&mut self) -> Result<Next<'_>, InspectError> {
+        if self.at >= self.filled {
+            if let Some(end) = self.next_batch() {
+                return end;
+            }
+        }
+        self.at += 1;
+        // Every filled place holds a record (the reading thread counts only those).
+        Ok(match &self.batch[self.at - 1] {
+            Some(rec) => Next::Record(rec),
+            None => Next::End,
+        })
+    }
+
+    /// Wait for the next batch; how the reading ended when there is none.
+    #[cold]
+    fn next_batch(&mut self) -> Option<Result<Next<'static>, InspectError>> {
         loop {
             if self.at < self.filled {
-                break;
+                return None;
             }
             if self.ended {
-                return Ok(Next::End);
+                return Some(Ok(Next::End));
             }
             let used = std::mem::take(&mut self.batch);
             if !used.is_empty() {
@@ -121,29 +138,23 @@ impl Prefetch {
                 // The thread is gone without a word: it can only have panicked.
                 Err(_) => {
                     self.ended = true;
-                    return Err(InspectError::Io(std::io::Error::other(
+                    return Some(Err(InspectError::Io(std::io::Error::other(
                         "the reading thread stopped unexpectedly",
-                    )));
+                    ))));
                 }
                 Ok(Msg::End(Ended::End)) => {
                     self.ended = true;
-                    return Ok(Next::End);
+                    return Some(Ok(Next::End));
                 }
                 Ok(Msg::End(Ended::Early(why))) => {
                     self.ended = true;
-                    return Ok(Next::EndsEarly(why));
+                    return Some(Ok(Next::EndsEarly(why)));
                 }
                 Ok(Msg::Failed(e)) => {
                     self.ended = true;
-                    return Err(e);
+                    return Some(Err(e));
                 }
             }
         }
-        self.at += 1;
-        // Every filled place holds a record (the reading thread counts only those).
-        Ok(match &self.batch[self.at - 1] {
-            Some(rec) => Next::Record(rec),
-            None => Next::End,
-        })
     }
 }

@@ -178,7 +178,32 @@ impl EventFields<'_, '_> {
 }
 
 impl Fields for EventFields<'_, '_> {
+    /// The fields filters test most, inline; the others through [`EventFields::any_value`].
+    #[inline]
     fn value(&mut self, field: FieldRef<'_>) -> Option<Value<'_>> {
+        const PROC_NAME: u32 = F::ProcName as u32;
+        const PROC_PID: u32 = F::ProcPid as u32;
+        const THREAD_TID: u32 = F::ThreadTid as u32;
+        let ev = self.cx.ev;
+        match field.id {
+            PROC_NAME => {
+                let c = &thread(self.cx)?.info.comm;
+                (!c.is_empty()).then_some(Value::Str(c))
+            }
+            PROC_PID => Some(Value::Int(ev.pid as i64)),
+            THREAD_TID => Some(Value::Int(ev.tid as i64)),
+            _ => self.any_value(field),
+        }
+    }
+
+    fn values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
+        self.any_values(field, each)
+    }
+}
+
+impl EventFields<'_, '_> {
+    /// [`Fields::value`] of any field.
+    fn any_value(&mut self, field: FieldRef<'_>) -> Option<Value<'_>> {
         let cx = self.cx;
         let ev = cx.ev;
         let f = F::from_id(field.id)?;
@@ -420,7 +445,7 @@ impl Fields for EventFields<'_, '_> {
         }
     }
 
-    fn values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
+    fn any_values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
         let cx = self.cx;
         match F::from_id(field.id) {
             Some(F::ProcAname) if field.arg.is_none() => {

@@ -88,6 +88,7 @@ fn effect_of(name: &str) -> Effect {
 }
 
 /// The effect of syscall `nr`.
+#[inline]
 pub fn effect(nr: u16) -> Effect {
     static TABLE: OnceLock<Vec<Effect>> = OnceLock::new();
     let t = TABLE.get_or_init(|| {

@@ -83,6 +83,7 @@ impl State {
 
     /// Give back what [`State::update`] returned for an exit, once it has been used, so that
     /// its allocations serve a later call.
+    #[inline]
     pub fn recycle(&mut self, completed: Option<Completed>) {
         if let Some(Completed {
             enter: Some(PendingCall { nr, args, .. }),
@@ -98,9 +99,13 @@ impl State {
     /// thread left). Done before each event, and by readers at the end of a stream.
     #[inline]
     pub fn reap(&mut self) {
-        if self.closed.is_empty() && self.reap.is_empty() {
-            return;
+        if !(self.closed.is_empty() && self.reap.is_empty()) {
+            self.reap_now();
         }
+    }
+
+    #[cold]
+    fn reap_now(&mut self) {
         for (pid, fd) in self.closed.drain(..) {
             self.fds.remove(pid, fd);
         }
@@ -141,7 +146,7 @@ impl State {
                 let t = self.threads.entry(ev.tid, ev.pid);
                 let enter = t.pending.take().filter(|p| p.nr == *nr);
                 let changes = effects::effect(*nr) != effects::Effect::None;
-                if let Some(desc) = syscalls::lookup(*nr).filter(|_| changes) {
+                if let Some(desc) = changes.then(|| syscalls::lookup(*nr)).flatten() {
                     let empty: &[syspect_capture::Arg] = &[];
                     let mut merged =
                         desc.merge_args(enter.as_ref().map_or(empty, |p| &p.args), Some(args));
@@ -261,6 +266,7 @@ impl State {
     }
 
     /// The thread that made `ev`.
+    #[inline]
     pub fn thread(&self, tid: Tid) -> Option<&Thread> {
         self.threads.get(tid)
     }
@@ -274,7 +280,11 @@ impl State {
 /// `dst = src.clone()`, keeping `dst`'s allocations where an argument has the same kind.
 fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]) {
     use syspect_capture::Arg;
-    dst.truncate(src.len());
+    // Mostly of the same length (the last call of the same syscall): the calls that truncate
+    // and extend by nothing cost more than the copy of a few numbers.
+    if dst.len() > src.len() {
+        dst.truncate(src.len());
+    }
     for (d, s) in dst.iter_mut().zip(src) {
         match (d, s) {
             (Arg::Num(d), Arg::Num(s)) => *d = *s,
@@ -295,8 +305,9 @@ fn assign_args(dst: &mut Vec<syspect_capture::Arg>, src: &[syspect_capture::Arg]
             (d, s) => *d = s.clone(),
         }
     }
-    let had = dst.len();
-    dst.extend_from_slice(&src[had..]);
+    if let Some(more) = src.get(dst.len()..).filter(|m| !m.is_empty()) {
+        dst.extend_from_slice(more);
+    }
 }
 
 #[cfg(test)]
