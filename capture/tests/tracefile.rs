@@ -13,6 +13,8 @@ use syspect_capture::trace::{
     TraceWriter, WriterOptions,
 };
 
+#[path = "tracefile/compat.rs"]
+mod compat;
 #[path = "tracefile/size.rs"]
 mod size;
 #[path = "tracefile/strategies.rs"]
