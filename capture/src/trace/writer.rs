@@ -199,7 +199,7 @@ impl TraceWriter {
             kind: rec.kind(),
             source,
         })?;
-        let size = self.frame.len() - before;
+        let size = self.frame.len().saturating_sub(before);
         if size > MAX_FRAME_LEN as usize / 2 {
             // Undo the record, and what the event encoding remembered of it.
             self.frame.undo(mark);

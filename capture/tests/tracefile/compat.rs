@@ -1,6 +1,7 @@
 //! Files of older format versions still read: `compat/v1.1.spt` was written by format 1.1
-//! (commit 8751977, before calls, repeated buffers and the durations stream) from
-//! [`v1_records`], and must read back as those records.
+//! (the code of commit 8751977, before calls, repeated buffers and the durations stream, with
+//! a test since removed) from [`v1_records`], a frame closed after its 51st record, and must
+//! read back as those records.
 
 use syspect_capture::event::{Arg, Event, EventKind, Record};
 
@@ -86,26 +87,6 @@ pub(super) fn v1_records() -> Vec<Record> {
         recs.push(at(ts + i as u64 * 10, 12, 0, k));
     }
     recs
-}
-
-/// Writes the fixture; meaningful only on the code of the format it is named after.
-#[test]
-#[ignore = "writes capture/tests/tracefile/compat/v1.1.spt"]
-fn write_v1_fixture() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/tracefile/compat/v1.1.spt"
-    );
-    let recs = v1_records();
-    let mut w =
-        syspect_capture::trace::TraceWriter::create(path.as_ref(), &super::header()).unwrap();
-    for (i, r) in recs.iter().enumerate() {
-        w.write(r).unwrap();
-        if i == 50 {
-            w.flush().unwrap();
-        }
-    }
-    w.finish().unwrap();
 }
 
 #[test]
