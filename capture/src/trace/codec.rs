@@ -1,28 +1,35 @@
-//! What a frame holds once decompressed: four streams, the records first.
+//! What a frame holds once decompressed: five streams, the records first.
 //!
 //! ```text
-//! frame   := n:u8 len:u32{n} stream{n}        (format 2: n = 4, and streams in this order)
-//! streams := record* ts_delta:zigzag* duration:varint* blob-bytes*
+//! frame   := n:u8 len:u32{n} stream{n}        (format 2: n = 5, in this order)
+//! streams := record* ts_high:varint* duration_high:varint* low:u8* blob-bytes*
 //! record  := kind:u8 len:varint payload[len]
 //! ```
 //!
-//! Streams apart, so that each compresses well on its own (measured on a real ptrace capture
-//! of `tar -cf - /usr/share/doc` with `capture/tests/tracefile/size.rs`: 24.4 bytes a call with
-//! everything interleaved, 19.5 with three streams apart, at zstd level 3 and snap length 80):
+//! Streams apart, so that each compresses well on its own (on four eBPF captures of
+//! `tar -cf - /usr/share/doc | cat`, snap length 80, zstd level 3, the three streams of
+//! format 1 took 16.9 to 18.9 bytes a call, these five 14.7 to 16.1; see BENCHMARKS.md):
 //! - the records;
-//! - event timestamps, one zigzag varint for each event record (kind 1, known variant or not),
-//!   in order: the event's timestamp minus the previous event's in the frame (0 for the first),
-//!   zigzag since events of different CPUs may go back a little. For a call record (below) it
-//!   is its enter's, and the previous event of the next record is its exit. Nanosecond
-//!   timestamps are much of what stays after compression, and among the records they would
-//!   cut zstd's matches;
-//! - the durations of the call records, one varint each, in order: exit minus enter
-//!   timestamp (apart from the deltas, because they are distributed otherwise);
+//! - event timestamps, one value for each event record (kind 1, known variant or not), in
+//!   order: zigzag of the event's timestamp minus a base, the base being the timestamp of the
+//!   last event of the same thread when that thread is among the frame's last [`CLOCKS`]
+//!   threads, else of the previous event in the frame (0 for the first). For a call record
+//!   (below) it is its enter's, and its exit is the thread's (and the frame's) last event.
+//!   Zigzag since events of different CPUs may go back a little. A thread's own pace is more
+//!   regular than how threads of different CPUs interleave. "Among the last threads": a table
+//!   of [`CLOCKS`] slots, empty at the frame's start; a thread not in it takes slot 0, then 1,
+//!   and so on round, replacing whichever thread was there;
+//! - the durations of the call records, one value each, in order: exit minus enter timestamp
+//!   (apart from the deltas, because they are distributed otherwise);
+//! - the low bytes of those values: each timestamp and duration value `v` is its high part
+//!   `v >> 8`, a varint in its stream, and its low byte here, in the order the records need
+//!   them (a call's timestamp, then its duration). The low bytes of nanosecond times are
+//!   noise: apart, they cost zstd a byte each and do not spoil the coding of the rest;
 //! - the bytes of the events' buffers and memory arguments ([`Arg::Buf`], [`Arg::Mem`]),
 //!   whose lengths stay in the records, except those that repeat an earlier blob.
 //!
-//! Streams past the fourth (a newer minor's) are skipped; in a file of this code's minor,
-//! `n` is 4 and every stream must be used up by the records.
+//! Streams past the fifth (a newer minor's) are skipped; in a file of this code's minor,
+//! `n` is 5 and every stream must be used up by the records.
 //!
 //! State records (threads, fds, users, groups, containers) are rmp-serde maps of named fields.
 //! Events, which are nearly all of a trace, have a compact hand-written encoding:
@@ -47,7 +54,9 @@
 //!   call is one.
 //! - `args := n:varint arg*`; `arg := tag:u8 …` with the argument kind in bits 0-3: 0 Num (the
 //!   value zigzag-encoded as i64, inline in bits 4-7 when below 15, else after the tag); 1 Str
-//!   (bit 4: truncated) `len bytes`; 2 Buf `bytes real_len-len:zigzag`; 3 Mem `bytes`;
+//!   (bit 4: truncated) `len bytes`; 2 Buf `bytes [real_len-len:zigzag]`, the real length
+//!   left out when the tag has bit 6 (LEN_IS_RET: in an exit's arguments, the real length is
+//!   the return value, as a read's is); 3 Mem `bytes`;
 //!   4 StrList (bit 4: truncated) `n (len bytes)*`; 5 Fault `value`; 6 List `args`.
 //! - The `bytes` of a Buf or Mem: `len:varint`, the bytes being the event's next `len` in the
 //!   blob stream; or, when the tag has bit 5 (REPEAT), `k:varint`, the bytes being those of
@@ -61,8 +70,8 @@
 //!
 //! Format 1 frames (`records_len:u32 ts_len:u32 record* ts_delta:zigzag* blob-bytes*`, the
 //! blob stream running to the frame's end and ignored past what the events use in a file of a
-//! newer minor) have no durations stream, no calls and no repeated blobs; readers still read
-//! them.
+//! newer minor) have whole zigzag varint timestamps, each from the previous event's, and no
+//! durations, low bytes, calls, repeated blobs or LEN_IS_RET; readers still read them.
 
 use serde::Serialize;
 
@@ -76,10 +85,12 @@ pub(super) const SAME_NR: u8 = 0x80;
 pub(super) const CALL: u8 = 9;
 /// Buf or Mem argument tag bit: the bytes repeat an earlier blob of the frame.
 pub(super) const REPEAT: u8 = 0x20;
+/// Buf argument tag bit, in an exit: the real length is the return value.
+pub(super) const LEN_IS_RET: u8 = 0x40;
 /// How far back a repeated blob may be, in blobs.
 pub const REPEAT_WINDOW: usize = 64;
 /// Streams of a format 2 frame.
-pub(super) const STREAMS: usize = 4;
+pub(super) const STREAMS: usize = 5;
 /// Nesting allowed for [`Arg::List`] (readv's iovecs need one level).
 pub(super) const MAX_ARG_DEPTH: u32 = 4;
 /// Shortest blob worth a reference.
@@ -94,6 +105,64 @@ pub(super) struct EventCtx {
     pub(super) pid: u32,
     pub(super) cpu: u16,
     pub(super) nr: u16,
+}
+
+/// The last timestamp of each of the frame's last [`CLOCKS`] threads, from which their next
+/// event's delta is taken (a thread's events are more regular than the interleaving of
+/// threads on different CPUs).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Clocks {
+    tid: [u32; CLOCKS],
+    ts: [u64; CLOCKS],
+    /// Slots in use, and the one a new thread takes.
+    used: usize,
+    next: usize,
+}
+
+/// Threads whose last timestamp a frame's encoding remembers.
+pub const CLOCKS: usize = 8;
+
+impl Clocks {
+    /// The base of the next event of `tid`: its last event's timestamp, else `prev`, the
+    /// previous event's.
+    #[inline]
+    pub(super) fn base(&self, tid: u32, prev: u64) -> u64 {
+        match self.tid[..self.used].iter().position(|&t| t == tid) {
+            Some(i) => self.ts[i],
+            None => prev,
+        }
+    }
+
+    /// `ts` is the last timestamp of `tid`; a thread not known takes the oldest-taken slot.
+    #[inline]
+    pub(super) fn set(&mut self, tid: u32, ts: u64) {
+        if let Some(i) = self.tid[..self.used].iter().position(|&t| t == tid) {
+            self.ts[i] = ts;
+            return;
+        }
+        let i = self.next;
+        (self.tid[i], self.ts[i]) = (tid, ts);
+        self.next = (i + 1) % CLOCKS;
+        self.used = (self.used + 1).min(CLOCKS);
+    }
+}
+
+/// The thread of the event record `payload` whose previous event was `ctx`'s (its own if the
+/// payload is too short: the decoding of the event says what is wrong with it).
+pub(super) fn event_tid(payload: &[u8], ctx: &EventCtx) -> u32 {
+    match payload.first() {
+        Some(tag) if tag & SAME_THREAD == 0 => {
+            let mut v = 0u32;
+            for (i, &b) in payload[1..].iter().take(5).enumerate() {
+                v |= ((b & 0x7f) as u32).wrapping_shl(7 * i as u32);
+                if b < 0x80 {
+                    return v;
+                }
+            }
+            ctx.tid
+        }
+        _ => ctx.tid,
+    }
 }
 
 /// The Enter that is the frame's last record, which the Exit of the same call may still join.
@@ -186,6 +255,7 @@ pub struct FrameEncoder {
     records: Vec<u8>,
     ts: Vec<u8>,
     durations: Vec<u8>,
+    low: Vec<u8>,
     blobs: Vec<u8>,
     scratch: Vec<u8>,
     head: Vec<u8>,
@@ -197,6 +267,7 @@ pub struct FrameEncoder {
     /// The last record pushed joined the open call.
     joined: bool,
     repeats: Repeats,
+    clocks: Clocks,
 }
 
 /// Where a [`FrameEncoder`] stood before a record, to take the record back.
@@ -206,9 +277,11 @@ pub struct Mark {
     records: usize,
     ts: usize,
     durations: usize,
+    low: usize,
     blobs: usize,
     open: Option<OpenCall>,
     repeats: u32,
+    clocks: Clocks,
 }
 
 impl FrameEncoder {
@@ -217,7 +290,8 @@ impl FrameEncoder {
         FrameEncoder {
             records: Vec::with_capacity(capacity / 2),
             ts: Vec::with_capacity(capacity / 16),
-            durations: Vec::with_capacity(capacity / 32),
+            durations: Vec::with_capacity(capacity / 64),
+            low: Vec::with_capacity(capacity / 16),
             blobs: Vec::with_capacity(capacity / 2),
             ..FrameEncoder::default()
         }
@@ -229,6 +303,7 @@ impl FrameEncoder {
             + self.records.len()
             + self.ts.len()
             + self.durations.len()
+            + self.low.len()
             + self.blobs.len()
     }
 
@@ -244,9 +319,11 @@ impl FrameEncoder {
             records: self.records.len(),
             ts: self.ts.len(),
             durations: self.durations.len(),
+            low: self.low.len(),
             blobs: self.blobs.len(),
             open: self.open,
             repeats: self.repeats.n,
+            clocks: self.clocks,
         }
     }
 
@@ -265,9 +342,11 @@ impl FrameEncoder {
             self.records.extend_from_slice(&self.open_body);
         }
         self.ctx = mark.ctx;
+        self.clocks = mark.clocks;
         self.records.truncate(mark.records);
         self.ts.truncate(mark.ts);
         self.durations.truncate(mark.durations);
+        self.low.truncate(mark.low);
         self.blobs.truncate(mark.blobs);
         // An Enter pushed since took the open call's place.
         self.open = open;
@@ -296,7 +375,10 @@ impl FrameEncoder {
                         return Ok(());
                     }
                 }
-                put_zigzag(&mut self.ts, e.ts.wrapping_sub(self.ctx.ts) as i64);
+                let base = self.clocks.base(e.tid, self.ctx.ts);
+                let delta = zigzag(e.ts.wrapping_sub(base) as i64);
+                put_split(&mut self.ts, &mut self.low, delta);
+                self.clocks.set(e.tid, e.ts);
                 let blobs = encode_event(
                     &mut self.ctx,
                     e,
@@ -336,13 +418,14 @@ impl FrameEncoder {
 
     /// Make the open Enter, the frame's last record, a call with this exit.
     fn join(&mut self, open: OpenCall, ts: u64, ret: i64, args: &[Arg]) {
-        put_varint(&mut self.durations, ts - open.ts);
+        put_split(&mut self.durations, &mut self.low, ts - open.ts);
         self.ctx.ts = ts;
+        self.clocks.set(open.tid, ts);
         let before = self.blobs.len();
         let exit = &mut self.body;
         exit.clear();
         put_zigzag(exit, ret);
-        put_args(exit, &mut self.blobs, &mut self.repeats, args);
+        put_args(exit, &mut self.blobs, &mut self.repeats, args, Some(ret));
         let payload = &mut self.scratch;
         payload.clear();
         payload.push((self.open_head[0] & 0xf0) | CALL);
@@ -367,13 +450,18 @@ impl FrameEncoder {
         duration: Option<u64>,
     ) {
         self.open = None;
+        let tid = event_tid(payload, &self.ctx);
         if let Some(d) = ts_delta {
-            put_zigzag(&mut self.ts, d);
-            self.ctx.ts = self.ctx.ts.wrapping_add(d as u64);
+            put_split(&mut self.ts, &mut self.low, zigzag(d));
+            let base = self.clocks.base(tid, self.ctx.ts);
+            self.ctx.ts = base.wrapping_add(d as u64);
         }
         if let Some(d) = duration {
-            put_varint(&mut self.durations, d);
+            put_split(&mut self.durations, &mut self.low, d);
             self.ctx.ts = self.ctx.ts.wrapping_add(d);
+        }
+        if ts_delta.is_some() {
+            self.clocks.set(tid, self.ctx.ts);
         }
         self.records.push(kind);
         put_varint(&mut self.records, payload.len() as u64);
@@ -389,7 +477,13 @@ impl FrameEncoder {
     /// The frame's bytes; the encoder starts a new frame.
     pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len());
-        let streams = [&self.records, &self.ts, &self.durations, &self.blobs];
+        let streams = [
+            &self.records,
+            &self.ts,
+            &self.durations,
+            &self.low,
+            &self.blobs,
+        ];
         out.push(STREAMS as u8);
         for s in streams {
             out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -400,8 +494,10 @@ impl FrameEncoder {
         self.records.clear();
         self.ts.clear();
         self.durations.clear();
+        self.low.clear();
         self.blobs.clear();
         self.ctx = EventCtx::default();
+        self.clocks = Clocks::default();
         self.open = None;
         self.repeats.n = 0;
         self.repeats.from = 0;
@@ -473,10 +569,10 @@ fn encode_event(
         ctx.nr = nr;
     }
     match &e.kind {
-        EventKind::Enter { args, .. } => put_args(out, blobs, repeats, args),
+        EventKind::Enter { args, .. } => put_args(out, blobs, repeats, args, None),
         EventKind::Exit { ret, args, .. } => {
             put_zigzag(out, *ret);
-            put_args(out, blobs, repeats, args);
+            put_args(out, blobs, repeats, args, Some(*ret));
         }
         EventKind::Clone {
             child_tid,
@@ -529,10 +625,17 @@ fn encode_event(
     blobs.len() - blobs_before
 }
 
-fn put_args(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, args: &[Arg]) {
+/// `ret`: the return value, for an exit's arguments.
+fn put_args(
+    out: &mut Vec<u8>,
+    blobs: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    args: &[Arg],
+    ret: Option<i64>,
+) {
     put_varint(out, args.len() as u64);
     for a in args {
-        put_arg(out, blobs, repeats, a);
+        put_arg(out, blobs, repeats, a, ret);
     }
 }
 
@@ -552,7 +655,13 @@ fn put_blob(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, kind:
     }
 }
 
-fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, a: &Arg) {
+fn put_arg(
+    out: &mut Vec<u8>,
+    blobs: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    a: &Arg,
+    ret: Option<i64>,
+) {
     match a {
         Arg::Num(v) => {
             let z = zigzag(*v as i64);
@@ -566,6 +675,9 @@ fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, a: &Ar
         Arg::Str { data, trunc } => {
             out.push(1 | if *trunc { 0x10 } else { 0 });
             put_bytes(out, data);
+        }
+        Arg::Buf { data, len } if ret == Some(*len as i64) => {
+            put_blob(out, blobs, repeats, 2 | LEN_IS_RET, data);
         }
         Arg::Buf { data, len } => {
             put_blob(out, blobs, repeats, 2, data);
@@ -585,7 +697,7 @@ fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, a: &Ar
         }
         Arg::List(items) => {
             out.push(6);
-            put_args(out, blobs, repeats, items);
+            put_args(out, blobs, repeats, items, ret);
         }
     }
 }
@@ -605,6 +717,13 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 
 fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// `v`'s low byte into `low`, the rest as a varint into `high`: the low bytes of nanosecond
+/// times are noise, which zstd codes best apart.
+fn put_split(high: &mut Vec<u8>, low: &mut Vec<u8>, v: u64) {
+    low.push(v as u8);
+    put_varint(high, v >> 8);
 }
 
 fn put_zigzag(out: &mut Vec<u8>, v: i64) {

@@ -7,11 +7,9 @@ mod event;
 
 use serde::de::DeserializeOwned;
 
-use super::codec::{EventCtx, CALL, STREAMS};
+use super::codec::{event_tid, Clocks, EventCtx, CALL, STREAMS};
 use crate::event::Record;
-#[cfg(test)]
-pub(super) use event::unzigzag;
-pub(super) use event::{decode_event, Cursor, Decoded, Ring};
+pub(super) use event::{decode_event, unzigzag, Cursor, Decoded, Ring};
 
 /// Why a frame's records could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +46,15 @@ pub struct FrameDecoder {
     records_end: usize,
     ts_end: usize,
     durations_end: usize,
+    low_end: usize,
     blobs_end: usize,
     rec: usize,
     ts: usize,
     duration: usize,
+    low: usize,
     blob: usize,
     ctx: EventCtx,
+    clocks: Clocks,
     ring: Ring,
     exit: Option<CallExit>,
     lenient: bool,
@@ -83,12 +84,15 @@ impl FrameDecoder {
             records_end: 0,
             ts_end: 0,
             durations_end: 0,
+            low_end: 0,
             blobs_end: data.len(),
             rec: 0,
             ts: 0,
             duration: 0,
+            low: 0,
             blob: 0,
             ctx: EventCtx::default(),
+            clocks: Clocks::default(),
             ring: Ring::default(),
             exit: None,
             lenient,
@@ -105,7 +109,8 @@ impl FrameDecoder {
                 d.ts.checked_add(ts_len)
                     .filter(|&n| n <= data.len())
                     .ok_or_else(past)?;
-            (d.duration, d.durations_end, d.blob) = (d.ts_end, d.ts_end, d.ts_end);
+            let end = d.ts_end;
+            (d.duration, d.durations_end, d.low, d.low_end, d.blob) = (end, end, end, end, end);
             return Ok(d);
         }
         let n = *data.first().ok_or_else(|| whole("empty frame".into()))? as usize;
@@ -128,8 +133,15 @@ impl FrameDecoder {
             });
         }
         d.rec = 1 + 4 * n;
-        [d.records_end, d.ts_end, d.durations_end, d.blobs_end] = ends;
-        (d.ts, d.duration, d.blob) = (d.records_end, d.ts_end, d.durations_end);
+        [
+            d.records_end,
+            d.ts_end,
+            d.durations_end,
+            d.low_end,
+            d.blobs_end,
+        ] = ends;
+        (d.ts, d.duration, d.low) = (d.records_end, d.ts_end, d.durations_end);
+        d.blob = d.low_end;
         Ok(d)
     }
 
@@ -169,6 +181,7 @@ impl FrameDecoder {
                 let left = [
                     (self.ts, self.ts_end),
                     (self.duration, self.durations_end),
+                    (self.low, self.low_end),
                     (self.blob, self.blobs_end),
                 ]
                 .into_iter()
@@ -249,16 +262,30 @@ impl FrameDecoder {
         call: bool,
         slot: &mut Option<Record>,
     ) -> Result<Result<Decoded, String>, String> {
-        let mut ts = Cursor::at(&data[..self.ts_end], self.ts);
-        let delta = ts.zigzag().map_err(|e| format!("timestamp stream: {e}"))?;
-        self.ts = ts.pos();
-        self.ctx.ts = self.ctx.ts.wrapping_add(delta as u64);
+        let delta = if self.v2 {
+            let z = self
+                .split(data, false)
+                .map_err(|e| format!("timestamp stream: {e}"))?;
+            unzigzag(z)
+        } else {
+            let mut ts = Cursor::at(&data[..self.ts_end], self.ts);
+            let delta = ts.zigzag().map_err(|e| format!("timestamp stream: {e}"))?;
+            self.ts = ts.pos();
+            delta
+        };
+        let tid = event_tid(payload, &self.ctx);
+        let base = if self.v2 {
+            self.clocks.base(tid, self.ctx.ts)
+        } else {
+            self.ctx.ts
+        };
+        self.ctx.ts = base.wrapping_add(delta as u64);
         let enter_ts = self.ctx.ts;
         let mut exit_ts = enter_ts;
         if call {
-            let mut d = Cursor::at(&data[..self.durations_end], self.duration);
-            let duration = d.varint().map_err(|e| format!("durations stream: {e}"))?;
-            self.duration = d.pos();
+            let duration = self
+                .split(data, true)
+                .map_err(|e| format!("durations stream: {e}"))?;
             exit_ts = enter_ts.wrapping_add(duration);
         }
         let mut blobs = Cursor::at(&data[..self.blobs_end], self.blob);
@@ -267,7 +294,31 @@ impl FrameDecoder {
         self.blob = blobs.pos();
         // The next event's delta is from the call's exit.
         self.ctx.ts = exit_ts;
+        if self.v2 {
+            self.clocks.set(tid, exit_ts);
+        }
         Ok(e)
+    }
+
+    /// The next value of the timestamp stream (or of the durations stream): its high part
+    /// from there, its low byte from the low-bytes stream.
+    fn split(&mut self, data: &[u8], duration: bool) -> Result<u64, String> {
+        let (at, end) = if duration {
+            (&mut self.duration, self.durations_end)
+        } else {
+            (&mut self.ts, self.ts_end)
+        };
+        let mut c = Cursor::at(&data[..end], *at);
+        let high = c.varint()?;
+        *at = c.pos();
+        let low = *data[..self.low_end]
+            .get(self.low)
+            .ok_or("low-bytes stream used up")?;
+        self.low += 1;
+        if high >> 56 != 0 {
+            return Err("value overflows 64 bits".into());
+        }
+        Ok(high << 8 | low as u64)
     }
 
     /// The exit of the call whose enter was the last record given out.

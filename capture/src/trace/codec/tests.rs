@@ -95,7 +95,7 @@ fn unknown_kinds_are_skipped_and_bad_payloads_are_errors() {
     let data = enc.finish();
     let mut got = VecDeque::new();
     let e = decode_frame(&data, false, &mut got).unwrap_err();
-    assert_eq!((e.record, e.pos), (1, 21));
+    assert_eq!((e.record, e.pos), (1, 25));
     assert_eq!(decode_frame(&data, true, &mut got), Ok((2, 2)));
     assert!(got.is_empty());
 }
@@ -202,7 +202,7 @@ fn mem(b: &[u8]) -> Arg {
 
 /// The kinds of the event records of a frame, in order (its variants, 9 for a call).
 fn variants(frame: &[u8]) -> Vec<u8> {
-    let mut c = Cursor::new(&frame[17..]);
+    let mut c = Cursor::new(&frame[1 + 4 * STREAMS..]);
     let mut out = Vec::new();
     while let (Ok(kind), Ok(len)) = (c.u8(), c.varint()) {
         let Ok(payload) = c.take(len as usize) else {
@@ -368,4 +368,50 @@ fn undo_takes_back_an_exit_that_made_a_call() {
     let mut got = VecDeque::new();
     decode_frame(&frame, false, &mut got).unwrap();
     assert_eq!(Vec::from(got), vec![enter, other]);
+}
+
+#[test]
+fn a_buffer_as_long_as_the_return_value_leaves_its_length_out() {
+    let read = |ret: i64, len: u64| {
+        call(
+            100,
+            7,
+            0,
+            vec![Arg::Num(3)],
+            50,
+            vec![Arg::Buf {
+                data: b"abc".to_vec(),
+                len,
+            }],
+        )
+        .map(|mut r| {
+            if let Record::Event(Event {
+                kind: EventKind::Exit { ret: r, .. },
+                ..
+            }) = &mut r
+            {
+                *r = ret;
+            }
+            r
+        })
+    };
+    let size = |recs: &[Record]| {
+        assert_eq!(round_trip(recs), recs);
+        let mut enc = FrameEncoder::default();
+        recs.iter().for_each(|r| enc.push(r).unwrap());
+        enc.len()
+    };
+    assert_eq!(size(&read(70_000, 70_000)) + 3, size(&read(70_000, 70_001)));
+    assert_eq!(
+        size(&read(-14, -14i64 as u64)),
+        size(&read(70_000, 70_000)) - 2
+    );
+    // In an enter, where there is no return value, it is an error.
+    let payload = [PID_IS_TID | SAME_CPU, 1, 3, 0, 1, 2 | LEN_IS_RET, 3];
+    let mut enc = FrameEncoder::default();
+    enc.push_raw(1, &payload, Some(0), None);
+    enc.push_blob_bytes(b"abc");
+    let mut got = VecDeque::new();
+    let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
+    assert!(e.what.contains("length of the return value"), "{e:?}");
 }

@@ -1,8 +1,8 @@
 //! One event record's payload, and its arguments' bytes from the blob stream.
 
 use super::super::codec::{
-    EventCtx, CALL, MAX_ARG_DEPTH, PID_IS_TID, REPEAT, REPEAT_WINDOW, SAME_CPU, SAME_NR,
-    SAME_THREAD,
+    EventCtx, CALL, LEN_IS_RET, MAX_ARG_DEPTH, PID_IS_TID, REPEAT, REPEAT_WINDOW, SAME_CPU,
+    SAME_NR, SAME_THREAD,
 };
 use crate::event::{Arg, Event, EventKind, Record};
 
@@ -63,6 +63,8 @@ impl Ring {
 pub(crate) struct Blobs<'a, 'r> {
     own: Cursor<'a>,
     ring: Option<&'r mut Ring>,
+    /// The return value, for an exit's arguments.
+    ret: Option<i64>,
 }
 
 impl<'a> Blobs<'a, '_> {
@@ -78,6 +80,17 @@ impl<'a> Blobs<'a, '_> {
             }
             None => self.own.bytes_of_len(c.varint()?),
         }
+    }
+
+    /// The real length of a Buf argument of `n` bytes whose tag was `tag`.
+    fn real_len(&self, c: &mut Cursor, tag: u8, n: usize) -> Result<u64, String> {
+        if self.ring.is_some() && tag & LEN_IS_RET != 0 {
+            return self
+                .ret
+                .map(|r| r as u64)
+                .ok_or_else(|| "an enter's buffer has the length of the return value".into());
+        }
+        Ok((n as u64).wrapping_add(c.zigzag()? as u64))
     }
 }
 
@@ -125,6 +138,7 @@ pub(crate) fn decode_event(
     let mut b = Blobs {
         own: Cursor::at(&blobs.data[..blobs.pos], start),
         ring,
+        ret: None,
     };
     let result = |c: &Cursor, b: &Blobs| {
         Ok(if call {
@@ -147,6 +161,7 @@ pub(crate) fn decode_event(
             (1, EventKind::Exit { nr: n, ret, args }) => {
                 *n = read_nr(&mut c, ctx, tag)?;
                 *ret = c.zigzag()?;
+                b.ret = Some(*ret);
                 refill_args(&mut c, &mut b, args)?;
                 true
             }
@@ -170,9 +185,11 @@ pub(crate) fn decode_event(
         }
         1 => {
             let nr = read_nr(&mut c, ctx, tag)?;
+            let ret = c.zigzag()?;
+            b.ret = Some(ret);
             EventKind::Exit {
                 nr,
-                ret: c.zigzag()?,
+                ret,
                 args: get_args_into(&mut c, &mut b, spare_args(slot))?,
             }
         }
@@ -251,8 +268,10 @@ pub(crate) fn exit_into(
     let mut b = Blobs {
         own: Cursor::at(blobs.data, blobs.pos),
         ring: Some(ring),
+        ret: None,
     };
     let ret = c.zigzag()?;
+    b.ret = Some(ret);
     match slot {
         Some(Record::Event(ev)) if matches!(ev.kind, EventKind::Exit { .. }) => {
             if let EventKind::Exit { nr, ret: r, args } = &mut ev.kind {
@@ -334,7 +353,7 @@ fn refill_args(c: &mut Cursor, b: &mut Blobs, args: &mut Vec<Arg>) -> Result<(),
             }
             (2, Arg::Buf { data, len }) => {
                 refill(data, b.get(c, tag)?);
-                *len = (data.len() as u64).wrapping_add(c.zigzag()? as u64);
+                *len = b.real_len(c, tag, data.len())?;
             }
             (3, Arg::Mem(data)) => refill(data, b.get(c, tag)?),
             (_, old) => *old = arg_of(c, b, 0, tag)?,
@@ -387,7 +406,7 @@ fn arg_of(c: &mut Cursor, b: &mut Blobs, depth: u32, tag: u8) -> Result<Arg, Str
         },
         2 => {
             let data = b.get(c, tag)?.to_vec();
-            let len = (data.len() as u64).wrapping_add(c.zigzag()? as u64);
+            let len = b.real_len(c, tag, data.len())?;
             Arg::Buf { data, len }
         }
         3 => Arg::Mem(b.get(c, tag)?.to_vec()),
