@@ -117,6 +117,8 @@ pub(super) struct Clocks {
     /// Slots in use, and the one a new thread takes.
     used: usize,
     next: usize,
+    /// The slot set last.
+    last: usize,
 }
 
 /// Threads whose last timestamp a frame's encoding remembers.
@@ -136,19 +138,38 @@ impl Clocks {
     /// `ts` is the last timestamp of `tid`; a thread not known takes the oldest-taken slot.
     #[inline]
     pub(super) fn set(&mut self, tid: u32, ts: u64) {
+        if self.used > 0 && self.tid[self.last] == tid {
+            self.ts[self.last] = ts;
+            return;
+        }
         if let Some(i) = self.tid[..self.used].iter().position(|&t| t == tid) {
             self.ts[i] = ts;
+            self.last = i;
             return;
         }
         let i = self.next;
+        self.last = i;
         (self.tid[i], self.ts[i]) = (tid, ts);
         self.next = (i + 1) % CLOCKS;
         self.used = (self.used + 1).min(CLOCKS);
     }
 }
 
+/// The base of the timestamp of an event of `tid` after the event `ctx`: as
+/// [`Clocks::base`], without looking when the thread is the previous event's (whose last
+/// timestamp is the previous event's).
+#[inline]
+pub(super) fn ts_base(clocks: &Clocks, ctx: &EventCtx, tid: u32) -> u64 {
+    if tid == ctx.tid {
+        ctx.ts
+    } else {
+        clocks.base(tid, ctx.ts)
+    }
+}
+
 /// The thread of the event record `payload` whose previous event was `ctx`'s (its own if the
 /// payload is too short: the decoding of the event says what is wrong with it).
+#[inline]
 pub(super) fn event_tid(payload: &[u8], ctx: &EventCtx) -> u32 {
     match payload.first() {
         Some(tag) if tag & SAME_THREAD == 0 => {
@@ -375,7 +396,7 @@ impl FrameEncoder {
                         return Ok(());
                     }
                 }
-                let base = self.clocks.base(e.tid, self.ctx.ts);
+                let base = ts_base(&self.clocks, &self.ctx, e.tid);
                 let delta = zigzag(e.ts.wrapping_sub(base) as i64);
                 put_split(&mut self.ts, &mut self.low, delta);
                 self.clocks.set(e.tid, e.ts);

@@ -7,7 +7,7 @@ mod event;
 
 use serde::de::DeserializeOwned;
 
-use super::codec::{event_tid, Clocks, EventCtx, CALL, STREAMS};
+use super::codec::{event_tid, ts_base, Clocks, EventCtx, CALL, STREAMS};
 use crate::event::Record;
 pub(super) use event::{decode_event, unzigzag, Cursor, Decoded, Ring};
 
@@ -273,9 +273,13 @@ impl FrameDecoder {
             self.ts = ts.pos();
             delta
         };
-        let tid = event_tid(payload, &self.ctx);
+        let tid = if self.v2 {
+            event_tid(payload, &self.ctx)
+        } else {
+            0
+        };
         let base = if self.v2 {
-            self.clocks.base(tid, self.ctx.ts)
+            ts_base(&self.clocks, &self.ctx, tid)
         } else {
             self.ctx.ts
         };
@@ -302,6 +306,7 @@ impl FrameDecoder {
 
     /// The next value of the timestamp stream (or of the durations stream): its high part
     /// from there, its low byte from the low-bytes stream.
+    #[inline(always)]
     fn split(&mut self, data: &[u8], duration: bool) -> Result<u64, String> {
         let (at, end) = if duration {
             (&mut self.duration, self.durations_end)

@@ -36,6 +36,7 @@ impl Default for Ring {
 }
 
 impl Ring {
+    #[inline]
     fn push(&mut self, start: usize, len: usize) {
         if len > 0 {
             self.at[self.n % REPEAT_WINDOW] = (start, len);
@@ -69,6 +70,7 @@ pub(crate) struct Blobs<'a, 'r> {
 
 impl<'a> Blobs<'a, '_> {
     /// The bytes of a Buf or Mem argument whose tag was `tag`.
+    #[inline(always)]
     fn get(&mut self, c: &mut Cursor, tag: u8) -> Result<&'a [u8], String> {
         match &mut self.ring {
             Some(ring) if tag & REPEAT != 0 => ring.repeat(c.varint()?, self.own.data),
@@ -83,6 +85,7 @@ impl<'a> Blobs<'a, '_> {
     }
 
     /// The real length of a Buf argument of `n` bytes whose tag was `tag`.
+    #[inline]
     fn real_len(&self, c: &mut Cursor, tag: u8, n: usize) -> Result<u64, String> {
         if self.ring.is_some() && tag & LEN_IS_RET != 0 {
             return self
@@ -303,6 +306,7 @@ pub(crate) fn exit_into(
 }
 
 /// An Enter's or Exit's syscall number: the previous one's when the tag says so.
+#[inline(always)]
 fn read_nr(c: &mut Cursor, ctx: &mut EventCtx, tag: u8) -> Result<u16, String> {
     let nr = if tag & SAME_NR != 0 {
         ctx.nr
