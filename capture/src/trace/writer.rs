@@ -43,7 +43,7 @@ impl Default for WriterOptions {
         WriterOptions {
             frame_bytes: 4 << 20,
             frame_age: Duration::from_secs(1),
-            level: 3,
+            level: 6,
             background: true,
         }
     }
