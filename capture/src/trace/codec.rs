@@ -6,9 +6,10 @@
 //! record  := kind:u8 len:varint payload[len]
 //! ```
 //!
-//! Streams apart, so that each compresses well on its own (on four eBPF captures of
-//! `tar -cf - /usr/share/doc | cat`, snap length 80, zstd level 3, the three streams of
-//! format 1 took 16.9 to 18.9 bytes a call, these five 14.7 to 16.1; see BENCHMARKS.md):
+//! Streams apart, so that each compresses well on its own (on four full-host eBPF captures of
+//! `tar -cf - /usr/share/doc | cat`, snap length 80, zstd level 3, format 1's three streams
+//! took 16.9 to 18.0 bytes a call, format 2's five, with the records below, 14.7 to 16.2; see
+//! BENCHMARKS.md):
 //! - the records;
 //! - event timestamps, one value for each event record (kind 1, known variant or not), in
 //!   order: zigzag of the event's timestamp minus a base, the base being the timestamp of the
