@@ -1,21 +1,36 @@
-//! What a frame holds once decompressed: its records, then the timestamps of its events.
+//! What a frame holds once decompressed: five streams, the records first.
 //!
 //! ```text
-//! frame   := records_len:u32 ts_len:u32 record* ts_delta:zigzag* blob-bytes*
+//! frame   := n:u8 len:u32{n} stream{n}        (format 2: n = 5, in this order)
+//! streams := record* ts_high:varint* duration_high:varint* low:u8* blob-bytes*
 //! record  := kind:u8 len:varint payload[len]
 //! ```
 //!
-//! Three streams, so that each compresses well on its own (measured on a real ptrace capture
-//! of `tar -cf - /usr/share/doc` with `capture/tests/tracefile/size.rs`: 24.4 bytes a call with
-//! everything interleaved, 19.5 with the streams apart, at zstd level 3 and snap length 80;
-//! 8.7 of them are not buffer bytes):
+//! Streams apart, so that each compresses well on its own (on four full-host eBPF captures of
+//! `tar -cf - /usr/share/doc | cat`, snap length 80, zstd level 3, format 1's three streams
+//! took 16.9 to 18.0 bytes a call, format 2's five, with the records below, 14.7 to 16.2; see
+//! BENCHMARKS.md):
 //! - the records;
-//! - event timestamps, one zigzag varint for each event record (kind 1, known variant or not),
-//!   in order: the event's timestamp minus the previous event's in the frame (0 for the first),
-//!   zigzag since events of different CPUs may go back a little. Nanosecond timestamps are
-//!   most of what stays after compression, and among the records they would cut zstd's matches;
+//! - event timestamps, one value for each event record (kind 1, known variant or not), in
+//!   order: zigzag of the event's timestamp minus a base, the base being the timestamp of the
+//!   last event of the same thread when that thread is among the frame's last [`CLOCKS`]
+//!   threads, else of the previous event in the frame (0 for the first). For a call record
+//!   (below) it is its enter's, and its exit is the thread's (and the frame's) last event.
+//!   Zigzag since events of different CPUs may go back a little. A thread's own pace is more
+//!   regular than how threads of different CPUs interleave. "Among the last threads": a table
+//!   of [`CLOCKS`] slots, empty at the frame's start; a thread not in it takes slot 0, then 1,
+//!   and so on round, replacing whichever thread was there;
+//! - the durations of the call records, one value each, in order: exit minus enter timestamp
+//!   (apart from the deltas, because they are distributed otherwise);
+//! - the low bytes of those values: each timestamp and duration value `v` is its high part
+//!   `v >> 8`, a varint in its stream, and its low byte here, in the order the records need
+//!   them (a call's timestamp, then its duration). The low bytes of nanosecond times are
+//!   noise: apart, they cost zstd a byte each and do not spoil the coding of the rest;
 //! - the bytes of the events' buffers and memory arguments ([`Arg::Buf`], [`Arg::Mem`]),
-//!   whose lengths stay in the records.
+//!   whose lengths stay in the records, except those that repeat an earlier blob.
+//!
+//! Streams past the fifth (a newer minor's) are skipped; in a file of this code's minor,
+//! `n` is 5 and every stream must be used up by the records.
 //!
 //! State records (threads, fds, users, groups, containers) are rmp-serde maps of named fields.
 //! Events, which are nearly all of a trace, have a compact hand-written encoding:
@@ -29,17 +44,35 @@
 //! - `tid` and `pid` are left out when both equal the previous event's (SAME_THREAD); `pid` is
 //!   left out when it equals `tid` (PID_IS_TID); `cpu` when it equals the previous event's.
 //! - body by variant: 0 Enter `[nr] args`; 1 Exit `[nr] ret:zigzag args`, `nr` left out when
-//!   it equals the previous Enter's or Exit's (SAME_NR); 2 Clone `child_tid child_pid flags`;
-//!   3 Exec `old_tid exe argv cwd`; 4 ThreadExit `status:zigzag`; 5 Signal `signo:zigzag
-//!   code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`.
+//!   it equals the previous Enter's, Exit's or Call's (SAME_NR); 2 Clone `child_tid child_pid
+//!   flags`; 3 Exec `old_tid exe argv cwd`; 4 ThreadExit `status:zigzag`; 5 Signal
+//!   `signo:zigzag code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`;
+//!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`.
+//! - A Call is an Enter and the Exit that came right after it, of the same thread, CPU and
+//!   syscall, no earlier than it: the two events in one record, which a reader gives back as
+//!   the two. Its duration is in the durations stream; it counts as two records in the frame
+//!   header's `count`. The eBPF engine sends a call's two events together, so nearly every
+//!   call is one.
 //! - `args := n:varint arg*`; `arg := tag:u8 …` with the argument kind in bits 0-3: 0 Num (the
 //!   value zigzag-encoded as i64, inline in bits 4-7 when below 15, else after the tag); 1 Str
-//!   (bit 4: truncated) `len bytes`; 2 Buf `len real_len-len:zigzag` (its bytes in the blob
-//!   stream); 3 Mem `len` (ditto);
+//!   (bit 4: truncated) `len bytes`; 2 Buf `bytes [real_len-len:zigzag]`, the real length
+//!   left out when the tag has bit 6 (LEN_IS_RET: in an exit's arguments, the real length is
+//!   the return value, as a read's is); 3 Mem `bytes`;
 //!   4 StrList (bit 4: truncated) `n (len bytes)*`; 5 Fault `value`; 6 List `args`.
+//! - The `bytes` of a Buf or Mem: `len:varint`, the bytes being the event's next `len` in the
+//!   blob stream; or, when the tag has bit 5 (REPEAT), `k:varint`, the bytes being those of
+//!   the frame's blob `k + 1` places back. The blobs of a frame are its Buf and Mem arguments
+//!   of at least one byte, in order, repeated ones included; `k` is below [`REPEAT_WINDOW`].
+//!   `cat` writes what it read, and a pipe's reader reads what its writer wrote: a reference
+//!   costs less than zstd's match.
 //! - Bytes after the last known field of an event body are ignored (fields appended by newer
-//!   writers), as are an event's blob bytes past those its known fields use, and bytes after
-//!   the blob stream in a file of a newer minor version.
+//!   writers; in a Call they go after the exit's arguments), as are an event's blob bytes past
+//!   those its known fields use.
+//!
+//! Format 1 frames (`records_len:u32 ts_len:u32 record* ts_delta:zigzag* blob-bytes*`, the
+//! blob stream running to the frame's end and ignored past what the events use in a file of a
+//! newer minor) have whole zigzag varint timestamps, each from the previous event's, and no
+//! durations, low bytes, calls, repeated blobs or LEN_IS_RET; readers still read them.
 
 use serde::Serialize;
 
@@ -49,8 +82,20 @@ pub(super) const SAME_THREAD: u8 = 0x10;
 pub(super) const PID_IS_TID: u8 = 0x20;
 pub(super) const SAME_CPU: u8 = 0x40;
 pub(super) const SAME_NR: u8 = 0x80;
+/// Event variant of a call record.
+pub(super) const CALL: u8 = 9;
+/// Buf or Mem argument tag bit: the bytes repeat an earlier blob of the frame.
+pub(super) const REPEAT: u8 = 0x20;
+/// Buf argument tag bit, in an exit: the real length is the return value.
+pub(super) const LEN_IS_RET: u8 = 0x40;
+/// How far back a repeated blob may be, in blobs.
+pub const REPEAT_WINDOW: usize = 64;
+/// Streams of a format 2 frame.
+pub(super) const STREAMS: usize = 5;
 /// Nesting allowed for [`Arg::List`] (readv's iovecs need one level).
 pub(super) const MAX_ARG_DEPTH: u32 = 4;
+/// Shortest blob worth a reference.
+const MIN_REPEAT: usize = 4;
 
 /// The previous event of the frame, which the next one is encoded against. Both sides start
 /// every frame from `EventCtx::default()`.
@@ -63,15 +108,188 @@ pub(super) struct EventCtx {
     pub(super) nr: u16,
 }
 
+/// The last timestamp of each of the frame's last [`CLOCKS`] threads, from which their next
+/// event's delta is taken (a thread's events are more regular than the interleaving of
+/// threads on different CPUs).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Clocks {
+    tid: [u32; CLOCKS],
+    ts: [u64; CLOCKS],
+    /// Slots in use, and the one a new thread takes.
+    used: usize,
+    next: usize,
+    /// The slot set last.
+    last: usize,
+}
+
+/// Threads whose last timestamp a frame's encoding remembers.
+pub const CLOCKS: usize = 8;
+
+impl Clocks {
+    /// The base of the next event of `tid`: its last event's timestamp, else `prev`, the
+    /// previous event's.
+    #[inline]
+    pub(super) fn base(&self, tid: u32, prev: u64) -> u64 {
+        match self.tid[..self.used].iter().position(|&t| t == tid) {
+            Some(i) => self.ts[i],
+            None => prev,
+        }
+    }
+
+    /// `ts` is the last timestamp of `tid`; a thread not known takes the oldest-taken slot.
+    #[inline]
+    pub(super) fn set(&mut self, tid: u32, ts: u64) {
+        if self.used > 0 && self.tid[self.last] == tid {
+            self.ts[self.last] = ts;
+            return;
+        }
+        if let Some(i) = self.tid[..self.used].iter().position(|&t| t == tid) {
+            self.ts[i] = ts;
+            self.last = i;
+            return;
+        }
+        let i = self.next;
+        self.last = i;
+        (self.tid[i], self.ts[i]) = (tid, ts);
+        self.next = (i + 1) % CLOCKS;
+        self.used = (self.used + 1).min(CLOCKS);
+    }
+}
+
+/// The base of the timestamp of an event of `tid` after the event `ctx`: as
+/// [`Clocks::base`], without looking when the thread is the previous event's (whose last
+/// timestamp is the previous event's).
+#[inline]
+pub(super) fn ts_base(clocks: &Clocks, ctx: &EventCtx, tid: u32) -> u64 {
+    if tid == ctx.tid {
+        ctx.ts
+    } else {
+        clocks.base(tid, ctx.ts)
+    }
+}
+
+/// The thread of the event record `payload` whose previous event was `ctx`'s (its own if the
+/// payload is too short: the decoding of the event says what is wrong with it).
+#[inline]
+pub(super) fn event_tid(payload: &[u8], ctx: &EventCtx) -> u32 {
+    match payload.first() {
+        Some(tag) if tag & SAME_THREAD == 0 => {
+            let mut v = 0u32;
+            for (i, &b) in payload[1..].iter().take(5).enumerate() {
+                v |= ((b & 0x7f) as u32).wrapping_shl(7 * i as u32);
+                if b < 0x80 {
+                    return v;
+                }
+            }
+            ctx.tid
+        }
+        _ => ctx.tid,
+    }
+}
+
+/// The Enter that is the frame's last record, which the Exit of the same call may still join.
+#[derive(Clone, Copy, Debug)]
+struct OpenCall {
+    /// Where its record starts in the record stream.
+    at: usize,
+    ts: u64,
+    tid: u32,
+    pid: u32,
+    cpu: u16,
+    nr: u16,
+    /// Blob bytes it owns.
+    blobs: usize,
+}
+
+/// The frame's last [`REPEAT_WINDOW`] blobs, and where to look for a blob's bytes.
+#[derive(Clone, Debug)]
+struct Repeats {
+    /// Blob `i` is at `at[i % REPEAT_WINDOW]`: start and length in the blob stream.
+    at: [(u32, u32); REPEAT_WINDOW],
+    /// By hash of the bytes: 1 + the number of the last blob with that hash (0: none).
+    by_hash: [u32; 256],
+    /// Blobs so far.
+    n: u32,
+    /// Blobs before this one may not be referred to (their places were taken back).
+    from: u32,
+}
+
+impl Default for Repeats {
+    fn default() -> Self {
+        Repeats {
+            at: [(0, 0); REPEAT_WINDOW],
+            by_hash: [0; 256],
+            n: 0,
+            from: 0,
+        }
+    }
+}
+
+impl Repeats {
+    /// `k` when `data` is the bytes of the blob `k + 1` places back; notes `data` as the next
+    /// blob either way (`blobs` is the blob stream, into which the caller puts the bytes when
+    /// this says `None`).
+    fn find(&mut self, data: &[u8], blobs: &[u8]) -> Option<u64> {
+        if data.is_empty() {
+            return None;
+        }
+        let h = hash(data);
+        let mut found = None;
+        if data.len() >= MIN_REPEAT {
+            let i = self.by_hash[h].wrapping_sub(1);
+            if i >= self.from && i < self.n && self.n - i <= REPEAT_WINDOW as u32 {
+                let (start, len) = self.at[i as usize % REPEAT_WINDOW];
+                let (start, len) = (start as usize, len as usize);
+                if blobs.get(start..start + len) == Some(data) {
+                    found = Some((self.n - 1 - i) as u64);
+                    self.at[self.n as usize % REPEAT_WINDOW] = (start as u32, len as u32);
+                }
+            }
+        }
+        if found.is_none() {
+            self.at[self.n as usize % REPEAT_WINDOW] = (blobs.len() as u32, data.len() as u32);
+        }
+        self.by_hash[h] = self.n + 1;
+        self.n += 1;
+        found
+    }
+}
+
+/// A hash of a blob's bytes, to 8 bits.
+fn hash(data: &[u8]) -> usize {
+    let mut h = (data.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut words = data.chunks_exact(8);
+    for w in words.by_ref() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    for &b in words.remainder() {
+        h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    (h >> 56) as usize
+}
+
 /// Builds one frame's uncompressed bytes, record by record.
 #[derive(Debug, Default)]
 pub struct FrameEncoder {
     ctx: EventCtx,
     records: Vec<u8>,
     ts: Vec<u8>,
+    durations: Vec<u8>,
+    low: Vec<u8>,
     blobs: Vec<u8>,
     scratch: Vec<u8>,
+    head: Vec<u8>,
     body: Vec<u8>,
+    /// The open call's tag and ids, and body.
+    open_head: Vec<u8>,
+    open_body: Vec<u8>,
+    open: Option<OpenCall>,
+    /// The last record pushed joined the open call.
+    joined: bool,
+    repeats: Repeats,
+    clocks: Clocks,
 }
 
 /// Where a [`FrameEncoder`] stood before a record, to take the record back.
@@ -80,7 +298,12 @@ pub struct Mark {
     ctx: EventCtx,
     records: usize,
     ts: usize,
+    durations: usize,
+    low: usize,
     blobs: usize,
+    open: Option<OpenCall>,
+    repeats: u32,
+    clocks: Clocks,
 }
 
 impl FrameEncoder {
@@ -89,6 +312,8 @@ impl FrameEncoder {
         FrameEncoder {
             records: Vec::with_capacity(capacity / 2),
             ts: Vec::with_capacity(capacity / 16),
+            durations: Vec::with_capacity(capacity / 64),
+            low: Vec::with_capacity(capacity / 16),
             blobs: Vec::with_capacity(capacity / 2),
             ..FrameEncoder::default()
         }
@@ -96,7 +321,12 @@ impl FrameEncoder {
 
     /// Bytes the frame would take now.
     pub fn len(&self) -> usize {
-        8 + self.records.len() + self.ts.len() + self.blobs.len()
+        1 + 4 * STREAMS
+            + self.records.len()
+            + self.ts.len()
+            + self.durations.len()
+            + self.low.len()
+            + self.blobs.len()
     }
 
     /// True when no record was added since the last [`FrameEncoder::finish`].
@@ -110,26 +340,91 @@ impl FrameEncoder {
             ctx: self.ctx,
             records: self.records.len(),
             ts: self.ts.len(),
+            durations: self.durations.len(),
+            low: self.low.len(),
             blobs: self.blobs.len(),
+            open: self.open,
+            repeats: self.repeats.n,
+            clocks: self.clocks,
         }
     }
 
-    /// Take back the records added since `mark`.
+    /// Take back the record added since `mark` (one record: the encoder remembers enough to
+    /// undo one).
     pub fn undo(&mut self, mark: Mark) {
+        let open = mark.open.filter(|_| self.joined);
+        if let Some(open) = open {
+            // The Enter became a call: write it back as it was.
+            self.records.truncate(open.at);
+            self.records.push(1);
+            let len = self.open_head.len() + varint_len(open.blobs as u64) + self.open_body.len();
+            put_varint(&mut self.records, len as u64);
+            self.records.extend_from_slice(&self.open_head);
+            put_varint(&mut self.records, open.blobs as u64);
+            self.records.extend_from_slice(&self.open_body);
+        }
         self.ctx = mark.ctx;
+        self.clocks = mark.clocks;
         self.records.truncate(mark.records);
         self.ts.truncate(mark.ts);
+        self.durations.truncate(mark.durations);
+        self.low.truncate(mark.low);
         self.blobs.truncate(mark.blobs);
+        // An Enter pushed since took the open call's place.
+        self.open = open;
+        self.joined = false;
+        if self.repeats.n != mark.repeats {
+            // Blobs taken back took the places of earlier ones in the window.
+            self.repeats.n = mark.repeats;
+            self.repeats.from = mark.repeats;
+        }
     }
 
     /// Add `rec`.
     pub fn push(&mut self, rec: &Record) -> Result<(), rmp_serde::encode::Error> {
+        let open = self.open.take();
+        self.joined = false;
         let scratch = &mut self.scratch;
         scratch.clear();
         match rec {
             Record::Event(e) => {
-                put_zigzag(&mut self.ts, e.ts.wrapping_sub(self.ctx.ts) as i64);
-                encode_event(&mut self.ctx, e, scratch, &mut self.body, &mut self.blobs);
+                if let (Some(open), EventKind::Exit { nr, ret, args }) = (open, &e.kind) {
+                    if (e.tid, e.pid, e.cpu, *nr) == (open.tid, open.pid, open.cpu, open.nr)
+                        && e.ts >= open.ts
+                    {
+                        self.join(open, e.ts, *ret, args);
+                        self.joined = true;
+                        return Ok(());
+                    }
+                }
+                let base = ts_base(&self.clocks, &self.ctx, e.tid);
+                let delta = zigzag(e.ts.wrapping_sub(base) as i64);
+                put_split(&mut self.ts, &mut self.low, delta);
+                self.clocks.set(e.tid, e.ts);
+                let blobs = encode_event(
+                    &mut self.ctx,
+                    e,
+                    &mut self.head,
+                    &mut self.body,
+                    &mut self.blobs,
+                    &mut self.repeats,
+                );
+                scratch.extend_from_slice(&self.head);
+                put_varint(scratch, blobs as u64);
+                scratch.extend_from_slice(&self.body);
+                if let EventKind::Enter { nr, .. } = &e.kind {
+                    self.open = Some(OpenCall {
+                        at: self.records.len(),
+                        ts: e.ts,
+                        tid: e.tid,
+                        pid: e.pid,
+                        cpu: e.cpu,
+                        nr: *nr,
+                        blobs,
+                    });
+                    std::mem::swap(&mut self.head, &mut self.open_head);
+                    std::mem::swap(&mut self.body, &mut self.open_body);
+                }
             }
             Record::Thread(t) => named(t, scratch)?,
             Record::Fd(f) => named(f, scratch)?,
@@ -143,31 +438,92 @@ impl FrameEncoder {
         Ok(())
     }
 
+    /// Make the open Enter, the frame's last record, a call with this exit.
+    fn join(&mut self, open: OpenCall, ts: u64, ret: i64, args: &[Arg]) {
+        put_split(&mut self.durations, &mut self.low, ts - open.ts);
+        self.ctx.ts = ts;
+        self.clocks.set(open.tid, ts);
+        let before = self.blobs.len();
+        let exit = &mut self.body;
+        exit.clear();
+        put_zigzag(exit, ret);
+        put_args(exit, &mut self.blobs, &mut self.repeats, args, Some(ret));
+        let payload = &mut self.scratch;
+        payload.clear();
+        payload.push((self.open_head[0] & 0xf0) | CALL);
+        payload.extend_from_slice(&self.open_head[1..]);
+        put_varint(payload, (open.blobs + self.blobs.len() - before) as u64);
+        payload.extend_from_slice(&self.open_body);
+        payload.extend_from_slice(exit);
+        self.records.truncate(open.at);
+        self.records.push(1);
+        put_varint(&mut self.records, payload.len() as u64);
+        self.records.extend_from_slice(payload);
+    }
+
     /// Add a record as raw bytes (what a newer writer might write); an event record (kind 1)
-    /// needs its timestamp delta.
+    /// needs its timestamp delta, and a call its duration too.
     #[cfg(test)]
-    pub(crate) fn push_raw(&mut self, kind: u8, payload: &[u8], ts_delta: Option<i64>) {
+    pub(crate) fn push_raw(
+        &mut self,
+        kind: u8,
+        payload: &[u8],
+        ts_delta: Option<i64>,
+        duration: Option<u64>,
+    ) {
+        self.open = None;
+        let tid = event_tid(payload, &self.ctx);
         if let Some(d) = ts_delta {
-            put_zigzag(&mut self.ts, d);
-            self.ctx.ts = self.ctx.ts.wrapping_add(d as u64);
+            put_split(&mut self.ts, &mut self.low, zigzag(d));
+            let base = self.clocks.base(tid, self.ctx.ts);
+            self.ctx.ts = base.wrapping_add(d as u64);
+        }
+        if let Some(d) = duration {
+            put_split(&mut self.durations, &mut self.low, d);
+            self.ctx.ts = self.ctx.ts.wrapping_add(d);
+        }
+        if ts_delta.is_some() {
+            self.clocks.set(tid, self.ctx.ts);
         }
         self.records.push(kind);
         put_varint(&mut self.records, payload.len() as u64);
         self.records.extend_from_slice(payload);
     }
 
+    /// Bytes added to the blob stream as they are (tests of readers skipping them).
+    #[cfg(test)]
+    pub(crate) fn push_blob_bytes(&mut self, bytes: &[u8]) {
+        self.blobs.extend_from_slice(bytes);
+    }
+
     /// The frame's bytes; the encoder starts a new frame.
     pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len());
-        out.extend_from_slice(&(self.records.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(self.ts.len() as u32).to_le_bytes());
-        out.extend_from_slice(&self.records);
-        out.extend_from_slice(&self.ts);
-        out.extend_from_slice(&self.blobs);
+        let streams = [
+            &self.records,
+            &self.ts,
+            &self.durations,
+            &self.low,
+            &self.blobs,
+        ];
+        out.push(STREAMS as u8);
+        for s in streams {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        }
+        for s in streams {
+            out.extend_from_slice(s);
+        }
         self.records.clear();
         self.ts.clear();
+        self.durations.clear();
+        self.low.clear();
         self.blobs.clear();
         self.ctx = EventCtx::default();
+        self.clocks = Clocks::default();
+        self.open = None;
+        self.repeats.n = 0;
+        self.repeats.from = 0;
+        self.repeats.by_hash = [0; 256];
         out
     }
 }
@@ -176,15 +532,16 @@ fn named<T: Serialize>(v: &T, out: &mut Vec<u8>) -> Result<(), rmp_serde::encode
     v.serialize(&mut rmp_serde::Serializer::new(out).with_struct_map())
 }
 
-/// Encode `e` into `out` (the record payload), its buffers' bytes into `blobs`; `body` is
-/// scratch space.
+/// Encode `e`: its tag and ids into `head`, its body into `body`, its buffers' bytes into
+/// `blobs`. Returns how many blob bytes it added.
 fn encode_event(
     ctx: &mut EventCtx,
     e: &Event,
+    head: &mut Vec<u8>,
     out: &mut Vec<u8>,
-    body: &mut Vec<u8>,
     blobs: &mut Vec<u8>,
-) {
+    repeats: &mut Repeats,
+) -> usize {
     let (variant, nr) = match &e.kind {
         EventKind::Enter { nr, .. } => (0u8, Some(*nr)),
         EventKind::Exit { nr, .. } => (1, Some(*nr)),
@@ -210,24 +567,23 @@ fn encode_event(
     if nr == Some(ctx.nr) {
         tag |= SAME_NR;
     }
-    out.push(tag);
+    head.clear();
+    head.push(tag);
     if !same_thread {
-        put_varint(out, e.tid as u64);
+        put_varint(head, e.tid as u64);
         if e.pid != e.tid {
-            put_varint(out, e.pid as u64);
+            put_varint(head, e.pid as u64);
         }
     }
     if e.cpu != ctx.cpu {
-        put_varint(out, e.cpu as u64);
+        put_varint(head, e.cpu as u64);
     }
     ctx.ts = e.ts;
     ctx.tid = e.tid;
     ctx.pid = e.pid;
     ctx.cpu = e.cpu;
     let blobs_before = blobs.len();
-    body.clear();
-    let out_payload = &mut *out;
-    let out = &mut *body;
+    out.clear();
     if let Some(nr) = nr {
         if tag & SAME_NR == 0 {
             put_varint(out, nr as u64);
@@ -235,10 +591,10 @@ fn encode_event(
         ctx.nr = nr;
     }
     match &e.kind {
-        EventKind::Enter { args, .. } => put_args(out, blobs, args),
+        EventKind::Enter { args, .. } => put_args(out, blobs, repeats, args, None),
         EventKind::Exit { ret, args, .. } => {
             put_zigzag(out, *ret);
-            put_args(out, blobs, args);
+            put_args(out, blobs, repeats, args, Some(*ret));
         }
         EventKind::Clone {
             child_tid,
@@ -288,18 +644,46 @@ fn encode_event(
         }
         EventKind::Other { name } => put_bytes(out, name.as_bytes()),
     }
-    put_varint(out_payload, (blobs.len() - blobs_before) as u64);
-    out_payload.extend_from_slice(body);
+    blobs.len() - blobs_before
 }
 
-fn put_args(out: &mut Vec<u8>, blobs: &mut Vec<u8>, args: &[Arg]) {
+/// `ret`: the return value, for an exit's arguments.
+fn put_args(
+    out: &mut Vec<u8>,
+    blobs: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    args: &[Arg],
+    ret: Option<i64>,
+) {
     put_varint(out, args.len() as u64);
     for a in args {
-        put_arg(out, blobs, a);
+        put_arg(out, blobs, repeats, a, ret);
     }
 }
 
-fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, a: &Arg) {
+/// A Buf's or Mem's bytes, `kind` being its tag so far: a reference to an earlier blob, or
+/// the bytes into the blob stream.
+fn put_blob(out: &mut Vec<u8>, blobs: &mut Vec<u8>, repeats: &mut Repeats, kind: u8, data: &[u8]) {
+    match repeats.find(data, blobs) {
+        Some(k) => {
+            out.push(kind | REPEAT);
+            put_varint(out, k);
+        }
+        None => {
+            out.push(kind);
+            put_varint(out, data.len() as u64);
+            blobs.extend_from_slice(data);
+        }
+    }
+}
+
+fn put_arg(
+    out: &mut Vec<u8>,
+    blobs: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    a: &Arg,
+    ret: Option<i64>,
+) {
     match a {
         Arg::Num(v) => {
             let z = zigzag(*v as i64);
@@ -314,17 +698,14 @@ fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, a: &Arg) {
             out.push(1 | if *trunc { 0x10 } else { 0 });
             put_bytes(out, data);
         }
+        Arg::Buf { data, len } if ret == Some(*len as i64) => {
+            put_blob(out, blobs, repeats, 2 | LEN_IS_RET, data);
+        }
         Arg::Buf { data, len } => {
-            out.push(2);
-            put_varint(out, data.len() as u64);
-            blobs.extend_from_slice(data);
+            put_blob(out, blobs, repeats, 2, data);
             put_zigzag(out, len.wrapping_sub(data.len() as u64) as i64);
         }
-        Arg::Mem(data) => {
-            out.push(3);
-            put_varint(out, data.len() as u64);
-            blobs.extend_from_slice(data);
-        }
+        Arg::Mem(data) => put_blob(out, blobs, repeats, 3, data),
         Arg::StrList { items, trunc } => {
             out.push(4 | if *trunc { 0x10 } else { 0 });
             put_varint(out, items.len() as u64);
@@ -338,7 +719,7 @@ fn put_arg(out: &mut Vec<u8>, blobs: &mut Vec<u8>, a: &Arg) {
         }
         Arg::List(items) => {
             out.push(6);
-            put_args(out, blobs, items);
+            put_args(out, blobs, repeats, items, ret);
         }
     }
 }
@@ -356,6 +737,17 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// `v`'s low byte into `low`, the rest as a varint into `high`: the low bytes of nanosecond
+/// times are noise, which zstd codes best apart.
+fn put_split(high: &mut Vec<u8>, low: &mut Vec<u8>, v: u64) {
+    low.push(v as u8);
+    put_varint(high, v >> 8);
+}
+
 fn put_zigzag(out: &mut Vec<u8>, v: i64) {
     put_varint(out, zigzag(v));
 }
@@ -366,175 +758,4 @@ fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::trace::decode::{decode_event, decode_frame, unzigzag, Cursor};
-    use std::collections::VecDeque;
-
-    fn ev(ts: u64, tid: u32, kind: EventKind) -> Record {
-        Record::Event(Event {
-            ts,
-            tid,
-            pid: tid,
-            cpu: 1,
-            kind,
-        })
-    }
-
-    fn round_trip(recs: &[Record]) -> Vec<Record> {
-        let mut enc = FrameEncoder::default();
-        for r in recs {
-            enc.push(r).unwrap();
-        }
-        let out = enc.finish();
-        assert!(enc.is_empty());
-        let mut got = VecDeque::new();
-        let (n, skipped) = decode_frame(&out, false, &mut got).unwrap();
-        assert_eq!((n as usize, skipped), (recs.len(), 0));
-        got.into()
-    }
-
-    #[test]
-    fn varints_and_zigzag_round_trip_extremes() {
-        for v in [0, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
-            let mut b = Vec::new();
-            put_varint(&mut b, v);
-            assert_eq!(Cursor::new(&b).varint(), Ok(v));
-        }
-        for v in [0i64, -1, 1, i64::MIN, i64::MAX, -100] {
-            assert_eq!(unzigzag(zigzag(v)), v);
-        }
-        assert!(Cursor::new(&[0xff; 11]).varint().is_err());
-        assert!(
-            Cursor::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
-                .varint()
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn events_round_trip_with_time_going_backwards() {
-        let recs = vec![
-            ev(
-                1_700_000_000_000_000_000,
-                10,
-                EventKind::Enter {
-                    nr: 257,
-                    args: vec![
-                        Arg::Num(-100i64 as u64),
-                        Arg::Str {
-                            data: b"/etc/hosts".to_vec(),
-                            trunc: false,
-                        },
-                        Arg::Num(0x80000),
-                    ],
-                },
-            ),
-            ev(
-                1_699_999_999_999_999_000,
-                11,
-                EventKind::Exit {
-                    nr: 257,
-                    ret: -2,
-                    args: vec![Arg::List(vec![Arg::Buf {
-                        data: b"ab".to_vec(),
-                        len: 1,
-                    }])],
-                },
-            ),
-            ev(5, 11, EventKind::Drops { cpu: 3, count: 9 }),
-            ev(
-                6,
-                11,
-                EventKind::Other {
-                    name: "switch".into(),
-                },
-            ),
-        ];
-        assert_eq!(round_trip(&recs), recs);
-    }
-
-    #[test]
-    fn unknown_kinds_are_skipped_and_bad_payloads_are_errors() {
-        let mut enc = FrameEncoder::default();
-        enc.push_raw(99, &[0xaa, 0xbb], None);
-        enc.push_raw(5, &[0xc1], None); // group record, invalid msgpack byte
-        let data = enc.finish();
-        let mut got = VecDeque::new();
-        let e = decode_frame(&data, false, &mut got).unwrap_err();
-        assert_eq!((e.record, e.pos), (1, 12));
-        assert_eq!(decode_frame(&data, true, &mut got), Ok((2, 2)));
-        assert!(got.is_empty());
-    }
-
-    #[test]
-    fn hostile_counts_do_not_allocate() {
-        // An Enter event claiming u64::MAX arguments.
-        let mut payload = vec![PID_IS_TID | SAME_CPU | SAME_NR, 1, 0];
-        put_varint(&mut payload, u64::MAX);
-        let mut ctx = EventCtx::default();
-        assert_eq!(
-            decode_event(&mut ctx, &payload, &mut Cursor::new(&[]), false, &mut None),
-            Err(format!("count {} exceeds the 0 bytes left", u64::MAX))
-        );
-        let mut enc = FrameEncoder::default();
-        enc.push_raw(1, &payload, Some(0));
-        let mut got = VecDeque::new();
-        assert!(decode_frame(&enc.finish(), false, &mut got).is_err());
-    }
-
-    #[test]
-    fn the_timestamp_stream_must_match_the_events() {
-        let mut enc = FrameEncoder::default();
-        enc.push(&ev(5, 1, EventKind::ThreadExit { status: 0 }))
-            .unwrap();
-        let good = enc.finish();
-        let mut got = VecDeque::new();
-        assert_eq!(decode_frame(&good, false, &mut got), Ok((1, 0)));
-        // Cut short.
-        assert!(decode_frame(&good[..good.len() - 1], false, &mut got).is_err());
-        // An event without its timestamp.
-        let mut enc = FrameEncoder::default();
-        enc.push_raw(1, &[0x04 | PID_IS_TID, 1, 0, 0], None);
-        let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
-        assert!(e.what.contains("timestamp stream"), "{e:?}");
-        // One byte too many: an error, unless the file is of a newer minor.
-        let mut long = good.clone();
-        long.push(0);
-        assert!(decode_frame(&long, false, &mut got).is_err());
-        assert_eq!(decode_frame(&long, true, &mut got), Ok((1, 0)));
-        // Stream lengths past the end.
-        for at in [0, 4] {
-            let mut bad = good.clone();
-            bad[at] = 0xff;
-            assert!(decode_frame(&bad, false, &mut got).is_err());
-        }
-        assert!(decode_frame(&[1, 0, 0, 0, 0], false, &mut got).is_err());
-    }
-
-    #[test]
-    fn skipped_events_keep_the_blob_stream_in_step() {
-        let mem = |ts| {
-            ev(
-                ts,
-                1,
-                EventKind::Exit {
-                    nr: 4,
-                    ret: 0,
-                    args: vec![Arg::Mem(vec![ts as u8; 3])],
-                },
-            )
-        };
-        let mut enc = FrameEncoder::default();
-        enc.push(&mem(1)).unwrap();
-        // An unknown variant owning 2 blob bytes, the second holding a field this reader
-        // does not know.
-        enc.push_raw(1, &[0x09 | SAME_THREAD | SAME_CPU, 2], Some(1));
-        enc.blobs.extend_from_slice(&[7, 7]);
-        enc.push(&mem(3)).unwrap();
-        let data = enc.finish();
-        let mut got = VecDeque::new();
-        assert_eq!(decode_frame(&data, true, &mut got), Ok((3, 1)));
-        assert_eq!(Vec::from(got), vec![mem(1), mem(3)]);
-    }
-}
+mod tests;

@@ -3,8 +3,9 @@
 //! # Compatibility rule
 //!
 //! The format version is two `u16`s, major and minor, written right after the magic.
-//! - A reader refuses a file whose **major** differs from its own [`FORMAT_MAJOR`]: a major bump
-//!   means the layout below changed in a way old readers cannot follow.
+//! - A reader refuses a file whose **major** is newer than its own [`FORMAT_MAJOR`] (or older
+//!   than [`OLDEST_MAJOR`]): a major bump means the layout changed in a way old readers cannot
+//!   follow. Readers keep reading the majors before theirs.
 //! - A **minor** bump is additive: new record kinds (old readers skip kinds they do not know,
 //!   each record carries its length), new fields appended at the end of an event body or of a
 //!   state record (old readers ignore trailing bytes of an event body; state records are
@@ -39,11 +40,26 @@
 /// mangling).
 pub const MAGIC: [u8; 8] = *b"\x89SPT\r\n\x1a\n";
 
-/// Format major version this code writes and reads.
-pub const FORMAT_MAJOR: u16 = 1;
-/// Format minor version this code writes. 1 added the event variant `Other` (8), a sysdig
-/// event syspect has no model for, which readers of minor 0 skip.
-pub const FORMAT_MINOR: u16 = 1;
+/// Format major version this code writes. 2 changed the frame (see [`super::codec`]): four
+/// streams, the call record (an enter and its exit in one), the durations stream and repeated
+/// blobs, which readers of format 1 could only have skipped, losing most events.
+pub const FORMAT_MAJOR: u16 = 2;
+/// Format minor version this code writes.
+pub const FORMAT_MINOR: u16 = 0;
+/// Oldest format major this code reads.
+pub const OLDEST_MAJOR: u16 = 1;
+
+/// The last minor of each major this code knows (1.1 added the event variant `Other` (8), a
+/// sysdig event syspect has no model for, which readers of 1.0 skip); `None` for a major it
+/// does not read. A file of a later minor is read leniently: records of known kinds that do
+/// not decode are skipped.
+pub fn last_known_minor(major: u16) -> Option<u16> {
+    match major {
+        1 => Some(1),
+        FORMAT_MAJOR => Some(FORMAT_MINOR),
+        _ => None,
+    }
+}
 
 /// Bytes before the header block.
 pub const PREFIX_LEN: usize = 8 + 2 + 2 + 4 + 4;

@@ -75,8 +75,9 @@ pub enum TraceError {
     NotATrace { path: PathBuf, why: String },
     /// A trace of a format major version this code does not read.
     #[error(
-        "{}: trace format {major}.{minor} is not readable by this syspect (it reads format {}.x)",
+        "{}: trace format {major}.{minor} is not readable by this syspect (it reads formats {}.x to {}.x)",
         path.display(),
+        format::OLDEST_MAJOR,
         FORMAT_MAJOR
     )]
     Version {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::decode::{DecodeError, FrameDecoder};
 use super::format::{
-    crc32, decode_footer, le_u32, le_u64, FrameHeader, IndexEntry, FORMAT_MAJOR, FORMAT_MINOR,
+    crc32, decode_footer, last_known_minor, le_u32, le_u64, FrameHeader, IndexEntry,
     FRAME_HAS_STATE, FRAME_HEADER_LEN, FRAME_TAG, INDEX_ENTRY_LEN, INDEX_TAG, MAGIC,
     MAX_COMPRESSED_LEN, MAX_FRAME_LEN, MAX_HEADER_LEN, MAX_WINDOW_LOG, PREFIX_LEN, TRAILER_LEN,
     TRAILER_MAGIC,
@@ -94,7 +94,7 @@ impl<R: Read + Seek> TraceReader<R> {
         }
         let major = u16::from_le_bytes([prefix[8], prefix[9]]);
         let minor = u16::from_le_bytes([prefix[10], prefix[11]]);
-        if major != FORMAT_MAJOR {
+        if last_known_minor(major).is_none() {
             return Err(TraceError::Version {
                 path: path.clone(),
                 major,
@@ -468,10 +468,11 @@ impl<R: Read + Seek> TraceReader<R> {
                 ),
             ));
         }
-        let lenient = self.version.1 > FORMAT_MINOR;
+        let (major, minor) = self.version;
+        let lenient = last_known_minor(major).is_none_or(|m| minor > m);
         self.frame_at = at;
         self.frame_count = fh.count;
-        self.dec = Some(FrameDecoder::new(&data, lenient).map_err(|e| self.bad_record(e))?);
+        self.dec = Some(FrameDecoder::new(&data, major, lenient).map_err(|e| self.bad_record(e))?);
         self.frame = data;
         Ok(true)
     }
@@ -600,7 +601,7 @@ mod tests {
     use super::*;
     use crate::event::{Event, EventKind};
     use crate::trace::codec::FrameEncoder;
-    use crate::trace::format::PREFIX_LEN;
+    use crate::trace::format::{FORMAT_MAJOR, FORMAT_MINOR, PREFIX_LEN};
 
     /// A file of the given minor version holding one frame of `records` (no footer).
     fn file_with_frame(minor: u16, records: &[u8], count: u32) -> Vec<u8> {
@@ -644,9 +645,9 @@ mod tests {
     fn newer_records() -> Vec<u8> {
         let mut enc = FrameEncoder::default();
         enc.push(&event(100)).unwrap();
-        // Event variant 9 at ts 107: same thread and cpu, a body this reader cannot know.
-        enc.push_raw(1, &[0x09 | 0x10 | 0x40, 0, 0xaa, 0xbb], Some(7));
-        enc.push_raw(42, &[1, 2, 3], None);
+        // Event variant 12 at ts 107: same thread and cpu, a body this reader cannot know.
+        enc.push_raw(1, &[0x0c | 0x10 | 0x40, 0, 0xaa, 0xbb], Some(7), None);
+        enc.push_raw(42, &[1, 2, 3], None, None);
         enc.push(&event(110)).unwrap();
         enc.finish()
     }
@@ -681,7 +682,7 @@ mod tests {
         assert_eq!(got, vec![event(100)]);
         let msg = end.to_string();
         assert!(matches!(end, TraceError::Corrupt { .. }), "{msg}");
-        assert!(msg.contains("unknown event variant 9"), "{msg}");
+        assert!(msg.contains("unknown event variant 12"), "{msg}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Default for WriterOptions {
         WriterOptions {
             frame_bytes: 4 << 20,
             frame_age: Duration::from_secs(1),
-            level: 3,
+            level: 6,
             background: true,
         }
     }
@@ -199,7 +199,7 @@ impl TraceWriter {
             kind: rec.kind(),
             source,
         })?;
-        let size = self.frame.len() - before;
+        let size = self.frame.len().saturating_sub(before);
         if size > MAX_FRAME_LEN as usize / 2 {
             // Undo the record, and what the event encoding remembered of it.
             self.frame.undo(mark);

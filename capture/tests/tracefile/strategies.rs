@@ -136,3 +136,82 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
         }),
     ]
 }
+
+/// Records as the eBPF engine sends them: mostly calls whose exit follows their enter (some
+/// of them back in time, on another CPU, or of another thread), their buffers often the bytes
+/// of earlier ones, among records of every kind.
+pub fn arb_records() -> impl Strategy<Value = Vec<Record>> {
+    let pool = prop::collection::vec(prop::collection::vec(any::<u8>(), 0..12), 1..5);
+    let blob = || (0usize..8, any::<bool>());
+    let call = (
+        0u64..1_000_000,
+        prop_oneof![Just(0i64), -1_000i64..1_000_000],
+        1u32..4,
+        prop_oneof![4 => Just(0u8), 1 => 1u8..4],
+        0u16..3,
+        prop::collection::vec(blob(), 0..3),
+        prop::collection::vec(blob(), 0..3),
+    );
+    let item = prop_oneof![
+        1 => arb_record().prop_map(|r| (Some(r), None)),
+        3 => call.prop_map(|c| (None, Some(c))),
+    ];
+    (pool, prop::collection::vec(item, 0..60)).prop_map(|(pool, items)| {
+        let args = |picks: &[(usize, bool)]| -> Vec<Arg> {
+            picks
+                .iter()
+                .map(|&(i, mem)| {
+                    let data = pool[i % pool.len()].clone();
+                    if mem {
+                        Arg::Mem(data)
+                    } else {
+                        Arg::Buf {
+                            len: data.len() as u64 + i as u64,
+                            data,
+                        }
+                    }
+                })
+                .collect()
+        };
+        let mut ts = 1_700_000_000_000_000_000u64;
+        let mut out = Vec::new();
+        for (rec, call) in items {
+            out.extend(rec);
+            let Some((gap, dur, tid, odd, nr, enter, exit)) = call else {
+                continue;
+            };
+            ts += gap;
+            let ev = |ts, tid, cpu, kind| {
+                Record::Event(Event {
+                    ts,
+                    tid,
+                    pid: tid,
+                    cpu,
+                    kind,
+                })
+            };
+            out.push(ev(
+                ts,
+                tid,
+                0,
+                EventKind::Enter {
+                    nr,
+                    args: args(&enter),
+                },
+            ));
+            let exit = EventKind::Exit {
+                nr: nr + (odd == 3) as u16,
+                ret: dur,
+                args: args(&exit),
+            };
+            let exit_ts = ts.wrapping_add_signed(dur);
+            out.push(ev(
+                exit_ts,
+                tid + (odd == 2) as u32,
+                (odd == 1) as u16,
+                exit,
+            ));
+        }
+        out
+    })
+}
