@@ -6,8 +6,12 @@
 
 use crate::event::{Arg, Event, EventKind, Record};
 
-/// Vectors kept at most, of each sort: a batch's worth, so that the pool stays small.
-const KEEP: usize = 8192;
+/// Vectors kept at most, of each sort: a whole batch's worth (a poll takes up to 65536 ring
+/// records, two events each), or the next batch allocates what the pool let go. The batch
+/// itself held as much a moment before, so the pool at most doubles that memory.
+const KEEP: usize = 1 << 17;
+/// Byte vectors kept at most this big: buffers cut at the snap length, not long paths.
+const KEEP_BYTES: usize = 512;
 
 /// Spare argument vectors and byte vectors (emptied, capacity kept).
 #[derive(Debug, Default)]
@@ -67,8 +71,8 @@ impl ArgPool {
     }
 
     fn give_bytes(&mut self, mut data: Vec<u8>) {
-        // a huge buffer (a long path) is not worth keeping for one-byte reads
-        if self.bytes.len() < KEEP && data.capacity() > 0 && data.capacity() <= 4096 {
+        // a long path is not worth keeping for one-byte reads
+        if self.bytes.len() < KEEP && data.capacity() > 0 && data.capacity() <= KEEP_BYTES {
             data.clear();
             self.bytes.push(data);
         }
