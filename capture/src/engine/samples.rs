@@ -15,23 +15,13 @@ pub fn sample(pid: Tid) -> Option<EventKind> {
     let mut m = statm.split_whitespace();
     let vsz_pages: u64 = m.next()?.parse().ok()?;
     let rss_pages: u64 = m.next()?.parse().ok()?;
-    let tick = ticks_per_second();
+    let tick = crate::procfs::ticks_per_second();
     let page_kb = page_size() / 1024;
     Some(EventKind::Sample {
         cpu_ns: (utime + stime).saturating_mul(1_000_000_000) / tick,
         rss_kb: rss_pages * page_kb,
         vsz_kb: vsz_pages * page_kb,
     })
-}
-
-fn ticks_per_second() -> u64 {
-    // SAFETY: sysconf has no memory effects.
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if t > 0 {
-        t as u64
-    } else {
-        100
-    }
 }
 
 fn page_size() -> u64 {

@@ -37,6 +37,13 @@ pub fn boot_time_ns() -> u64 {
     now_ns().saturating_sub(clock_ns(libc::CLOCK_BOOTTIME))
 }
 
+/// Clock ticks per second of /proc's times (`_SC_CLK_TCK`, 100 when it cannot be read).
+pub fn ticks_per_second() -> u64 {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(hz).ok().filter(|&h| h > 0).unwrap_or(100)
+}
+
 fn clock_ns(clock: libc::clockid_t) -> u64 {
     let mut t = libc::timespec {
         tv_sec: 0,

@@ -13,11 +13,9 @@ pub struct Clock {
 
 impl Clock {
     pub fn new() -> Clock {
-        // SAFETY: sysconf has no memory-safety preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         Clock {
             boot_ns: super::boot_time_ns(),
-            ticks_per_s: u64::try_from(hz).ok().filter(|&h| h > 0).unwrap_or(100),
+            ticks_per_s: super::ticks_per_second(),
         }
     }
 

@@ -124,6 +124,13 @@ fn str(b: &[u8]) -> Option<Value<'_>> {
     Some(Value::Str(b))
 }
 
+/// `proc.name`: the thread's command name, no value while it is unknown.
+#[inline]
+fn proc_name<'c>(cx: &'c Ctx<'_>) -> Option<Value<'c>> {
+    let c = &thread(cx)?.info.comm;
+    (!c.is_empty()).then_some(Value::Str(c))
+}
+
 /// The `n`th ancestor's thread (0 = the process itself).
 fn ancestor<'c>(cx: &'c Ctx<'_>, n: u64) -> Option<&'c Thread> {
     let mut t = thread(cx)?;
@@ -186,10 +193,7 @@ impl Fields for EventFields<'_, '_> {
         const THREAD_TID: u32 = F::ThreadTid as u32;
         let ev = self.cx.ev;
         match field.id {
-            PROC_NAME => {
-                let c = &thread(self.cx)?.info.comm;
-                (!c.is_empty()).then_some(Value::Str(c))
-            }
+            PROC_NAME => proc_name(self.cx),
             PROC_PID => Some(Value::Int(ev.pid as i64)),
             THREAD_TID => Some(Value::Int(ev.tid as i64)),
             _ => self.any_value(field),
@@ -197,7 +201,37 @@ impl Fields for EventFields<'_, '_> {
     }
 
     fn values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
-        self.any_values(field, each)
+        let cx = self.cx;
+        match F::from_id(field.id) {
+            Some(F::ProcAname) if field.arg.is_none() => {
+                let mut n = 1;
+                while let Some(t) = ancestor(cx, n) {
+                    if !each(Value::Str(&t.info.comm)) {
+                        return;
+                    }
+                    n += 1;
+                }
+            }
+            Some(F::FdIp) => {
+                if let Some((c, s)) = fd_of(cx).and_then(ends) {
+                    if each(Value::Ip(ip(&c.0))) {
+                        each(Value::Ip(ip(&s.0)));
+                    }
+                }
+            }
+            Some(F::FdPort) => {
+                if let Some((c, s)) = fd_of(cx).and_then(ends) {
+                    if each(Value::UInt(c.1 as u64)) {
+                        each(Value::UInt(s.1 as u64));
+                    }
+                }
+            }
+            _ => {
+                if let Some(v) = self.value(field) {
+                    each(v);
+                }
+            }
+        }
     }
 }
 
@@ -302,11 +336,7 @@ impl EventFields<'_, '_> {
             F::ThreadTid => Some(Value::Int(ev.tid as i64)),
             F::ThreadIsmain => Some(Value::Bool(ev.tid == ev.pid)),
             F::ProcPpid => thread(cx).map(|t| Value::Int(t.info.ppid as i64)),
-            F::ProcName => {
-                let c = &thread(cx)?.info.comm;
-                (!c.is_empty()).then_some(())?;
-                str(c)
-            }
+            F::ProcName => proc_name(cx),
             F::ProcExe => str(thread(cx)?.info.args.first()?),
             F::ProcExepath => {
                 let e = &thread(cx)?.info.exe;
@@ -441,40 +471,6 @@ impl EventFields<'_, '_> {
                     _ => field.arg?.key()?,
                 };
                 str(c.labels.iter().find(|(k, _)| k == key)?.1.as_bytes())
-            }
-        }
-    }
-
-    fn any_values(&mut self, field: FieldRef<'_>, each: &mut dyn FnMut(Value<'_>) -> bool) {
-        let cx = self.cx;
-        match F::from_id(field.id) {
-            Some(F::ProcAname) if field.arg.is_none() => {
-                let mut n = 1;
-                while let Some(t) = ancestor(cx, n) {
-                    if !each(Value::Str(&t.info.comm)) {
-                        return;
-                    }
-                    n += 1;
-                }
-            }
-            Some(F::FdIp) => {
-                if let Some((c, s)) = fd_of(cx).and_then(ends) {
-                    if each(Value::Ip(ip(&c.0))) {
-                        each(Value::Ip(ip(&s.0)));
-                    }
-                }
-            }
-            Some(F::FdPort) => {
-                if let Some((c, s)) = fd_of(cx).and_then(ends) {
-                    if each(Value::UInt(c.1 as u64)) {
-                        each(Value::UInt(s.1 as u64));
-                    }
-                }
-            }
-            _ => {
-                if let Some(v) = self.value(field) {
-                    each(v);
-                }
             }
         }
     }
