@@ -225,6 +225,46 @@ fn a_container_started_mid_capture_is_named() {
 }
 
 #[test]
+fn containers_that_live_a_moment_are_named() {
+    if !need_docker("containers_that_live_a_moment_are_named") {
+        return;
+    }
+    // each process is gone before the capture could read its /proc entry: the exec events
+    // carry the cgroup from the kernel, and Docker's event stream names the container
+    let dir = TempDir::new("containers-brief");
+    let file = dir.join_str("brief.spt");
+    let cap = start_capture(&file, 6, &[]);
+    wait_for(&file);
+    sleep(Duration::from_millis(500));
+    let names: Vec<String> = (0..4).map(|i| name(&format!("brief{i}"))).collect();
+    let mut ids = Vec::new();
+    for n in &names {
+        let out = Command::new("docker")
+            .args(["run", "--rm", "--network", "none", "--name", n, "--cidfile"])
+            .arg(dir.join_str(n))
+            .args([IMAGE, "sh", "-c"])
+            .arg(format!(
+                "cat /etc/hostname /brief-marker-{n} 2>/dev/null; true"
+            ))
+            .output()
+            .expect("docker runs");
+        assert!(out.status.success(), "docker run {n}: {}", stderr(&out));
+        ids.push(std::fs::read_to_string(dir.join_str(n)).expect("the container id"));
+    }
+    finish(cap);
+    for (n, id) in names.iter().zip(&ids) {
+        let lines = read(
+            &file,
+            &format!("proc.args contains brief-marker-{n}"),
+            "%container.name %container.id %container.image",
+        );
+        assert!(lines.len() > 5, "{n}'s processes were captured: {lines:?}");
+        let want = format!("{n} {} {IMAGE}", &id[..12]);
+        assert!(lines.iter().all(|l| *l == want), "{want}: {lines:?}");
+    }
+}
+
+#[test]
 fn docker_exec_processes_are_attributed_to_the_container() {
     if !need_docker("docker_exec_processes_are_attributed_to_the_container") {
         return;

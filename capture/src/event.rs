@@ -54,12 +54,17 @@ pub enum EventKind {
         flags: u64,
     },
     /// The event's process replaced its image (successful execve/execveat). `old_tid` is the
-    /// thread that called exec when it was not the thread group leader.
+    /// thread that called exec when it was not the thread group leader. `comm` (the name the
+    /// kernel gave the new image: the file name's last part, `cat` for busybox's
+    /// `/bin/cat`) and `cgroup` (the process's cgroup path, which names its container) are
+    /// empty when the engine did not learn them; `cgroup` is also empty when it is the root.
     Exec {
         old_tid: Tid,
         exe: Vec<u8>,
         args: Vec<Vec<u8>>,
         cwd: Vec<u8>,
+        comm: Vec<u8>,
+        cgroup: Vec<u8>,
     },
     /// The event's thread ended. `status` is the wait status (`WEXITSTATUS`/`WTERMSIG` encoded as
     /// by wait(2)).

@@ -15,7 +15,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 5
+#define SP_ABI_VERSION 6
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -60,6 +60,8 @@ struct sp_hdr {
 /* In an SP_REC_EXEC: the record carries the working directory / the executable's path. */
 #define SP_HDR_CWD 8
 #define SP_HDR_EXE 16
+/* In an SP_REC_EXEC: the record carries the cgroup v2 path (see struct sp_exec). */
+#define SP_HDR_CGROUP 32
 
 /*
  * A syscall enter or exit. The six argument registers are always sent (user space builds the
@@ -151,7 +153,12 @@ struct sp_clone {
  * followed by a NUL ("bin\0usr\0" is /usr/bin; nothing is /). A path is there only when its
  * SP_HDR_CWD or SP_HDR_EXE bit is set in hdr.flags: the walk up its dentries and mounts reached
  * the root of the mount namespace within SP_PATH_DEPTH steps and SP_MAX_ARG_DATA bytes.
- * 48 bytes.
+ * Then `cgroup_len` bytes of the task's cgroup v2 path, the same way up kernfs names, present
+ * with SP_HDR_CGROUP: the walk reached the root the capture sees (the global sp_cgroup_root, the
+ * id of its cgroup2 mount's root) or the hierarchy's top within SP_CGROUP_DEPTH steps. With it a
+ * process is named in its container even when it is gone before user space could read /proc
+ * (a container that lives a fraction of a second). `comm` is the task's name after the exec.
+ * 72 bytes.
  */
 struct sp_exec {
 	struct sp_hdr hdr;
@@ -160,9 +167,13 @@ struct sp_exec {
 	__u32 args_len;
 	__u16 cwd_len;
 	__u16 exe_len;
+	__u16 cgroup_len;
+	__u16 pad[3];
+	char comm[16]; /* the task's name after the exec (the file name's last part) */
 };
 
 #define SP_PATH_DEPTH 48
+#define SP_CGROUP_DEPTH 16
 
 /* sched_process_exit. 40 bytes. */
 struct sp_thread_exit {

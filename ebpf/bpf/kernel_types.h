@@ -65,7 +65,27 @@ struct file {
 	struct path f_path;
 };
 
+/* kernfs_node's parent is `__parent` since Linux 6.15 (see kernfs_node___old) */
+struct kernfs_node {
+	struct kernfs_node *__parent;
+	const char *name;
+	__u64 id;
+};
+
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+};
+
 struct task_struct {
+	struct css_set *cgroups;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
 	int pid;

@@ -61,4 +61,48 @@ __noinline int sp_fetch_path(struct sp_scratch *s, __u32 at, __u64 mnt, __u64 de
 	return s->v[3] ? (int)s->v[0] : -1;
 }
 
+/*
+ * The cgroup v2 path of kernfs node `kn` (a cgroup's directory): its names from the last to the
+ * first, each followed by a NUL, at `at` in the scratch buffer, up to the root the capture sees
+ * (sp_cgroup_root) or the top of the hierarchy; returns the bytes written, or -1 when the walk
+ * did not get there (too deep, too long, unreadable). A global function, as sp_fetch_path.
+ */
+__noinline int sp_fetch_cgroup(struct sp_scratch *s, __u32 at, __u64 kn)
+{
+	if (!s || at > SP_BUF - SP_MAX_ARG_DATA || !kn)
+		return -1;
+	s->v[0] = 0;   /* bytes written */
+	s->v[1] = kn;  /* where the walk stands */
+	s->v[3] = 0;   /* the root was reached */
+	s->v[4] = at;
+	for (int i = 0; i < SP_CGROUP_DEPTH; i++) {
+		struct kernfs_node *k = (void *)s->v[1];
+		if (BPF_CORE_READ(k, id) == sp_cgroup_root) {
+			s->v[3] = 1;
+			break;
+		}
+		struct kernfs_node *up;
+		if (bpf_core_field_exists(struct kernfs_node, __parent))
+			up = BPF_CORE_READ(k, __parent);
+		else
+			up = BPF_CORE_READ((struct kernfs_node___old *)k, parent);
+		if (!up) {
+			s->v[3] = 1;
+			break;
+		}
+		__u64 used = s->v[0];
+		if (used > SP_MAX_ARG_DATA - 256)
+			break;
+		__u64 pos = s->v[4] + used;
+		if (pos > SP_BUF - 256)
+			break;
+		long n = bpf_probe_read_kernel_str(s->buf + pos, 256, BPF_CORE_READ(k, name));
+		if (n <= 0)
+			break;
+		s->v[0] = used + n;
+		s->v[1] = (__u64)up;
+	}
+	return s->v[3] ? (int)s->v[0] : -1;
+}
+
 #endif

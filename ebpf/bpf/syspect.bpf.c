@@ -43,6 +43,8 @@ const volatile __u32 sp_filter = 0;
 const volatile __u32 sp_snaplen = 80;
 const volatile __u64 sp_wake_bytes = 1 << 20;
 const volatile __u64 sp_query_bytes = 64 << 10; /* see sp_output */
+/* kernfs id of the cgroup2 root the capture sees (its mount's root): cgroup paths start there */
+const volatile __u64 sp_cgroup_root = 1;
 
 /* A per-CPU scratch value: records are built here, then copied into the ring. */
 #define SP_SCRATCH 32768
@@ -771,6 +773,15 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 		rec->hdr.flags |= SP_HDR_EXE;
 		at += exe;
 	}
+	int cg = sp_fetch_cgroup(s, at, (__u64)BPF_CORE_READ(p, cgroups, dfl_cgrp, kn));
+	rec->cgroup_len = 0;
+	if (cg >= 0 && cg <= SP_MAX_ARG_DATA) {
+		rec->cgroup_len = cg;
+		rec->hdr.flags |= SP_HDR_CGROUP;
+		at += cg;
+	}
+	rec->pad[0] = rec->pad[1] = rec->pad[2] = 0;
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 	/* (bounded already; said again for the verifier, which loses it through the calls) */
 	if (at > SP_BUF)
 		at = sizeof(*rec);

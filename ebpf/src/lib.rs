@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 5;
+pub const ABI_VERSION: u16 = 6;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -102,6 +102,8 @@ pub mod hdr {
     pub const CWD: u8 = 8;
     /// In an [`super::ExecRec`]: the executable's path follows the working directory.
     pub const EXE: u8 = 16;
+    /// In an [`super::ExecRec`]: the cgroup v2 path follows the executable's path.
+    pub const CGROUP: u8 = 32;
 }
 
 /// Item kinds ([`Item::kind`]) and flags ([`Item::flags`]).
@@ -265,8 +267,9 @@ pub struct CloneRec {
 
 /// `struct sp_exec`; `len` bytes of the file name follow, then `args_len` bytes of the new
 /// image's NUL-separated argv, then `cwd_len` bytes of the working directory and `exe_len`
-/// bytes of the executable's path (present when [`hdr::CWD`] / [`hdr::EXE`] is set), each as
-/// its components from the last to the first, each followed by a NUL.
+/// bytes of the executable's path and `cgroup_len` bytes of the cgroup v2 path (present when
+/// [`hdr::CWD`] / [`hdr::EXE`] / [`hdr::CGROUP`] is set), each as its components from the last
+/// to the first, each followed by a NUL. `comm`: the task's name after the exec, NUL-padded.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecRec {
@@ -276,6 +279,9 @@ pub struct ExecRec {
     pub args_len: u32,
     pub cwd_len: u16,
     pub exe_len: u16,
+    pub cgroup_len: u16,
+    pub pad: [u16; 3],
+    pub comm: [u8; 16],
 }
 
 /// `struct sp_thread_exit`.
@@ -331,7 +337,10 @@ layout!(Inflight, 256, rec @ 0, data @ 88);
 layout!(Item, 16, real @ 0, len @ 8, arg @ 12, kind @ 13, flags @ 14, pad @ 15);
 layout!(Iov, 16, real @ 0, len @ 8, pad @ 12);
 layout!(CloneRec, 48, hdr @ 0, flags @ 32, child_tid @ 40, child_pid @ 44);
-layout!(ExecRec, 48, hdr @ 0, old_tid @ 32, len @ 36, args_len @ 40, cwd_len @ 44, exe_len @ 46);
+layout!(
+    ExecRec, 72, hdr @ 0, old_tid @ 32, len @ 36, args_len @ 40, cwd_len @ 44, exe_len @ 46,
+    cgroup_len @ 48, pad @ 50, comm @ 56
+);
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
 layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
 layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, pad @ 2, args @ 8);

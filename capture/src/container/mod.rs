@@ -33,7 +33,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use self::docker::DockerWatch;
-use crate::event::{ContainerInfo, EventKind, Record, Tid};
+use crate::event::{ContainerInfo, Event, EventKind, Record, Tid};
 use crate::procfs;
 
 /// How long the capture loop waits for Docker to describe a container it has just met.
@@ -89,9 +89,11 @@ impl ContainerFeed {
         let mut inserts: Vec<(usize, Vec<Record>)> = Vec::new();
         for (i, r) in recs.iter().enumerate() {
             let extra = match r {
-                Record::Event(ev) if matches!(ev.kind, EventKind::Exec { .. }) => {
-                    self.exec(ev.pid, &mut added)
-                }
+                Record::Event(Event {
+                    pid,
+                    kind: EventKind::Exec { cgroup, .. },
+                    ..
+                }) => self.exec(*pid, cgroup, &mut added),
                 // a process no record has named yet (unless it is leaving)
                 Record::Event(ev)
                     if ev.pid != 0
@@ -99,7 +101,7 @@ impl ContainerFeed {
                         && !self.by_pid.contains_key(&ev.pid)
                         && self.looked_up.insert(ev.pid) =>
                 {
-                    self.exec(ev.pid, &mut added)
+                    self.exec(ev.pid, &[], &mut added)
                 }
                 // the engine's own news of a process in a new cgroup (eBPF): name the
                 // container before the thread record that puts the process in it
@@ -158,14 +160,19 @@ impl ContainerFeed {
         }
     }
 
-    /// Process `pid` just exec'd: when /proc shows it in another container than the one it
-    /// was believed in, the records that say so (the container's, if new, then its threads
-    /// and fds as /proc shows them now).
-    fn exec(&mut self, pid: Tid, added: &mut Vec<ContainerInfo>) -> Vec<Record> {
-        let Some(path) = cgroup::path_of_pid(pid) else {
-            return Vec::new(); // already gone
+    /// Process `pid` just exec'd (into `cgroup`, when the engine says so; empty: unknown):
+    /// when it is in another container than the one it was believed in, the records that say
+    /// so: the container's, if new, and unless the exec event carries the cgroup itself (which
+    /// readers take), its threads and fds as /proc shows them now.
+    fn exec(&mut self, pid: Tid, cgroup: &[u8], added: &mut Vec<ContainerInfo>) -> Vec<Record> {
+        let now = if cgroup.is_empty() {
+            match cgroup::path_of_pid(pid) {
+                Some(path) => cgroup::container_id(path.as_bytes()),
+                None => return Vec::new(), // already gone
+            }
+        } else {
+            cgroup::container_id(cgroup)
         };
-        let now = cgroup::container_id(path.as_bytes());
         if self.by_pid.get(&pid) == Some(&now) {
             return Vec::new();
         }
@@ -175,6 +182,10 @@ impl ContainerFeed {
                 added.push(info.clone());
                 out.push(Record::Container(info));
             }
+        }
+        if !cgroup.is_empty() {
+            self.by_pid.insert(pid, now);
+            return out;
         }
         out.extend(
             procfs::snapshot_pids(&[pid])
@@ -209,7 +220,7 @@ impl ContainerFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Event, ThreadInfo};
+    use crate::event::ThreadInfo;
 
     fn ev(pid: Tid, kind: EventKind) -> Record {
         Record::Event(Event {
@@ -227,6 +238,8 @@ mod tests {
             exe: Vec::new(),
             args: Vec::new(),
             cwd: Vec::new(),
+            comm: Vec::new(),
+            cgroup: Vec::new(),
         }
     }
 

@@ -261,17 +261,24 @@ impl Mapper {
                     .map(|b| trim_nul(b).to_vec())
                     .unwrap_or_default()];
                 args.extend(ev.param("args").map(split_nul).unwrap_or_default());
-                let cwd = ev
-                    .param("cwd")
-                    .map(|b| trim_nul(b).to_vec())
-                    .unwrap_or_default();
+                let text = |n: &str| {
+                    ev.param(n)
+                        .map(|b| trim_nul(b).to_vec())
+                        .unwrap_or_default()
+                };
+                let cgroup = ev.param("cgroups").map(pick_cgroup).unwrap_or_default();
+                if let Some(id) = container_id_in(&cgroup) {
+                    self.container_ids.insert(id);
+                }
                 out.push(self.event(
                     ev,
                     EventKind::Exec {
                         old_tid: clamp_id(ev.tid as i64),
                         exe,
                         args,
-                        cwd,
+                        cwd: text("cwd"),
+                        comm: text("comm"),
+                        cgroup: if cgroup == b"/" { Vec::new() } else { cgroup },
                     },
                 ));
             }
@@ -612,6 +619,8 @@ mod tests {
                 ("args", b"-l\0"),
                 ("pid", &LE8(42)),
                 ("cwd", b"/home\0"),
+                ("comm", b"ls\0"),
+                ("cgroups", b"cpuset=/docker/abc\0cpu=/docker/abc\0"),
                 ("trusted_exepath", b"/usr/bin/ls\0"),
             ],
         );
@@ -622,7 +631,9 @@ mod tests {
                 old_tid: 42,
                 exe: b"/usr/bin/ls".to_vec(),
                 args: vec![b"ls".to_vec(), b"-l".to_vec()],
-                cwd: b"/home".to_vec()
+                cwd: b"/home".to_vec(),
+                comm: b"ls".to_vec(),
+                cgroup: b"/docker/abc".to_vec(),
             }
         );
     }

@@ -45,7 +45,7 @@
 //!   left out when it equals `tid` (PID_IS_TID); `cpu` when it equals the previous event's.
 //! - body by variant: 0 Enter `[nr] args`; 1 Exit `[nr] ret:zigzag args`, `nr` left out when
 //!   it equals the previous Enter's, Exit's or Call's (SAME_NR); 2 Clone `child_tid child_pid
-//!   flags`; 3 Exec `old_tid exe argv cwd`; 4 ThreadExit `status:zigzag`; 5 Signal
+//!   flags`; 3 Exec `old_tid exe argv cwd [comm cgroup]` (the last two since 2.1); 4 ThreadExit `status:zigzag`; 5 Signal
 //!   `signo:zigzag code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`;
 //!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`.
 //! - A Call is an Enter and the Exit that came right after it, of the same thread, CPU and
@@ -610,6 +610,8 @@ fn encode_event(
             exe,
             args,
             cwd,
+            comm,
+            cgroup,
         } => {
             put_varint(out, *old_tid as u64);
             put_bytes(out, exe);
@@ -618,6 +620,8 @@ fn encode_event(
                 put_bytes(out, a);
             }
             put_bytes(out, cwd);
+            put_bytes(out, comm);
+            put_bytes(out, cgroup);
         }
         EventKind::ThreadExit { status } => put_zigzag(out, *status as i64),
         EventKind::Signal {

@@ -66,6 +66,9 @@ pub(super) fn v1_records() -> Vec<Record> {
             exe: b"/bin/cat".to_vec(),
             args: vec![b"cat".to_vec(), b"-".to_vec()],
             cwd: b"/tmp".to_vec(),
+            // format 1 has no comm or cgroup
+            comm: vec![],
+            cgroup: vec![],
         },
         EventKind::Signal {
             signo: 17,

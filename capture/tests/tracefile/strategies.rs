@@ -46,13 +46,17 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
             any::<u32>(),
             bytes(),
             prop::collection::vec(bytes(), 0..4),
+            bytes(),
+            bytes(),
             bytes()
         )
-            .prop_map(|(old_tid, exe, args, cwd)| EventKind::Exec {
+            .prop_map(|(old_tid, exe, args, cwd, comm, cgroup)| EventKind::Exec {
                 old_tid,
                 exe,
                 args,
-                cwd
+                cwd,
+                comm,
+                cgroup
             }),
         any::<i32>().prop_map(|status| EventKind::ThreadExit { status }),
         (any::<i32>(), any::<i32>(), any::<u32>()).prop_map(|(signo, code, sender)| {

@@ -189,6 +189,8 @@ impl State {
                 exe,
                 args,
                 cwd,
+                comm,
+                cgroup,
             } => {
                 if *old_tid != ev.tid {
                     if let Some(old) = self.threads.remove(*old_tid) {
@@ -197,15 +199,24 @@ impl State {
                         t.info.tid = ev.tid;
                     }
                 }
-                let comm = args
-                    .first()
-                    .filter(|_| exe.is_empty())
-                    .map(|a| threads::comm_from_exe(a))
-                    .unwrap_or_else(|| threads::comm_from_exe(exe));
+                // the kernel's name for the image when the engine sent it (`cat` for
+                // busybox's /bin/cat), else the executable's
+                let comm = if comm.is_empty() {
+                    args.first()
+                        .filter(|_| exe.is_empty())
+                        .map(|a| threads::comm_from_exe(a))
+                        .unwrap_or_else(|| threads::comm_from_exe(exe))
+                } else {
+                    comm.clone()
+                };
                 {
                     let t = self.threads.entry(ev.tid, ev.pid);
                     if !cwd.is_empty() {
                         t.info.cwd = cwd.clone();
+                    }
+                    // the container it runs in, even when it was gone before /proc was read
+                    if !cgroup.is_empty() {
+                        t.info.cgroup = cgroup.clone();
                     }
                 }
                 self.threads.set_process_image(ev.pid, &comm, exe, args);

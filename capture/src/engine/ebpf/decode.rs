@@ -138,9 +138,24 @@ impl Decoder {
                 let cwd = b.get(at..at + r.cwd_len as usize).ok_or_else(short)?;
                 let at = at + r.cwd_len as usize;
                 let exe = b.get(at..at + r.exe_len as usize).ok_or_else(short)?;
+                let at = at + r.exe_len as usize;
+                let cgroup = b.get(at..at + r.cgroup_len as usize).ok_or_else(short)?;
                 let cwd = (hdr.flags & syspect_ebpf::hdr::CWD != 0).then(|| walked_path(cwd));
                 let exe = (hdr.flags & syspect_ebpf::hdr::EXE != 0).then(|| walked_path(exe));
-                exec_event(hdr.pid, r.old_tid, name, args, cwd, exe)
+                let mut ev = exec_event(hdr.pid, r.old_tid, name, args, cwd, exe);
+                if let EventKind::Exec {
+                    comm, cgroup: cg, ..
+                } = &mut ev
+                {
+                    let n = r.comm.iter().position(|&c| c == 0).unwrap_or(r.comm.len());
+                    *comm = r.comm[..n].to_vec();
+                    // the root names no container (and in a hybrid v1/v2 hierarchy, where
+                    // containers may live in v1 only, it is what every process has)
+                    if hdr.flags & syspect_ebpf::hdr::CGROUP != 0 && !cgroup.is_empty() {
+                        *cg = walked_path(cgroup);
+                    }
+                }
+                ev
             }
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;
@@ -368,6 +383,8 @@ fn exec_event(
             exe,
             args,
             cwd,
+            comm: Vec::new(),
+            cgroup: Vec::new(),
         };
     }
     // The process's own executable as the kernel names it, which resolves paths in the
@@ -397,6 +414,8 @@ fn exec_event(
         exe,
         args,
         cwd,
+        comm: Vec::new(),
+        cgroup: Vec::new(),
     }
 }
 

@@ -398,8 +398,7 @@ fn lifecycle_records_decode() {
         old_tid: 11,
         len: 7,
         args_len: 9,
-        cwd_len: 0,
-        exe_len: 0,
+        ..ExecRec::default()
     });
     b.extend_from_slice(b"/bin/sh");
     b.extend_from_slice(b"sh\0-c\0ls\0");
@@ -410,37 +409,55 @@ fn lifecycle_records_decode() {
             old_tid: 11,
             exe: sh.into_os_string().into_encoded_bytes(),
             args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
-            cwd: vec![]
+            cwd: vec![],
+            comm: vec![],
+            cgroup: vec![],
         }
     );
     b.truncate(b.len() - 1);
     assert!(dec().decode(&b).is_err());
 
     // the kernel walked the paths: components from the last, each NUL-terminated; an empty
-    // walk is the root
+    // walk is the root (no cgroup: the root names no container)
     let mut h = hdr(rec::EXEC, 0, 0);
     h.pid = u32::MAX;
-    h.flags = syspect_ebpf::hdr::CWD | syspect_ebpf::hdr::EXE;
-    let mut b = bytes(&ExecRec {
+    h.flags = syspect_ebpf::hdr::CWD | syspect_ebpf::hdr::EXE | syspect_ebpf::hdr::CGROUP;
+    let mut comm = [0u8; 16];
+    comm[..2].copy_from_slice(b"ls");
+    let exec = ExecRec {
         hdr: h,
         old_tid: 11,
         len: 2,
         args_len: 3,
         cwd_len: 0,
         exe_len: 11,
-    });
+        cgroup_len: 11,
+        comm,
+        ..ExecRec::default()
+    };
+    let mut b = bytes(&exec);
     b.extend_from_slice(b"ls");
     b.extend_from_slice(b"ls\0");
     b.extend_from_slice(b"ls\0bin\0usr\0");
-    assert_eq!(
-        dec().decode(&b).unwrap().event.kind,
-        EventKind::Exec {
-            old_tid: 11,
-            exe: b"/usr/bin/ls".to_vec(),
-            args: vec![b"ls".to_vec()],
-            cwd: b"/".to_vec(),
-        }
-    );
+    b.extend_from_slice(b"abc\0docker\0");
+    let want = EventKind::Exec {
+        old_tid: 11,
+        exe: b"/usr/bin/ls".to_vec(),
+        args: vec![b"ls".to_vec()],
+        cwd: b"/".to_vec(),
+        comm: b"ls".to_vec(),
+        cgroup: b"/docker/abc".to_vec(),
+    };
+    assert_eq!(dec().decode(&b).unwrap().event.kind, want);
+    let mut root = bytes(&ExecRec {
+        cgroup_len: 0,
+        ..exec
+    });
+    root.extend_from_slice(&b[size_of::<ExecRec>()..b.len() - 11]);
+    let EventKind::Exec { cgroup, .. } = dec().decode(&root).unwrap().event.kind else {
+        panic!("an exec")
+    };
+    assert!(cgroup.is_empty());
     b.truncate(b.len() - 1);
     assert!(dec().decode(&b).is_err());
 }

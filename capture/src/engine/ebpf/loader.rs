@@ -189,12 +189,18 @@ pub fn load(
     let wake = cfg.wake_bytes.min(half);
     // each CPU looks at the unread data once per this many bytes it writes
     let query = (wake / 4).clamp(256, 64 << 10);
+    // cgroup paths of exec records start at the cgroup2 root this process sees, as
+    // /proc/PID/cgroup's do (1: the hierarchy's top)
+    let cgroup_root = crate::container::cgroup::cgroup2_root()
+        .and_then(|r| crate::container::cgroup::cgroup_id(&r))
+        .unwrap_or(1);
     let mut bpf = EbpfLoader::new()
         .override_global("sp_self_tgid", &self_tgid, true)
         .override_global("sp_filter", &filter_bits, true)
         .override_global("sp_snaplen", &snaplen, true)
         .override_global("sp_wake_bytes", &wake, true)
         .override_global("sp_query_bytes", &query, true)
+        .override_global("sp_cgroup_root", &cgroup_root, true)
         .map_max_entries("sp_events", cfg.ring_bytes)
         .load(object)
         .map_err(|e| load_err("cannot load the BPF object", e))?;

@@ -356,11 +356,23 @@ impl PtraceEngine {
         let args = std::fs::read(format!("/proc/{tid}/cmdline"))
             .map(|raw| split_cmdline(&raw))
             .unwrap_or_default();
+        // the tracee is stopped: /proc still has it, whatever its life's length
+        let comm = std::fs::read(format!("/proc/{tid}/comm"))
+            .map(|mut c| {
+                c.pop_if(|c| *c == b'\n');
+                c
+            })
+            .unwrap_or_default();
+        let cgroup = std::fs::read(format!("/proc/{tid}/cgroup"))
+            .map(|b| crate::procfs::cgroup_path(&b))
+            .unwrap_or_default();
         let kind = EventKind::Exec {
             old_tid: old,
             exe,
             args,
             cwd,
+            comm,
+            cgroup: if cgroup == b"/" { Vec::new() } else { cgroup },
         };
         push(out, &mut self.stats.events, ts, tid, tid, kind);
         self.resume(tid, 0);

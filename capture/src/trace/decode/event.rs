@@ -209,11 +209,22 @@ pub(crate) fn decode_event(
             for _ in 0..n {
                 args.push(c.bytes()?.to_vec());
             }
+            let cwd = c.bytes()?.to_vec();
+            // comm and cgroup came with 2.1; a file of 2.0 or 1.x ends the body here
+            let mut more = || -> Result<Vec<u8>, String> {
+                Ok(if c.is_empty() {
+                    Vec::new()
+                } else {
+                    c.bytes()?.to_vec()
+                })
+            };
             EventKind::Exec {
                 old_tid,
                 exe,
                 args,
-                cwd: c.bytes()?.to_vec(),
+                cwd,
+                comm: more()?,
+                cgroup: more()?,
             }
         }
         4 => EventKind::ThreadExit { status: c.i32()? },
