@@ -13,6 +13,8 @@
 #
 # `container`: a busybox container `web` spinning in a shell loop (`--network none`), a capture
 # limited to it (`--container web`), and the dd workload on the host: the host's slowdown.
+# Its line `floor`, measured in the same rounds, is dd under a capture whose syscall filter
+# keeps only kexec_load: the programs attached, doing next to nothing (the cost of attaching).
 # Needs root, dockerd and the image syspect-test:latest (scripts/test makes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,21 +74,27 @@ def traced(cmd, extra):
                 size=os.path.getsize(spt), cap_cpu=field("User time (seconds)") +
                 field("System time (seconds)"), rss=field("Maximum resident set size (kbytes)"))
 
-def bench(name, cmd, extra):
-    base, tr = [], []
+def bench(name, cmd, extra, *more):
+    """Rounds of: the workload untraced, then under a capture with `extra` arguments (and
+    under each of `more`'s (name, arguments), one line each, in the same rounds)."""
+    variants = [(name, extra)] + list(more)
+    base, tr = [], [[] for _ in variants]
     run_timed(cmd)  # warm-up
     for _ in range(RUNS):
         base.append(run_timed(cmd))
-        tr.append(traced(cmd, extra))
+        for i, (_, args) in enumerate(variants):
+            tr[i].append(traced(cmd, args))
     med = statistics.median
     uw, uc = med(w for w, _ in base), med(c for _, c in base)
-    tw, tc = med(r["wall"] for r in tr), med(r["cpu"] for r in tr)
-    ev, drops = med(r["events"] for r in tr), sum(r["drops"] for r in tr)
-    size = med(r["size"] for r in tr)
-    per_call = f"{size/(ev/2):7.1f}" if ev else f"{'-':>7}"
-    print(f"{name:<9} {uw:8.3f}s {tw:8.3f}s {tw/uw:6.2f}x | {uc:7.3f}s {tc:7.3f}s {tc/uc:6.2f}x | "
-          f"{ev:10.0f} {drops:6d} {ev/tw/1e6:6.2f}M {per_call} | "
-          f"{med(r['cap_cpu'] for r in tr):6.2f}s {med(r['rss'] for r in tr)/1024:6.0f}MB", flush=True)
+    for (vname, _), t in zip(variants, tr):
+        tw, tc = med(r["wall"] for r in t), med(r["cpu"] for r in t)
+        ev, drops = med(r["events"] for r in t), sum(r["drops"] for r in t)
+        size = med(r["size"] for r in t)
+        per_call = f"{size/(ev/2):7.1f}" if ev else f"{'-':>7}"
+        print(f"{vname:<9} {uw:8.3f}s {tw:8.3f}s {tw/uw:6.2f}x | {uc:7.3f}s {tc:7.3f}s "
+              f"{tc/uc:6.2f}x | {ev:10.0f} {drops:6d} {ev/tw/1e6:6.2f}M {per_call} | "
+              f"{med(r['cap_cpu'] for r in t):6.2f}s {med(r['rss'] for r in t)/1024:6.0f}MB",
+              flush=True)
 
 print(f"{RUNS} rounds each; medians; CPU = user+sys of the workload's processes", flush=True)
 print(f"{'workload':<9} {'untraced':>9} {'traced':>9} {'wall×':>7} | {'u.cpu':>8} {'t.cpu':>8} "
@@ -100,7 +108,10 @@ for n in " ".join(sys.argv[1:]).split():
                        check=True, capture_output=True)
         try:
             time.sleep(1)
-            bench("container", CMDS["dd"], ["--container", "web"])
+            # floor: the same programs attached, keeping one syscall nobody calls (the
+            # filter goes into the kernel): what attaching alone costs, in the same rounds
+            bench("container", CMDS["dd"], ["--container", "web"],
+                  ("floor", ["evt.type=kexec_load"]))
         finally:
             subprocess.run(["docker", "rm", "-f", "web"], capture_output=True)
     else:
