@@ -270,6 +270,22 @@ static __always_inline void sp_flush_pending(struct sp_inflight *fl)
 		sp_count_drop(1);
 }
 
+/*
+ * Copy the `len` (at most SP_INFLIGHT_DATA) item bytes of a kept enter between the scratch
+ * record and its sp_inflight slot, in 8-byte words (both sides are 8-byte aligned and have room
+ * for the rounded-up length). Inline loads and stores: a bpf_probe_read_kernel here cost a
+ * helper call and the kernel's nested calls behind it on every kept call, and calls (their
+ * returns) are what dominates these programs' own time.
+ */
+static __always_inline void sp_copy_kept(__u64 *dst, const __u64 *src, __u64 len)
+{
+	for (int k = 0; k < SP_INFLIGHT_DATA / 8; k++) {
+		if (k * 8 >= len)
+			break;
+		dst[k] = src[k];
+	}
+}
+
 /* Whether the enter of syscall `nr` is sent at once rather than kept until its exit. */
 static __always_inline bool sp_enter_now(__u32 nr)
 {
@@ -414,13 +430,52 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 	return s->v[0];
 }
 
+/* BUF, MEM, ARRAY: the first bytes (up to the snap length for a buffer) of the `real` that the
+ * spec says, into `data`; returns the bytes read. */
+static __always_inline __u64 sp_fetch_mem(struct sp_scratch *s, struct sp_item *it, __u8 *data,
+					  __u64 ptr, const struct sp_arg_spec *a, long ret)
+{
+	__u64 real = sp_len(s, a, ret);
+	__u64 cap = a->fetch == SP_FETCH_BUF ? sp_snap() : SP_MAX_ARG_DATA;
+	__u64 len;
+
+	it->kind = a->fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
+	if (real == SP_LEN_BAD) {
+		it->kind = SP_ITEM_FAULT;
+		return 0;
+	}
+	if (a->fetch == SP_FETCH_ARRAY)
+		real *= a->size;
+	it->real = real;
+	len = real < cap ? real : cap;
+	if (len > SP_MAX_ARG_DATA)
+		len = SP_MAX_ARG_DATA;
+	if (len && bpf_probe_read_user(data, len, (void *)ptr))
+		it->kind = SP_ITEM_FAULT;
+	return len;
+}
+
+/* Finish the item at `off`: its data length (none for a fault, whose `real` is the pointer);
+ * returns the offset after it. */
+static __always_inline int sp_item_end(struct sp_item *it, __u64 ptr, __u64 len, __u64 off)
+{
+	if (it->kind == SP_ITEM_FAULT) {
+		it->real = ptr;
+		len = 0;
+	}
+	if (len > SP_MAX_ARG_DATA)
+		len = 0;
+	it->len = len;
+	return off + sizeof(*it) + len;
+}
+
 /*
  * Read argument `i_out & 0xff` (at exit when bit 8 is set) as `spec` (an sp_arg_spec) says into an
  * item at `off`; returns the offset
  * after the item, or -1 when it does not fit. A global function: the verifier checks it once,
  * not once per argument of every path of the caller.
  */
-__noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i_out, long ret)
+__noinline int sp_fetch_arg(struct sp_scratch *s, __u64 off, __u64 spec, __u32 i_out, long ret)
 {
 	__u32 i = i_out & 0xff;
 	bool out = i_out & 0x100;
@@ -464,24 +519,9 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 	}
 	case SP_FETCH_BUF:
 	case SP_FETCH_MEM:
-	case SP_FETCH_ARRAY: {
-		__u64 real = sp_len(s, &a, ret);
-		__u64 cap = a.fetch == SP_FETCH_BUF ? snap : SP_MAX_ARG_DATA;
-		it->kind = a.fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
-		if (real == SP_LEN_BAD) {
-			it->kind = SP_ITEM_FAULT;
-			break;
-		}
-		if (a.fetch == SP_FETCH_ARRAY)
-			real *= a.size;
-		it->real = real;
-		len = real < cap ? real : cap;
-		if (len > SP_MAX_ARG_DATA)
-			len = SP_MAX_ARG_DATA;
-		if (len && bpf_probe_read_user(data, len, (void *)ptr))
-			it->kind = SP_ITEM_FAULT;
+	case SP_FETCH_ARRAY:
+		len = sp_fetch_mem(s, it, data, ptr, &a, ret);
 		break;
-	}
 	case SP_FETCH_STRLIST:
 		it->kind = SP_ITEM_STRLIST;
 		len = sp_fetch_strlist(s, it, data, ptr);
@@ -499,14 +539,32 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 		it->kind = SP_ITEM_FAULT;
 		break;
 	}
-	if (it->kind == SP_ITEM_FAULT) {
-		it->real = ptr;
-		len = 0;
-	}
-	if (len > SP_MAX_ARG_DATA)
-		len = 0;
-	it->len = len;
-	return off + sizeof(*it) + len;
+	return sp_item_end(it, ptr, len, off);
+}
+
+/*
+ * sp_fetch_arg for a BUF, MEM or ARRAY argument whose length is a register, the return value
+ * or fixed (read, write, pread64, …: nearly every call that reads memory), inline in the
+ * caller: the return from a sp_fetch_arg call cost about as much as the read itself.
+ */
+static __always_inline int sp_fetch_mem_arg(struct sp_scratch *s, __u64 off, struct sp_arg_spec a,
+					    __u32 i, long ret)
+{
+	if (off > SP_MAX_OFF || i >= 6)
+		return -1;
+	struct sp_item *it = (void *)(s->buf + off);
+	__u64 ptr = sp_reg(s, i);
+	__u64 len = 0;
+
+	it->real = 0;
+	it->arg = i;
+	it->flags = 0;
+	it->pad = 0;
+	if (ptr)
+		len = sp_fetch_mem(s, it, s->buf + off + sizeof(*it), ptr, &a, ret);
+	else
+		it->kind = SP_ITEM_FAULT; /* NULL: nothing to read (user space shows the 0) */
+	return sp_item_end(it, ptr, len, off);
 }
 
 static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, bool out)
@@ -551,7 +609,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	rec->regs[5] = regs->r9;
 	rec->ret = out ? ret : 0;
 
-	__u32 off = sizeof(*rec);
+	__u64 off = sizeof(*rec);
 	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
 	struct sp_inflight *fl = out ? bpf_map_lookup_elem(&sp_inflight, &slot) : NULL;
 	if (fl && (fl->rec.hdr.flags & SP_HDR_PENDING) && fl->rec.hdr.tid == tid) {
@@ -566,12 +624,12 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			call->enter_flags = fl->rec.hdr.flags & ~SP_HDR_PENDING;
 			call->pad = 0;
 			off = sizeof(*call);
-			if (len > SP_INFLIGHT_DATA ||
-			    (len && bpf_probe_read_kernel(s->buf + sizeof(*call), len, fl->data))) {
+			if (len > SP_INFLIGHT_DATA) {
 				/* cannot happen; say the enter's items are gone rather than lie */
 				len = 0;
 				call->enter_items = 0;
 			}
+			sp_copy_kept((__u64 *)(s->buf + sizeof(*call)), (const __u64 *)fl->data, len);
 			off += len;
 			rec->hdr.nitems = call->enter_items;
 			fl->rec.hdr.flags = 0;
@@ -594,10 +652,17 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			 * pointers, the rule of the syscall table's docs */
 			if (failed)
 				continue;
-			__u64 bits;
-			__builtin_memcpy(&bits, &a, sizeof(bits));
-			__u32 at = off;
-			int next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			__u64 at = off;
+			int next;
+			if ((a.fetch == SP_FETCH_BUF || a.fetch == SP_FETCH_MEM ||
+			     a.fetch == SP_FETCH_ARRAY) &&
+			    a.len_from != SP_LEN_ARGPTR) {
+				next = sp_fetch_mem_arg(s, off, a, i, ret);
+			} else {
+				__u64 bits;
+				__builtin_memcpy(&bits, &a, sizeof(bits));
+				next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			}
 			if (next < 0)
 				break;
 			off = next;
@@ -643,9 +708,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			/* a kept enter of this thread whose exit was missed stands alone */
 			sp_flush_pending(fl);
 			__builtin_memcpy(&fl->rec, rec, sizeof(*rec));
-			if (len > SP_INFLIGHT_DATA ||
-			    (len && bpf_probe_read_kernel(fl->data, len, s->buf + sizeof(*rec))))
-				fl->rec.ret = 0;
+			sp_copy_kept((__u64 *)fl->data, (const __u64 *)(s->buf + sizeof(*rec)), len);
 			return 0;
 		}
 		/* the slot holds another thread's call: send the enter now */
