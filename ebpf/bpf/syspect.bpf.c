@@ -53,8 +53,8 @@ const volatile __u64 sp_query_bytes = 64 << 10; /* see sp_output */
 
 struct sp_scratch {
 	__u8 buf[SP_BUF];
-	/* loop variables (see sp_fetch_strlist); v[7]: bytes output since the last look at the
-	 * ring's unread data (see sp_output) */
+	/* loop variables (see sp_fetch_strlist); v[6]: the syscall programs' offset in buf;
+	 * v[7]: bytes output since the last look at the ring's unread data (see sp_output) */
 	__u64 v[8];
 };
 
@@ -111,6 +111,29 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sp_drops SEC(".maps");
+
+/*
+ * Always empty, and their tail calls never taken (sp_stack_guard is 0): a program that can
+ * tail-call gets no private per-CPU BPF stack from the kernel (6.13 and later give one to
+ * tracing programs whose frame is 64 bytes or more), so the syscall programs' frames are on
+ * the thread's kernel stack. There, the hardened-usercopy check that every user read makes of
+ * its destination is a bounds test against the stack; for any other destination (a map value,
+ * the private stack, the ring) it is two more kernel calls per read, about 5% of a traced dd.
+ * One array per program: the kernel lets tracing programs of different prototypes share none.
+ */
+#define SP_STACK_GUARD(name)                                                                       \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                                             \
+		__uint(max_entries, 1);                                                            \
+		__uint(key_size, sizeof(__u32));                                                   \
+		__uint(value_size, sizeof(__u32));                                                 \
+	} name SEC(".maps")
+SP_STACK_GUARD(sp_stack_guard_enter);
+SP_STACK_GUARD(sp_stack_guard_exit);
+const volatile __u32 sp_stack_guard = 0;
+
+/* User reads up to this long go through a buffer on the stack (see SP_STACK_GUARD). */
+#define SP_BOUNCE 32
 
 /*
  * The enter of each thread's current call (see struct sp_inflight), in the slot
@@ -450,8 +473,18 @@ static __always_inline __u64 sp_fetch_mem(struct sp_scratch *s, struct sp_item *
 	len = real < cap ? real : cap;
 	if (len > SP_MAX_ARG_DATA)
 		len = SP_MAX_ARG_DATA;
-	if (len && bpf_probe_read_user(data, len, (void *)ptr))
-		it->kind = SP_ITEM_FAULT;
+	if (len > SP_BOUNCE) {
+		if (bpf_probe_read_user(data, len, (void *)ptr))
+			it->kind = SP_ITEM_FAULT;
+	} else if (len) {
+		/* all SP_BOUNCE bytes are copied: those past `len` are overwritten by the next
+		 * item or never sent */
+		__u64 b[SP_BOUNCE / 8] = {};
+		if (bpf_probe_read_user(b, len, (void *)ptr))
+			it->kind = SP_ITEM_FAULT;
+		for (int k = 0; k < SP_BOUNCE / 8; k++)
+			((__u64 *)data)[k] = b[k];
+	}
 	return len;
 }
 
@@ -665,7 +698,11 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			}
 			if (next < 0)
 				break;
-			off = next;
+			/* through map memory, which the verifier does not track: the paths through
+			 * an argument's different reads (the stack buffer or not, a fault or not)
+			 * then converge instead of multiplying (every use of off bounds it) */
+			s->v[6] = next;
+			off = s->v[6];
 			rec->hdr.nitems++;
 			if (!out && (a.fetch == SP_FETCH_STR || a.fetch == SP_FETCH_PATH) &&
 			    rec->regs[i] && at <= SP_MAX_OFF &&
@@ -724,12 +761,16 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 {
+	if (sp_stack_guard)
+		bpf_tail_call(ctx, &sp_stack_guard_enter, 0);
 	return sp_syscall(regs, id, 0, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
+	if (sp_stack_guard)
+		bpf_tail_call(ctx, &sp_stack_guard_exit, 0);
 	long nr = regs->orig_ax;
 	/* rt_sigreturn restores the registers and sets orig_ax to -1 */
 	if (nr == -1)
