@@ -65,7 +65,20 @@ struct file {
 	struct path f_path;
 };
 
+struct kernfs_node {
+	__u64 id;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+};
+
 struct task_struct {
+	struct css_set *cgroups;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
 	int pid;

@@ -242,6 +242,21 @@ static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_
 	h->flags = 0;
 }
 
+/*
+ * The current thread's ids and cgroup (what bpf_get_current_pid_tgid and
+ * bpf_get_current_cgroup_id return) read from its task_struct: the syscall programs make one
+ * helper call, bpf_get_current_task_btf, where they made those two on every exit.
+ */
+static __always_inline __u64 sp_task_pid_tgid(struct task_struct *t)
+{
+	return (__u64)(__u32)t->tgid << 32 | (__u32)t->pid;
+}
+
+static __always_inline __u64 sp_task_cgroup(struct task_struct *t)
+{
+	return t->cgroups->dfl_cgrp->kn->id;
+}
+
 /* Count `events` lost events (a whole call's record holds two). */
 static __always_inline void sp_count_drop(__u64 events)
 {
@@ -622,7 +637,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		return 0;
 	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_wanted())
 		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = sp_task_pid_tgid(task);
 	__u32 tgid = pid_tgid >> 32;
 	if (!sp_wanted_after(tgid, true))
 		return 0;
@@ -632,7 +648,9 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		return 0;
 	__u32 tid = pid_tgid;
 	struct sp_syscall *rec = (void *)s->buf;
-	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, out);
+	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, false);
+	if (out)
+		rec->hdr.cgroup = sp_task_cgroup(task);
 	rec->hdr.nr = nr;
 	rec->regs[0] = regs->di;
 	rec->regs[1] = regs->si;
@@ -702,7 +720,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			 * an argument's different reads (the stack buffer or not, a fault or not)
 			 * then converge instead of multiplying (every use of off bounds it) */
 			s->v[6] = next;
-			off = s->v[6];
+			off = *(volatile __u64 *)&s->v[6];
 			rec->hdr.nitems++;
 			if (!out && (a.fetch == SP_FETCH_STR || a.fetch == SP_FETCH_PATH) &&
 			    rec->regs[i] && at <= SP_MAX_OFF &&
@@ -753,7 +771,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		rec->hdr.flags &= ~SP_HDR_PENDING;
 	}
 	if (rec->hdr.kind != SP_REC_CALL && !out)
-		rec->hdr.cgroup = bpf_get_current_cgroup_id();
+		rec->hdr.cgroup = sp_task_cgroup(task);
 	sp_output(rec, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
 	return 0;
 }
