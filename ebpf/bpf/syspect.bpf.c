@@ -274,6 +274,17 @@ static __always_inline void sp_count_drop(__u64 events)
  * so a lagging reader gets at most one wake-up per that many bytes; otherwise it finds the
  * data on its timer tick.
  */
+static __always_inline __u64 sp_wake_flags(struct sp_scratch *s, __u64 len)
+{
+	s->v[7] += len;
+	if (s->v[7] >= sp_query_bytes) {
+		s->v[7] = 0;
+		if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
+			return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
@@ -281,16 +292,37 @@ static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
 	if (len > SP_BUF)
 		len = SP_BUF;
-	if (s) {
-		s->v[7] += len;
-		if (s->v[7] >= sp_query_bytes) {
-			s->v[7] = 0;
-			if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
-				flags = BPF_RB_FORCE_WAKEUP;
-		}
-	}
+	if (s)
+		flags = sp_wake_flags(s, len);
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
 		sp_count_drop(events);
+}
+
+/* Records of the syscall programs up to this long go into a ring reservation of this fixed
+ * size (see sp_output_syscall). */
+#define SP_RING_SMALL 128
+
+/*
+ * sp_output for the record at the start of the scratch buffer: one of at most SP_RING_SMALL
+ * bytes (most calls: a whole call with a small buffer is 121) is copied into a reservation of
+ * that size in 8-byte words, which spares bpf_ringbuf_output's out-of-line memcpy. The record
+ * then ends with padding, which user space skips: it reads items by count.
+ */
+static __always_inline void sp_output_syscall(struct sp_scratch *s, __u64 len, __u64 events)
+{
+	if (len > SP_RING_SMALL) {
+		sp_output(s->buf, len, events);
+		return;
+	}
+	__u64 flags = sp_wake_flags(s, SP_RING_SMALL);
+	__u64 *r = bpf_ringbuf_reserve(&sp_events, SP_RING_SMALL, 0);
+	if (!r) {
+		sp_count_drop(events);
+		return;
+	}
+	for (int k = 0; k < SP_RING_SMALL / 8; k++)
+		r[k] = ((__u64 *)s->buf)[k];
+	bpf_ringbuf_submit(r, flags);
 }
 
 /* Send a kept enter whose exit will not come as an SP_REC_ENTER, and forget it. */
@@ -772,7 +804,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	}
 	if (rec->hdr.kind != SP_REC_CALL && !out)
 		rec->hdr.cgroup = sp_task_cgroup(task);
-	sp_output(rec, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
+	sp_output_syscall(s, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
 	return 0;
 }
 
