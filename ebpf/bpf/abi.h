@@ -10,7 +10,9 @@
  *
  * Layout choices: every struct is made of naturally aligned fields with explicit padding, so
  * that C and Rust agree without packing; records start 8-byte aligned in the ring buffer, but
- * argument items inside a record are packed back to back (user space reads them bytewise).
+ * argument items inside a record are packed back to back (user space reads them bytewise). A
+ * record may end with padding (the program copies small ones into fixed-size reservations):
+ * user space reads a record's items by their count, never to the record's end.
  */
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H

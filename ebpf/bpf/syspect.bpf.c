@@ -55,8 +55,8 @@ const volatile __u64 sp_cgroup_root = 1;
 
 struct sp_scratch {
 	__u8 buf[SP_BUF];
-	/* loop variables (see sp_fetch_strlist); v[7]: bytes output since the last look at the
-	 * ring's unread data (see sp_output) */
+	/* loop variables (see sp_fetch_strlist); v[6]: the syscall programs' offset in buf;
+	 * v[7]: bytes output since the last look at the ring's unread data (see sp_output) */
 	__u64 v[8];
 };
 
@@ -113,6 +113,29 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sp_drops SEC(".maps");
+
+/*
+ * Always empty, and their tail calls never taken (sp_stack_guard is 0): a program that can
+ * tail-call gets no private per-CPU BPF stack from the kernel (6.13 and later give one to
+ * tracing programs whose frame is 64 bytes or more), so the syscall programs' frames are on
+ * the thread's kernel stack. There, the hardened-usercopy check that every user read makes of
+ * its destination is a bounds test against the stack; for any other destination (a map value,
+ * the private stack, the ring) it is two more kernel calls per read, about 5% of a traced dd.
+ * One array per program: the kernel lets tracing programs of different prototypes share none.
+ */
+#define SP_STACK_GUARD(name)                                                                       \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                                             \
+		__uint(max_entries, 1);                                                            \
+		__uint(key_size, sizeof(__u32));                                                   \
+		__uint(value_size, sizeof(__u32));                                                 \
+	} name SEC(".maps")
+SP_STACK_GUARD(sp_stack_guard_enter);
+SP_STACK_GUARD(sp_stack_guard_exit);
+const volatile __u32 sp_stack_guard = 0;
+
+/* User reads up to this long go through a buffer on the stack (see SP_STACK_GUARD). */
+#define SP_BOUNCE 32
 
 /*
  * The enter of each thread's current call (see struct sp_inflight), in the slot
@@ -221,6 +244,21 @@ static __always_inline void sp_fill_hdr(struct sp_hdr *h, __u16 kind, __u64 pid_
 	h->flags = 0;
 }
 
+/*
+ * The current thread's ids and cgroup (what bpf_get_current_pid_tgid and
+ * bpf_get_current_cgroup_id return) read from its task_struct: the syscall programs make one
+ * helper call, bpf_get_current_task_btf, where they made those two on every exit.
+ */
+static __always_inline __u64 sp_task_pid_tgid(struct task_struct *t)
+{
+	return (__u64)(__u32)t->tgid << 32 | (__u32)t->pid;
+}
+
+static __always_inline __u64 sp_task_cgroup(struct task_struct *t)
+{
+	return t->cgroups->dfl_cgrp->kn->id;
+}
+
 /* Count `events` lost events (a whole call's record holds two). */
 static __always_inline void sp_count_drop(__u64 events)
 {
@@ -238,6 +276,17 @@ static __always_inline void sp_count_drop(__u64 events)
  * so a lagging reader gets at most one wake-up per that many bytes; otherwise it finds the
  * data on its timer tick.
  */
+static __always_inline __u64 sp_wake_flags(struct sp_scratch *s, __u64 len)
+{
+	s->v[7] += len;
+	if (s->v[7] >= sp_query_bytes) {
+		s->v[7] = 0;
+		if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
+			return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
@@ -245,16 +294,37 @@ static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
 	if (len > SP_BUF)
 		len = SP_BUF;
-	if (s) {
-		s->v[7] += len;
-		if (s->v[7] >= sp_query_bytes) {
-			s->v[7] = 0;
-			if (bpf_ringbuf_query(&sp_events, BPF_RB_AVAIL_DATA) >= sp_wake_bytes)
-				flags = BPF_RB_FORCE_WAKEUP;
-		}
-	}
+	if (s)
+		flags = sp_wake_flags(s, len);
 	if (bpf_ringbuf_output(&sp_events, rec, len, flags))
 		sp_count_drop(events);
+}
+
+/* Records of the syscall programs up to this long go into a ring reservation of this fixed
+ * size (see sp_output_syscall). */
+#define SP_RING_SMALL 128
+
+/*
+ * sp_output for the record at the start of the scratch buffer: one of at most SP_RING_SMALL
+ * bytes (most calls: a whole call with a small buffer is 121) is copied into a reservation of
+ * that size in 8-byte words, which spares bpf_ringbuf_output's out-of-line memcpy. The record
+ * then ends with padding, which user space skips: it reads items by count.
+ */
+static __always_inline void sp_output_syscall(struct sp_scratch *s, __u64 len, __u64 events)
+{
+	if (len > SP_RING_SMALL) {
+		sp_output(s->buf, len, events);
+		return;
+	}
+	__u64 flags = sp_wake_flags(s, SP_RING_SMALL);
+	__u64 *r = bpf_ringbuf_reserve(&sp_events, SP_RING_SMALL, 0);
+	if (!r) {
+		sp_count_drop(events);
+		return;
+	}
+	for (int k = 0; k < SP_RING_SMALL / 8; k++)
+		r[k] = ((__u64 *)s->buf)[k];
+	bpf_ringbuf_submit(r, flags);
 }
 
 /* Send a kept enter whose exit will not come as an SP_REC_ENTER, and forget it. */
@@ -270,6 +340,22 @@ static __always_inline void sp_flush_pending(struct sp_inflight *fl)
 		len = sizeof(fl->rec);
 	if (bpf_ringbuf_output(&sp_events, fl, len, BPF_RB_NO_WAKEUP))
 		sp_count_drop(1);
+}
+
+/*
+ * Copy the `len` (at most SP_INFLIGHT_DATA) item bytes of a kept enter between the scratch
+ * record and its sp_inflight slot, in 8-byte words (both sides are 8-byte aligned and have room
+ * for the rounded-up length). Inline loads and stores: a bpf_probe_read_kernel here cost a
+ * helper call and the kernel's nested calls behind it on every kept call, and calls (their
+ * returns) are what dominates these programs' own time.
+ */
+static __always_inline void sp_copy_kept(__u64 *dst, const __u64 *src, __u64 len)
+{
+	for (int k = 0; k < SP_INFLIGHT_DATA / 8; k++) {
+		if (k * 8 >= len)
+			break;
+		dst[k] = src[k];
+	}
 }
 
 /* Whether the enter of syscall `nr` is sent at once rather than kept until its exit. */
@@ -416,13 +502,62 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 	return s->v[0];
 }
 
+/* BUF, MEM, ARRAY: the first bytes (up to the snap length for a buffer) of the `real` that the
+ * spec says, into `data`; returns the bytes read. */
+static __always_inline __u64 sp_fetch_mem(struct sp_scratch *s, struct sp_item *it, __u8 *data,
+					  __u64 ptr, const struct sp_arg_spec *a, long ret)
+{
+	__u64 real = sp_len(s, a, ret);
+	__u64 cap = a->fetch == SP_FETCH_BUF ? sp_snap() : SP_MAX_ARG_DATA;
+	__u64 len;
+
+	it->kind = a->fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
+	if (real == SP_LEN_BAD) {
+		it->kind = SP_ITEM_FAULT;
+		return 0;
+	}
+	if (a->fetch == SP_FETCH_ARRAY)
+		real *= a->size;
+	it->real = real;
+	len = real < cap ? real : cap;
+	if (len > SP_MAX_ARG_DATA)
+		len = SP_MAX_ARG_DATA;
+	if (len > SP_BOUNCE) {
+		if (bpf_probe_read_user(data, len, (void *)ptr))
+			it->kind = SP_ITEM_FAULT;
+	} else if (len) {
+		/* all SP_BOUNCE bytes are copied: those past `len` are overwritten by the next
+		 * item or never sent */
+		__u64 b[SP_BOUNCE / 8] = {};
+		if (bpf_probe_read_user(b, len, (void *)ptr))
+			it->kind = SP_ITEM_FAULT;
+		for (int k = 0; k < SP_BOUNCE / 8; k++)
+			((__u64 *)data)[k] = b[k];
+	}
+	return len;
+}
+
+/* Finish the item at `off`: its data length (none for a fault, whose `real` is the pointer);
+ * returns the offset after it. */
+static __always_inline int sp_item_end(struct sp_item *it, __u64 ptr, __u64 len, __u64 off)
+{
+	if (it->kind == SP_ITEM_FAULT) {
+		it->real = ptr;
+		len = 0;
+	}
+	if (len > SP_MAX_ARG_DATA)
+		len = 0;
+	it->len = len;
+	return off + sizeof(*it) + len;
+}
+
 /*
  * Read argument `i_out & 0xff` (at exit when bit 8 is set) as `spec` (an sp_arg_spec) says into an
  * item at `off`; returns the offset
  * after the item, or -1 when it does not fit. A global function: the verifier checks it once,
  * not once per argument of every path of the caller.
  */
-__noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i_out, long ret)
+__noinline int sp_fetch_arg(struct sp_scratch *s, __u64 off, __u64 spec, __u32 i_out, long ret)
 {
 	__u32 i = i_out & 0xff;
 	bool out = i_out & 0x100;
@@ -466,24 +601,9 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 	}
 	case SP_FETCH_BUF:
 	case SP_FETCH_MEM:
-	case SP_FETCH_ARRAY: {
-		__u64 real = sp_len(s, &a, ret);
-		__u64 cap = a.fetch == SP_FETCH_BUF ? snap : SP_MAX_ARG_DATA;
-		it->kind = a.fetch == SP_FETCH_BUF ? SP_ITEM_BUF : SP_ITEM_MEM;
-		if (real == SP_LEN_BAD) {
-			it->kind = SP_ITEM_FAULT;
-			break;
-		}
-		if (a.fetch == SP_FETCH_ARRAY)
-			real *= a.size;
-		it->real = real;
-		len = real < cap ? real : cap;
-		if (len > SP_MAX_ARG_DATA)
-			len = SP_MAX_ARG_DATA;
-		if (len && bpf_probe_read_user(data, len, (void *)ptr))
-			it->kind = SP_ITEM_FAULT;
+	case SP_FETCH_ARRAY:
+		len = sp_fetch_mem(s, it, data, ptr, &a, ret);
 		break;
-	}
 	case SP_FETCH_STRLIST:
 		it->kind = SP_ITEM_STRLIST;
 		len = sp_fetch_strlist(s, it, data, ptr);
@@ -501,14 +621,32 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u32 off, __u64 spec, __u32 i
 		it->kind = SP_ITEM_FAULT;
 		break;
 	}
-	if (it->kind == SP_ITEM_FAULT) {
-		it->real = ptr;
-		len = 0;
-	}
-	if (len > SP_MAX_ARG_DATA)
-		len = 0;
-	it->len = len;
-	return off + sizeof(*it) + len;
+	return sp_item_end(it, ptr, len, off);
+}
+
+/*
+ * sp_fetch_arg for a BUF, MEM or ARRAY argument whose length is a register, the return value
+ * or fixed (read, write, pread64, …: nearly every call that reads memory), inline in the
+ * caller: the return from a sp_fetch_arg call cost about as much as the read itself.
+ */
+static __always_inline int sp_fetch_mem_arg(struct sp_scratch *s, __u64 off, struct sp_arg_spec a,
+					    __u32 i, long ret)
+{
+	if (off > SP_MAX_OFF || i >= 6)
+		return -1;
+	struct sp_item *it = (void *)(s->buf + off);
+	__u64 ptr = sp_reg(s, i);
+	__u64 len = 0;
+
+	it->real = 0;
+	it->arg = i;
+	it->flags = 0;
+	it->pad = 0;
+	if (ptr)
+		len = sp_fetch_mem(s, it, s->buf + off + sizeof(*it), ptr, &a, ret);
+	else
+		it->kind = SP_ITEM_FAULT; /* NULL: nothing to read (user space shows the 0) */
+	return sp_item_end(it, ptr, len, off);
 }
 
 static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, bool out)
@@ -533,7 +671,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		return 0;
 	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_wanted())
 		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = sp_task_pid_tgid(task);
 	__u32 tgid = pid_tgid >> 32;
 	if (!sp_wanted_after(tgid, true))
 		return 0;
@@ -543,7 +682,9 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		return 0;
 	__u32 tid = pid_tgid;
 	struct sp_syscall *rec = (void *)s->buf;
-	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, out);
+	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, false);
+	if (out)
+		rec->hdr.cgroup = sp_task_cgroup(task);
 	rec->hdr.nr = nr;
 	rec->regs[0] = regs->di;
 	rec->regs[1] = regs->si;
@@ -553,7 +694,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	rec->regs[5] = regs->r9;
 	rec->ret = out ? ret : 0;
 
-	__u32 off = sizeof(*rec);
+	__u64 off = sizeof(*rec);
 	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
 	struct sp_inflight *fl = out ? bpf_map_lookup_elem(&sp_inflight, &slot) : NULL;
 	if (fl && (fl->rec.hdr.flags & SP_HDR_PENDING) && fl->rec.hdr.tid == tid) {
@@ -568,12 +709,12 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			call->enter_flags = fl->rec.hdr.flags & ~SP_HDR_PENDING;
 			call->pad = 0;
 			off = sizeof(*call);
-			if (len > SP_INFLIGHT_DATA ||
-			    (len && bpf_probe_read_kernel(s->buf + sizeof(*call), len, fl->data))) {
+			if (len > SP_INFLIGHT_DATA) {
 				/* cannot happen; say the enter's items are gone rather than lie */
 				len = 0;
 				call->enter_items = 0;
 			}
+			sp_copy_kept((__u64 *)(s->buf + sizeof(*call)), (const __u64 *)fl->data, len);
 			off += len;
 			rec->hdr.nitems = call->enter_items;
 			fl->rec.hdr.flags = 0;
@@ -596,13 +737,24 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			 * pointers, the rule of the syscall table's docs */
 			if (failed)
 				continue;
-			__u64 bits;
-			__builtin_memcpy(&bits, &a, sizeof(bits));
-			__u32 at = off;
-			int next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			__u64 at = off;
+			int next;
+			if ((a.fetch == SP_FETCH_BUF || a.fetch == SP_FETCH_MEM ||
+			     a.fetch == SP_FETCH_ARRAY) &&
+			    a.len_from != SP_LEN_ARGPTR) {
+				next = sp_fetch_mem_arg(s, off, a, i, ret);
+			} else {
+				__u64 bits;
+				__builtin_memcpy(&bits, &a, sizeof(bits));
+				next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+			}
 			if (next < 0)
 				break;
-			off = next;
+			/* through map memory, which the verifier does not track: the paths through
+			 * an argument's different reads (the stack buffer or not, a fault or not)
+			 * then converge instead of multiplying (every use of off bounds it) */
+			s->v[6] = next;
+			off = *(volatile __u64 *)&s->v[6];
 			rec->hdr.nitems++;
 			if (!out && (a.fetch == SP_FETCH_STR || a.fetch == SP_FETCH_PATH) &&
 			    rec->regs[i] && at <= SP_MAX_OFF &&
@@ -645,9 +797,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			/* a kept enter of this thread whose exit was missed stands alone */
 			sp_flush_pending(fl);
 			__builtin_memcpy(&fl->rec, rec, sizeof(*rec));
-			if (len > SP_INFLIGHT_DATA ||
-			    (len && bpf_probe_read_kernel(fl->data, len, s->buf + sizeof(*rec))))
-				fl->rec.ret = 0;
+			sp_copy_kept((__u64 *)fl->data, (const __u64 *)(s->buf + sizeof(*rec)), len);
 			return 0;
 		}
 		/* the slot holds another thread's call: send the enter now */
@@ -655,20 +805,24 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		rec->hdr.flags &= ~SP_HDR_PENDING;
 	}
 	if (rec->hdr.kind != SP_REC_CALL && !out)
-		rec->hdr.cgroup = bpf_get_current_cgroup_id();
-	sp_output(rec, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
+		rec->hdr.cgroup = sp_task_cgroup(task);
+	sp_output_syscall(s, off, rec->hdr.kind == SP_REC_CALL ? 2 : 1);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 {
+	if (sp_stack_guard)
+		bpf_tail_call(ctx, &sp_stack_guard_enter, 0);
 	return sp_syscall(regs, id, 0, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
+	if (sp_stack_guard)
+		bpf_tail_call(ctx, &sp_stack_guard_exit, 0);
 	long nr = regs->orig_ax;
 	/* rt_sigreturn restores the registers and sets orig_ax to -1 */
 	if (nr == -1)
