@@ -511,9 +511,7 @@ impl Engine for EbpfEngine {
     }
 
     fn recycle(&mut self, records: &mut Vec<Record>) {
-        for r in records.drain(..) {
-            self.pool.give(r);
-        }
+        self.pool.give_all(records);
     }
 
     fn stats(&self) -> Stats {
