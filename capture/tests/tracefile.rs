@@ -138,6 +138,37 @@ proptest! {
         prop_assert_eq!(got, recs);
     }
 
+    /// A record pushed and taken back (as the writer does with one too large) leaves no
+    /// trace: not in the thread clocks, the open call or the repeated blobs.
+    #[test]
+    fn records_taken_back_leave_no_trace(
+        recs in arb_records(),
+        others in arb_records(),
+        every in 1usize..4,
+    ) {
+        use syspect_capture::trace::codec::FrameEncoder;
+        use syspect_capture::trace::decode::FrameDecoder;
+        let mut enc = FrameEncoder::default();
+        let mut others = others.iter().cycle();
+        for (i, r) in recs.iter().enumerate() {
+            if i % every == 0 {
+                if let Some(o) = others.next() {
+                    let mark = enc.mark();
+                    enc.push(o).unwrap();
+                    enc.undo(mark);
+                }
+            }
+            enc.push(r).unwrap();
+        }
+        let frame = enc.finish();
+        let mut d = FrameDecoder::new(&frame, syspect_capture::trace::FORMAT_MAJOR, false).unwrap();
+        let mut got = Vec::new();
+        while let Some(r) = d.next(&frame).unwrap() {
+            got.push(r);
+        }
+        prop_assert_eq!(got, recs);
+    }
+
     #[test]
     fn calls_and_repeated_buffers_survive_write_then_read(
         recs in arb_records(),
