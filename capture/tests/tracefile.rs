@@ -353,13 +353,13 @@ fn foreign_files_are_not_traces() {
 
 #[test]
 fn a_newer_major_version_is_refused() {
-    let path = temp_path("v3.spt");
+    let path = temp_path("v4.spt");
     let mut b = write_file(&path, &small_records(), 4);
     b[8] = syspect_capture::trace::FORMAT_MAJOR as u8 + 1;
     std::fs::write(&path, &b).unwrap();
     let e = TraceReader::open(&path).err().unwrap();
-    assert!(matches!(e, TraceError::Version { major: 3, .. }), "{e}");
-    assert!(e.to_string().contains("reads formats 1.x to 2.x"), "{e}");
+    assert!(matches!(e, TraceError::Version { major: 4, .. }), "{e}");
+    assert!(e.to_string().contains("reads formats 1.x to 3.x"), "{e}");
 }
 
 // ---- the file itself ----

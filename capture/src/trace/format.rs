@@ -42,8 +42,10 @@ pub const MAGIC: [u8; 8] = *b"\x89SPT\r\n\x1a\n";
 
 /// Format major version this code writes. 2 changed the frame (see [`super::codec`]): four
 /// streams, the call record (an enter and its exit in one), the durations stream and repeated
-/// blobs, which readers of format 1 could only have skipped, losing most events.
-pub const FORMAT_MAJOR: u16 = 2;
+/// blobs, which readers of format 1 could only have skipped, losing most events. 3 added
+/// repeated strings (a Str argument naming one of the frame's last strings), which readers of
+/// format 2 would have taken for empty strings followed by garbage.
+pub const FORMAT_MAJOR: u16 = 3;
 /// Format minor version this code writes.
 pub const FORMAT_MINOR: u16 = 0;
 /// Oldest format major this code reads.
@@ -56,6 +58,7 @@ pub const OLDEST_MAJOR: u16 = 1;
 pub fn last_known_minor(major: u16) -> Option<u16> {
     match major {
         1 => Some(1),
+        2 => Some(0),
         FORMAT_MAJOR => Some(FORMAT_MINOR),
         _ => None,
     }
