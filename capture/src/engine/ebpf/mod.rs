@@ -370,6 +370,7 @@ impl EbpfEngine {
         }
         for pid in gone {
             self.seen.remove(&pid);
+            self.last_seen.forget(pid);
         }
     }
 
@@ -448,6 +449,13 @@ impl Recent {
             }
         };
         self.pairs[i] = (pid, cgroup);
+    }
+
+    /// `pid` left the map (its process is gone; the pid may come back as another).
+    fn forget(&mut self, pid: Tid) {
+        for p in self.pairs.iter_mut().filter(|p| p.0 == pid) {
+            *p = (0, 0);
+        }
     }
 }
 
@@ -597,6 +605,8 @@ mod tests {
             r.put(pid, 1);
         }
         assert!(!r.has(10, 2) && r.has(23, 1));
+        r.forget(23);
+        assert!(!r.has(23, 1) && r.has(22, 1));
     }
 
     #[test]
