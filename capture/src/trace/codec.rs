@@ -1,7 +1,7 @@
 //! What a frame holds once decompressed: five streams, the records first.
 //!
 //! ```text
-//! frame   := n:u8 len:u32{n} stream{n}        (format 2: n = 5, in this order)
+//! frame   := n:u8 len:u32{n} stream{n}        (formats 2 and 3: n = 5, in this order)
 //! streams := record* ts_high:varint* duration_high:varint* low:u8* blob-bytes*
 //! record  := kind:u8 len:varint payload[len]
 //! ```
@@ -45,7 +45,7 @@
 //!   left out when it equals `tid` (PID_IS_TID); `cpu` when it equals the previous event's.
 //! - body by variant: 0 Enter `[nr] args`; 1 Exit `[nr] ret:zigzag args`, `nr` left out when
 //!   it equals the previous Enter's, Exit's or Call's (SAME_NR); 2 Clone `child_tid child_pid
-//!   flags`; 3 Exec `old_tid exe argv cwd [comm cgroup]` (the last two since 2.1); 4 ThreadExit `status:zigzag`; 5 Signal
+//!   flags`; 3 Exec `old_tid exe argv cwd [comm cgroup]` (the last two since 3.0); 4 ThreadExit `status:zigzag`; 5 Signal
 //!   `signo:zigzag code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`;
 //!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`.
 //! - A Call is an Enter and the Exit that came right after it, of the same thread, CPU and
@@ -55,7 +55,10 @@
 //!   call is one.
 //! - `args := n:varint arg*`; `arg := tag:u8 …` with the argument kind in bits 0-3: 0 Num (the
 //!   value zigzag-encoded as i64, inline in bits 4-7 when below 15, else after the tag); 1 Str
-//!   (bit 4: truncated) `len bytes`; 2 Buf `bytes [real_len-len:zigzag]`, the real length
+//!   (bit 4: truncated) `len bytes`, or when the tag has bit 5 (STR_REPEAT, format 3) `k:varint`,
+//!   the bytes being those of the frame's string `k + 1` places back (the strings of a frame
+//!   are its non-empty Str arguments, in order, repeated ones included; `k` is below
+//!   [`STR_WINDOW`]); 2 Buf `bytes [real_len-len:zigzag]`, the real length
 //!   left out when the tag has bit 6 (LEN_IS_RET: in an exit's arguments, the real length is
 //!   the return value, as a read's is); 3 Mem `bytes`;
 //!   4 StrList (bit 4: truncated) `n (len bytes)*`; 5 Fault `value`; 6 List `args`.
@@ -72,7 +75,8 @@
 //! Format 1 frames (`records_len:u32 ts_len:u32 record* ts_delta:zigzag* blob-bytes*`, the
 //! blob stream running to the frame's end and ignored past what the events use in a file of a
 //! newer minor) have whole zigzag varint timestamps, each from the previous event's, and no
-//! durations, low bytes, calls, repeated blobs or LEN_IS_RET; readers still read them.
+//! durations, low bytes, calls, repeated blobs or LEN_IS_RET; readers still read them. Format
+//! 2 frames are format 3's without repeated strings (a Str's tag bit 5 means nothing there).
 
 use serde::Serialize;
 
@@ -88,6 +92,10 @@ pub(super) const CALL: u8 = 9;
 pub(super) const REPEAT: u8 = 0x20;
 /// Buf argument tag bit, in an exit: the real length is the return value.
 pub(super) const LEN_IS_RET: u8 = 0x40;
+/// Str argument tag bit (format 3): the bytes repeat an earlier string of the frame.
+pub(super) const STR_REPEAT: u8 = 0x20;
+/// How far back a repeated string may be, in strings.
+pub const STR_WINDOW: usize = 16;
 /// How far back a repeated blob may be, in blobs.
 pub const REPEAT_WINDOW: usize = 64;
 /// Streams of a format 2 frame.
@@ -212,6 +220,7 @@ struct Repeats {
     n: u32,
     /// Blobs before this one may not be referred to (their places were taken back).
     from: u32,
+    strs: Strings,
 }
 
 impl Default for Repeats {
@@ -221,7 +230,41 @@ impl Default for Repeats {
             by_hash: [0; 256],
             n: 0,
             from: 0,
+            strs: Strings::default(),
         }
+    }
+}
+
+/// The frame's last [`STR_WINDOW`] strings (the non-empty [`Arg::Str`]s, in order, repeated
+/// ones included). tar names each file in two or three calls in a row (its stats, its open):
+/// a reference costs a byte where zstd's match of the name and what surrounds it cost two or
+/// three (0.18 bytes a call on the tar workload).
+#[derive(Clone, Debug, Default)]
+struct Strings {
+    /// String `i` is `last[i % STR_WINDOW]`.
+    last: [Vec<u8>; STR_WINDOW],
+    n: u32,
+    /// Strings before this one may not be referred to (their places were taken back).
+    from: u32,
+}
+
+impl Strings {
+    /// `k` when `data` is the string `k + 1` places back; notes `data` as the next string
+    /// either way.
+    fn find(&mut self, data: &[u8]) -> Option<u64> {
+        if data.is_empty() {
+            return None;
+        }
+        let oldest = self.from.max(self.n.saturating_sub(STR_WINDOW as u32));
+        let found = (oldest..self.n)
+            .rev()
+            .find(|&i| self.last[i as usize % STR_WINDOW] == data)
+            .map(|i| (self.n - 1 - i) as u64);
+        let next = &mut self.last[self.n as usize % STR_WINDOW];
+        next.clear();
+        next.extend_from_slice(data);
+        self.n += 1;
+        found
     }
 }
 
@@ -255,17 +298,28 @@ impl Repeats {
     }
 }
 
-/// A hash of a blob's bytes, to 8 bits.
+/// A hash of a blob's bytes, to 8 bits: of its length, its first 16 bytes and its last 8
+/// only. Hashing every word of every buffer was 6% of a full-host capture's CPU (perf, tar);
+/// blobs that differ only in their middle (rare: a struct stat's inode number is in its first
+/// 16 bytes, a read's data differs from its start) then share a slot, which costs a compare
+/// that fails and perhaps a reference not made, never a wrong one.
 fn hash(data: &[u8]) -> usize {
-    let mut h = (data.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let mut words = data.chunks_exact(8);
-    for w in words.by_ref() {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let word = |at: usize| {
         let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    for &b in words.remainder() {
-        h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        a.copy_from_slice(&data[at..at + 8]);
+        u64::from_le_bytes(a)
+    };
+    let n = data.len();
+    let mut h = (n as u64).wrapping_mul(K);
+    if n >= 16 {
+        for w in [word(0), word(8), word(n - 8)] {
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+    } else {
+        for &b in data {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
     }
     (h >> 56) as usize
 }
@@ -303,6 +357,7 @@ pub struct Mark {
     blobs: usize,
     open: Option<OpenCall>,
     repeats: u32,
+    strs: u32,
     clocks: Clocks,
 }
 
@@ -345,6 +400,7 @@ impl FrameEncoder {
             blobs: self.blobs.len(),
             open: self.open,
             repeats: self.repeats.n,
+            strs: self.repeats.strs.n,
             clocks: self.clocks,
         }
     }
@@ -377,6 +433,10 @@ impl FrameEncoder {
             // Blobs taken back took the places of earlier ones in the window.
             self.repeats.n = mark.repeats;
             self.repeats.from = mark.repeats;
+        }
+        let strs = &mut self.repeats.strs;
+        if strs.n != mark.strs {
+            (strs.n, strs.from) = (mark.strs, mark.strs);
         }
     }
 
@@ -524,6 +584,8 @@ impl FrameEncoder {
         self.repeats.n = 0;
         self.repeats.from = 0;
         self.repeats.by_hash = [0; 256];
+        self.repeats.strs.n = 0;
+        self.repeats.strs.from = 0;
         out
     }
 }
@@ -699,8 +761,17 @@ fn put_arg(
             }
         }
         Arg::Str { data, trunc } => {
-            out.push(1 | if *trunc { 0x10 } else { 0 });
-            put_bytes(out, data);
+            let tag = 1 | if *trunc { 0x10 } else { 0 };
+            match repeats.strs.find(data) {
+                Some(k) => {
+                    out.push(tag | STR_REPEAT);
+                    put_varint(out, k);
+                }
+                None => {
+                    out.push(tag);
+                    put_bytes(out, data);
+                }
+            }
         }
         Arg::Buf { data, len } if ret == Some(*len as i64) => {
             put_blob(out, blobs, repeats, 2 | LEN_IS_RET, data);

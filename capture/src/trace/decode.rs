@@ -93,7 +93,7 @@ impl FrameDecoder {
             blob: 0,
             ctx: EventCtx::default(),
             clocks: Clocks::default(),
-            ring: Ring::default(),
+            ring: Ring::of_major(major),
             exit: None,
             lenient,
             read: 0,

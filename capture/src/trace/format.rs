@@ -42,21 +42,24 @@ pub const MAGIC: [u8; 8] = *b"\x89SPT\r\n\x1a\n";
 
 /// Format major version this code writes. 2 changed the frame (see [`super::codec`]): four
 /// streams, the call record (an enter and its exit in one), the durations stream and repeated
-/// blobs, which readers of format 1 could only have skipped, losing most events.
-pub const FORMAT_MAJOR: u16 = 2;
+/// blobs, which readers of format 1 could only have skipped, losing most events. 3 added
+/// repeated strings (a Str argument naming one of the frame's last strings), which readers of
+/// format 2 would have taken for empty strings followed by garbage; and an Exec's `comm` and
+/// `cgroup`, appended to its body (readers of 3.0 and of 2.x files take them as absent).
+pub const FORMAT_MAJOR: u16 = 3;
 /// Format minor version this code writes.
-pub const FORMAT_MINOR: u16 = 1;
+pub const FORMAT_MINOR: u16 = 0;
 /// Oldest format major this code reads.
 pub const OLDEST_MAJOR: u16 = 1;
 
 /// The last minor of each major this code knows (1.1 added the event variant `Other` (8), a
-/// sysdig event syspect has no model for, which readers of 1.0 skip; 2.1 appended an Exec's
-/// `comm` and `cgroup` to its body, which readers of 2.0 ignore); `None` for a major it
+/// sysdig event syspect has no model for, which readers of 1.0 skip); `None` for a major it
 /// does not read. A file of a later minor is read leniently: records of known kinds that do
 /// not decode are skipped.
 pub fn last_known_minor(major: u16) -> Option<u16> {
     match major {
         1 => Some(1),
+        2 => Some(0),
         FORMAT_MAJOR => Some(FORMAT_MINOR),
         _ => None,
     }

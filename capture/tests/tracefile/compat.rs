@@ -1,7 +1,9 @@
 //! Files of older format versions still read: `compat/v1.1.spt` was written by format 1.1
 //! (the code of commit 8751977, before calls, repeated buffers and the durations stream, with
 //! a test since removed) from [`v1_records`], a frame closed after its 51st record, and must
-//! read back as those records.
+//! read back as those records; `compat/v2.0.spt` by format 2.0 (the code of commit f2414ee,
+//! before repeated strings, with a test since removed) from [`v2_records`], a frame closed
+//! after its 51st record.
 
 use syspect_capture::event::{Arg, Event, EventKind, Record};
 
@@ -103,4 +105,57 @@ fn files_of_format_1_1_still_read() {
     let (got, end) = read_all(path.as_ref());
     end.unwrap();
     assert_eq!(got, v1_records());
+}
+
+/// [`v1_records`] and calls whose paths repeat earlier ones.
+pub(super) fn v2_records() -> Vec<Record> {
+    let mut recs = v1_records();
+    let mut ts = 1_700_000_000_100_000_000u64;
+    let str = |s: &str| Arg::Str {
+        data: s.as_bytes().to_vec(),
+        trunc: s.len() > 8,
+    };
+    for (i, path) in [
+        "copyright",
+        "changelog.gz",
+        "copyright",
+        "",
+        "changelog.gz",
+        "README",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let nr = 257 + (i % 2) as u16 * 5;
+        let enter = EventKind::Enter {
+            nr,
+            args: vec![
+                Arg::Num(3),
+                str(path),
+                Arg::List(vec![str(path), Arg::Num(1)]),
+            ],
+        };
+        let exit = EventKind::Exit {
+            nr,
+            ret: -2,
+            args: vec![str("copyright")],
+        };
+        recs.push(at(ts, 10, 0, enter));
+        recs.push(at(ts + 700, 10, 0, exit));
+        ts += 2_000;
+    }
+    recs
+}
+
+#[test]
+fn files_of_format_2_0_still_read() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tracefile/compat/v2.0.spt"
+    );
+    let r = syspect_capture::trace::TraceReader::open(path.as_ref()).unwrap();
+    assert_eq!(r.version(), (2, 0));
+    let (got, end) = read_all(path.as_ref());
+    end.unwrap();
+    assert_eq!(got, v2_records());
 }

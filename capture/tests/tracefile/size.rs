@@ -270,3 +270,120 @@ fn bytes_per_call_of_a_real_trace() {
         }
     }
 }
+
+/// Where the bytes of a real trace (`SPT=/path/to/trace.spt`) go, at zstd level 6: the state
+/// records apart; each stream of the event frames compressed on its own; the events of each
+/// command (by the thread table's `comm`) apart; and the encoding's speed. `DUMP=DIR` also
+/// writes each uncompressed frame there (to try zstd's parameters with its command). Run with `SPT=t.spt cargo test -p
+/// syspect-capture --release --test tracefile -- --ignored --nocapture breakdown`.
+#[test]
+#[ignore = "a measurement of a trace given in $SPT"]
+fn breakdown_of_a_real_trace() {
+    use std::collections::HashMap;
+    use syspect_capture::trace::codec::FrameEncoder;
+    let Some(path) = std::env::var_os("SPT") else {
+        eprintln!("SKIPPED: set SPT to a trace file");
+        return;
+    };
+    let mut r = syspect_capture::trace::TraceReader::open(std::path::Path::new(&path)).unwrap();
+    let recs: Vec<Record> = r.by_ref().map_while(Result::ok).collect();
+    let file = std::fs::metadata(&path).unwrap().len();
+    fn exit(r: &Record) -> bool {
+        matches!(
+            r,
+            Record::Event(Event {
+                kind: EventKind::Exit { .. },
+                ..
+            })
+        )
+    }
+    let calls = recs.iter().filter(|r| exit(r)).count().max(1) as f64;
+    let z = |b: &[u8]| zstd::bulk::compress(b, 6).unwrap().len() as f64;
+    // Frames of at most 4 MiB, as the writer cuts them; each stream compressed alone.
+    let frames = |recs: &mut dyn Iterator<Item = &Record>| -> (f64, Vec<f64>) {
+        let mut enc = FrameEncoder::default();
+        let (mut whole, mut streams) = (0.0, Vec::new());
+        let mut close = |enc: &mut FrameEncoder| {
+            let f = enc.finish();
+            if let Some(d) = std::env::var_os("DUMP") {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::fs::write(format!("{}/frame{n}.bin", d.to_str().unwrap()), &f).unwrap();
+            }
+            whole += z(&f);
+            let n = f[0] as usize;
+            let mut at = 1 + 4 * n;
+            streams.resize(streams.len().max(n), 0.0);
+            for (i, s) in streams.iter_mut().enumerate().take(n) {
+                let len = u32::from_le_bytes(f[1 + 4 * i..5 + 4 * i].try_into().unwrap());
+                *s += z(&f[at..at + len as usize]);
+                at += len as usize;
+            }
+        };
+        for r in recs {
+            enc.push(r).unwrap();
+            if enc.len() >= 4 << 20 {
+                close(&mut enc);
+            }
+        }
+        if !enc.is_empty() {
+            close(&mut enc);
+        }
+        (whole, streams)
+    };
+    let per = |b: f64| b / calls;
+    println!(
+        "file: {file} bytes, {calls} calls, {:.2} B/call",
+        per(file as f64)
+    );
+    let mut best = f64::MAX;
+    for _ in 0..7 {
+        let mut enc = FrameEncoder::with_capacity(4 << 20);
+        let t = Instant::now();
+        for r in &recs {
+            enc.push(r).unwrap();
+            if enc.len() >= 4 << 20 {
+                enc.finish();
+            }
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / recs.len() as f64);
+    }
+    println!("encoding (no compression): {best:.1} ns/record, best of 7");
+    let (state, _) = frames(&mut recs.iter().filter(|r| !matches!(r, Record::Event(_))));
+    println!(
+        "state records alone: {state} bytes, {:.2} B/call",
+        per(state)
+    );
+    let (events, streams) = frames(&mut recs.iter().filter(|r| matches!(r, Record::Event(_))));
+    println!("events alone: {events} bytes, {:.2} B/call", per(events));
+    let names = ["records", "ts", "durations", "low", "blobs", "6", "7", "8"];
+    for (s, n) in streams.iter().zip(names) {
+        println!("  stream {n}: {:.2} B/call", per(*s));
+    }
+    let mut comm: HashMap<u32, String> = HashMap::new();
+    for r in &recs {
+        if let Record::Thread(t) = r {
+            comm.insert(t.tid, String::from_utf8_lossy(&t.comm).into_owned());
+        }
+    }
+    let mut by: HashMap<String, Vec<&Record>> = HashMap::new();
+    for r in &recs {
+        if let Record::Event(e) = r {
+            let c = comm.get(&e.tid).cloned().unwrap_or_else(|| "?".into());
+            by.entry(c).or_default().push(r);
+        }
+    }
+    let mut by: Vec<_> = by.into_iter().collect();
+    by.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    for (c, v) in by.iter().take(8) {
+        let n = v.iter().filter(|r| exit(r)).count();
+        let (b, s) = frames(&mut v.iter().copied());
+        println!(
+            "  {c}: {} events, {n} calls, alone {:.0} bytes = {:.2} B/call of the whole; streams {:?}",
+            v.len(),
+            b,
+            per(b),
+            s.iter().map(|x| (x / n.max(1) as f64 * 100.0).round() / 100.0).collect::<Vec<_>>()
+        );
+    }
+}

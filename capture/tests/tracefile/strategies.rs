@@ -142,11 +142,11 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
 }
 
 /// Records as the eBPF engine sends them: mostly calls whose exit follows their enter (some
-/// of them back in time, on another CPU, or of another thread), their buffers often the bytes
-/// of earlier ones, among records of every kind.
+/// of them back in time, on another CPU, or of another thread), their buffers and strings
+/// often the bytes of earlier ones, among records of every kind.
 pub fn arb_records() -> impl Strategy<Value = Vec<Record>> {
     let pool = prop::collection::vec(prop::collection::vec(any::<u8>(), 0..12), 1..5);
-    let blob = || (0usize..8, any::<bool>());
+    let blob = || (0usize..8, 0u8..3);
     let call = (
         0u64..1_000_000,
         prop_oneof![Just(0i64), -1_000i64..1_000_000],
@@ -161,18 +161,21 @@ pub fn arb_records() -> impl Strategy<Value = Vec<Record>> {
         3 => call.prop_map(|c| (None, Some(c))),
     ];
     (pool, prop::collection::vec(item, 0..60)).prop_map(|(pool, items)| {
-        let args = |picks: &[(usize, bool)]| -> Vec<Arg> {
+        let args = |picks: &[(usize, u8)]| -> Vec<Arg> {
             picks
                 .iter()
-                .map(|&(i, mem)| {
+                .map(|&(i, sort)| {
                     let data = pool[i % pool.len()].clone();
-                    if mem {
-                        Arg::Mem(data)
-                    } else {
-                        Arg::Buf {
+                    match sort {
+                        0 => Arg::Buf {
                             len: data.len() as u64 + i as u64,
                             data,
-                        }
+                        },
+                        1 => Arg::Mem(data),
+                        _ => Arg::Str {
+                            data,
+                            trunc: i % 2 == 1,
+                        },
                     }
                 })
                 .collect()

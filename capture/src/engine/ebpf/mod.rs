@@ -122,8 +122,10 @@ pub struct EbpfEngine {
     tree: HashSet<Tid>,
     /// Processes seen, with the cgroup id of their last event.
     seen: HashMap<Tid, u64, BuildIdHasher>,
-    /// The (pid, cgroup) last written into `seen`: consecutive events of one process skip it.
-    last_seen: (Tid, u64),
+    /// The (pid, cgroup) pairs last written into `seen`, one per pid, each as `seen` holds it:
+    /// events of these processes skip the map (a pipeline's processes take turns: with only
+    /// the last pair, `tar | cat` looked the map up at nearly every event).
+    last_seen: Recent,
     /// Enter events held until their exit re-reads an input string (`hdr::RETRY`), by tid.
     held: HashMap<Tid, Event>,
     last_drops: Vec<u64>,
@@ -193,7 +195,7 @@ impl EbpfEngine {
             child,
             tree: HashSet::new(),
             seen: HashMap::default(),
-            last_seen: (0, 0),
+            last_seen: Recent::default(),
             held: HashMap::new(),
             last_drops: Vec::new(),
             last_drop_check: now,
@@ -260,8 +262,8 @@ impl EbpfEngine {
                     return;
                 }
             }
-            if *last_seen != (ev.pid, d.cgroup) {
-                *last_seen = (ev.pid, d.cgroup);
+            if !last_seen.has(ev.pid, d.cgroup) {
+                last_seen.put(ev.pid, d.cgroup);
                 if seen
                     .insert(ev.pid, d.cgroup)
                     .is_some_and(|old| old != d.cgroup)
@@ -368,6 +370,7 @@ impl EbpfEngine {
         }
         for pid in gone {
             self.seen.remove(&pid);
+            self.last_seen.forget(pid);
         }
     }
 
@@ -417,6 +420,42 @@ impl EbpfEngine {
         self.housekeeping(out, true);
         self.ended = true;
         Status::End
+    }
+}
+
+/// The last few (pid, cgroup) pairs written into the map of processes seen, at most one per
+/// pid.
+#[derive(Debug, Default)]
+struct Recent {
+    pairs: [(Tid, u64); 4],
+    next: usize,
+}
+
+impl Recent {
+    #[inline]
+    fn has(&self, pid: Tid, cgroup: u64) -> bool {
+        self.pairs.contains(&(pid, cgroup))
+    }
+
+    /// `pid`'s cgroup is now `cgroup`: its pair replaces the one of the same pid, if any,
+    /// else the oldest-taken.
+    fn put(&mut self, pid: Tid, cgroup: u64) {
+        let i = match self.pairs.iter().position(|p| p.0 == pid) {
+            Some(i) => i,
+            None => {
+                let i = self.next;
+                self.next = (i + 1) % self.pairs.len();
+                i
+            }
+        };
+        self.pairs[i] = (pid, cgroup);
+    }
+
+    /// `pid` left the map (its process is gone; the pid may come back as another).
+    fn forget(&mut self, pid: Tid) {
+        for p in self.pairs.iter_mut().filter(|p| p.0 == pid) {
+            *p = (0, 0);
+        }
     }
 }
 
@@ -511,9 +550,7 @@ impl Engine for EbpfEngine {
     }
 
     fn recycle(&mut self, records: &mut Vec<Record>) {
-        for r in records.drain(..) {
-            self.pool.give(r);
-        }
+        self.pool.give_all(records);
     }
 
     fn stats(&self) -> Stats {
@@ -553,6 +590,23 @@ mod tests {
     fn the_engine_can_move_to_another_thread() {
         fn send<T: Send>() {}
         send::<EbpfEngine>();
+    }
+
+    #[test]
+    fn recent_pairs_follow_each_pids_cgroup() {
+        let mut r = Recent::default();
+        r.put(10, 1);
+        r.put(11, 1);
+        assert!(r.has(10, 1) && r.has(11, 1));
+        // 10 moved to cgroup 2 and back: the pair of 10 is its latest only
+        r.put(10, 2);
+        assert!(r.has(10, 2) && !r.has(10, 1));
+        for pid in 20..24 {
+            r.put(pid, 1);
+        }
+        assert!(!r.has(10, 2) && r.has(23, 1));
+        r.forget(23);
+        assert!(!r.has(23, 1) && r.has(22, 1));
     }
 
     #[test]

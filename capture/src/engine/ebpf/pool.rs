@@ -43,20 +43,25 @@ impl ArgPool {
         }
     }
 
-    /// Keep the vectors of a record that is no longer needed.
-    pub fn give(&mut self, rec: Record) {
-        let Record::Event(Event {
-            kind: EventKind::Enter { args, .. } | EventKind::Exit { args, .. },
-            ..
-        }) = rec
-        else {
-            return;
-        };
-        self.give_args(args);
+    /// Keep the vectors of the records of a batch that is no longer needed, and empty it.
+    /// The records stay where they are while their vectors are taken (a record is 168 bytes:
+    /// moving each out of the batch was a good part of this).
+    pub fn give_all(&mut self, recs: &mut Vec<Record>) {
+        for r in recs.iter_mut() {
+            if let Record::Event(Event {
+                kind: EventKind::Enter { args, .. } | EventKind::Exit { args, .. },
+                ..
+            }) = r
+            {
+                self.give_args(args);
+            }
+        }
+        recs.clear();
     }
 
-    fn give_args(&mut self, mut args: Vec<Arg>) {
-        for a in args.drain(..) {
+    /// Keep `args`' byte vectors and (emptied) `args` itself.
+    fn give_args(&mut self, args: &mut Vec<Arg>) {
+        for a in args.iter_mut() {
             match a {
                 Arg::Buf { data, .. } | Arg::Str { data, .. } | Arg::Mem(data) => {
                     self.give_bytes(data)
@@ -66,15 +71,16 @@ impl ArgPool {
             }
         }
         if self.args.len() < KEEP && args.capacity() > 0 {
-            self.args.push(args);
+            args.clear();
+            self.args.push(std::mem::take(args));
         }
     }
 
-    fn give_bytes(&mut self, mut data: Vec<u8>) {
+    fn give_bytes(&mut self, data: &mut Vec<u8>) {
         // a long path is not worth keeping for one-byte reads
         if self.bytes.len() < KEEP && data.capacity() > 0 && data.capacity() <= KEEP_BYTES {
             data.clear();
-            self.bytes.push(data);
+            self.bytes.push(std::mem::take(data));
         }
     }
 }
@@ -103,7 +109,9 @@ mod tests {
                 ],
             },
         };
-        pool.give(Record::Event(ev));
+        let mut batch = vec![Record::Event(ev)];
+        pool.give_all(&mut batch);
+        assert!(batch.is_empty());
         let a = pool.args(1);
         assert!(a.is_empty() && a.capacity() >= 1);
         let b = pool.bytes(b"xy");

@@ -415,3 +415,124 @@ fn a_buffer_as_long_as_the_return_value_leaves_its_length_out() {
     let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
     assert!(e.what.contains("length of the return value"), "{e:?}");
 }
+
+fn str_arg(s: &str, trunc: bool) -> Arg {
+    Arg::Str {
+        data: s.as_bytes().to_vec(),
+        trunc,
+    }
+}
+
+#[test]
+fn strings_repeat_earlier_ones_of_the_frame() {
+    // Names as tar gives them: each twice or three times in a row, in lists too, among
+    // empty strings (never referred to) and more distinct ones than the window holds.
+    let mut recs = Vec::new();
+    let mut ts = 1_000;
+    for i in 0..40u64 {
+        let name = format!("file-{}", i % 20);
+        for trunc in [false, true] {
+            recs.extend(call(
+                ts,
+                7,
+                262,
+                vec![
+                    str_arg(&name, trunc),
+                    str_arg("", false),
+                    Arg::List(vec![str_arg(&name, false)]),
+                ],
+                50,
+                vec![str_arg(&format!("out-{}", i % 3), false)],
+            ));
+            ts += 100;
+        }
+    }
+    assert_eq!(round_trip(&recs), recs);
+    // What the references save: the same records, each name made unique.
+    let mut unique = recs.clone();
+    for (i, r) in unique.iter_mut().enumerate() {
+        if let Record::Event(Event {
+            kind: EventKind::Enter { args, .. } | EventKind::Exit { args, .. },
+            ..
+        }) = r
+        {
+            for a in args.iter_mut() {
+                if let Arg::Str { data, .. } = a {
+                    if !data.is_empty() {
+                        data.extend_from_slice(format!("-{i}").as_bytes());
+                    }
+                }
+            }
+        }
+    }
+    let len = |recs: &[Record]| {
+        let mut enc = FrameEncoder::default();
+        recs.iter().for_each(|r| enc.push(r).unwrap());
+        enc.len()
+    };
+    assert!(
+        len(&recs) * 3 < len(&unique) * 2,
+        "{} {}",
+        len(&recs),
+        len(&unique)
+    );
+}
+
+#[test]
+fn a_string_reference_past_the_window_or_the_strings_is_an_error() {
+    // An enter (variant 0) of syscall 1 with one Str that repeats the string k + 1 back.
+    let payload = |k: u8| [PID_IS_TID | SAME_CPU, 1, 0, 1, 1, 1 | STR_REPEAT, k];
+    let mut enc = FrameEncoder::default();
+    enc.push_raw(1, &payload(0), Some(0), None);
+    let mut got = VecDeque::new();
+    let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
+    assert!(e.what.contains("repeats the string 1 back of 0"), "{e:?}");
+    let mut enc = FrameEncoder::default();
+    for _ in 0..STR_WINDOW + 1 {
+        enc.push(&ev(
+            1,
+            1,
+            EventKind::Enter {
+                nr: 1,
+                args: vec![str_arg("x", false)],
+            },
+        ))
+        .unwrap();
+    }
+    enc.push_raw(1, &payload(STR_WINDOW as u8), Some(0), None);
+    let e = decode_frame(&enc.finish(), false, &mut got).unwrap_err();
+    assert!(e.what.contains("repeats the string 17 back of 17"), "{e:?}");
+}
+
+#[test]
+fn in_a_format_2_frame_a_string_is_its_own_bytes() {
+    // The same record in a frame of a format 2 file: bit 5 of a Str's tag meant nothing.
+    let payload = [
+        PID_IS_TID | SAME_CPU,
+        1,
+        0,
+        1,
+        1,
+        1 | STR_REPEAT,
+        2,
+        b'h',
+        b'i',
+    ];
+    let mut enc = FrameEncoder::default();
+    enc.push_raw(1, &payload, Some(5), None);
+    let mut got = VecDeque::new();
+    crate::trace::decode::decode_frame_of(2, &enc.finish(), false, &mut got).unwrap();
+    assert_eq!(
+        Vec::from(got),
+        vec![Record::Event(Event {
+            ts: 5,
+            tid: 1,
+            pid: 1,
+            cpu: 0,
+            kind: EventKind::Enter {
+                nr: 1,
+                args: vec![str_arg("hi", false)]
+            }
+        })]
+    );
+}

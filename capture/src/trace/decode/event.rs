@@ -2,7 +2,7 @@
 
 use super::super::codec::{
     EventCtx, CALL, LEN_IS_RET, MAX_ARG_DEPTH, PID_IS_TID, REPEAT, REPEAT_WINDOW, SAME_CPU,
-    SAME_NR, SAME_THREAD,
+    SAME_NR, SAME_THREAD, STR_REPEAT, STR_WINDOW,
 };
 use crate::event::{Arg, Event, EventKind, Record};
 
@@ -18,19 +18,24 @@ pub(crate) enum Decoded {
     Skipped,
 }
 
-/// The frame's last blobs (format 2), which a Buf or Mem argument may repeat.
+/// The frame's last blobs (format 2), which a Buf or Mem argument may repeat, and its last
+/// strings (format 3), which a Str argument may repeat.
 #[derive(Debug, Clone)]
 pub(crate) struct Ring {
     /// Blob `i` is at `at[i % REPEAT_WINDOW]`: start and length in the frame.
     at: [(usize, usize); REPEAT_WINDOW],
     n: usize,
+    /// String `i` is at `strs[i % STR_WINDOW]`, in the frame; `None` before format 3.
+    strs: Option<([(usize, usize); STR_WINDOW], usize)>,
 }
 
-impl Default for Ring {
-    fn default() -> Self {
+impl Ring {
+    /// The ring of a frame of format `major` (2 or later).
+    pub(crate) fn of_major(major: u16) -> Ring {
         Ring {
             at: [(0, 0); REPEAT_WINDOW],
             n: 0,
+            strs: (major >= 3).then_some(([(0, 0); STR_WINDOW], 0)),
         }
     }
 }
@@ -82,6 +87,48 @@ impl<'a> Blobs<'a, '_> {
             }
             None => self.own.bytes_of_len(c.varint()?),
         }
+    }
+
+    /// The bytes of a Str argument whose tag was `tag`, into `out` (emptied first): its own
+    /// from the record `c`, or in format 3 those of the string the tag says it repeats (from
+    /// the frame, which the blob cursor spans from its start: the records come before the
+    /// blobs).
+    #[inline]
+    fn str_into(&mut self, c: &mut Cursor, tag: u8, out: &mut Vec<u8>) -> Result<(), String> {
+        out.clear();
+        let Some((at, n)) = self.ring.as_mut().and_then(|r| r.strs.as_mut()) else {
+            out.extend_from_slice(c.bytes()?);
+            return Ok(());
+        };
+        let (start, len) = if tag & STR_REPEAT != 0 {
+            let k = c.varint()?;
+            if k >= (*n).min(STR_WINDOW) as u64 {
+                return Err(format!(
+                    "argument repeats the string {} back of {n}",
+                    k.saturating_add(1)
+                ));
+            }
+            at[(*n - 1 - k as usize) % STR_WINDOW]
+        } else {
+            let b = c.bytes()?;
+            out.extend_from_slice(b);
+            if b.is_empty() {
+                return Ok(());
+            }
+            // Both slices are of the frame: the string's offset in it.
+            let start = (b.as_ptr() as usize).wrapping_sub(self.own.data.as_ptr() as usize);
+            at[*n % STR_WINDOW] = (start, b.len());
+            *n += 1;
+            return Ok(());
+        };
+        at[*n % STR_WINDOW] = (start, len);
+        *n += 1;
+        let b = start
+            .checked_add(len)
+            .and_then(|end| self.own.data.get(start..end))
+            .ok_or("repeated string out of the frame")?;
+        out.extend_from_slice(b);
+        Ok(())
     }
 
     /// The real length of a Buf argument of `n` bytes whose tag was `tag`.
@@ -210,7 +257,7 @@ pub(crate) fn decode_event(
                 args.push(c.bytes()?.to_vec());
             }
             let cwd = c.bytes()?.to_vec();
-            // comm and cgroup came with 2.1; a file of 2.0 or 1.x ends the body here
+            // comm and cgroup came with 3.0; a file of 2.x or 1.x ends the body here
             let mut more = || -> Result<Vec<u8>, String> {
                 Ok(if c.is_empty() {
                     Vec::new()
@@ -363,7 +410,7 @@ fn refill_args(c: &mut Cursor, b: &mut Blobs, args: &mut Vec<Arg>) -> Result<(),
         match (tag & 0x0f, old) {
             (0, Arg::Num(v)) => *v = num(c, tag)?,
             (1, Arg::Str { data, trunc }) => {
-                refill(data, c.bytes()?);
+                b.str_into(c, tag, data)?;
                 *trunc = flag;
             }
             (2, Arg::Buf { data, len }) => {
@@ -415,10 +462,11 @@ fn arg_of(c: &mut Cursor, b: &mut Blobs, depth: u32, tag: u8) -> Result<Arg, Str
     let flag = tag & 0x10 != 0;
     Ok(match tag & 0x0f {
         0 => Arg::Num(num(c, tag)?),
-        1 => Arg::Str {
-            data: c.bytes()?.to_vec(),
-            trunc: flag,
-        },
+        1 => {
+            let mut data = Vec::new();
+            b.str_into(c, tag, &mut data)?;
+            Arg::Str { data, trunc: flag }
+        }
         2 => {
             let data = b.get(c, tag)?.to_vec();
             let len = b.real_len(c, tag, data.len())?;
