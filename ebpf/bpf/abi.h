@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 6
+#define SP_ABI_VERSION 7
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -204,7 +204,7 @@ struct sp_thread_exit {
 #define SP_LEN_ARGPTR 2 /* a __u32 at the pointer in argument len_arg */
 #define SP_LEN_FIXED 3  /* `size` bytes */
 
-/* One argument's description. 8 bytes. */
+/* One argument's description. 8 bytes, 8-byte aligned: the program loads it as one word. */
 struct sp_arg_spec {
 	__u8 fetch;
 	__u8 dir;
@@ -212,18 +212,26 @@ struct sp_arg_spec {
 	__u8 len_arg;
 	__u16 size; /* FIXED: the length; ARRAY: the element size */
 	__u16 pad;
-};
+} __attribute__((aligned(8)));
 
 /* Syscall flags. */
 #define SP_SC_TRACED 1    /* emit enter/exit records (the syscall filter) */
 #define SP_SC_DESCRIBED 2 /* the table describes it: read args as `args` say */
 #define SP_SC_IN_STR 4    /* it has an input string argument (may need SP_HDR_RETRY) */
 
-/* Value of the sp_syscalls map, indexed by syscall number. 56 bytes. */
+/*
+ * Value of the sp_syscalls map, indexed by syscall number. `in_mask` / `out_mask`: bit i set
+ * when argument i (below nargs, of a DESCRIBED syscall) is read at enter / at exit (its `dir`
+ * has SP_DIR_IN / SP_DIR_OUT and its `fetch` is not SP_FETCH_VALUE); user space derives them
+ * from `args` at load, so that the program skips the arguments that are plain registers
+ * without looking at their specs. 56 bytes.
+ */
 struct sp_syscall_spec {
 	__u8 flags;
 	__u8 nargs;
-	__u8 pad[6];
+	__u8 in_mask;
+	__u8 out_mask;
+	__u8 pad[4];
 	struct sp_arg_spec args[6];
 };
 

@@ -6,7 +6,9 @@
  *
  * Hot path: one array lookup (the syscall's description, which also says whether the syscall
  * filter keeps it), then the pid/cgroup filter only when one is set, then the record is built in
- * a per-CPU scratch buffer and copied into the ring with bpf_ringbuf_output. The reader is woken
+ * a per-CPU scratch buffer and copied into the ring with bpf_ringbuf_output. Only the arguments
+ * the description's in_mask / out_mask name are looked at; an enter that reads none is built
+ * straight in its sp_inflight slot. The reader is woken
  * only when the unread data crosses sp_wake_bytes (BPF_RB_NO_WAKEUP otherwise): wake-ups per event
  * cost more than everything else together.
  *
@@ -676,11 +678,35 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	__u32 tgid = pid_tgid >> 32;
 	if (!sp_wanted_after(tgid, true))
 		return 0;
+	__u32 tid = pid_tgid;
+	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
+	struct sp_inflight *fl;
+
+	if (!out && !spec->in_mask && !sp_enter_now(nr)) {
+		/* an enter that reads nothing (read, close, …): kept as is, built in its
+		 * sp_inflight slot rather than in the scratch buffer, as the general path below
+		 * would have kept it */
+		fl = bpf_map_lookup_elem(&sp_inflight, &slot);
+		if (fl && (!(fl->rec.hdr.flags & SP_HDR_PENDING) || fl->rec.hdr.tid == tid)) {
+			/* a kept enter of this thread whose exit was missed stands alone */
+			sp_flush_pending(fl);
+			sp_fill_hdr(&fl->rec.hdr, SP_REC_ENTER, pid_tgid, false);
+			fl->rec.hdr.nr = nr;
+			fl->rec.hdr.flags = SP_HDR_PENDING;
+			fl->rec.regs[0] = regs->di;
+			fl->rec.regs[1] = regs->si;
+			fl->rec.regs[2] = regs->dx;
+			fl->rec.regs[3] = regs->r10;
+			fl->rec.regs[4] = regs->r8;
+			fl->rec.regs[5] = regs->r9;
+			fl->rec.ret = 0; /* no item bytes */
+			return 0;
+		}
+	}
 
 	struct sp_scratch *s = bpf_map_lookup_elem(&sp_scratch, &zero);
 	if (!s)
 		return 0;
-	__u32 tid = pid_tgid;
 	struct sp_syscall *rec = (void *)s->buf;
 	sp_fill_hdr(&rec->hdr, out ? SP_REC_EXIT : SP_REC_ENTER, pid_tgid, false);
 	if (out)
@@ -695,8 +721,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	rec->ret = out ? ret : 0;
 
 	__u64 off = sizeof(*rec);
-	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
-	struct sp_inflight *fl = out ? bpf_map_lookup_elem(&sp_inflight, &slot) : NULL;
+	fl = out ? bpf_map_lookup_elem(&sp_inflight, &slot) : NULL;
 	if (fl && (fl->rec.hdr.flags & SP_HDR_PENDING) && fl->rec.hdr.tid == tid) {
 		if (fl->rec.hdr.nr == nr) {
 			/* one record for the whole call: the enter's items first */
@@ -724,19 +749,20 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		}
 	}
 	bool faulted = false;
-	__u8 want = out ? SP_DIR_OUT : SP_DIR_IN;
-	bool failed = out && ret < 0;
-	if (spec->flags & SP_SC_DESCRIBED) {
+	/* the arguments read on this side (user space derived the masks from `args`); a failed
+	 * call wrote nothing: its output (and in/out) arguments stay pointers, the rule of the
+	 * syscall table's docs */
+	__u32 mask = out ? (ret < 0 ? 0 : spec->out_mask) : spec->in_mask;
+	if (mask) {
 		for (__u32 i = 0; i < 6; i++) {
-			if (i >= spec->nargs)
+			if (!(mask >> i))
 				break;
-			struct sp_arg_spec a = spec->args[i];
-			if (!(a.dir & want) || a.fetch == SP_FETCH_VALUE)
+			if (!(mask & (1u << i)))
 				continue;
-			/* a failed call wrote nothing: its output (and in/out) arguments stay
-			 * pointers, the rule of the syscall table's docs */
-			if (failed)
-				continue;
+			/* one 8-byte load (sp_arg_spec is 8-byte aligned) */
+			__u64 spec_bits = *(const __u64 *)&spec->args[i];
+			struct sp_arg_spec a;
+			__builtin_memcpy(&a, &spec_bits, sizeof(a));
 			__u64 at = off;
 			int next;
 			if ((a.fetch == SP_FETCH_BUF || a.fetch == SP_FETCH_MEM ||
@@ -744,9 +770,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			    a.len_from != SP_LEN_ARGPTR) {
 				next = sp_fetch_mem_arg(s, off, a, i, ret);
 			} else {
-				__u64 bits;
-				__builtin_memcpy(&bits, &a, sizeof(bits));
-				next = sp_fetch_arg(s, off, bits, i | (out ? 0x100 : 0), ret);
+				next = sp_fetch_arg(s, off, spec_bits, i | (out ? 0x100 : 0), ret);
 			}
 			if (next < 0)
 				break;

@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 6;
+pub const ABI_VERSION: u16 = 7;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -294,8 +294,8 @@ pub struct ThreadExitRec {
     pub pad: u32,
 }
 
-/// How to read one argument (`struct sp_arg_spec`).
-#[repr(C)]
+/// How to read one argument (`struct sp_arg_spec`, 8-byte aligned).
+#[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ArgSpec {
     pub fetch: u8,
@@ -313,7 +313,11 @@ pub struct ArgSpec {
 pub struct SyscallSpec {
     pub flags: u8,
     pub nargs: u8,
-    pub pad: [u8; 6],
+    /// Bit i: argument i is read at enter (see `in_mask` in `abi.h`).
+    pub in_mask: u8,
+    /// Bit i: argument i is read at exit.
+    pub out_mask: u8,
+    pub pad: [u8; 4],
     pub args: [ArgSpec; 6],
 }
 
@@ -343,7 +347,7 @@ layout!(
 );
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
 layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
-layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, pad @ 2, args @ 8);
+layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, in_mask @ 2, out_mask @ 3, pad @ 4, args @ 8);
 
 #[cfg(test)]
 mod tests {

@@ -15,10 +15,18 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
     if let Some(desc) = syscalls::lookup(nr) {
         spec.flags |= sc::DESCRIBED;
         spec.nargs = desc.args.len().min(6) as u8;
-        for (slot, arg) in spec.args.iter_mut().zip(desc.args) {
+        for (i, (slot, arg)) in spec.args.iter_mut().zip(desc.args).enumerate() {
             *slot = arg_spec(arg.fetch(), arg.dir);
             if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
                 spec.flags |= sc::IN_STR;
+            }
+            if slot.fetch != fetch::VALUE {
+                if slot.dir & dir::IN != 0 {
+                    spec.in_mask |= 1 << i;
+                }
+                if slot.dir & dir::OUT != 0 {
+                    spec.out_mask |= 1 << i;
+                }
             }
         }
     }
@@ -110,8 +118,11 @@ mod tests {
         let w = syscall_spec(1, true);
         assert_eq!(w.args[1].fetch, fetch::BUF);
         assert_eq!((w.args[1].len_from, w.args[1].len_arg), (len_from::ARG, 2));
+        assert_eq!((w.in_mask, w.out_mask), (0b10, 0));
         let r = syscall_spec(0, false);
         assert_eq!(r.flags, sc::DESCRIBED);
+        assert_eq!((r.in_mask, r.out_mask), (0, 0b10));
+        assert_eq!((s.in_mask, s.out_mask), (0b10, 0));
         assert_eq!(r.args[1].dir, dir::OUT);
         assert_eq!(r.args[1].len_from, len_from::RET);
     }
@@ -122,6 +133,7 @@ mod tests {
         let s = syscall_spec(511, true);
         assert_eq!(s.flags, sc::TRACED);
         assert_eq!(s.nargs, 0);
+        assert_eq!((s.in_mask, s.out_mask), (0, 0));
     }
 
     #[test]
