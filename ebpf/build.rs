@@ -19,6 +19,7 @@ fn main() {
         "bpf/abi.h",
         "bpf/kernel_types.h",
         "bpf/path.h",
+        "bpf/args.h",
         "bpf/syspect.bpf.o",
     ] {
         println!("cargo:rerun-if-changed={f}");
