@@ -7,6 +7,25 @@
 #define SYSPECT_PATH_H
 
 /*
+ * One step of a walk: the component `name`, NUL-terminated, after the s->v[0] bytes written so
+ * far from s->v[4]; false when it does not fit or cannot be read.
+ */
+static __always_inline bool sp_path_append(struct sp_scratch *s, const void *name)
+{
+	__u64 used = s->v[0];
+	if (used > SP_MAX_ARG_DATA - 256)
+		return false;
+	__u64 pos = s->v[4] + used;
+	if (pos > SP_BUF - 256)
+		return false;
+	long n = bpf_probe_read_kernel_str(s->buf + pos, 256, name);
+	if (n <= 0)
+		return false;
+	s->v[0] = used + n;
+	return true;
+}
+
+/*
  * The path of (mnt, dentry): its components from the last to the first, each followed by a NUL,
  * written at `at` in the scratch buffer; returns the bytes written, or -1 when the walk did not
  * reach the root of the mount namespace (too deep, too long, unreadable). A global function: the
@@ -45,17 +64,8 @@ __noinline int sp_fetch_path(struct sp_scratch *s, __u32 at, __u64 mnt, __u64 de
 			s->v[3] = 1;
 			break;
 		}
-		__u64 used = s->v[0];
-		if (used > SP_MAX_ARG_DATA - 256)
+		if (!sp_path_append(s, BPF_CORE_READ(d, d_name.name)))
 			break;
-		__u64 pos = s->v[4] + used;
-		if (pos > SP_BUF - 256)
-			break;
-		const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-		long n = bpf_probe_read_kernel_str(s->buf + pos, 256, name);
-		if (n <= 0)
-			break;
-		s->v[0] = used + n;
 		s->v[1] = (__u64)up;
 	}
 	return s->v[3] ? (int)s->v[0] : -1;
@@ -90,16 +100,8 @@ __noinline int sp_fetch_cgroup(struct sp_scratch *s, __u32 at, __u64 kn)
 			s->v[3] = 1;
 			break;
 		}
-		__u64 used = s->v[0];
-		if (used > SP_MAX_ARG_DATA - 256)
+		if (!sp_path_append(s, BPF_CORE_READ(k, name)))
 			break;
-		__u64 pos = s->v[4] + used;
-		if (pos > SP_BUF - 256)
-			break;
-		long n = bpf_probe_read_kernel_str(s->buf + pos, 256, BPF_CORE_READ(k, name));
-		if (n <= 0)
-			break;
-		s->v[0] = used + n;
 		s->v[1] = (__u64)up;
 	}
 	return s->v[3] ? (int)s->v[0] : -1;

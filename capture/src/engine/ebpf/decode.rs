@@ -142,20 +142,22 @@ impl Decoder {
                 let cgroup = b.get(at..at + r.cgroup_len as usize).ok_or_else(short)?;
                 let cwd = (hdr.flags & syspect_ebpf::hdr::CWD != 0).then(|| walked_path(cwd));
                 let exe = (hdr.flags & syspect_ebpf::hdr::EXE != 0).then(|| walked_path(exe));
-                let mut ev = exec_event(hdr.pid, r.old_tid, name, args, cwd, exe);
-                if let EventKind::Exec {
-                    comm, cgroup: cg, ..
-                } = &mut ev
-                {
-                    let n = r.comm.iter().position(|&c| c == 0).unwrap_or(r.comm.len());
-                    *comm = r.comm[..n].to_vec();
+                let (cwd, exe) = exec_paths(hdr.pid, name, cwd, exe);
+                let n = r.comm.iter().position(|&c| c == 0).unwrap_or(r.comm.len());
+                EventKind::Exec {
+                    old_tid: r.old_tid,
+                    exe,
+                    args: argv(args),
+                    cwd,
+                    comm: r.comm[..n].to_vec(),
                     // the root names no container (and in a hybrid v1/v2 hierarchy, where
                     // containers may live in v1 only, it is what every process has)
-                    if hdr.flags & syspect_ebpf::hdr::CGROUP != 0 && !cgroup.is_empty() {
-                        *cg = walked_path(cgroup);
-                    }
+                    cgroup: if hdr.flags & syspect_ebpf::hdr::CGROUP != 0 && !cgroup.is_empty() {
+                        walked_path(cgroup)
+                    } else {
+                        Vec::new()
+                    },
                 }
-                ev
             }
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;
@@ -351,41 +353,35 @@ fn walked_path(b: &[u8]) -> Vec<u8> {
     path
 }
 
-/// The Exec event: the file that runs and argv from the kernel, and the working directory and
-/// the executable's path as the kernel walked them (`cwd`, `exe`). When the kernel could not
-/// (a path too deep), they come from /proc while the process still exists (empty when it is
-/// already gone): the file name is then made canonical (symlinks resolved) as `/proc/PID/exe`
-/// shows it, which the ptrace engine reports; a relative name is resolved against the working
-/// directory.
-fn exec_event(
-    pid: u32,
-    old_tid: u32,
-    name: &[u8],
-    args: &[u8],
-    cwd: Option<Vec<u8>>,
-    exe: Option<Vec<u8>>,
-) -> EventKind {
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+/// An exec's argv from the kernel's NUL-separated argument area.
+fn argv(args: &[u8]) -> Vec<Vec<u8>> {
     let args = args.strip_suffix(&[0]).unwrap_or(args);
-    let args = if args.is_empty() {
+    if args.is_empty() {
         Vec::new()
     } else {
         args.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
-    };
+    }
+}
+
+/// An exec's working directory and executable path (`cwd`, `exe`), as the kernel walked them.
+/// When the kernel could not (a path too deep), they come from /proc while the process still
+/// exists (empty when it is already gone): the file `name` is then made canonical (symlinks
+/// resolved) as `/proc/PID/exe` shows it, which the ptrace engine reports; a relative name is
+/// resolved against the working directory.
+fn exec_paths(
+    pid: u32,
+    name: &[u8],
+    cwd: Option<Vec<u8>>,
+    exe: Option<Vec<u8>>,
+) -> (Vec<u8>, Vec<u8>) {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let cwd = cwd.unwrap_or_else(|| {
         std::fs::read_link(format!("/proc/{pid}/cwd"))
             .map(|p| p.as_os_str().as_bytes().to_vec())
             .unwrap_or_default()
     });
     if let Some(exe) = exe {
-        return EventKind::Exec {
-            old_tid,
-            exe,
-            args,
-            cwd,
-            comm: Vec::new(),
-            cgroup: Vec::new(),
-        };
+        return (cwd, exe);
     }
     // The process's own executable as the kernel names it, which resolves paths in the
     // process's mount namespace (a container's) and `/proc/self/exe` (busybox applets) as
@@ -409,14 +405,7 @@ fn exec_event(
             }
         }
     };
-    EventKind::Exec {
-        old_tid,
-        exe,
-        args,
-        cwd,
-        comm: Vec::new(),
-        cgroup: Vec::new(),
-    }
+    (cwd, exe)
 }
 
 /// CLOCK_REALTIME - CLOCK_BOOTTIME in ns, measured as the smallest bracket of three tries.
