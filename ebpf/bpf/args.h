@@ -164,9 +164,15 @@ static __always_inline __u64 sp_fetch_mem(struct sp_scratch *s, struct sp_item *
 	len = real < cap ? real : cap;
 	if (len > SP_MAX_ARG_DATA)
 		len = SP_MAX_ARG_DATA;
-	if (len > SP_BOUNCE) {
+	if (len > SP_BOUNCE_BIG) {
 		if (bpf_probe_read_user(data, len, (void *)ptr))
 			it->kind = SP_ITEM_FAULT;
+	} else if (len > SP_BOUNCE) {
+		__u64 b[SP_BOUNCE_BIG / 8] = {};
+		if (bpf_probe_read_user(b, len, (void *)ptr))
+			it->kind = SP_ITEM_FAULT;
+		for (int k = 0; k < SP_BOUNCE_BIG / 8; k++)
+			((__u64 *)data)[k] = b[k];
 	} else if (len) {
 		/* all SP_BOUNCE bytes are copied: those past `len` are overwritten by the next
 		 * item or never sent */
@@ -228,8 +234,17 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u64 off, __u64 spec, __u32 i
 	case SP_FETCH_PATH: {
 		__u32 limit = a.fetch == SP_FETCH_PATH ? SP_MAX_ARG_DATA : snap;
 		it->kind = SP_ITEM_STR;
-		/* limit + 1 characters: one more than kept tells that the string was cut */
-		n = bpf_probe_read_user_str(data, limit + 2, (void *)ptr);
+		/* limit + 1 characters: one more than kept tells that the string was cut. Through
+		 * the stack buffer first (nearly every path and name fits), straight into the
+		 * record when the string did not fit in it and the limit is past it. */
+		__u64 b[SP_BOUNCE_BIG / 8];
+		n = bpf_probe_read_user_str(b, sizeof(b), (void *)ptr);
+		if (n > 0 && (n < sizeof(b) || limit + 2 <= sizeof(b))) {
+			for (int k = 0; k < SP_BOUNCE_BIG / 8; k++)
+				((__u64 *)data)[k] = b[k];
+		} else if (n > 0) {
+			n = bpf_probe_read_user_str(data, limit + 2, (void *)ptr);
+		}
 		if (n <= 0) {
 			it->kind = SP_ITEM_FAULT;
 		} else {

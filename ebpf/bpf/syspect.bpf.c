@@ -136,8 +136,15 @@ SP_STACK_GUARD(sp_stack_guard_enter);
 SP_STACK_GUARD(sp_stack_guard_exit);
 const volatile __u32 sp_stack_guard = 0;
 
-/* User reads up to this long go through a buffer on the stack (see SP_STACK_GUARD). */
+/*
+ * User reads up to this long go through a buffer on the stack (see SP_STACK_GUARD): the
+ * kernel's hardened-usercopy check of a copy's destination costs three calls for map memory
+ * and next to nothing for the thread's stack. A small one for the most common reads (of a
+ * few bytes), a larger one for buffers at sysdig's snap length (80), for a struct stat (144)
+ * and for strings.
+ */
 #define SP_BOUNCE 32
+#define SP_BOUNCE_BIG 144
 
 /*
  * The enter of each thread's current call (see struct sp_inflight), in the slot
