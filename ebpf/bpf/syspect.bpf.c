@@ -312,6 +312,7 @@ static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
 /* Records of the syscall programs up to this long go into a ring reservation of this fixed
  * size (see sp_output_syscall). */
 #define SP_RING_SMALL 128
+#define SP_RING_MID 208
 
 /*
  * sp_output for the record at the start of the scratch buffer: one of at most SP_RING_SMALL
@@ -321,8 +322,21 @@ static __always_inline void sp_output(void *rec, __u64 len, __u64 events)
  */
 static __always_inline void sp_output_syscall(struct sp_scratch *s, __u64 len, __u64 events)
 {
-	if (len > SP_RING_SMALL) {
+	if (len > SP_RING_MID) {
 		sp_output(s->buf, len, events);
+		return;
+	}
+	if (len > SP_RING_SMALL) {
+		/* a read or write of at least the snap length (80), whole: 200 bytes */
+		__u64 flags = sp_wake_flags(s, SP_RING_MID);
+		__u64 *r = bpf_ringbuf_reserve(&sp_events, SP_RING_MID, 0);
+		if (!r) {
+			sp_count_drop(events);
+			return;
+		}
+		for (int k = 0; k < SP_RING_MID / 8; k++)
+			r[k] = ((__u64 *)s->buf)[k];
+		bpf_ringbuf_submit(r, flags);
 		return;
 	}
 	__u64 flags = sp_wake_flags(s, SP_RING_SMALL);
