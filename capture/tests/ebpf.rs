@@ -80,7 +80,7 @@ fn forks(evs: &[Event]) -> Vec<(u32, u32)> {
 
 fn exec_of(evs: &[Event], pid: u32) -> Option<(&[u8], &[Vec<u8>])> {
     evs.iter().find_map(|e| match &e.kind {
-        EventKind::Exec { exe, args, .. } if e.pid == pid => Some((&exe[..], &args[..])),
+        EventKind::Exec(x) if e.pid == pid => Some((&x.exe[..], &x.args[..])),
         _ => None,
     })
 }
@@ -127,7 +127,7 @@ fn system_wide_capture_sees_a_marker_command_with_its_tree_and_paths() {
     let sh = evs
         .iter()
         .find_map(|ev| match &ev.kind {
-            EventKind::Exec { args, .. } if args.last() == Some(&marker.as_bytes().to_vec()) => {
+            EventKind::Exec(x) if x.args.last() == Some(&marker.as_bytes().to_vec()) => {
                 Some(ev.pid)
             }
             _ => None,
@@ -309,10 +309,11 @@ fn shapes(evs: &[Event]) -> Vec<String> {
     evs.iter()
         .filter_map(|ev| match &ev.kind {
             EventKind::Enter { nr: 15, .. } | EventKind::Exit { nr: 15, .. } => None,
-            EventKind::Exec { exe, args, .. } => Some(format!(
+            EventKind::Exec(x) => Some(format!(
                 "exec {} {:?}",
-                String::from_utf8_lossy(exe),
-                args.iter()
+                String::from_utf8_lossy(&x.exe),
+                x.args
+                    .iter()
                     .map(|a| String::from_utf8_lossy(a))
                     .collect::<Vec<_>>()
             )),
@@ -427,9 +428,7 @@ fn the_syscall_filter_keeps_only_named_syscalls_and_lifecycle() {
     assert!(evs
         .iter()
         .any(|ev| matches!(ev.kind, EventKind::Clone { .. })));
-    assert!(evs
-        .iter()
-        .any(|ev| matches!(ev.kind, EventKind::Exec { .. })));
+    assert!(evs.iter().any(|ev| matches!(ev.kind, EventKind::Exec(_))));
     assert!(evs
         .iter()
         .any(|ev| matches!(ev.kind, EventKind::ThreadExit { .. })));

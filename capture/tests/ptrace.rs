@@ -217,7 +217,7 @@ fn fork_exec_and_exit_are_followed() {
     if syspect_capture::syscalls::lookup(NR_EXECVE).is_some() {
         assert_eq!(args[0], str_arg(b"/bin/sh"));
     }
-    assert!(matches!(&events[1].kind, EventKind::Exec { args, .. } if args[0] == b"/bin/sh"));
+    assert!(matches!(&events[1].kind, EventKind::Exec(x) if x.args[0] == b"/bin/sh"));
     let (child_tid, child_pid, flags) = events
         .iter()
         .find_map(|e| match e.kind {
@@ -233,12 +233,11 @@ fn fork_exec_and_exit_are_followed() {
     assert_eq!(flags & libc::CLONE_THREAD as u64, 0);
     let exec = events
         .iter()
-        .find(|e| e.tid == child_tid && matches!(e.kind, EventKind::Exec { .. }))
+        .find(|e| e.tid == child_tid && matches!(e.kind, EventKind::Exec(_)))
         .expect("exec of the child");
     match &exec.kind {
-        EventKind::Exec {
-            old_tid, exe, args, ..
-        } => {
+        EventKind::Exec(x) => {
+            let (old_tid, exe, args) = (&x.old_tid, &x.exe, &x.args);
             assert_eq!(*old_tid, child_tid);
             assert!(exe.ends_with(b"/true"), "{}", String::from_utf8_lossy(exe));
             assert_eq!(args, &vec![b"/bin/true".to_vec()]);
@@ -384,7 +383,7 @@ fn seccomp_mode_records_only_the_chosen_syscalls() {
     let cat = events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::Exec { args, .. } if args[0] == b"/bin/cat" => Some(e.pid),
+            EventKind::Exec(x) if x.args[0] == b"/bin/cat" => Some(e.pid),
             _ => None,
         })
         .expect("exec of cat");
@@ -573,13 +572,13 @@ fn exec_from_a_thread_moves_to_the_leader() {
         .expect("thread clone");
     let at = events
         .iter()
-        .position(|e| matches!(&e.kind, EventKind::Exec { args, .. } if args[0] == b"/bin/true"))
+        .position(|e| matches!(&e.kind, EventKind::Exec(x) if x.args[0] == b"/bin/true"))
         .expect("exec of /bin/true");
     let exec = &events[at];
-    let EventKind::Exec { old_tid, .. } = exec.kind else {
+    let EventKind::Exec(x) = &exec.kind else {
         unreachable!()
     };
-    assert_eq!(old_tid, thread);
+    assert_eq!(x.old_tid, thread);
     assert_eq!(exec.tid, exec.pid);
     assert_ne!(exec.tid, thread);
     assert!(
@@ -711,7 +710,7 @@ fn many_children_are_each_followed() {
         assert!(at < first, "clone of {child} after its events");
         assert!(events
             .iter()
-            .any(|e| e.tid == child && matches!(e.kind, EventKind::Exec { .. })));
+            .any(|e| e.tid == child && matches!(e.kind, EventKind::Exec(_))));
         assert!(events
             .iter()
             .any(|e| e.tid == child && matches!(e.kind, EventKind::ThreadExit { status: 0 })));
@@ -733,7 +732,7 @@ fn posix_spawn_is_a_vfork() {
     let true_pid = events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::Exec { args, .. } if args[0] == b"/bin/true" => Some(e.pid),
+            EventKind::Exec(x) if x.args[0] == b"/bin/true" => Some(e.pid),
             _ => None,
         })
         .expect("exec of /bin/true");

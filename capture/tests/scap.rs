@@ -400,7 +400,7 @@ fn execve_and_clone_follow_processes() {
     end.unwrap();
     let exec = recs.iter().find_map(|r| match r {
         Record::Event(e) => match &e.kind {
-            EventKind::Exec { exe, args, .. } => Some((exe.clone(), args.clone())),
+            EventKind::Exec(x) => Some((x.exe.clone(), x.args.clone())),
             _ => None,
         },
         _ => None,

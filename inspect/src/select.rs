@@ -87,7 +87,7 @@ pub fn state_records(state: &State, rec: &Record) -> Vec<Record> {
             .thread(*child_tid)
             .map(|t| vec![Record::Thread(t.info.clone())])
             .unwrap_or_default(),
-        EventKind::Exec { .. } => state
+        EventKind::Exec(_) => state
             .thread(ev.tid)
             .map(|t| vec![Record::Thread(t.info.clone())])
             .unwrap_or_default(),

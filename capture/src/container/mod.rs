@@ -91,9 +91,9 @@ impl ContainerFeed {
             let extra = match r {
                 Record::Event(Event {
                     pid,
-                    kind: EventKind::Exec { cgroup, .. },
+                    kind: EventKind::Exec(x),
                     ..
-                }) => self.exec(*pid, cgroup, &mut added),
+                }) => self.exec(*pid, &x.cgroup, &mut added),
                 // a process no record has named yet (unless it is leaving)
                 Record::Event(ev)
                     if ev.pid != 0
@@ -220,7 +220,7 @@ impl ContainerFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::ThreadInfo;
+    use crate::event::{Exec, ThreadInfo};
 
     fn ev(pid: Tid, kind: EventKind) -> Record {
         Record::Event(Event {
@@ -233,14 +233,14 @@ mod tests {
     }
 
     fn exec() -> EventKind {
-        EventKind::Exec {
+        EventKind::Exec(Box::new(Exec {
             old_tid: 0,
             exe: Vec::new(),
             args: Vec::new(),
             cwd: Vec::new(),
             comm: Vec::new(),
             cgroup: Vec::new(),
-        }
+        }))
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::event::{ContainerInfo, Event, EventKind, Record, ThreadInfo, Tid};
+use crate::event::{ContainerInfo, Event, EventKind, Exec, Record, ThreadInfo, Tid};
 use crate::syscalls::{self, Dir};
 
 use super::args::{convert, find, has_param, placeholder, synthesize};
@@ -272,14 +272,14 @@ impl Mapper {
                 }
                 out.push(self.event(
                     ev,
-                    EventKind::Exec {
+                    EventKind::Exec(Box::new(Exec {
                         old_tid: clamp_id(ev.tid as i64),
                         exe,
                         args,
                         cwd: text("cwd"),
                         comm: text("comm"),
                         cgroup: if cgroup == b"/" { Vec::new() } else { cgroup },
-                    },
+                    })),
                 ));
             }
             _ => {}
@@ -627,14 +627,14 @@ mod tests {
         let out = map(&mut m, &b);
         assert_eq!(
             kinds(&out)[1],
-            &EventKind::Exec {
+            &EventKind::Exec(Box::new(Exec {
                 old_tid: 42,
                 exe: b"/usr/bin/ls".to_vec(),
                 args: vec![b"ls".to_vec(), b"-l".to_vec()],
                 cwd: b"/home".to_vec(),
                 comm: b"ls".to_vec(),
                 cgroup: b"/docker/abc".to_vec(),
-            }
+            }))
         );
     }
 

@@ -80,7 +80,7 @@
 
 use serde::Serialize;
 
-use crate::event::{Arg, Event, EventKind, Record};
+use crate::event::{Arg, Event, EventKind, Exec, Record};
 
 pub(super) const SAME_THREAD: u8 = 0x10;
 pub(super) const PID_IS_TID: u8 = 0x20;
@@ -608,7 +608,7 @@ fn encode_event(
         EventKind::Enter { nr, .. } => (0u8, Some(*nr)),
         EventKind::Exit { nr, .. } => (1, Some(*nr)),
         EventKind::Clone { .. } => (2, None),
-        EventKind::Exec { .. } => (3, None),
+        EventKind::Exec(_) => (3, None),
         EventKind::ThreadExit { .. } => (4, None),
         EventKind::Signal { .. } => (5, None),
         EventKind::Sample { .. } => (6, None),
@@ -667,14 +667,15 @@ fn encode_event(
             put_varint(out, *child_pid as u64);
             put_varint(out, *flags);
         }
-        EventKind::Exec {
-            old_tid,
-            exe,
-            args,
-            cwd,
-            comm,
-            cgroup,
-        } => {
+        EventKind::Exec(x) => {
+            let Exec {
+                old_tid,
+                exe,
+                args,
+                cwd,
+                comm,
+                cgroup,
+            } = &**x;
             put_varint(out, *old_tid as u64);
             put_bytes(out, exe);
             put_varint(out, args.len() as u64);

@@ -25,9 +25,9 @@ fn an_exec_has_its_cwd_and_exe_as_the_kernel_walks_them() {
     let seen: Vec<(String, String)> = evs
         .iter()
         .filter_map(|ev| match &ev.kind {
-            EventKind::Exec { exe, cwd, .. } if exe.ends_with(b"/true") => Some((
-                String::from_utf8_lossy(cwd).into_owned(),
-                String::from_utf8_lossy(exe).into_owned(),
+            EventKind::Exec(x) if x.exe.ends_with(b"/true") => Some((
+                String::from_utf8_lossy(&x.cwd).into_owned(),
+                String::from_utf8_lossy(&x.exe).into_owned(),
             )),
             _ => None,
         })
@@ -79,9 +79,9 @@ fn an_exec_has_its_comm_and_cgroup_from_the_kernel() {
     let execs: Vec<(String, String)> = evs
         .iter()
         .filter_map(|ev| match &ev.kind {
-            EventKind::Exec { comm, cgroup, .. } => Some((
-                String::from_utf8_lossy(comm).into_owned(),
-                String::from_utf8_lossy(cgroup).into_owned(),
+            EventKind::Exec(x) => Some((
+                String::from_utf8_lossy(&x.comm).into_owned(),
+                String::from_utf8_lossy(&x.cgroup).into_owned(),
             )),
             _ => None,
         })

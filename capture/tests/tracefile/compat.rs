@@ -5,7 +5,7 @@
 //! before repeated strings, with a test since removed) from [`v2_records`], a frame closed
 //! after its 51st record.
 
-use syspect_capture::event::{Arg, Event, EventKind, Record};
+use syspect_capture::event::{Arg, Event, EventKind, Exec, Record};
 
 use super::{read_all, thread};
 
@@ -63,7 +63,7 @@ pub(super) fn v1_records() -> Vec<Record> {
             child_pid: 12,
             flags: 0x11,
         },
-        EventKind::Exec {
+        EventKind::Exec(Box::new(Exec {
             old_tid: 12,
             exe: b"/bin/cat".to_vec(),
             args: vec![b"cat".to_vec(), b"-".to_vec()],
@@ -71,7 +71,7 @@ pub(super) fn v1_records() -> Vec<Record> {
             // format 1 has no comm or cgroup
             comm: vec![],
             cgroup: vec![],
-        },
+        })),
         EventKind::Signal {
             signo: 17,
             code: 1,

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use syspect_capture::event::{
-    Arg, ContainerInfo, Event, EventKind, FdInfo, FdKind, GroupInfo, L4Proto, Record, SockTuple,
-    ThreadInfo, UserInfo,
+    Arg, ContainerInfo, Event, EventKind, Exec, FdInfo, FdKind, GroupInfo, L4Proto, Record,
+    SockTuple, ThreadInfo, UserInfo,
 };
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -50,14 +50,16 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
             bytes(),
             bytes()
         )
-            .prop_map(|(old_tid, exe, args, cwd, comm, cgroup)| EventKind::Exec {
-                old_tid,
-                exe,
-                args,
-                cwd,
-                comm,
-                cgroup
-            }),
+            .prop_map(
+                |(old_tid, exe, args, cwd, comm, cgroup)| EventKind::Exec(Box::new(Exec {
+                    old_tid,
+                    exe,
+                    args,
+                    cwd,
+                    comm,
+                    cgroup
+                }))
+            ),
         any::<i32>().prop_map(|status| EventKind::ThreadExit { status }),
         (any::<i32>(), any::<i32>(), any::<u32>()).prop_map(|(signo, code, sender)| {
             EventKind::Signal {

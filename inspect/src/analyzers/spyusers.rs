@@ -30,9 +30,10 @@ impl Analyzer for SpyUsers {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn event_out(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let EventKind::Exec { args, .. } = &cx.ev.kind else {
+        let EventKind::Exec(x) = &cx.ev.kind else {
             return Ok(());
         };
+        let args = &x.args;
         let st = cx.state;
         let Some(t) = st.thread(cx.ev.tid) else {
             return Ok(());

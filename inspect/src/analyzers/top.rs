@@ -94,7 +94,7 @@ impl Analyzer for Top {
         if born {
             row.first_cpu.entry(ev.pid).or_insert(0);
         }
-        if row.name.is_empty() || row.name == "<NA>" || matches!(ev.kind, EventKind::Exec { .. }) {
+        if row.name.is_empty() || row.name == "<NA>" || matches!(ev.kind, EventKind::Exec(_)) {
             row.name = name;
         }
         row.pids.insert(ev.pid);
@@ -104,7 +104,7 @@ impl Analyzer for Top {
                 row.last_cpu.insert(ev.pid, *cpu_ns);
             }
             // A process born (or exec'd) during the capture: all its CPU time is in the capture.
-            EventKind::Exec { .. } => {
+            EventKind::Exec(_) => {
                 row.first_cpu.entry(ev.pid).or_insert(0);
             }
             EventKind::Exit { .. } => {

@@ -115,15 +115,15 @@ pub fn info(state: &State, ev: &Event, out: &mut String) {
                 "child_tid={child_tid} child_pid={child_pid} flags={flags:#x}"
             );
         }
-        EventKind::Exec { exe, args, cwd, .. } => {
-            let _ = write!(out, "exe={} args=", String::from_utf8_lossy(exe));
-            for (i, a) in args.iter().skip(1).enumerate() {
+        EventKind::Exec(x) => {
+            let _ = write!(out, "exe={} args=", String::from_utf8_lossy(&x.exe));
+            for (i, a) in x.args.iter().skip(1).enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }
                 out.push_str(&String::from_utf8_lossy(a));
             }
-            let _ = write!(out, " cwd={}", String::from_utf8_lossy(cwd));
+            let _ = write!(out, " cwd={}", String::from_utf8_lossy(&x.cwd));
         }
         EventKind::ThreadExit { status } => {
             let (code, sig) = split_status(*status);

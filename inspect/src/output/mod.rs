@@ -62,7 +62,7 @@ pub fn dir(ev: &Event) -> char {
 /// them, so that the numbers of a sysdig capture read here are sysdig's. A sysdig event
 /// syspect has no model for ([`EventKind::Other`]: a scheduler switch…) takes its number.
 pub fn numbered(ev: &Event) -> bool {
-    !matches!(ev.kind, EventKind::Clone { .. } | EventKind::Exec { .. })
+    !matches!(ev.kind, EventKind::Clone { .. } | EventKind::Exec(_))
 }
 
 /// Whether an event is only counted, never shown, filtered or analysed ([`EventKind::Other`]).
@@ -77,7 +77,7 @@ pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
             syspect_capture::syscalls::name(*nr)
         }
         EventKind::Clone { .. } => "procclone".into(),
-        EventKind::Exec { .. } => "procexec".into(),
+        EventKind::Exec(_) => "procexec".into(),
         EventKind::ThreadExit { .. } => "procexit".into(),
         EventKind::Signal { .. } => "signaldeliver".into(),
         EventKind::Sample { .. } => "procinfo".into(),

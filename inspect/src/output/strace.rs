@@ -167,7 +167,7 @@ impl Printer for StracePrinter {
             EventKind::Clone { child_tid, .. } => {
                 self.live.insert(*child_tid);
             }
-            EventKind::Exec { .. }
+            EventKind::Exec(_)
             | EventKind::Sample { .. }
             | EventKind::Drops { .. }
             | EventKind::Other { .. } => {}

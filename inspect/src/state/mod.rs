@@ -184,14 +184,15 @@ impl State {
                 }
                 None
             }
-            EventKind::Exec {
-                old_tid,
-                exe,
-                args,
-                cwd,
-                comm,
-                cgroup,
-            } => {
+            EventKind::Exec(x) => {
+                let syspect_capture::event::Exec {
+                    old_tid,
+                    exe,
+                    args,
+                    cwd,
+                    comm,
+                    cgroup,
+                } = &**x;
                 if *old_tid != ev.tid {
                     if let Some(old) = self.threads.remove(*old_tid) {
                         let t = self.threads.entry(ev.tid, ev.pid);

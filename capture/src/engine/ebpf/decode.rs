@@ -14,7 +14,7 @@ use syspect_ebpf::{
 };
 
 use super::pool::ArgPool;
-use crate::event::{Arg, Event, EventKind};
+use crate::event::{Arg, Event, EventKind, Exec};
 use crate::syscalls::{self, Dir, Fetch};
 
 /// Why a record could not be decoded.
@@ -144,7 +144,7 @@ impl Decoder {
                 let exe = (hdr.flags & syspect_ebpf::hdr::EXE != 0).then(|| walked_path(exe));
                 let (cwd, exe) = exec_paths(hdr.pid, name, cwd, exe);
                 let n = r.comm.iter().position(|&c| c == 0).unwrap_or(r.comm.len());
-                EventKind::Exec {
+                EventKind::Exec(Box::new(Exec {
                     old_tid: r.old_tid,
                     exe,
                     args: argv(args),
@@ -157,7 +157,7 @@ impl Decoder {
                     } else {
                         Vec::new()
                     },
-                }
+                }))
             }
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;

@@ -405,14 +405,14 @@ fn lifecycle_records_decode() {
     let sh = std::fs::canonicalize("/bin/sh").unwrap();
     assert_eq!(
         dec().decode(&b).unwrap().event.kind,
-        EventKind::Exec {
+        EventKind::Exec(Box::new(Exec {
             old_tid: 11,
             exe: sh.into_os_string().into_encoded_bytes(),
             args: vec![b"sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()],
             cwd: vec![],
             comm: vec![],
             cgroup: vec![],
-        }
+        }))
     );
     b.truncate(b.len() - 1);
     assert!(dec().decode(&b).is_err());
@@ -440,24 +440,24 @@ fn lifecycle_records_decode() {
     b.extend_from_slice(b"ls\0");
     b.extend_from_slice(b"ls\0bin\0usr\0");
     b.extend_from_slice(b"abc\0docker\0");
-    let want = EventKind::Exec {
+    let want = EventKind::Exec(Box::new(Exec {
         old_tid: 11,
         exe: b"/usr/bin/ls".to_vec(),
         args: vec![b"ls".to_vec()],
         cwd: b"/".to_vec(),
         comm: b"ls".to_vec(),
         cgroup: b"/docker/abc".to_vec(),
-    };
+    }));
     assert_eq!(dec().decode(&b).unwrap().event.kind, want);
     let mut root = bytes(&ExecRec {
         cgroup_len: 0,
         ..exec
     });
     root.extend_from_slice(&b[size_of::<ExecRec>()..b.len() - 11]);
-    let EventKind::Exec { cgroup, .. } = dec().decode(&root).unwrap().event.kind else {
+    let EventKind::Exec(x) = dec().decode(&root).unwrap().event.kind else {
         panic!("an exec")
     };
-    assert!(cgroup.is_empty());
+    assert!(x.cgroup.is_empty());
     b.truncate(b.len() - 1);
     assert!(dec().decode(&b).is_err());
 }

@@ -15,7 +15,7 @@
 //! while engine.poll(&mut records, Duration::from_millis(100))? == Status::More {}
 //! assert_eq!(engine.exit_code(), Some(3));
 //! assert!(records.iter().any(|r| matches!(r, Record::Event(e)
-//!     if matches!(e.kind, EventKind::Exec { .. }))));
+//!     if matches!(e.kind, EventKind::Exec(_)))));
 //! # Ok::<(), syspect_capture::engine::EngineError>(())
 //! ```
 //!

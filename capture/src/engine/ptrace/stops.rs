@@ -8,7 +8,7 @@ use super::fetch::{Reader, Side};
 use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
 use super::tracee::{tgid_of, Origin, Tracee};
 use super::PtraceEngine;
-use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use crate::event::{Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
 use crate::syscalls;
 
 const CLONE_VM: u64 = libc::CLONE_VM as u64;
@@ -366,14 +366,14 @@ impl PtraceEngine {
         let cgroup = std::fs::read(format!("/proc/{tid}/cgroup"))
             .map(|b| crate::procfs::cgroup_path(&b))
             .unwrap_or_default();
-        let kind = EventKind::Exec {
+        let kind = EventKind::Exec(Box::new(Exec {
             old_tid: old,
             exe,
             args,
             cwd,
             comm,
             cgroup: if cgroup == b"/" { Vec::new() } else { cgroup },
-        };
+        }));
         push(out, &mut self.stats.events, ts, tid, tid, kind);
         self.resume(tid, 0);
     }

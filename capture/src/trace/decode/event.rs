@@ -4,7 +4,7 @@ use super::super::codec::{
     EventCtx, CALL, LEN_IS_RET, MAX_ARG_DEPTH, PID_IS_TID, REPEAT, REPEAT_WINDOW, SAME_CPU,
     SAME_NR, SAME_THREAD, STR_REPEAT, STR_WINDOW,
 };
-use crate::event::{Arg, Event, EventKind, Record};
+use crate::event::{Arg, Event, EventKind, Exec, Record};
 
 /// What [`decode_event`] made of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,14 +265,14 @@ pub(crate) fn decode_event(
                     c.bytes()?.to_vec()
                 })
             };
-            EventKind::Exec {
+            EventKind::Exec(Box::new(Exec {
                 old_tid,
                 exe,
                 args,
                 cwd,
                 comm: more()?,
                 cgroup: more()?,
-            }
+            }))
         }
         4 => EventKind::ThreadExit { status: c.i32()? },
         5 => EventKind::Signal {
