@@ -405,21 +405,40 @@ fn lsof_at_a_time_shows_what_was_open_then() {
                 .is_some_and(|n| n.ends_with("/cwd/held.txt"))
         })
     };
-    // Half a second in, the file is open; at the end it is not (and the process is gone).
-    assert!(held(&json_rows(&["lsof", "-r", &t, "-j", "--at", "0.4"])));
+    // When the file was opened and closed, in seconds after the first event, from the trace:
+    // how long Python takes to start under ptrace depends on the machine's load.
+    let times = stdout(&run(&[
+        "read",
+        &t,
+        "evt.dir=< and evt.type in (openat, close) and fd.name endswith /held.txt",
+        "-p",
+        "%evt.reltime",
+    ]));
+    let secs: Vec<f64> = times
+        .lines()
+        .map(|l| l.trim().parse::<f64>().expect("ns") / 1e9)
+        .collect();
+    let [opened, closed] = secs[..] else {
+        panic!("one open and one close of held.txt: {times}")
+    };
+    assert!(closed - opened > 0.5, "{times}");
+    // While it was open, the file is listed; at the end it is not (and the process is gone).
+    let mid = format!("{:.3}", (opened + closed) / 2.0);
+    assert!(held(&json_rows(&["lsof", "-r", &t, "-j", "--at", &mid])));
     assert!(!held(&json_rows(&["lsof", "-r", &t, "-j"])));
     // --from skips the early events but keeps their state.
+    let after = format!("{:.3}", closed + 0.1);
     let late = stdout(&run(&[
         "read",
         &t,
         "--from",
-        "0.7",
+        &after,
         "-p",
         "%evt.type %fd.name",
     ]));
     assert!(
         !late.contains("held.txt"),
-        "the file was closed before 0.7 s: {late}"
+        "the file was closed before {after} s: {late}"
     );
     assert_eq!(run(&["read", &t, "--to", "soon"]).status.code(), Some(2));
 }
