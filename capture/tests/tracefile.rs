@@ -78,13 +78,13 @@ fn enter(ts: u64, tid: u32) -> Record {
 }
 
 fn thread(tid: u32) -> Record {
-    Record::Thread(ThreadInfo {
+    Record::Thread(Box::new(ThreadInfo {
         tid,
         pid: tid,
         ppid: 1,
         comm: b"cat".to_vec(),
         ..Default::default()
-    })
+    }))
 }
 
 /// Write `recs`, closing a frame every `per_frame` records; returns the file's bytes.

@@ -14,8 +14,8 @@
 //! use syspect_inspect::state::State;
 //!
 //! let mut state = State::new();
-//! state.update(&Record::Thread(ThreadInfo { tid: 7, pid: 7, comm: b"cat".to_vec(),
-//!     cwd: b"/etc".to_vec(), ..Default::default() }));
+//! state.update(&Record::Thread(Box::new(ThreadInfo { tid: 7, pid: 7, comm: b"cat".to_vec(),
+//!     cwd: b"/etc".to_vec(), ..Default::default() })));
 //! let ev = |kind| Record::Event(Event { ts: 1, tid: 7, pid: 7, cpu: 0, kind });
 //! let path = Arg::Str { data: b"hosts".to_vec(), trunc: false };
 //! state.update(&ev(EventKind::Enter { nr: 257, args: vec![Arg::Num(-100i64 as u64), path,

@@ -390,7 +390,10 @@ impl LiveContainers {
         }
         match DockerWatch::connect(DOCKER_TIMEOUT) {
             Ok((d, list)) => {
-                c.records = list.into_iter().map(Record::Container).collect();
+                c.records = list
+                    .into_iter()
+                    .map(|v| Record::Container(Box::new(v)))
+                    .collect();
                 c.docker = Some(d);
             }
             Err(e) if o.containers.is_empty() => {

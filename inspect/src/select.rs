@@ -85,11 +85,11 @@ pub fn state_records(state: &State, rec: &Record) -> Vec<Record> {
         }
         EventKind::Clone { child_tid, .. } => state
             .thread(*child_tid)
-            .map(|t| vec![Record::Thread(t.info.clone())])
+            .map(|t| vec![Record::Thread(Box::new(t.info.clone()))])
             .unwrap_or_default(),
         EventKind::Exec(_) => state
             .thread(ev.tid)
-            .map(|t| vec![Record::Thread(t.info.clone())])
+            .map(|t| vec![Record::Thread(Box::new(t.info.clone()))])
             .unwrap_or_default(),
         _ => Vec::new(),
     }

@@ -109,7 +109,7 @@ impl ContainerFeed {
                     .and_then(|id| self.describe(&id))
                     .map(|info| {
                         added.push(info.clone());
-                        vec![Record::Container(info)]
+                        vec![Record::Container(Box::new(info))]
                     })
                     .unwrap_or_default(),
                 _ => Vec::new(),
@@ -124,7 +124,12 @@ impl ContainerFeed {
         }
         let old = std::mem::take(recs);
         recs.reserve(old.len() + added.len());
-        recs.extend(added.iter().cloned().map(Record::Container));
+        recs.extend(
+            added
+                .iter()
+                .cloned()
+                .map(|v| Record::Container(Box::new(v))),
+        );
         let mut inserts = inserts.into_iter().peekable();
         for (i, r) in old.into_iter().enumerate() {
             if inserts.peek().is_some_and(|(at, _)| *at == i) {
@@ -180,7 +185,7 @@ impl ContainerFeed {
         if let Some(id) = &now {
             if let Some(info) = self.describe(id) {
                 added.push(info.clone());
-                out.push(Record::Container(info));
+                out.push(Record::Container(Box::new(info)));
             }
         }
         if !cgroup.is_empty() {
@@ -247,12 +252,12 @@ mod tests {
     fn an_exec_that_stays_put_adds_nothing() {
         let me = std::process::id();
         let path = cgroup::path_of_pid(me).unwrap_or_default();
-        let initial = [Record::Thread(ThreadInfo {
+        let initial = [Record::Thread(Box::new(ThreadInfo {
             tid: me,
             pid: me,
             cgroup: path.into_bytes(),
             ..ThreadInfo::default()
-        })];
+        }))];
         let mut feed = ContainerFeed::new(None, &initial);
         let mut batch = vec![ev(me, exec())];
         feed.process(&mut batch);
@@ -264,12 +269,12 @@ mod tests {
         // this process is believed to be in a container; /proc says otherwise
         let me = std::process::id();
         let id = "a".repeat(64);
-        let initial = [Record::Thread(ThreadInfo {
+        let initial = [Record::Thread(Box::new(ThreadInfo {
             tid: me,
             pid: me,
             cgroup: format!("/docker/{id}").into_bytes(),
             ..ThreadInfo::default()
-        })];
+        }))];
         let mut feed = ContainerFeed::new(None, &initial);
         let mut batch = vec![ev(1, EventKind::ThreadExit { status: 0 }), ev(me, exec())];
         feed.process(&mut batch);
@@ -308,12 +313,12 @@ mod tests {
     #[test]
     fn children_inherit_their_parents_container() {
         let id = "b".repeat(64);
-        let initial = [Record::Thread(ThreadInfo {
+        let initial = [Record::Thread(Box::new(ThreadInfo {
             tid: 10,
             pid: 10,
             cgroup: format!("/docker/{id}").into_bytes(),
             ..ThreadInfo::default()
-        })];
+        }))];
         let mut feed = ContainerFeed::new(None, &initial);
         let mut batch = vec![ev(
             10,

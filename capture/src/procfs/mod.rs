@@ -85,7 +85,7 @@ pub fn snapshot_pids(pids: &[u32]) -> Vec<Record> {
         let Some(threads) = process::threads(pid, &clock) else {
             continue;
         };
-        out.extend(threads.into_iter().map(Record::Thread));
+        out.extend(threads.into_iter().map(|v| Record::Thread(Box::new(v))));
         fd_records.extend(fds::fds(pid, &mut sockets).into_iter().map(Record::Fd));
     }
     out.extend(fd_records);

@@ -113,7 +113,7 @@ impl Mapper {
             }
             "container" => match self.container(ev) {
                 // sysdig numbers container events: the event stays, only counted.
-                Some(c) => Output::records(vec![Record::Container(c), self.other(ev)]),
+                Some(c) => Output::records(vec![Record::Container(Box::new(c)), self.other(ev)]),
                 None => Output::skipped("container (unreadable metadata)"),
             },
             "syscall" => self.generic(ev),
@@ -216,8 +216,8 @@ impl Mapper {
             // A process the capture has not seen yet (started after the process list was
             // written): the execve exit describes it.
             let t = self.thread_from_exit(ev);
-            self.observe(&Record::Thread(t.clone()));
-            out.push(Record::Thread(t));
+            self.observe(&Record::Thread(Box::new(t.clone())));
+            out.push(Record::Thread(Box::new(t)));
         }
         if let Some(pid) = ev.num("pid").filter(|_| ret.is_some()) {
             // clone's child and execve's caller name their process.
@@ -246,8 +246,8 @@ impl Mapper {
             }
             ("clone" | "fork" | "vfork" | "clone3", Some(0)) => {
                 let t = self.thread_from_exit(ev);
-                self.observe(&Record::Thread(t.clone()));
-                out.push(Record::Thread(t));
+                self.observe(&Record::Thread(Box::new(t.clone())));
+                out.push(Record::Thread(Box::new(t)));
             }
             ("execve" | "execveat", Some(0)) => {
                 let exe = ev
@@ -560,11 +560,11 @@ mod tests {
     #[test]
     fn clone_in_parent_and_child() {
         let mut m = Mapper::default();
-        m.observe(&Record::Thread(ThreadInfo {
+        m.observe(&Record::Thread(Box::new(ThreadInfo {
             tid: 42,
             pid: 40,
             ..ThreadInfo::default()
-        }));
+        })));
         let thread_flags = ((1u32 << 13) | (1 << 15)).to_le_bytes();
         let out = map(
             &mut m,
@@ -676,11 +676,11 @@ mod tests {
     fn containers_old_and_json() {
         let mut m = Mapper::default();
         let full = "9dbcbd0c435f".to_string() + &"a".repeat(52);
-        m.observe(&Record::Thread(ThreadInfo {
+        m.observe(&Record::Thread(Box::new(ThreadInfo {
             tid: 9,
             cgroup: format!("/docker/{full}").into_bytes(),
             ..ThreadInfo::default()
-        }));
+        })));
         let json = br#"{"container":{"id":"9dbcbd0c435f","name":"web","image":"nginx:latest","imageid":"f68d","labels":{"b":"2","a":"1"},"privileged":true,"type":0}}"#;
         let out = map(&mut m, &body(272, 0, &[("json", json)]));
         let Some(Record::Container(c)) = out.records.first() else {

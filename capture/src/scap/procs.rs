@@ -88,7 +88,7 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
         skip_to_entry_end(c, start, entry_len, "process entry length")?;
         let mut args = vec![exe.clone()];
         args.extend(split_nul(argbuf));
-        out.push(Record::Thread(ThreadInfo {
+        out.push(Record::Thread(Box::new(ThreadInfo {
             tid: clamp_id(tid as i64),
             pid: clamp_id(pid as i64),
             ppid: clamp_id(ptid as i64),
@@ -102,7 +102,7 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
             start_ts: 0,
             vtid: clamp_id(vtid),
             vpid: clamp_id(vpid),
-        }));
+        })));
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
                 kind
             })),
         1 => (any::<u32>(), any::<u32>(), bytes(), prop::collection::vec(bytes(), 0..3), any::<u64>())
-            .prop_map(|(tid, uid, comm, args, start_ts)| Record::Thread(ThreadInfo {
+            .prop_map(|(tid, uid, comm, args, start_ts)| Record::Thread(Box::new(ThreadInfo {
                 tid,
                 pid: tid,
                 ppid: 1,
@@ -106,7 +106,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
                 start_ts,
                 vtid: 1,
                 vpid: 1,
-            })),
+            }))),
         1 => (any::<u32>(), any::<i32>(), bytes(), any::<bool>(), any::<u32>())
             .prop_map(|(pid, fd, name, sock, flags)| Record::Fd(FdInfo {
                 pid,
@@ -128,7 +128,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
         })),
         1 => (any::<u32>(), bytes()).prop_map(|(gid, name)| Record::Group(GroupInfo { gid, name })),
         1 => (".{0,20}", any::<bool>(), any::<u64>()).prop_map(|(name, privileged, cgroup_id)| {
-            Record::Container(ContainerInfo {
+            Record::Container(Box::new(ContainerInfo {
                 id: "0123456789ab".into(),
                 runtime: "docker".into(),
                 name,
@@ -138,7 +138,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
                 privileged,
                 start_ts: 5,
                 cgroup_id,
-            })
+            }))
         }),
     ]
 }

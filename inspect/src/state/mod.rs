@@ -59,7 +59,7 @@ impl State {
         match rec {
             Record::Event(ev) => self.update_event(ev),
             Record::Thread(t) => {
-                self.threads.insert(t.clone());
+                self.threads.insert((**t).clone());
                 None
             }
             Record::Fd(f) => {
@@ -75,7 +75,7 @@ impl State {
                 None
             }
             Record::Container(c) => {
-                self.containers.insert(c.id.clone(), c.clone());
+                self.containers.insert(c.id.clone(), (**c).clone());
                 None
             }
         }
@@ -255,12 +255,17 @@ impl State {
                 name: name.clone(),
             })
         }));
-        v.extend(self.containers.values().cloned().map(Record::Container));
+        v.extend(
+            self.containers
+                .values()
+                .cloned()
+                .map(|v| Record::Container(Box::new(v))),
+        );
         v.extend(
             self.threads
                 .iter()
                 .filter(|t| !t.dead)
-                .map(|t| Record::Thread(t.info.clone())),
+                .map(|t| Record::Thread(Box::new(t.info.clone()))),
         );
         for pid in self.fds.pids() {
             for (fd, f) in self.fds.of(pid) {
