@@ -194,10 +194,9 @@ struct {
  * (sp_cg_gen, which user space bumps after adding ids) is the one it was taken under. The
  * generation is read before the set, so an answer taken just before an addition is stale.
  */
-static __always_inline bool sp_cgroup_wanted(void)
+static __always_inline bool sp_cgroup_id_wanted(__u64 cg)
 {
 	__u32 zero = 0;
-	__u64 cg = bpf_get_current_cgroup_id();
 	__u64 *gen = bpf_map_lookup_elem(&sp_cg_gen, &zero);
 	struct sp_cg_verdict *c = bpf_map_lookup_elem(&sp_cg_cache, &zero);
 	if (!gen || !c)
@@ -210,6 +209,11 @@ static __always_inline bool sp_cgroup_wanted(void)
 	c->gen = g;
 	c->wanted = wanted;
 	return wanted;
+}
+
+static __always_inline bool sp_cgroup_wanted(void)
+{
+	return sp_cgroup_id_wanted(bpf_get_current_cgroup_id());
 }
 
 /* Whether events of process `tgid` (current) pass the pid and cgroup filters; `cg_kept`: a
@@ -406,9 +410,11 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
 	if (!spec || !(spec->flags & SP_SC_TRACED))
 		return 0;
-	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_wanted())
-		return 0;
+	/* the cgroup read from the task: bpf_get_current_cgroup_id costs a call and, inside it,
+	 * two more (RCU's lock and unlock), on every syscall of every other cgroup */
 	struct task_struct *task = bpf_get_current_task_btf();
+	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_id_wanted(sp_task_cgroup(task)))
+		return 0;
 	__u64 pid_tgid = sp_task_pid_tgid(task);
 	__u32 tgid = pid_tgid >> 32;
 	if (!sp_wanted_after(tgid, true))
