@@ -8,6 +8,8 @@
 #   scripts/bench-calls.sh                       # every kind below, this build
 #   N=300000 scripts/bench-calls.sh stat read80  # some kinds, more calls
 #   SYSPECT=/path/a scripts/bench-calls.sh; SYSPECT=/path/b scripts/bench-calls.sh
+#   ARGS='--container web' scripts/bench-calls.sh getppid   # a host call under a narrow capture
+#   ARGS='evt.type=kexec_load' scripts/bench-calls.sh getppid  # programs that keep nothing
 #
 # Kinds: getppid (reads nothing), read80 and write80 (80 bytes, sysdig's snap length),
 # write1, write10k (80 of 10240 bytes kept), stat (a path at enter, a struct stat at exit),
@@ -67,7 +69,8 @@ def sysctl(v):
         f.write(v)
 
 spt = os.path.join(work, "c.spt")
-cap = subprocess.Popen([BIN, "capture", "--engine", "ebpf", "-w", spt],
+extra = os.environ.get("ARGS", "").split()
+cap = subprocess.Popen([BIN, "capture", "--engine", "ebpf", "-w", spt] + extra,
                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "err"), "w"))
 try:
     for _ in range(300):
@@ -78,7 +81,7 @@ try:
     if cap.poll() is not None:
         sys.exit("bench-calls: the capture stopped: " + open(os.path.join(work, "err")).read())
     sysctl("1")
-    print(f"{N} calls a kind; ns per call inside the programs (bpf_stats), {BIN}")
+    print(f"{N} calls a kind; ns per call inside the programs (bpf_stats), {BIN} {' '.join(extra)}")
     print(f"{'kind':10} {'enter':>7} {'exit':>7} {'both':>7}")
     for kind in kinds:
         s0 = stats()
