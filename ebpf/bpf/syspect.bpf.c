@@ -81,6 +81,28 @@ struct {
 	__type(value, __u8);
 } sp_pids SEC(".maps");
 
+/* The generation of sp_pids, which the programs bump after each change they make to it
+ * (user space fills it before attaching), and each CPU's last answer (see sp_pid_traced). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_pid_gen SEC(".maps");
+
+struct sp_pid_verdict {
+	__u32 tgid;
+	__u32 traced;
+	__u64 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_pid_verdict);
+} sp_pid_cache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -216,6 +238,43 @@ static __always_inline bool sp_cgroup_wanted(void)
 	return sp_cgroup_id_wanted(bpf_get_current_cgroup_id());
 }
 
+/* sp_pids changed: the CPUs' cached answers are stale. After the change, so that an answer
+ * taken before it carries an older generation. */
+static __always_inline void sp_pids_changed(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&sp_pid_gen, &zero);
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+/*
+ * Whether process `tgid` is one a command capture traces. Asked on every syscall of the host,
+ * nearly always for the same process as the CPU's last call: as sp_cgroup_id_wanted, each CPU
+ * keeps its last answer, good while sp_pids's generation is the one it was taken under (read
+ * before the set), which spares a hash lookup per call of every process not traced.
+ */
+static __always_inline bool sp_pid_traced(__u32 tgid)
+{
+	__u32 zero = 0;
+	__u64 *gen = bpf_map_lookup_elem(&sp_pid_gen, &zero);
+	struct sp_pid_verdict *c = bpf_map_lookup_elem(&sp_pid_cache, &zero);
+	__u8 *v;
+	if (!gen || !c) {
+		v = bpf_map_lookup_elem(&sp_pids, &tgid);
+		return v && *v == SP_PID_TRACED;
+	}
+	__u64 g = *(volatile __u64 *)gen;
+	if (c->tgid == tgid && c->gen == g)
+		return c->traced;
+	v = bpf_map_lookup_elem(&sp_pids, &tgid);
+	bool traced = v && *v == SP_PID_TRACED;
+	c->tgid = tgid;
+	c->gen = g;
+	c->traced = traced;
+	return traced;
+}
+
 /* Whether events of process `tgid` (current) pass the pid and cgroup filters; `cg_kept`: a
  * cgroup-only filter was passed already. */
 static __always_inline bool sp_wanted_after(__u32 tgid, bool cg_kept)
@@ -224,11 +283,8 @@ static __always_inline bool sp_wanted_after(__u32 tgid, bool cg_kept)
 		return false;
 	if (!sp_filter)
 		return true;
-	if (sp_filter & SP_FILTER_PIDS) {
-		__u8 *v = bpf_map_lookup_elem(&sp_pids, &tgid);
-		if (v && *v == SP_PID_TRACED)
-			return true;
-	}
+	if ((sp_filter & SP_FILTER_PIDS) && sp_pid_traced(tgid))
+		return true;
 	if (cg_kept && sp_filter == SP_FILTER_CGROUPS)
 		return true;
 	if (sp_filter & SP_FILTER_CGROUPS)
@@ -402,8 +458,10 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		 * filter says about execve) */
 		__u32 me = bpf_get_current_pid_tgid() >> 32;
 		__u8 *v = bpf_map_lookup_elem(&sp_pids, &me);
-		if (v && *v == SP_PID_ARMED)
+		if (v && *v == SP_PID_ARMED) {
 			*v = SP_PID_TRACED;
+			sp_pids_changed();
+		}
 	}
 	/* the cheapest tests first: the syscall filter, then (a capture of some containers)
 	 * the cgroup, before any helper call that an event not kept would waste */
@@ -611,6 +669,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 		if (v && *v == SP_PID_TRACED) {
 			__u8 traced = SP_PID_TRACED;
 			bpf_map_update_elem(&sp_pids, &ctgid, &traced, BPF_ANY);
+			sp_pids_changed();
 		}
 	}
 	if (!sp_wanted(pid_tgid >> 32))
@@ -728,7 +787,8 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 		sp_output(&rec, sizeof(rec), 1);
 	}
 	/* the last thread of a traced process: forget it (its pid may be reused) */
-	if ((sp_filter & SP_FILTER_PIDS) && BPF_CORE_READ(p, signal, live.counter) == 0)
-		bpf_map_delete_elem(&sp_pids, &tgid);
+	if ((sp_filter & SP_FILTER_PIDS) && BPF_CORE_READ(p, signal, live.counter) == 0 &&
+	    !bpf_map_delete_elem(&sp_pids, &tgid))
+		sp_pids_changed();
 	return 0;
 }
