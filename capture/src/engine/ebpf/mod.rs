@@ -48,7 +48,11 @@
 //!   in `sp_cgroups`. Lifecycle events pass the same pid/cgroup filter but not the syscall one.
 //!   The cgroup set can grow while capturing ([`Engine::add_cgroups`]: a wanted container that
 //!   starts later), and the filter can be on with the set still empty
-//!   ([`CaptureOptions::cgroup_filter`]).
+//!   ([`CaptureOptions::cgroup_filter`]). Both filters are asked on every syscall of every
+//!   process not kept, so each CPU keeps its last answer of each (`sp_pid_cache`,
+//!   `sp_cg_cache`: the tgid or cgroup id asked about, and the answer), good while the set's
+//!   generation (`sp_pid_gen`, bumped by the programs after each change they make to `sp_pids`;
+//!   `sp_cg_gen`, bumped by user space after adding cgroups) is the one it was taken under.
 //! - **A command** ([`EbpfEngine::start_for_command`]) is forked held on a pipe, put in `sp_pids`
 //!   as "armed", released, and traced from its execve on.
 //! - **Untouched pages**: the program cannot fault pages in, so an input string in a page the
