@@ -10,7 +10,7 @@
 //!   container's first process), so that a reader names its container from that event on
 //!   (whatever the engine; the eBPF engine also sends such records itself when it sees a
 //!   process change cgroups). A container met that way and not yet described is asked of
-//!   Docker on the spot (at most [`INSPECT_TIMEOUT`]), so its record comes first. A process
+//!   Docker on the spot (at most `INSPECT_TIMEOUT`), so its record comes first. A process
 //!   whose first event comes from nowhere the feed knows (no thread record, no clone: it was
 //!   born while a kernel filter left it out, e.g. the first process of a container that
 //!   restarted during a `--container` capture) is read from /proc the same way, once.
