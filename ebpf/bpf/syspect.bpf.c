@@ -464,7 +464,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		}
 	}
 	/* the cheapest tests first: the syscall filter, then (a capture of some containers)
-	 * the cgroup, before any helper call that an event not kept would waste */
+	 * the cgroup, before the helper calls and reads that an event not kept would waste */
 	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
 	if (!spec || !(spec->flags & SP_SC_TRACED))
 		return 0;
