@@ -69,8 +69,8 @@ pub enum EventKind {
         flags: u64,
     },
     /// The event's process replaced its image (successful execve/execveat): see [`Exec`].
-    /// Boxed, as the largest variant by far: unboxed, its five vectors made every event 168
-    /// bytes, which each move between the engine, the state and the writer copied.
+    /// Boxed, as the largest variant by far: unboxed, its five vectors made every event 152
+    /// bytes (64 boxed), which each move between the engine, the state and the writer copied.
     Exec(Box<Exec>),
     /// The event's thread ended. `status` is the wait status (`WEXITSTATUS`/`WTERMSIG` encoded as
     /// by wait(2)).
