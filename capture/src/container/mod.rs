@@ -50,6 +50,9 @@ pub struct ContainerFeed {
     unknown: HashSet<String>,
     /// Processes met without a record that named them, read from /proc once.
     looked_up: HashSet<Tid>,
+    /// The last event's process, known to be in `by_pid` (0: none): events come in runs of
+    /// one process, and this spares a hash lookup per event.
+    last_known: Tid,
 }
 
 impl ContainerFeed {
@@ -62,6 +65,7 @@ impl ContainerFeed {
             described: HashSet::new(),
             unknown: HashSet::new(),
             looked_up: HashSet::new(),
+            last_known: 0,
         };
         for r in initial {
             feed.observe(r);
@@ -97,8 +101,9 @@ impl ContainerFeed {
                 // a process no record has named yet (unless it is leaving)
                 Record::Event(ev)
                     if ev.pid != 0
+                        && ev.pid != self.last_known
                         && !matches!(ev.kind, EventKind::ThreadExit { .. })
-                        && !self.by_pid.contains_key(&ev.pid)
+                        && !self.known(ev.pid)
                         && self.looked_up.insert(ev.pid) =>
                 {
                     self.exec(ev.pid, &[], &mut added)
@@ -143,6 +148,15 @@ impl ContainerFeed {
     }
 
     /// Keep `by_pid` current with what a record says.
+    /// Whether `pid` is in `by_pid`; remembers it as the last known when it is.
+    fn known(&mut self, pid: Tid) -> bool {
+        let known = self.by_pid.contains_key(&pid);
+        if known {
+            self.last_known = pid;
+        }
+        known
+    }
+
     fn observe(&mut self, r: &Record) {
         match r {
             Record::Thread(t) if t.tid == t.pid || !self.by_pid.contains_key(&t.pid) => {
@@ -158,6 +172,9 @@ impl ContainerFeed {
                 }
                 EventKind::ThreadExit { .. } if ev.tid == ev.pid => {
                     self.by_pid.remove(&ev.pid);
+                    if self.last_known == ev.pid {
+                        self.last_known = 0;
+                    }
                 }
                 _ => {}
             },
