@@ -10,6 +10,7 @@
 #   SYSPECT=/path/a scripts/bench-calls.sh; SYSPECT=/path/b scripts/bench-calls.sh
 #   ARGS='--container web' scripts/bench-calls.sh getppid   # a host call under a narrow capture
 #   ARGS='evt.type=kexec_load' scripts/bench-calls.sh getppid  # programs that keep nothing
+#   ARGS='-- sleep 1000' scripts/bench-calls.sh getppid        # the pid filter of a command capture
 #
 # Kinds: getppid (reads nothing), read80 and write80 (80 bytes, sysdig's snap length),
 # write1, write10k (80 of 10240 bytes kept), stat (a path at enter, a struct stat at exit),
@@ -96,7 +97,7 @@ try:
         print(f"{kind:10} {e:7.0f} {x:7.0f} {e + x:7.0f}")
 finally:
     sysctl("0")
-    cap.send_signal(2)
+    cap.send_signal(15)  # SIGTERM: a capture of a command leaves SIGINT to the command
     cap.wait()
     subprocess.run(["rm", "-rf", work])
 PY
