@@ -201,7 +201,8 @@ fn bytes_per_call_tar_like() {
 }
 
 /// Bytes per call of a real trace (`SPT=/path/to/trace.spt`), and what it would take with
-/// buffers cut to `SNAPS` bytes (comma-separated, default `0,16,80`), with each zstd level.
+/// buffers cut to `SNAPS` bytes (comma-separated, default `0,16,80`), with each zstd level of
+/// `LEVELS` (default `3,6`), and the time compressing took.
 /// Run with `SPT=t.spt cargo test -p syspect-capture --release --test tracefile -- --ignored
 /// --nocapture real_trace`.
 #[test]
@@ -251,8 +252,10 @@ fn bytes_per_call_of_a_real_trace() {
                 r => r.clone(),
             })
             .collect();
-        for level in [3, 6] {
+        let levels = std::env::var("LEVELS").unwrap_or_else(|_| "3,6".into());
+        for level in levels.split(',').filter_map(|s| s.parse::<i32>().ok()) {
             let out = temp_path("real.spt");
+            let t = Instant::now();
             let opts = WriterOptions {
                 level,
                 ..Default::default()
@@ -263,9 +266,10 @@ fn bytes_per_call_of_a_real_trace() {
             }
             let s = w.finish().unwrap();
             println!(
-                "buffers cut at {snap} bytes, level {level}: {:.2} B/call ({} calls)",
+                "buffers cut at {snap} bytes, level {level}: {:.2} B/call ({} calls), {:.0} ns a call to encode and compress",
                 s.bytes as f64 / calls,
-                calls
+                calls,
+                t.elapsed().as_nanos() as f64 / calls
             );
         }
     }
