@@ -200,6 +200,30 @@ fn bytes_per_call_tar_like() {
     }
 }
 
+/// The trace named by `$SPT` (path, records, and calls: its exit events, at least 1), or
+/// `None` with a line saying so when `SPT` is not set.
+fn spt_trace() -> Option<(std::ffi::OsString, Vec<Record>, f64)> {
+    let Some(path) = std::env::var_os("SPT") else {
+        eprintln!("SKIPPED: set SPT to a trace file");
+        return None;
+    };
+    let mut r = syspect_capture::trace::TraceReader::open(std::path::Path::new(&path)).unwrap();
+    let recs: Vec<Record> = r.by_ref().map_while(Result::ok).collect();
+    let calls = recs.iter().filter(|r| is_exit(r)).count().max(1) as f64;
+    Some((path, recs, calls))
+}
+
+/// Whether `r` is an exit event: one per call (a whole call's record reads back as two events).
+fn is_exit(r: &Record) -> bool {
+    matches!(
+        r,
+        Record::Event(Event {
+            kind: EventKind::Exit { .. },
+            ..
+        })
+    )
+}
+
 /// Bytes per call of a real trace (`SPT=/path/to/trace.spt`), and what it would take with
 /// buffers cut to `SNAPS` bytes (comma-separated, default `0,16,80`), with each zstd level of
 /// `LEVELS` (default `3,6`), and the time compressing took.
@@ -208,25 +232,9 @@ fn bytes_per_call_tar_like() {
 #[test]
 #[ignore = "a measurement of a trace given in $SPT"]
 fn bytes_per_call_of_a_real_trace() {
-    let Some(path) = std::env::var_os("SPT") else {
-        eprintln!("SKIPPED: set SPT to a trace file");
+    let Some((_, recs, calls)) = spt_trace() else {
         return;
     };
-    let mut r = syspect_capture::trace::TraceReader::open(std::path::Path::new(&path)).unwrap();
-    let recs: Vec<Record> = r.by_ref().map_while(Result::ok).collect();
-    let calls = recs
-        .iter()
-        .filter(|r| {
-            matches!(
-                r,
-                Record::Event(Event {
-                    kind: EventKind::Exit { .. },
-                    ..
-                })
-            )
-        })
-        .count()
-        .max(1) as f64;
     let snaps = std::env::var("SNAPS").unwrap_or_else(|_| "0,16,80".into());
     for snap in snaps.split(',').filter_map(|s| s.parse::<usize>().ok()) {
         let cut = |a: &Arg| match a {
@@ -285,23 +293,10 @@ fn bytes_per_call_of_a_real_trace() {
 fn breakdown_of_a_real_trace() {
     use std::collections::HashMap;
     use syspect_capture::trace::codec::FrameEncoder;
-    let Some(path) = std::env::var_os("SPT") else {
-        eprintln!("SKIPPED: set SPT to a trace file");
+    let Some((path, recs, calls)) = spt_trace() else {
         return;
     };
-    let mut r = syspect_capture::trace::TraceReader::open(std::path::Path::new(&path)).unwrap();
-    let recs: Vec<Record> = r.by_ref().map_while(Result::ok).collect();
     let file = std::fs::metadata(&path).unwrap().len();
-    fn exit(r: &Record) -> bool {
-        matches!(
-            r,
-            Record::Event(Event {
-                kind: EventKind::Exit { .. },
-                ..
-            })
-        )
-    }
-    let calls = recs.iter().filter(|r| exit(r)).count().max(1) as f64;
     let z = |b: &[u8]| zstd::bulk::compress(b, 6).unwrap().len() as f64;
     // Frames of at most 4 MiB, as the writer cuts them; each stream compressed alone.
     let frames = |recs: &mut dyn Iterator<Item = &Record>| -> (f64, Vec<f64>) {
@@ -380,7 +375,7 @@ fn breakdown_of_a_real_trace() {
     let mut by: Vec<_> = by.into_iter().collect();
     by.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
     for (c, v) in by.iter().take(8) {
-        let n = v.iter().filter(|r| exit(r)).count();
+        let n = v.iter().filter(|r| is_exit(r)).count();
         let (b, s) = frames(&mut v.iter().copied());
         println!(
             "  {c}: {} events, {n} calls, alone {:.0} bytes = {:.2} B/call of the whole; streams {:?}",
