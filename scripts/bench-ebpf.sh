@@ -11,10 +11,11 @@
 #   RUNS=1 scripts/bench-ebpf.sh dd           # one workload, one round
 #   SYSPECT=path/to/syspect scripts/bench-ebpf.sh
 #
+# Each workload's line `floor`, measured in the same rounds, is the workload under a capture
+# whose syscall filter keeps only kexec_load: the programs attached, doing next to nothing (the
+# cost of attaching, which no program can go below). FLOOR=0 leaves it out.
 # `container`: a busybox container `web` spinning in a shell loop (`--network none`), a capture
 # limited to it (`--container web`), and the dd workload on the host: the host's slowdown.
-# Its line `floor`, measured in the same rounds, is dd under a capture whose syscall filter
-# keeps only kexec_load: the programs attached, doing next to nothing (the cost of attaching).
 # Needs root, dockerd and the image syspect-test:latest (scripts/test makes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +25,14 @@ if [ -z "${SYSPECT:-}" ]; then
   cargo build --release -q
 fi
 export SYSPECT=${SYSPECT:-$PWD/target/release/syspect}
-export RUNS=${RUNS:-3}
+export RUNS=${RUNS:-3} FLOOR=${FLOOR:-1}
 exec python3 - "${@:-dd tar true container}" <<'PY'
 import os, re, resource, signal, statistics, subprocess, sys, tempfile, time
 
 BIN, RUNS = os.environ["SYSPECT"], int(os.environ["RUNS"])
+# the floor: the same programs attached, keeping one syscall nobody calls (the filter goes
+# into the kernel)
+FLOOR = [("floor", ["evt.type=kexec_load"])] if os.environ["FLOOR"] != "0" else []
 CMDS = {
     "dd": "dd if=/dev/zero of=/dev/null bs=1 count=500k",
     "tar": "tar -cf - /usr/share/doc | cat >/dev/null",
@@ -108,13 +112,10 @@ for n in " ".join(sys.argv[1:]).split():
                        check=True, capture_output=True)
         try:
             time.sleep(1)
-            # floor: the same programs attached, keeping one syscall nobody calls (the
-            # filter goes into the kernel): what attaching alone costs, in the same rounds
-            bench("container", CMDS["dd"], ["--container", "web"],
-                  ("floor", ["evt.type=kexec_load"]))
+            bench("container", CMDS["dd"], ["--container", "web"], *FLOOR)
         finally:
             subprocess.run(["docker", "rm", "-f", "web"], capture_output=True)
     else:
-        bench(n, CMDS[n], [])
+        bench(n, CMDS[n], [], *FLOOR)
 subprocess.run(["rm", "-rf", work])
 PY
