@@ -84,9 +84,12 @@ def bench(name, cmd, extra, *more):
     variants = [(name, extra)] + list(more)
     base, tr = [], [[] for _ in variants]
     run_timed(cmd)  # warm-up
-    for _ in range(RUNS):
+    for r in range(RUNS):
         base.append(run_timed(cmd))
-        for i, (_, args) in enumerate(variants):
+        # the variants' order reversed every other round: what runs first after the untraced
+        # run was seen to fare differently
+        order = list(enumerate(variants))
+        for i, (_, args) in (order if r % 2 == 0 else order[::-1]):
             tr[i].append(traced(cmd, args))
     med = statistics.median
     uw, uc = med(w for w, _ in base), med(c for _, c in base)

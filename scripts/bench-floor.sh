@@ -96,9 +96,11 @@ print(f"{RUNS} rounds each; medians of the workload's CPU (user+sys) and its rat
 def bench(name, cmd, variants):
     cpu(cmd)  # warm-up
     res = {n: [] for n in ["untraced", *variants]}
-    for _ in range(RUNS):
+    for r in range(RUNS):
         res["untraced"].append(cpu(cmd))
-        for n, argv in variants.items():
+        # the variants' order reversed every other round (see bench-ebpf.sh)
+        order = list(variants.items())
+        for n, argv in (order if r % 2 == 0 else order[::-1]):
             res[n].append(under(argv, cmd))
     base = statistics.median(res["untraced"])
     cols = " ".join(f"{n}: {statistics.median(res[n]):.3f}s {statistics.median(res[n]) / base:.2f}x"

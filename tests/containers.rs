@@ -337,6 +337,137 @@ fn a_container_capture_holds_no_event_of_another_cgroup() {
     }
 }
 
+/// Issue 5: a `--container` capture includes the processes `docker exec` starts in the container
+/// later, every one of them (each command of the loop is a new process, which may be given the
+/// kernel stack of a host process gone, while the host forks beside them).
+#[test]
+fn a_container_capture_keeps_what_docker_exec_starts_in_it() {
+    if !need_docker("a_container_capture_keeps_what_docker_exec_starts_in_it") {
+        return;
+    }
+    let dir = TempDir::new("containers-exec-only");
+    let file = dir.join_str("exec-only.spt");
+    let web = name("execonly");
+    let mut cs = Containers::new();
+    let id = cs.run(&web, "while true; do sleep 0.2; done");
+    let cap = start_capture(&file, 5, &["--container", &web]);
+    wait_for(&file);
+    sleep(Duration::from_millis(1000));
+    // the host forks meanwhile, on both CPUs
+    let host = Command::new("sh")
+        .args(["-c", "for i in $(seq 200); do ls / >/dev/null; done"])
+        .spawn()
+        .expect("sh runs");
+    let st = Command::new("docker")
+        .args(["exec", &web, "sh", "-c"])
+        .arg("echo x > /tmp/exec-only; for i in $(seq 30); do cat /tmp/exec-only; done")
+        .stdout(Stdio::null())
+        .status()
+        .expect("docker exec runs");
+    assert!(st.success());
+    let _ = host.wait_with_output();
+    finish(cap);
+    let opens = read(
+        &file,
+        "evt.type in (open, openat) and evt.dir=< and fd.name=/tmp/exec-only",
+        "%container.id %proc.pid",
+    );
+    // the echo's open (the shell's) and each cat's
+    assert_eq!(
+        opens.len(),
+        31,
+        "every open of the exec'd processes: {opens:?}"
+    );
+    let pids: std::collections::BTreeSet<_> = opens.iter().map(|l| l.to_owned()).collect();
+    assert_eq!(pids.len(), 31, "31 processes: {opens:?}");
+    for l in &opens {
+        assert!(l.starts_with(&id[..12]), "{l}");
+    }
+    let all = read(&file, "evt.num > 0", "%thread.cgroup");
+    for l in &all {
+        assert!(l.contains(&id), "an event of another cgroup: {l}");
+    }
+}
+
+/// The kernel's cgroup filter keeps each CPU's last answer for the thread it saw last: a host
+/// process that another moves into the container's cgroup while it loops on syscalls must be
+/// captured from its first syscall after the move, not once some other thread has run on its CPU.
+#[test]
+fn a_container_capture_keeps_a_process_moved_into_the_container() {
+    if !need_docker("a_container_capture_keeps_a_process_moved_into_the_container") {
+        return;
+    }
+    let dir = TempDir::new("containers-moved");
+    let file = dir.join_str("moved.spt");
+    let web = name("moved");
+    let mut cs = Containers::new();
+    let id = cs.run(&web, "while true; do sleep 0.2; done");
+    let procs = format!(
+        "{}{}/cgroup.procs",
+        cgroup2_mount(),
+        v2_cgroup(main_pid(&web))
+    );
+    let cap = start_capture(&file, 4, &["--container", &web]);
+    wait_for(&file);
+    sleep(Duration::from_millis(1000));
+    // loops on getppid until it finds itself in the container's cgroup, then writes a marker
+    let script = r#"
+import os, sys
+fd = os.open("/dev/null", os.O_WRONLY)
+n = 0
+while True:
+    os.getppid()
+    n += 1
+    if n % 100 == 0 and sys.argv[1] in open("/proc/self/cgroup").read():
+        break
+for _ in range(500):
+    os.write(fd, b"moved-marker")
+"#;
+    let mut py = Command::new("python3")
+        .args(["-c", script, &id])
+        .spawn()
+        .expect("python3 runs");
+    sleep(Duration::from_millis(300));
+    std::fs::write(&procs, py.id().to_string()).expect("moving the process into the container");
+    assert!(py.wait().expect("python3 ends").success());
+    finish(cap);
+    let writes = read(
+        &file,
+        "evt.type=write and evt.dir=< and evt.buffer contains moved-marker",
+        "%container.id %proc.pid",
+    );
+    assert_eq!(
+        writes.len(),
+        500,
+        "every write after the move: {:?}",
+        writes.first()
+    );
+    for l in &writes {
+        assert!(l.starts_with(&id[..12]), "{l}");
+    }
+}
+
+/// Where the cgroup2 hierarchy is mounted (`/sys/fs/cgroup`, or `/sys/fs/cgroup/unified` on a
+/// hybrid host).
+fn cgroup2_mount() -> String {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").expect("/proc/self/mounts");
+    mounts
+        .lines()
+        .map(|l| l.split(' ').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == "cgroup2")
+        .map(|f| f[1].to_owned())
+        .expect("a cgroup2 mount")
+}
+
+/// Process `pid`'s cgroup in the cgroup2 hierarchy (`/docker/ID`).
+fn v2_cgroup(pid: u32) -> String {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).expect("/proc/PID/cgroup");
+    text.lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .expect("a cgroup2 line")
+        .to_owned()
+}
+
 /// Wait until the capture has created its file (its engine is running).
 fn wait_for(file: &str) {
     for _ in 0..200 {

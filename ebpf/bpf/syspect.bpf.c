@@ -2,7 +2,8 @@
 /*
  * syspect's kernel-side program: every syscall enter and exit (raw_syscalls tracepoints through
  * tp_btf), and process lifecycle (fork, exec, exit), written as records (abi.h) into one BPF ring
- * buffer that user space drains on a short timer.
+ * buffer that user space drains on a short timer; cgroup migrations only invalidate the cgroup
+ * filter's cached answers.
  *
  * Hot path: one array lookup (the syscall's description, which also says whether the syscall
  * filter keeps it), then the pid/cgroup filter only when one is set, then the record is built in
@@ -118,10 +119,26 @@ struct {
 	__type(value, __u64);
 } sp_cg_gen SEC(".maps");
 
+/* The generation of the threads' cgroups: the programs bump it at every fork (a new thread may
+ * be given the kernel stack, hence the saved user registers' address, of one gone) and every
+ * cgroup migration (sp_cgroup_attach). See sp_regs_cgroup_wanted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_task_gen SEC(".maps");
+
+/* Each CPU's last answers: by cgroup id (under sp_cg_gen), and by the current thread's saved
+ * registers (under sp_cg_gen and sp_task_gen) */
 struct sp_cg_verdict {
 	__u64 id;
 	__u64 gen;
 	__u64 wanted;
+	__u64 regs;
+	__u64 regs_gen;
+	__u64 regs_task_gen;
+	__u64 regs_wanted;
 };
 
 struct {
@@ -328,6 +345,46 @@ static __always_inline __u64 sp_task_cgroup(struct task_struct *t)
 	return t->cgroups->dfl_cgrp->kn->id;
 }
 
+/*
+ * sp_cgroup_id_wanted for the current thread, known by `regs`, the address of its saved user
+ * registers (the syscall tracepoints' first argument): each CPU also keeps its last answer by
+ * that address, which spares a helper call (bpf_get_current_task_btf) and the four dependent
+ * loads from the task to its cgroup's id on every syscall of a thread the capture leaves out.
+ * The address is the thread's for its whole life (the top of its kernel stack); what could make
+ * the answer stale is a migration to another cgroup, or a new thread given the stack of one
+ * gone: both bump sp_task_gen (sp_cgroup_attach after the migration, sp_fork before the new
+ * thread runs), which is read before the answer is taken, as sp_cg_gen is.
+ */
+static __always_inline bool sp_regs_cgroup_wanted(struct pt_regs *regs)
+{
+	__u32 zero = 0;
+	__u64 *gen = bpf_map_lookup_elem(&sp_cg_gen, &zero);
+	__u64 *task_gen = bpf_map_lookup_elem(&sp_task_gen, &zero);
+	struct sp_cg_verdict *c = bpf_map_lookup_elem(&sp_cg_cache, &zero);
+	if (!gen || !task_gen || !c)
+		return sp_cgroup_id_wanted(sp_task_cgroup(bpf_get_current_task_btf()));
+	__u64 g = *(volatile __u64 *)gen;
+	__u64 tg = *(volatile __u64 *)task_gen;
+	if (c->regs == (__u64)regs && c->regs_gen == g && c->regs_task_gen == tg)
+		return c->regs_wanted;
+	bool wanted = sp_cgroup_id_wanted(sp_task_cgroup(bpf_get_current_task_btf()));
+	c->regs = (__u64)regs;
+	c->regs_gen = g;
+	c->regs_task_gen = tg;
+	c->regs_wanted = wanted;
+	return wanted;
+}
+
+/* A thread may have moved to another cgroup, or a new one may have the registers' address of
+ * one gone: the CPUs' answers by that address are stale (see sp_regs_cgroup_wanted). */
+static __always_inline void sp_tasks_changed(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&sp_task_gen, &zero);
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
 /* Count `events` lost events (a whole call's record holds two). */
 static __always_inline void sp_count_drop(__u64 events)
 {
@@ -468,11 +525,11 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
 	if (!spec || !(spec->flags & SP_SC_TRACED))
 		return 0;
-	/* the cgroup read from the task: bpf_get_current_cgroup_id costs a call and, inside it,
-	 * two more (RCU's lock and unlock), on every syscall of every other cgroup */
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (sp_filter == SP_FILTER_CGROUPS && !sp_cgroup_id_wanted(sp_task_cgroup(task)))
+	/* (the cgroup read from the task: bpf_get_current_cgroup_id costs a call and, inside it,
+	 * two more, RCU's lock and unlock, on every syscall of every other cgroup) */
+	if (sp_filter == SP_FILTER_CGROUPS && !sp_regs_cgroup_wanted(regs))
 		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = sp_task_pid_tgid(task);
 	__u32 tgid = pid_tgid >> 32;
 	if (!sp_wanted_after(tgid, true))
@@ -664,6 +721,10 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = parent->tgid;
 	__u32 ctgid = child->tgid;
 
+	/* before the child runs: it may have the stack of a thread gone */
+	if (sp_filter & SP_FILTER_CGROUPS)
+		sp_tasks_changed();
+
 	if ((sp_filter & SP_FILTER_PIDS) && ctgid != ptgid) {
 		__u8 *v = bpf_map_lookup_elem(&sp_pids, &ptgid);
 		if (v && *v == SP_PID_TRACED) {
@@ -764,6 +825,17 @@ int BPF_PROG(sp_exec, struct task_struct *p, int old_pid, struct linux_binprm *b
 	if (at > SP_BUF)
 		at = sizeof(*rec);
 	sp_output(rec, at, 1);
+	return 0;
+}
+
+/* After a thread (or a whole process) moved to another cgroup: the CPUs' answers by thread are
+ * stale. Migrations are rare: a container starting, `docker exec`, a service starting. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(sp_cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	if (sp_filter & SP_FILTER_CGROUPS)
+		sp_tasks_changed();
 	return 0;
 }
 

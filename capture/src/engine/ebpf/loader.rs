@@ -21,12 +21,13 @@ pub const PRIVILEGE_HINT: &str =
     "run as root (sudo), or trace one command with `syspect capture --engine ptrace -- COMMAND`";
 
 /// Programs and the tracepoints they attach to.
-const PROGRAMS: [(&str, &str); 5] = [
+const PROGRAMS: [(&str, &str); 6] = [
     ("sp_sys_enter", "sys_enter"),
     ("sp_sys_exit", "sys_exit"),
     ("sp_fork", "sched_process_fork"),
     ("sp_exec", "sched_process_exec"),
     ("sp_exit", "sched_process_exit"),
+    ("sp_cgroup_attach", "cgroup_attach_task"),
 ];
 
 /// Tuning of the transport (tests use a tiny ring to provoke drops).
