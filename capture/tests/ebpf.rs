@@ -221,6 +221,55 @@ fn command_capture_sees_only_the_command_tree_from_its_execve() {
     assert_eq!(e.stats().events as usize, evs.len());
 }
 
+/// The pid filter keeps each CPU's last answer for the thread it saw last: every process of a
+/// command's forking loop is in the capture, whichever kernel stack (of a host process gone, or
+/// of one of the loop's) it is given, and no process of the host forking beside it.
+#[test]
+fn command_capture_keeps_every_process_of_a_forking_loop_and_no_other() {
+    if !privileged("command_capture_keeps_every_process_of_a_forking_loop_and_no_other") {
+        return;
+    }
+    let opts = CaptureOptions {
+        command: cmd(&[
+            "/bin/sh",
+            "-c",
+            "for i in $(seq 40); do cat /etc/hostname >/dev/null; done",
+        ]),
+        ..CaptureOptions::default()
+    };
+    let mut e = EbpfEngine::start_for_command(&opts).expect("start the command");
+    let sh = e.child_pid().unwrap();
+    let host = Command::new("sh")
+        .args([
+            "-c",
+            "for i in $(seq 100); do cat /etc/hostname >/dev/null; done",
+        ])
+        .spawn()
+        .unwrap();
+    let evs = run_to_end(&mut e, Duration::from_secs(30));
+    let host_pid = host.id();
+    let _ = host.wait_with_output();
+    assert_eq!(e.exit_code(), Some(0));
+
+    let mut tree: HashSet<u32> = HashSet::from([sh]);
+    tree.extend(forks(&evs).into_iter().map(|(c, _)| c));
+    let cats: Vec<u32> = tree
+        .iter()
+        .copied()
+        .filter(|&p| opens_of(&evs, p).contains(&b"/etc/hostname".to_vec()))
+        .collect();
+    assert_eq!(cats.len(), 40, "each cat's open of /etc/hostname");
+    for ev in &evs {
+        if !matches!(ev.kind, EventKind::Drops { .. }) {
+            assert!(
+                tree.contains(&ev.pid) && ev.pid != host_pid,
+                "event of pid {} outside the tree: {ev:?}",
+                ev.pid
+            );
+        }
+    }
+}
+
 /// The syscalls and openat paths strace sees for `argv`, in order.
 fn strace_sequence(argv: &[&str]) -> Option<Vec<(String, Option<String>)>> {
     let file = std::env::temp_dir().join(format!("syspect-ebpf-strace-{}", std::process::id()));

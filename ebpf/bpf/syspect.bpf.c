@@ -91,10 +91,16 @@ struct {
 	__type(value, __u64);
 } sp_pid_gen SEC(".maps");
 
+/* Each CPU's last answers: by process (under sp_pid_gen), and by the current thread's saved
+ * registers (under sp_pid_gen and sp_task_gen; see sp_regs_pid_wanted) */
 struct sp_pid_verdict {
 	__u32 tgid;
 	__u32 traced;
 	__u64 gen;
+	__u64 regs;
+	__u64 regs_gen;
+	__u64 regs_task_gen;
+	__u64 regs_wanted;
 };
 
 struct {
@@ -119,9 +125,9 @@ struct {
 	__type(value, __u64);
 } sp_cg_gen SEC(".maps");
 
-/* The generation of the threads' cgroups: the programs bump it at every fork (a new thread may
- * be given the kernel stack, hence the saved user registers' address, of one gone) and every
- * cgroup migration (sp_cgroup_attach). See sp_regs_cgroup_wanted. */
+/* The generation of the threads: the programs bump it at every fork (a new thread may be given
+ * the kernel stack, hence the saved user registers' address, of one gone) and every cgroup
+ * migration (sp_cgroup_attach). See sp_regs_cgroup_wanted and sp_regs_pid_wanted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -385,6 +391,33 @@ static __always_inline void sp_tasks_changed(void)
 		__sync_fetch_and_add(g, 1);
 }
 
+/*
+ * Whether a command capture keeps the current thread's events (sp_wanted_after: its process
+ * traced, and not syspect's own), known by the address of its saved registers, as
+ * sp_regs_cgroup_wanted: each CPU keeps its last answer by that address, good while sp_pid_gen
+ * (a change to the pid set) and sp_task_gen (a new thread, which may have the stack of one gone)
+ * are the ones it was taken under.
+ */
+static __always_inline bool sp_regs_pid_wanted(struct pt_regs *regs)
+{
+	__u32 zero = 0;
+	__u64 *gen = bpf_map_lookup_elem(&sp_pid_gen, &zero);
+	__u64 *task_gen = bpf_map_lookup_elem(&sp_task_gen, &zero);
+	struct sp_pid_verdict *c = bpf_map_lookup_elem(&sp_pid_cache, &zero);
+	if (!gen || !task_gen || !c)
+		return sp_wanted_after(sp_task_pid_tgid(bpf_get_current_task_btf()) >> 32, false);
+	__u64 g = *(volatile __u64 *)gen;
+	__u64 tg = *(volatile __u64 *)task_gen;
+	if (c->regs == (__u64)regs && c->regs_gen == g && c->regs_task_gen == tg)
+		return c->regs_wanted;
+	bool wanted = sp_wanted_after(sp_task_pid_tgid(bpf_get_current_task_btf()) >> 32, false);
+	c->regs = (__u64)regs;
+	c->regs_gen = g;
+	c->regs_task_gen = tg;
+	c->regs_wanted = wanted;
+	return wanted;
+}
+
 /* Count `events` lost events (a whole call's record holds two). */
 static __always_inline void sp_count_drop(__u64 events)
 {
@@ -528,6 +561,8 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	/* (the cgroup read from the task: bpf_get_current_cgroup_id costs a call and, inside it,
 	 * two more, RCU's lock and unlock, on every syscall of every other cgroup) */
 	if (sp_filter == SP_FILTER_CGROUPS && !sp_regs_cgroup_wanted(regs))
+		return 0;
+	if (sp_filter == SP_FILTER_PIDS && !sp_regs_pid_wanted(regs))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = sp_task_pid_tgid(task);
@@ -722,7 +757,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ctgid = child->tgid;
 
 	/* before the child runs: it may have the stack of a thread gone */
-	if (sp_filter & SP_FILTER_CGROUPS)
+	if (sp_filter)
 		sp_tasks_changed();
 
 	if ((sp_filter & SP_FILTER_PIDS) && ctgid != ptgid) {

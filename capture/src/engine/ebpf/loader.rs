@@ -1,5 +1,5 @@
 //! Loading the BPF object: the privilege checks, the load-time globals, filling the maps and
-//! attaching the five programs.
+//! attaching the six programs.
 
 use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;

@@ -5,7 +5,8 @@
 //! # Key decisions
 //!
 //! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_process_fork`,
-//!   `sched_process_exec` and `sched_process_exit` (the cheapest to attach; no tracefs needed).
+//!   `sched_process_exec`, `sched_process_exit` and `cgroup_attach_task` (the cheapest to
+//!   attach; no tracefs needed).
 //! - **One record per call**: the enter's record (registers, and the items read at enter) is
 //!   kept in the `sp_inflight` array (a slot per tid modulo 65536) and sent with the exit's as one
 //!   `SP_REC_CALL`, which [`decode`] turns into the Enter and Exit events; this halves the
