@@ -53,8 +53,8 @@
 //!   process not kept, so each CPU keeps its last answer of each (`sp_pid_cache`,
 //!   `sp_cg_cache`: the tgid or cgroup id asked about, and the answer), good while the set's
 //!   generation (`sp_pid_gen`, bumped by the programs after each change they make to `sp_pids`;
-//!   `sp_cg_gen`, bumped by user space after adding cgroups) is the one it was taken under. The
-//!   cgroup filter's syscall path first asks the CPU's last answer by thread, known by the
+//!   `sp_cg_gen`, bumped by user space after adding cgroups) is the one it was taken under.
+//!   Before either, the syscall programs ask the CPU's last answer by thread, known by the
 //!   address of its saved registers (no helper call, no loads from the task); the programs bump
 //!   `sp_task_gen`, under which that answer is also taken, at every fork (a new thread may get
 //!   the stack of one gone) and every cgroup migration (a program on `cgroup_attach_task`).
