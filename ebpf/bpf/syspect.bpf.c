@@ -91,16 +91,21 @@ struct {
 	__type(value, __u64);
 } sp_pid_gen SEC(".maps");
 
-/* Each CPU's last answers: by process (under sp_pid_gen), and by the current thread's saved
- * registers (under sp_pid_gen and sp_task_gen; see sp_regs_pid_wanted) */
+/* A CPU's last answer of a filter for the thread whose saved registers are at `regs`, taken
+ * under the filter's set generation `gen` and sp_task_gen's `task_gen` (see sp_regs_wanted). */
+struct sp_regs_verdict {
+	__u64 regs;
+	__u64 gen;
+	__u64 task_gen;
+	__u64 wanted;
+};
+
+/* Each CPU's last answers of the pid filter: by process, and by thread */
 struct sp_pid_verdict {
 	__u32 tgid;
 	__u32 traced;
 	__u64 gen;
-	__u64 regs;
-	__u64 regs_gen;
-	__u64 regs_task_gen;
-	__u64 regs_wanted;
+	struct sp_regs_verdict by_regs;
 };
 
 struct {
@@ -127,7 +132,7 @@ struct {
 
 /* The generation of the threads: the programs bump it at every fork (a new thread may be given
  * the kernel stack, hence the saved user registers' address, of one gone) and every cgroup
- * migration (sp_cgroup_attach). See sp_regs_cgroup_wanted and sp_regs_pid_wanted. */
+ * migration (sp_cgroup_attach). See sp_regs_wanted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -135,16 +140,12 @@ struct {
 	__type(value, __u64);
 } sp_task_gen SEC(".maps");
 
-/* Each CPU's last answers: by cgroup id (under sp_cg_gen), and by the current thread's saved
- * registers (under sp_cg_gen and sp_task_gen) */
+/* Each CPU's last answers of the cgroup filter: by cgroup id, and by thread */
 struct sp_cg_verdict {
 	__u64 id;
 	__u64 gen;
 	__u64 wanted;
-	__u64 regs;
-	__u64 regs_gen;
-	__u64 regs_task_gen;
-	__u64 regs_wanted;
+	struct sp_regs_verdict by_regs;
 };
 
 struct {
@@ -352,70 +353,59 @@ static __always_inline __u64 sp_task_cgroup(struct task_struct *t)
 }
 
 /*
- * sp_cgroup_id_wanted for the current thread, known by `regs`, the address of its saved user
- * registers (the syscall tracepoints' first argument): each CPU also keeps its last answer by
- * that address, which spares a helper call (bpf_get_current_task_btf) and the four dependent
- * loads from the task to its cgroup's id on every syscall of a thread the capture leaves out.
- * The address is the thread's for its whole life (the top of its kernel stack); what could make
- * the answer stale is a migration to another cgroup, or a new thread given the stack of one
- * gone: both bump sp_task_gen (sp_cgroup_attach after the migration, sp_fork before the new
- * thread runs), which is read before the answer is taken, as sp_cg_gen is.
+ * Whether the pid filter (`cgroups` false: sp_wanted_after) or the cgroup filter (true:
+ * sp_cgroup_id_wanted) keeps the current thread, known by `regs`, the address of its saved user
+ * registers (the syscall tracepoints' first argument). Each CPU keeps its last answer by that
+ * address, which spares a helper call (bpf_get_current_task_btf) and the loads from the task to
+ * its process or cgroup on every syscall of a thread the capture leaves out. The address is the
+ * thread's for its whole life (the top of its kernel stack). The answer goes stale when the
+ * filter's set changes (its generation, sp_pid_gen or sp_cg_gen), when a thread moves to another
+ * cgroup, or when a new thread is given the stack of one gone: the last two bump sp_task_gen
+ * (sp_cgroup_attach after the migration, sp_fork before the new thread runs). Both generations
+ * are read before the answer is taken.
  */
-static __always_inline bool sp_regs_cgroup_wanted(struct pt_regs *regs)
+static __always_inline bool sp_regs_wanted(struct pt_regs *regs, const bool cgroups)
 {
 	__u32 zero = 0;
-	__u64 *gen = bpf_map_lookup_elem(&sp_cg_gen, &zero);
+	__u64 *gen;
+	struct sp_regs_verdict *r = NULL;
+	if (cgroups) {
+		struct sp_cg_verdict *c = bpf_map_lookup_elem(&sp_cg_cache, &zero);
+		gen = bpf_map_lookup_elem(&sp_cg_gen, &zero);
+		if (c)
+			r = &c->by_regs;
+	} else {
+		struct sp_pid_verdict *c = bpf_map_lookup_elem(&sp_pid_cache, &zero);
+		gen = bpf_map_lookup_elem(&sp_pid_gen, &zero);
+		if (c)
+			r = &c->by_regs;
+	}
 	__u64 *task_gen = bpf_map_lookup_elem(&sp_task_gen, &zero);
-	struct sp_cg_verdict *c = bpf_map_lookup_elem(&sp_cg_cache, &zero);
-	if (!gen || !task_gen || !c)
-		return sp_cgroup_id_wanted(sp_task_cgroup(bpf_get_current_task_btf()));
-	__u64 g = *(volatile __u64 *)gen;
-	__u64 tg = *(volatile __u64 *)task_gen;
-	if (c->regs == (__u64)regs && c->regs_gen == g && c->regs_task_gen == tg)
-		return c->regs_wanted;
-	bool wanted = sp_cgroup_id_wanted(sp_task_cgroup(bpf_get_current_task_btf()));
-	c->regs = (__u64)regs;
-	c->regs_gen = g;
-	c->regs_task_gen = tg;
-	c->regs_wanted = wanted;
+	__u64 g = gen ? *(volatile __u64 *)gen : 0;
+	__u64 tg = task_gen ? *(volatile __u64 *)task_gen : 0;
+	bool cached = r && gen && task_gen;
+	if (cached && r->regs == (__u64)regs && r->gen == g && r->task_gen == tg)
+		return r->wanted;
+	struct task_struct *t = bpf_get_current_task_btf();
+	bool wanted = cgroups ? sp_cgroup_id_wanted(sp_task_cgroup(t))
+			      : sp_wanted_after(sp_task_pid_tgid(t) >> 32, false);
+	if (cached) {
+		r->regs = (__u64)regs;
+		r->gen = g;
+		r->task_gen = tg;
+		r->wanted = wanted;
+	}
 	return wanted;
 }
 
 /* A thread may have moved to another cgroup, or a new one may have the registers' address of
- * one gone: the CPUs' answers by that address are stale (see sp_regs_cgroup_wanted). */
+ * one gone: the CPUs' answers by that address are stale (see sp_regs_wanted). */
 static __always_inline void sp_tasks_changed(void)
 {
 	__u32 zero = 0;
 	__u64 *g = bpf_map_lookup_elem(&sp_task_gen, &zero);
 	if (g)
 		__sync_fetch_and_add(g, 1);
-}
-
-/*
- * Whether a command capture keeps the current thread's events (sp_wanted_after: its process
- * traced, and not syspect's own), known by the address of its saved registers, as
- * sp_regs_cgroup_wanted: each CPU keeps its last answer by that address, good while sp_pid_gen
- * (a change to the pid set) and sp_task_gen (a new thread, which may have the stack of one gone)
- * are the ones it was taken under.
- */
-static __always_inline bool sp_regs_pid_wanted(struct pt_regs *regs)
-{
-	__u32 zero = 0;
-	__u64 *gen = bpf_map_lookup_elem(&sp_pid_gen, &zero);
-	__u64 *task_gen = bpf_map_lookup_elem(&sp_task_gen, &zero);
-	struct sp_pid_verdict *c = bpf_map_lookup_elem(&sp_pid_cache, &zero);
-	if (!gen || !task_gen || !c)
-		return sp_wanted_after(sp_task_pid_tgid(bpf_get_current_task_btf()) >> 32, false);
-	__u64 g = *(volatile __u64 *)gen;
-	__u64 tg = *(volatile __u64 *)task_gen;
-	if (c->regs == (__u64)regs && c->regs_gen == g && c->regs_task_gen == tg)
-		return c->regs_wanted;
-	bool wanted = sp_wanted_after(sp_task_pid_tgid(bpf_get_current_task_btf()) >> 32, false);
-	c->regs = (__u64)regs;
-	c->regs_gen = g;
-	c->regs_task_gen = tg;
-	c->regs_wanted = wanted;
-	return wanted;
 }
 
 /* Count `events` lost events (a whole call's record holds two). */
@@ -558,11 +548,10 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
 	if (!spec || !(spec->flags & SP_SC_TRACED))
 		return 0;
-	/* (the cgroup read from the task: bpf_get_current_cgroup_id costs a call and, inside it,
-	 * two more, RCU's lock and unlock, on every syscall of every other cgroup) */
-	if (sp_filter == SP_FILTER_CGROUPS && !sp_regs_cgroup_wanted(regs))
+	/* a capture of some processes or containers: their filter, answered by thread first */
+	if (sp_filter == SP_FILTER_CGROUPS && !sp_regs_wanted(regs, true))
 		return 0;
-	if (sp_filter == SP_FILTER_PIDS && !sp_regs_pid_wanted(regs))
+	if (sp_filter == SP_FILTER_PIDS && !sp_regs_wanted(regs, false))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = sp_task_pid_tgid(task);
