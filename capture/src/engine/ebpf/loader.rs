@@ -5,7 +5,7 @@ use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;
 
 use aya::maps::Map;
-use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
+use aya::maps::{Array, HashMap, MapData, PerCpuArray};
 use aya::programs::BtfTracePoint;
 use aya::{Btf, Ebpf, EbpfLoader, Pod};
 use std::mem::size_of;
@@ -60,7 +60,9 @@ unsafe impl Pod for SpecValue {}
 pub struct Loaded {
     /// Owns the programs and their links: dropping it detaches them.
     pub bpf: Option<Ebpf>,
-    pub ring: RingBuf<MapData>,
+    /// The ring buffer map, read through [`super::ring::Ring`]'s own mapping (aya's `RingBuf`
+    /// would map its 2 × size data pages a second time).
+    pub ring: MapData,
     pub drops: PerCpuArray<MapData, u64>,
     /// The cgroup id set, which may grow while capturing.
     pub cgroups: HashMap<MapData, u64, u8>,
@@ -251,10 +253,11 @@ pub fn load(
         .ok_or_else(|| EngineError::Bpf("the object has no sp_cg_gen map".into()))?;
     let cgroups_gen = Array::try_from(gen).map_err(|e| bpf_err("sp_cg_gen", e))?;
 
-    let ring = bpf
-        .take_map("sp_events")
-        .ok_or_else(|| EngineError::Bpf("the object has no sp_events map".into()))?;
-    let ring = RingBuf::try_from(ring).map_err(|e| bpf_err("sp_events", e))?;
+    let Some(Map::RingBuf(ring)) = bpf.take_map("sp_events") else {
+        return Err(EngineError::Bpf(
+            "the object has no sp_events ring buffer".into(),
+        ));
+    };
     let drops = bpf
         .take_map("sp_drops")
         .ok_or_else(|| EngineError::Bpf("the object has no sp_drops map".into()))?;

@@ -191,11 +191,12 @@ impl EbpfEngine {
     }
 
     fn new(loaded: Loaded, child: Option<HeldChild>, cfg: EbpfConfig) -> Result<Self, EngineError> {
-        let ring =
-            Ring::new(loaded.ring.as_fd(), cfg.ring_bytes).map_err(|source| EngineError::Io {
+        let ring = Ring::new(loaded.ring.fd().as_fd(), cfg.ring_bytes).map_err(|source| {
+            EngineError::Io {
                 context: "cannot map the BPF ring buffer".into(),
                 source,
-            })?;
+            }
+        })?;
         let now = Instant::now();
         Ok(EbpfEngine {
             loaded,
@@ -403,7 +404,7 @@ impl EbpfEngine {
     /// Wait until the ring's fd is readable (the program woke us) or `d` passes.
     fn wait(&self, d: Duration) {
         let mut pfd = libc::pollfd {
-            fd: self.loaded.ring.as_raw_fd(),
+            fd: self.loaded.ring.fd().as_fd().as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };
