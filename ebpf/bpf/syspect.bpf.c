@@ -262,12 +262,13 @@ static __always_inline bool sp_cgroup_wanted(void)
 	return sp_cgroup_id_wanted(bpf_get_current_cgroup_id());
 }
 
-/* sp_pids changed: the CPUs' cached answers are stale. After the change, so that an answer
- * taken before it carries an older generation. */
-static __always_inline void sp_pids_changed(void)
+/* Bump the generation in `gen_map` (sp_pid_gen, sp_task_gen): the CPUs' answers taken under
+ * it are stale. After the change, so that an answer taken before it carries an older
+ * generation. */
+static __always_inline void sp_bump(void *gen_map)
 {
 	__u32 zero = 0;
-	__u64 *g = bpf_map_lookup_elem(&sp_pid_gen, &zero);
+	__u64 *g = bpf_map_lookup_elem(gen_map, &zero);
 	if (g)
 		__sync_fetch_and_add(g, 1);
 }
@@ -396,16 +397,6 @@ static __always_inline bool sp_regs_wanted(struct pt_regs *regs, const bool cgro
 		r->wanted = wanted;
 	}
 	return wanted;
-}
-
-/* A thread may have moved to another cgroup, or a new one may have the registers' address of
- * one gone: the CPUs' answers by that address are stale (see sp_regs_wanted). */
-static __always_inline void sp_tasks_changed(void)
-{
-	__u32 zero = 0;
-	__u64 *g = bpf_map_lookup_elem(&sp_task_gen, &zero);
-	if (g)
-		__sync_fetch_and_add(g, 1);
 }
 
 /* Count `events` lost events (a whole call's record holds two). */
@@ -540,7 +531,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 		__u8 *v = bpf_map_lookup_elem(&sp_pids, &me);
 		if (v && *v == SP_PID_ARMED) {
 			*v = SP_PID_TRACED;
-			sp_pids_changed();
+			sp_bump(&sp_pid_gen);
 		}
 	}
 	/* the cheapest tests first: the syscall filter, then (a capture of some containers)
@@ -747,14 +738,14 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 
 	/* before the child runs: it may have the stack of a thread gone */
 	if (sp_filter)
-		sp_tasks_changed();
+		sp_bump(&sp_task_gen);
 
 	if ((sp_filter & SP_FILTER_PIDS) && ctgid != ptgid) {
 		__u8 *v = bpf_map_lookup_elem(&sp_pids, &ptgid);
 		if (v && *v == SP_PID_TRACED) {
 			__u8 traced = SP_PID_TRACED;
 			bpf_map_update_elem(&sp_pids, &ctgid, &traced, BPF_ANY);
-			sp_pids_changed();
+			sp_bump(&sp_pid_gen);
 		}
 	}
 	if (!sp_wanted(pid_tgid >> 32))
@@ -859,7 +850,7 @@ int BPF_PROG(sp_cgroup_attach, struct cgroup *dst, const char *path, struct task
 	     bool threadgroup)
 {
 	if (sp_filter & SP_FILTER_CGROUPS)
-		sp_tasks_changed();
+		sp_bump(&sp_task_gen);
 	return 0;
 }
 
@@ -885,6 +876,6 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 	/* the last thread of a traced process: forget it (its pid may be reused) */
 	if ((sp_filter & SP_FILTER_PIDS) && BPF_CORE_READ(p, signal, live.counter) == 0 &&
 	    !bpf_map_delete_elem(&sp_pids, &tgid))
-		sp_pids_changed();
+		sp_bump(&sp_pid_gen);
 	return 0;
 }

@@ -147,7 +147,6 @@ impl ContainerFeed {
         added
     }
 
-    /// Keep `by_pid` current with what a record says.
     /// Whether `pid` is in `by_pid`; remembers it as the last known when it is.
     fn known(&mut self, pid: Tid) -> bool {
         let known = self.by_pid.contains_key(&pid);
@@ -157,6 +156,7 @@ impl ContainerFeed {
         known
     }
 
+    /// Keep `by_pid` current with what a record says.
     fn observe(&mut self, r: &Record) {
         match r {
             Record::Thread(t) if t.tid == t.pid || !self.by_pid.contains_key(&t.pid) => {
