@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let usage = e.downcast_ref::<UsageError>().is_some();
-            eprintln!("syspect: {e:#}");
+            eprintln!("syspect: {}", message_of(&e));
             if usage {
                 ExitCode::from(EXIT_USAGE)
             } else {
@@ -55,6 +55,24 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+/// The error and its causes on one line, as `{:#}` prints them, but without a cause that a
+/// message before it already says: the library errors put their source in their own message
+/// and also give it as their `source()`, which `{:#}` would print a second time.
+fn message_of(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -359,6 +377,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
         sort: Some(format!("{:?}", a.sort).to_lowercase()),
         hex: a.hex,
         limit: a.top,
+        rows: filter_of(a.filter.as_deref())?,
     };
     let format = Format::Analyzer { name, json: a.json };
     let stdout = io::stdout();

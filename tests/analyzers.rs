@@ -268,6 +268,26 @@ fn lsof_and_netstat_show_what_an_attached_process_holds() {
             .any(|r| r["Server Address"] == format!("127.0.0.1:{port}") && r["State"] == "LISTEN"),
         "{net:?}"
     );
+
+    // A filter selects rows of the state, as sysdig's lsof, netstat and ps take it.
+    let pid = victim.id().to_string();
+    let files = json_rows(&["lsof", "-r", &t, "-j", &format!("fd.name={held}")]);
+    assert!(!files.is_empty());
+    assert!(
+        files
+            .iter()
+            .all(|r| r["NAME"] == held.as_str() && r["PID"] == victim.id()),
+        "{files:?}"
+    );
+    let inet = json_rows(&["lsof", "-r", &t, "-j", "fd.type=ipv4"]);
+    assert!(inet.iter().all(|r| r["TYPE"] == "ipv4"), "{inet:?}");
+    assert!(inet.iter().any(|r| r["PID"] == victim.id()), "{inet:?}");
+    let theirs = json_rows(&["netstat", "-r", &t, "-j", &format!("proc.pid={pid}")]);
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    assert!(json_rows(&["netstat", "-r", &t, "-j", "proc.name=no-such-name"]).is_empty());
+    let ps = json_rows(&["ps", "-r", &t, "-j", &format!("proc.pid={pid}")]);
+    assert!(!ps.is_empty());
+    assert!(ps.iter().all(|r| r["PID"] == victim.id()), "{ps:?}");
 }
 
 #[test]

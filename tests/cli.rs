@@ -39,6 +39,12 @@ fn missing_file_is_a_failure_not_a_panic() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1, "one line: {}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("No such file").count(),
+        1,
+        "the cause said once: {}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -2,12 +2,21 @@
 
 use std::io::{self, Write};
 
+use super::rows::Rows;
 use super::{comm, user, Analyzer, Cell, Table};
 use crate::output::Ctx;
 use crate::state::{fds, State};
 
-/// Open fds per thread, from the state (nothing to count per event).
-pub struct Lsof;
+/// Open fds per thread, from the state (nothing to count per event), those the filter keeps.
+pub struct Lsof {
+    rows: Rows,
+}
+
+impl Lsof {
+    pub fn new(rows: Rows) -> Lsof {
+        Lsof { rows }
+    }
+}
 
 impl Analyzer for Lsof {
     fn event(&mut self, _cx: &Ctx<'_>) {}
@@ -20,6 +29,9 @@ impl Analyzer for Lsof {
         for th in threads {
             let (pid, tid) = (th.info.pid, th.info.tid);
             for (fd, f) in state.fds.of(pid) {
+                if !self.rows.keep(state, th, Some(fd)) {
+                    continue;
+                }
                 t.row(vec![
                     Cell::Text(comm(state, tid)),
                     Cell::from(pid),

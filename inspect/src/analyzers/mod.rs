@@ -6,6 +6,7 @@ pub mod echofds;
 pub mod lsof;
 pub mod netstat;
 pub mod ps;
+pub mod rows;
 pub mod spyusers;
 pub mod summary;
 pub mod table;
@@ -66,6 +67,9 @@ pub struct AnalyzerOptions {
     pub hex: bool,
     /// How many rows a table shows at most.
     pub limit: usize,
+    /// The filter, for the reports of the state (lsof, netstat, ps), which keep the threads
+    /// and fds it selects (see [`rows`]).
+    pub rows: Option<syspect_filter::Filter>,
 }
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
@@ -112,9 +116,9 @@ pub const ALL: &[(&str, &str, &str)] = &[
 pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
     Some(match name {
         "summary" => Box::new(summary::Summary::default()),
-        "lsof" => Box::new(lsof::Lsof),
-        "netstat" => Box::new(netstat::Netstat),
-        "ps" => Box::new(ps::Ps::default()),
+        "lsof" => Box::new(lsof::Lsof::new(rows::Rows::new(o.rows.clone()))),
+        "netstat" => Box::new(netstat::Netstat::new(rows::Rows::new(o.rows.clone()))),
+        "ps" => Box::new(ps::Ps::new(rows::Rows::new(o.rows.clone()))),
         "top" => Box::new(top::Top::new(o.group, o.sort.as_deref(), o.limit)),
         "topfiles" => Box::new(topfiles::TopFiles::new(o.limit)),
         "topconns" => Box::new(topconns::TopConns::new(o.limit, false)),

@@ -4,12 +4,21 @@ use std::io::{self, Write};
 
 use syspect_capture::event::{FdKind, L4Proto};
 
+use super::rows::Rows;
 use super::{comm, Analyzer, Cell, Table};
 use crate::output::Ctx;
 use crate::state::{fds, State};
 
-/// Inet sockets per process, from the state.
-pub struct Netstat;
+/// Inet sockets per process, from the state, those the filter keeps.
+pub struct Netstat {
+    rows: Rows,
+}
+
+impl Netstat {
+    pub fn new(rows: Rows) -> Netstat {
+        Netstat { rows }
+    }
+}
 
 fn proto(p: L4Proto, v6: bool) -> String {
     let base = match p {
@@ -47,10 +56,13 @@ impl Analyzer for Netstat {
             let Some(p) = state.threads.process(pid) else {
                 continue;
             };
-            for (_, f) in state.fds.of(pid) {
+            for (fd, f) in state.fds.of(pid) {
                 let (FdKind::Ipv4 | FdKind::Ipv6, Some(s)) = (f.kind, &f.sock) else {
                     continue;
                 };
+                if !self.rows.keep(state, p, Some(fd)) {
+                    continue;
+                }
                 let (server, client, st) = if s.remote.1 == 0 {
                     (endpoint(&s.local), "0.0.0.0:*".to_owned(), "LISTEN")
                 } else if f.server {

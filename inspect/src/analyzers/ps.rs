@@ -5,16 +5,26 @@ use std::io::{self, Write};
 
 use syspect_capture::event::EventKind;
 
+use super::rows::Rows;
 use super::{comm, user, Analyzer, Cell, Table};
 use crate::fields::container_of;
 use crate::output::Ctx;
 use crate::state::State;
 
-/// Processes with their user, memory and command line.
-#[derive(Default)]
+/// Processes with their user, memory and command line, those the filter keeps.
 pub struct Ps {
     /// Latest (rss, vsz) KiB per pid.
     mem: HashMap<u32, (u64, u64)>,
+    rows: Rows,
+}
+
+impl Ps {
+    pub fn new(rows: Rows) -> Ps {
+        Ps {
+            mem: HashMap::new(),
+            rows,
+        }
+    }
 }
 
 impl Analyzer for Ps {
@@ -38,6 +48,9 @@ impl Analyzer for Ps {
         let mut threads: Vec<_> = state.threads.iter().filter(|t| !t.dead).collect();
         threads.sort_by_key(|t| (t.info.pid, t.info.tid));
         for th in threads {
+            if !self.rows.keep(state, th, None) {
+                continue;
+            }
             let i = &th.info;
             let (rss, vsz) = self.mem.get(&i.pid).copied().unwrap_or((0, 0));
             let args: Vec<String> = i
