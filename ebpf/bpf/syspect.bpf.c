@@ -15,10 +15,12 @@
  *
  * One record per call: the enter's record (registers and the items read at enter) is kept in
  * the per-thread sp_inflight map and sent with the exit's as one SP_REC_CALL, which halves the
- * ring traffic and the records user space decodes. A call still blocked when the capture stops
- * is in that map: user space sends it as an enter. Calls with lifecycle events between enter
- * and exit (fork, exec), that never return (exit) or whose exit sees other registers
- * (rt_sigreturn), and enters too big for the map value, are sent as an enter at once.
+ * ring traffic and the records user space decodes. A call that sleeps has its enter sent when
+ * its thread is switched out (sp_switch), so that it is seen while it blocks; its exit then
+ * goes alone. A call still in that map when the capture stops (it never slept) is sent by user
+ * space as an enter. Calls with lifecycle events between enter and exit (fork, exec), that
+ * never return (exit) or whose exit sees other registers (rt_sigreturn), and enters too big for
+ * the map value, are sent as an enter at once.
  *
  * The exit handler reads pointer arguments from the saved user registers (pt_regs still hold the
  * call's arguments at sys_exit).
@@ -851,6 +853,27 @@ int BPF_PROG(sp_cgroup_attach, struct cgroup *dst, const char *path, struct task
 {
 	if (sp_filter & SP_FILTER_CGROUPS)
 		sp_bump(&sp_task_gen);
+	return 0;
+}
+
+/*
+ * A thread that sleeps in a call (its state is no longer running: it waits for data, a lock,
+ * a child, a timer) has its kept enter sent now, so that a call that blocks is seen while it
+ * blocks, and comes out in time order rather than when the call ends; its exit then comes
+ * alone, as an SP_REC_EXIT. A thread preempted in a call runs again soon: its enter stays kept.
+ * Every context switch of the host passes here, so the test is one array lookup.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sp_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	if (preempt || prev_state == 0 /* TASK_RUNNING */)
+		return 0;
+	__u32 tid = prev->pid;
+	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
+	struct sp_inflight *fl = bpf_map_lookup_elem(&sp_inflight, &slot);
+	if (fl && fl->rec.hdr.tid == tid)
+		sp_flush_pending(fl);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 //! Loading the BPF object: the privilege checks, the load-time globals, filling the maps and
-//! attaching the six programs.
+//! attaching the seven programs.
 
 use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;
@@ -20,14 +20,18 @@ use crate::engine::{CaptureOptions, EngineError};
 pub const PRIVILEGE_HINT: &str =
     "run as root (sudo), or trace one command with `syspect capture --engine ptrace -- COMMAND`";
 
-/// Programs and the tracepoints they attach to.
-const PROGRAMS: [(&str, &str); 6] = [
-    ("sp_sys_enter", "sys_enter"),
+/// Programs and the tracepoints they attach to, in the order they are attached: `sys_enter`
+/// last, so that every enter the capture sees has its exit seen too (a call in flight when the
+/// capture starts shows its exit alone, as in sysdig; with the enter attached first, the calls
+/// that began in between showed an enter that never ended).
+const PROGRAMS: [(&str, &str); 7] = [
     ("sp_sys_exit", "sys_exit"),
+    ("sp_switch", "sched_switch"),
     ("sp_fork", "sched_process_fork"),
     ("sp_exec", "sched_process_exec"),
     ("sp_exit", "sched_process_exit"),
     ("sp_cgroup_attach", "cgroup_attach_task"),
+    ("sp_sys_enter", "sys_enter"),
 ];
 
 /// Tuning of the transport (tests use a tiny ring to provoke drops).
@@ -280,15 +284,15 @@ pub fn load(
     })?;
 
     let btf = Btf::from_sys_fs().map_err(|e| bpf_err("cannot read the kernel's BTF", e))?;
+    // all loaded (verified) first, so that attaching them is quick
     for (name, tp) in PROGRAMS {
-        let prog: &mut BtfTracePoint = bpf
-            .program_mut(name)
-            .ok_or_else(|| EngineError::Bpf(format!("the object has no program {name}")))?
-            .try_into()
-            .map_err(|e| bpf_err(name, e))?;
-        prog.load(tp, &btf)
+        program(&mut bpf, name)?
+            .load(tp, &btf)
             .map_err(|e| load_err(&format!("cannot load {name}"), e))?;
-        prog.attach()
+    }
+    for (name, tp) in PROGRAMS {
+        program(&mut bpf, name)?
+            .attach()
             .map_err(|e| load_err(&format!("cannot attach {name} to {tp}"), e))?;
     }
     Ok(Loaded {
@@ -300,6 +304,13 @@ pub fn load(
         inflight,
         _inflight_map: inflight_map,
     })
+}
+
+fn program<'a>(bpf: &'a mut Ebpf, name: &str) -> Result<&'a mut BtfTracePoint, EngineError> {
+    bpf.program_mut(name)
+        .ok_or_else(|| EngineError::Bpf(format!("the object has no program {name}")))?
+        .try_into()
+        .map_err(|e| bpf_err(name, e))
 }
 
 /// A load error; EPERM/EACCES become a privilege error with the hint.

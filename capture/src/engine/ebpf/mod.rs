@@ -4,16 +4,18 @@
 //!
 //! # Key decisions
 //!
-//! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_process_fork`,
+//! - **Programs**: `tp_btf` on `sys_enter`, `sys_exit`, `sched_switch`, `sched_process_fork`,
 //!   `sched_process_exec`, `sched_process_exit` and `cgroup_attach_task` (the cheapest to
-//!   attach; no tracefs needed).
+//!   attach; no tracefs needed), `sys_enter` last.
 //! - **One record per call**: the enter's record (registers, and the items read at enter) is
 //!   kept in the `sp_inflight` array (a slot per tid modulo 65536) and sent with the exit's as one
 //!   `SP_REC_CALL`, which [`decode`] turns into the Enter and Exit events; this halves the
-//!   ring traffic and the records to decode. The Enter event therefore comes out when the call
-//!   ends, just before its Exit (after events of other threads that happened meanwhile). A call
-//!   still blocked when the capture stops is in that map: [`Engine::poll`] sends it as an Enter
-//!   at the end. Calls with lifecycle events between enter and exit (fork, clone, exec), calls
+//!   ring traffic and the records to decode. A call that sleeps (waits for data, a lock, a
+//!   child, a timer) has its enter sent as an `SP_REC_ENTER` when its thread is switched out
+//!   (`sched_switch`), and its exit then comes alone: such a call is seen while it blocks, and
+//!   events come out in time order, but for a call that did not sleep, whose Enter comes just
+//!   before its Exit (after the events of other CPUs during it: microseconds). A call still in
+//!   that map when the capture stops is sent by [`Engine::poll`] as an Enter at the end. Calls with lifecycle events between enter and exit (fork, clone, exec), calls
 //!   that never return (exit, exit_group), rt_sigreturn (its exit sees restored registers),
 //!   enters whose items pass 168 bytes, and enters whose slot holds another thread's call are sent as an
 //!   `SP_REC_ENTER` at once, and end with an `SP_REC_EXIT`, as before. When a thread exits, a
