@@ -413,6 +413,62 @@ fn busy_process_first(engine: &str) {
 }
 
 #[test]
+fn a_host_capture_counts_processes_that_make_no_syscall() {
+    if !need_root("a_host_capture_counts_processes_that_make_no_syscall") {
+        return; // the eBPF engine needs root
+    }
+    let d = TempDir::new("top-quiet");
+    let t = d.join_str("t.spt");
+    // computes without a syscall (time.time() reads the vDSO's clock) for 6 s of wall time
+    let busy = "import time\nt = time.time()\nwhile time.time() - t < 6:\n    pass\n";
+    let mut hog = Command::new(python())
+        .args(["-c", busy])
+        .spawn()
+        .expect("python");
+    let mut idle = Command::new("sleep").arg("30").spawn().expect("sleep");
+    // both past their start-up syscalls before the capture starts
+    std::thread::sleep(Duration::from_millis(1000));
+    let o = run(&["capture", "--engine", "ebpf", "-w", &t, "-M", "3"]);
+    for c in [&mut hog, &mut idle] {
+        c.kill().ok();
+        c.wait().ok();
+    }
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pid = |c: &std::process::Child| c.id().to_string();
+
+    // top ranks the hog by the CPU time it used from the capture's start: the samples'
+    // growth plus what it used before its first sample (from the /proc snapshot)
+    let rows = json_rows(&["top", "-r", &t, "-j"]);
+    let row = rows
+        .iter()
+        .find(|r| r["PID"].as_str() == Some(&pid(&hog)) || r["PID"] == hog.id())
+        .unwrap_or_else(|| panic!("the hog is in top: {rows:?}"));
+    let cpu = row["CPU s"].as_f64().expect("CPU s");
+    let samples: Vec<f64> = stdout(&run(&[
+        "read",
+        &t,
+        &format!("proc.pid={} and evt.type=procinfo", pid(&hog)),
+        "-p",
+        "%evt.arg.cpu_ns",
+    ]))
+    .lines()
+    .map(|l| l.trim().parse::<f64>().expect("ns") / 1e9)
+    .collect();
+    assert!(samples.len() >= 2, "a sample a second: {samples:?}");
+    let grown = samples[samples.len() - 1] - samples[0];
+    assert!(
+        cpu > grown + 0.05,
+        "top counts {cpu} s, the samples grew by {grown} s"
+    );
+
+    // ps shows the idle process's memory from the snapshot (it was never sampled)
+    let ps = json_rows(&["ps", "-r", &t, "-j", &format!("proc.pid={}", pid(&idle))]);
+    let p = ps.first().unwrap_or_else(|| panic!("sleep in ps: {ps:?}"));
+    assert!(p["RES"].as_u64().is_some_and(|r| r > 0), "{p:?}");
+    assert!(p["VIRT"].as_u64().is_some_and(|v| v > 0), "{p:?}");
+}
+
+#[test]
 fn lsof_at_a_time_shows_what_was_open_then() {
     let d = TempDir::new("lsofat");
     let prog =

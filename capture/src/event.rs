@@ -206,6 +206,15 @@ pub struct ThreadInfo {
     pub vtid: Tid,
     /// Process id inside its own pid namespace, 0 when unknown.
     pub vpid: Tid,
+    /// The process's CPU time (user and system, ns), resident and virtual size (KiB), as last
+    /// read from /proc (the snapshot at start, then the latest [`EventKind::Sample`]), on its
+    /// main thread's record; 0 on other threads' and when unknown. Since format 3.1.
+    #[serde(default)]
+    pub cpu_ns: u64,
+    #[serde(default)]
+    pub rss_kb: u64,
+    #[serde(default)]
+    pub vsz_kb: u64,
 }
 
 /// An open file descriptor of a process, as found in `/proc/PID/fd` (or a scap fd list).

@@ -1,27 +1,82 @@
-//! Per-process resource samples (for `top`), read from /proc once a second by both engines for
-//! the processes the capture has seen.
+//! Per-process resource samples (for `top` and `ps`), read from /proc once a second by both
+//! engines: of the processes the capture has seen and, in a capture of the whole host, of every
+//! process whose CPU time grew (one that computes without a syscall is seen by no other means).
+
+use std::collections::HashMap;
 
 use crate::event::{EventKind, Tid};
 
 /// CPU time (ns), RSS and virtual size (KiB) of process `pid`, or `None` when it is gone.
 pub fn sample(pid: Tid) -> Option<EventKind> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let cpu_ns = cpu_ns(pid)?;
     let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
-    // fields after the parenthesised comm: state is field 3, utime 14, stime 15
-    let (_, rest) = stat.rsplit_once(')')?;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = f.get(11)?.parse().ok()?;
-    let stime: u64 = f.get(12)?.parse().ok()?;
     let mut m = statm.split_whitespace();
     let vsz_pages: u64 = m.next()?.parse().ok()?;
     let rss_pages: u64 = m.next()?.parse().ok()?;
-    let tick = crate::procfs::ticks_per_second();
     let page_kb = page_size() / 1024;
     Some(EventKind::Sample {
-        cpu_ns: (utime + stime).saturating_mul(1_000_000_000) / tick,
+        cpu_ns,
         rss_kb: rss_pages * page_kb,
         vsz_kb: vsz_pages * page_kb,
     })
+}
+
+/// CPU time (user and system, ns) of process `pid`, or `None` when it is gone.
+pub fn cpu_ns(pid: Tid) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // fields after the parenthesised comm: state is field 3, utime 14, stime 15
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut f = rest.split_whitespace().skip(11);
+    let utime: u64 = f.next()?.parse().ok()?;
+    let stime: u64 = f.next()?.parse().ok()?;
+    let tick = crate::procfs::ticks_per_second();
+    Some((utime + stime).saturating_mul(1_000_000_000) / tick)
+}
+
+/// Every process of the host (the numeric entries of /proc).
+pub fn all_pids() -> Vec<Tid> {
+    match std::fs::read_dir("/proc") {
+        Ok(dir) => dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The CPU time of every process of the host as last read: which of them ran since.
+#[derive(Debug, Default)]
+pub struct HostCpu {
+    last: HashMap<Tid, u64>,
+}
+
+impl HostCpu {
+    /// Every process's CPU time now (the base of the first [`HostCpu::ran`]).
+    pub fn now() -> HostCpu {
+        let last = all_pids()
+            .into_iter()
+            .filter_map(|p| Some((p, cpu_ns(p)?)))
+            .collect();
+        HostCpu { last }
+    }
+
+    /// The processes whose CPU time grew since the last call (or that are new), leaving out
+    /// `skip` (sampled anyway); forgets the processes gone.
+    pub fn ran(&mut self, skip: impl Fn(Tid) -> bool) -> Vec<Tid> {
+        let mut ran = Vec::new();
+        let mut now = HashMap::with_capacity(self.last.len());
+        for pid in all_pids() {
+            if skip(pid) {
+                continue;
+            }
+            let Some(cpu) = cpu_ns(pid) else { continue };
+            if self.last.get(&pid) != Some(&cpu) {
+                ran.push(pid);
+            }
+            now.insert(pid, cpu);
+        }
+        self.last = now;
+        ran
+    }
 }
 
 fn page_size() -> u64 {
@@ -57,6 +112,7 @@ mod tests {
         assert!(rss_kb > 0 && vsz_kb >= rss_kb);
         assert!(alive(std::process::id()));
         assert!(sample(u32::MAX).is_none());
+        assert!(cpu_ns(std::process::id()).is_some());
         assert!(!alive(u32::MAX));
     }
 }

@@ -56,6 +56,9 @@ pub fn threads(pid: u32, clock: &Clock) -> Option<Vec<ThreadInfo>> {
         start_ts: clock.wall_ns(stat.start_ticks),
         vtid: status.nspid,
         vpid: status.nspid,
+        cpu_ns: stat.cpu_ticks.saturating_mul(1_000_000_000) / clock.ticks_per_s,
+        rss_kb: status.rss_kb,
+        vsz_kb: status.vsz_kb,
     };
     let mut out = Vec::new();
     if let Ok(tasks) = std::fs::read_dir(format!("{dir}/task")) {
@@ -87,6 +90,9 @@ pub fn threads(pid: u32, clock: &Clock) -> Option<Vec<ThreadInfo>> {
                 comm: tstat.comm,
                 start_ts: clock.wall_ns(tstat.start_ticks),
                 vtid,
+                cpu_ns: 0,
+                rss_kb: 0,
+                vsz_kb: 0,
                 ..main.clone()
             });
         }
@@ -137,6 +143,8 @@ struct Stat {
     comm: Vec<u8>,
     ppid: u32,
     start_ticks: u64,
+    /// utime + stime, clock ticks.
+    cpu_ticks: u64,
 }
 
 impl Stat {
@@ -152,6 +160,7 @@ impl Stat {
             comm,
             ppid: f.get(1)?.parse().ok()?,
             start_ticks: f.get(19)?.parse().ok()?,
+            cpu_ticks: f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?,
         })
     }
 }
@@ -165,6 +174,9 @@ struct Status {
     gid: u32,
     /// The id in the innermost pid namespace (`NSpid`'s last field), 0 when absent.
     nspid: u32,
+    /// `VmRSS` and `VmSize`, KiB (0 for a kernel thread).
+    rss_kb: u64,
+    vsz_kb: u64,
 }
 
 impl Status {
@@ -181,6 +193,8 @@ impl Status {
                 "Uid" => s.uid = nums.nth(1).flatten().unwrap_or(0),
                 "Gid" => s.gid = nums.nth(1).flatten().unwrap_or(0),
                 "NSpid" => s.nspid = nums.next_back().flatten().unwrap_or(0),
+                "VmRSS" => s.rss_kb = nums.next().flatten().unwrap_or(0).into(),
+                "VmSize" => s.vsz_kb = nums.next().flatten().unwrap_or(0).into(),
                 _ => {}
             }
         }
@@ -195,12 +209,13 @@ mod tests {
     #[test]
     fn stat_with_tricky_comm() {
         let s = Stat::parse(
-            b"42 (a) b (c)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 1234 1 2 3",
+            b"42 (a) b (c)) S 7 42 42 0 -1 4194560 1 0 0 0 5 6 0 0 20 0 1 0 1234 1 2 3",
         )
         .unwrap();
         assert_eq!(s.comm, b"a) b (c)");
         assert_eq!(s.ppid, 7);
         assert_eq!(s.start_ticks, 1234);
+        assert_eq!(s.cpu_ticks, 11);
         assert!(Stat::parse(b"42 (x").is_none());
         assert!(Stat::parse(b"").is_none());
     }
@@ -208,9 +223,10 @@ mod tests {
     #[test]
     fn status_fields() {
         let s = Status::parse(
-            b"Name:\tx\nTgid:\t9\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nNSpid:\t900\t1\n",
+            b"Name:\tx\nTgid:\t9\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nNSpid:\t900\t1\nVmSize:\t    5544 kB\nVmRSS:\t    1056 kB\n",
         );
         assert_eq!((s.tgid, s.uid, s.gid, s.nspid), (Some(9), 2, 6, 1));
+        assert_eq!((s.rss_kb, s.vsz_kb), (1056, 5544));
     }
 
     #[test]

@@ -374,6 +374,9 @@ impl Mapper {
             start_ts: ev.ts,
             vtid: clamp_id(ev.num("vtid").unwrap_or(0)),
             vpid: clamp_id(ev.num("vpid").unwrap_or(0)),
+            cpu_ns: 0,
+            rss_kb: ev.num("vm_rss").unwrap_or(0).max(0) as u64,
+            vsz_kb: ev.num("vm_size").unwrap_or(0).max(0) as u64,
         }
     }
 

@@ -69,8 +69,12 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
         let uid = c.u32("uid")?;
         let gid = c.u32("gid")?;
         let (mut vtid, mut vpid, mut cgroups) = (-1i64, -1i64, Vec::new());
+        let (mut vsz_kb, mut rss_kb) = (0, 0);
         if version >= 2 {
-            c.bytes(3 * 4 + 2 * 8, "memory counters")?;
+            vsz_kb = c.u32("vmsize_kb")?;
+            rss_kb = c.u32("vmrss_kb")?;
+            // vmswap_kb, page faults (major, minor)
+            c.bytes(4 + 2 * 8, "memory counters")?;
             if version >= 3 {
                 let n = c.u16("env")? as usize;
                 c.bytes(n, "env")?;
@@ -102,6 +106,9 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
             start_ts: 0,
             vtid: clamp_id(vtid),
             vpid: clamp_id(vpid),
+            cpu_ns: 0,
+            rss_kb: rss_kb.into(),
+            vsz_kb: vsz_kb.into(),
         })));
     }
     Ok(())

@@ -1,9 +1,6 @@
-//! `ps`: the processes alive at the end of the trace, with their latest memory sample.
+//! `ps`: the processes alive at the end of the trace, with their latest memory figures.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
-
-use syspect_capture::event::EventKind;
 
 use super::rows::Rows;
 use super::{comm, user, Analyzer, Cell, Table};
@@ -11,28 +8,20 @@ use crate::fields::container_of;
 use crate::output::Ctx;
 use crate::state::State;
 
-/// Processes with their user, memory and command line, those the filter keeps.
+/// Processes with their user, memory and command line, those the filter keeps. The memory is
+/// the state's: the /proc snapshot's, then the latest sample's.
 pub struct Ps {
-    /// Latest (rss, vsz) KiB per pid.
-    mem: HashMap<u32, (u64, u64)>,
     rows: Rows,
 }
 
 impl Ps {
     pub fn new(rows: Rows) -> Ps {
-        Ps {
-            mem: HashMap::new(),
-            rows,
-        }
+        Ps { rows }
     }
 }
 
 impl Analyzer for Ps {
-    fn event(&mut self, cx: &Ctx<'_>) {
-        if let EventKind::Sample { rss_kb, vsz_kb, .. } = cx.ev.kind {
-            self.mem.insert(cx.ev.pid, (rss_kb, vsz_kb));
-        }
-    }
+    fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn report(&mut self, state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
         let mut t = Table::new(&[
@@ -52,7 +41,10 @@ impl Analyzer for Ps {
                 continue;
             }
             let i = &th.info;
-            let (rss, vsz) = self.mem.get(&i.pid).copied().unwrap_or((0, 0));
+            let (rss, vsz) = state.thread(i.pid).map_or((0, 0), |m| match m.sample {
+                Some([_, rss, vsz]) => (rss, vsz),
+                None => (m.info.rss_kb, m.info.vsz_kb),
+            });
             let args: Vec<String> = i
                 .args
                 .iter()

@@ -48,6 +48,7 @@ pub struct Top {
     rows: HashMap<String, Row>,
     /// Processes created during the capture (their CPU time counts from zero).
     born: std::collections::HashSet<u32>,
+
     first_ts: u64,
     last_ts: u64,
 }
@@ -76,6 +77,7 @@ impl Analyzer for Top {
         if self.first_ts == 0 {
             self.first_ts = ev.ts;
         }
+
         self.last_ts = ev.ts;
         let (key, name) = match self.group {
             Group::Process => (ev.pid.to_string(), comm(cx.state, ev.tid)),
@@ -100,7 +102,15 @@ impl Analyzer for Top {
         row.pids.insert(ev.pid);
         match &ev.kind {
             EventKind::Sample { cpu_ns, .. } => {
-                row.first_cpu.entry(ev.pid).or_insert(*cpu_ns);
+                // the first sample's base: the CPU time the process's record had (the /proc
+                // snapshot's), so that what it used before its first sample counts
+                let base = cx
+                    .state
+                    .thread(ev.pid)
+                    .map(|t| t.info.cpu_ns)
+                    .filter(|&c| c > 0 && c <= *cpu_ns)
+                    .unwrap_or(*cpu_ns);
+                row.first_cpu.entry(ev.pid).or_insert(base);
                 row.last_cpu.insert(ev.pid, *cpu_ns);
             }
             // A process born (or exec'd) during the capture: all its CPU time is in the capture.

@@ -261,6 +261,19 @@ impl EventFields<'_, '_> {
                     FieldArg::Key(k) => args.iter().find(|(d, _)| d.name == &**k).copied(),
                     FieldArg::Index(i) => args.get(*i as usize).copied(),
                 };
+                if found.is_none() {
+                    // a notice's numbers, by the names its evt.info gives them
+                    if let Some(FieldArg::Key(k)) = field.arg {
+                        if let Some(v) = info::notice_arg(ev, k) {
+                            if f == F::EvtRawArg {
+                                return Some(Value::Int(v));
+                            }
+                            return self.text(|s| {
+                                let _ = write!(s, "{v}");
+                            });
+                        }
+                    }
+                }
                 if f == F::EvtArg && found.is_none() {
                     if let (Some(FieldArg::Key(k)), EventKind::Exit { ret, .. }) =
                         (field.arg, &ev.kind)

@@ -153,6 +153,30 @@ pub fn info(state: &State, ev: &Event, out: &mut String) {
     }
 }
 
+/// A number of a notice (procinfo, procexit, clone, signal, drop) by the name its `evt.info`
+/// shows it under, for `evt.arg.NAME`.
+pub fn notice_arg(ev: &Event, name: &str) -> Option<i64> {
+    let v = match (&ev.kind, name) {
+        (EventKind::Sample { cpu_ns, .. }, "cpu_ns") => *cpu_ns as i64,
+        (EventKind::Sample { rss_kb, .. }, "vm_rss") => *rss_kb as i64,
+        (EventKind::Sample { vsz_kb, .. }, "vm_size") => *vsz_kb as i64,
+        (EventKind::Clone { child_tid, .. }, "child_tid") => *child_tid as i64,
+        (EventKind::Clone { child_pid, .. }, "child_pid") => *child_pid as i64,
+        (EventKind::Clone { flags, .. }, "flags") => *flags as i64,
+        (EventKind::ThreadExit { status }, "status") => *status as i64,
+        (EventKind::ThreadExit { status }, "ret") => split_status(*status).0 as i64,
+        (EventKind::ThreadExit { status }, "sig") => split_status(*status).1 as i64,
+        (EventKind::ThreadExit { status }, "core") => (status & 0x80 != 0) as i64,
+        (EventKind::Signal { sender, .. }, "spid") => *sender as i64,
+        (EventKind::Signal { .. }, "dpid") => ev.tid as i64,
+        (EventKind::Signal { signo, .. }, "sig") => *signo as i64,
+        (EventKind::Drops { cpu, .. }, "cpu") => *cpu as i64,
+        (EventKind::Drops { count, .. }, "count") => *count as i64,
+        _ => return None,
+    };
+    Some(v)
+}
+
 /// Exit code and signal number from a wait status.
 pub fn split_status(status: i32) -> (i32, i32) {
     if status & 0x7f == 0 {

@@ -229,10 +229,18 @@ impl State {
                 self.reap.push(ev.tid);
                 None
             }
-            EventKind::Signal { .. }
-            | EventKind::Sample { .. }
-            | EventKind::Drops { .. }
-            | EventKind::Other { .. } => None,
+            EventKind::Sample {
+                cpu_ns,
+                rss_kb,
+                vsz_kb,
+            } => {
+                // the process's latest figures, on its main thread (as the snapshot has them)
+                if let Some(t) = self.threads.get_mut(ev.pid) {
+                    t.sample = Some([*cpu_ns, *rss_kb, *vsz_kb]);
+                }
+                None
+            }
+            EventKind::Signal { .. } | EventKind::Drops { .. } | EventKind::Other { .. } => None,
         }
     }
 
@@ -261,12 +269,14 @@ impl State {
                 .cloned()
                 .map(|v| Record::Container(Box::new(v))),
         );
-        v.extend(
-            self.threads
-                .iter()
-                .filter(|t| !t.dead)
-                .map(|t| Record::Thread(Box::new(t.info.clone()))),
-        );
+        v.extend(self.threads.iter().filter(|t| !t.dead).map(|t| {
+            let mut info = t.info.clone();
+            // a new file's figures are those of now
+            if let Some([cpu_ns, rss_kb, vsz_kb]) = t.sample {
+                (info.cpu_ns, info.rss_kb, info.vsz_kb) = (cpu_ns, rss_kb, vsz_kb);
+            }
+            Record::Thread(Box::new(info))
+        }));
         for pid in self.fds.pids() {
             for (fd, f) in self.fds.of(pid) {
                 v.push(Record::Fd(FdInfo {

@@ -22,6 +22,9 @@ pub struct Thread {
     pub pending: Option<PendingCall>,
     /// The thread has exited; it is removed once the event that said so has been shown.
     pub dead: bool,
+    /// On a process's main thread: its latest resource sample, `[cpu_ns, rss_kb, vsz_kb]`
+    /// (`info` keeps the figures its record had).
+    pub sample: Option<[u64; 3]>,
 }
 
 impl Thread {

@@ -276,8 +276,17 @@ impl Counters {
         let ev = cx.ev;
         let pid = ev.pid;
         if let EventKind::Sample { cpu_ns, .. } = &ev.kind {
-            // A sample is not an event of the process's own: it does not list it.
+            // A sample is not an event of the process's own: it lists the process only when
+            // its CPU time grew (it ran, perhaps without a syscall).
+            let ran = self.cpu_now.get(&pid).is_some_and(|&c| *cpu_ns > c);
             self.sample(pid, *cpu_ns);
+            if ran {
+                self.cur.procs.entry(pid).or_default();
+                self.cur
+                    .names
+                    .entry(pid)
+                    .or_insert_with(|| comm(cx.state, ev.tid));
+            }
             return;
         }
         self.cur
@@ -624,6 +633,33 @@ mod tests {
         sort(&mut rows, 2, 1, true);
         let names: Vec<&str> = rows.iter().map(|r| r.cells[2].text.as_str()).collect();
         assert_eq!(names, ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn a_sample_lists_its_process_only_when_it_ran() {
+        let state = State::new();
+        let mut c = Counters::default();
+        for (cpu_ns, listed) in [(100, false), (100, false), (200, true)] {
+            let ev = syspect_capture::event::Event {
+                ts: 1,
+                tid: 9,
+                pid: 9,
+                cpu: 0,
+                kind: EventKind::Sample {
+                    cpu_ns,
+                    rss_kb: 1,
+                    vsz_kb: 1,
+                },
+            };
+            c.event(&Ctx {
+                num: 1,
+                ev: &ev,
+                state: &state,
+                completed: None,
+            });
+            assert_eq!(c.cur.procs.contains_key(&9), listed, "at {cpu_ns}");
+            c.close(1_000_000_000);
+        }
     }
 
     #[test]

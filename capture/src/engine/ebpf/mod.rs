@@ -70,7 +70,8 @@
 //! - **Time**: the program stamps `bpf_ktime_get_boot_ns()`; user space adds CLOCK_REALTIME -
 //!   CLOCK_BOOTTIME measured once at start.
 //! - **Samples**: once a second, /proc/PID/stat and statm of each process seen give a
-//!   [`EventKind::Sample`] ([`super::samples`]).
+//!   [`EventKind::Sample`] ([`super::samples`]); in a capture of the whole host, also of each
+//!   process whose CPU time grew, so that one that computes without syscalls is in `top`.
 //! - **Exec**: the kernel sends the file that runs (`bprm->interp`) and the new image's argv;
 //!   the file name is made canonical here (as `/proc/PID/exe` shows it) and the working
 //!   directory read from /proc (empty when the process is already gone).
@@ -148,6 +149,8 @@ pub struct EbpfEngine {
     pool: pool::ArgPool,
     stopped: bool,
     ended: bool,
+    /// A capture of the whole host: every process's CPU time, to sample those that ran.
+    host_cpu: Option<samples::HostCpu>,
 }
 
 impl EbpfEngine {
@@ -159,7 +162,11 @@ impl EbpfEngine {
 
     /// [`EbpfEngine::start`] with a chosen ring buffer size and wake-up threshold.
     pub fn start_with(opts: &CaptureOptions, cfg: EbpfConfig) -> Result<Self, EngineError> {
-        Self::new(loader::load(opts, None, cfg)?, None, cfg)
+        let mut engine = Self::new(loader::load(opts, None, cfg)?, None, cfg)?;
+        if opts.pids.is_empty() && opts.cgroups.is_empty() && !opts.cgroup_filter {
+            engine.host_cpu = Some(samples::HostCpu::now());
+        }
+        Ok(engine)
     }
 
     /// Start `opts.command` and trace it and its descendants (and whatever else `opts` names).
@@ -217,6 +224,7 @@ impl EbpfEngine {
             pool: pool::ArgPool::default(),
             stopped: false,
             ended: false,
+            host_cpu: None,
         })
     }
 
@@ -383,6 +391,22 @@ impl EbpfEngine {
         for pid in gone {
             self.seen.remove(&pid);
             self.last_seen.forget(pid);
+        }
+        // the rest of the host: the processes that ran without a syscall kept
+        if let Some(host) = &mut self.host_cpu {
+            let me = std::process::id();
+            let seen = &self.seen;
+            for pid in host.ran(|p| p == me || seen.contains_key(&p)) {
+                if let Some(kind) = samples::sample(pid) {
+                    out.push(Record::Event(Event {
+                        ts,
+                        tid: pid,
+                        pid,
+                        cpu: CPU_UNKNOWN,
+                        kind,
+                    }));
+                }
+            }
         }
     }
 
