@@ -164,6 +164,31 @@ pub fn cgroup_id_of_pid(pid: u32) -> Option<u64> {
     cgroup_id(&root.join(rel.trim_start_matches('/')))
 }
 
+/// The cgroup v2 path (`/docker/ID`) of the cgroup whose id is `id`, found by walking the
+/// cgroup v2 hierarchy; `None` when no directory has that id (the cgroup is gone).
+pub fn path_of_cgroup_id(id: u64) -> Option<String> {
+    let root = cgroup2_root()?;
+    if cgroup_id(&root) == Some(id) {
+        return Some("/".into());
+    }
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if !m.is_dir() {
+                continue;
+            }
+            let path = e.path();
+            if m.ino() == id {
+                let rel = path.strip_prefix(&root).ok()?;
+                return Some(format!("/{}", rel.display()));
+            }
+            dirs.push(path);
+        }
+    }
+    None
+}
+
 /// The cgroup v2 id of Docker container `id`: from its main process when it has one (`pid`),
 /// else from the directories Docker's cgroupfs and systemd drivers use.
 pub fn docker_cgroup_id(id: &str, pid: Option<u32>) -> Option<u64> {
@@ -187,6 +212,16 @@ mod tests {
 
     fn p(path: &str) -> Option<(String, &'static str)> {
         parse(path.replace("ID", ID).as_bytes()).map(|c| (c.id, c.runtime))
+    }
+
+    #[test]
+    fn a_cgroup_id_leads_back_to_its_path() {
+        let Some(mine) = v2_path_of_pid(std::process::id()) else {
+            return; // no cgroup v2 hierarchy here
+        };
+        let id = cgroup_id_of_pid(std::process::id()).expect("our cgroup's id");
+        assert_eq!(path_of_cgroup_id(id).as_deref(), Some(mine.as_str()));
+        assert_eq!(path_of_cgroup_id(u64::MAX), None);
     }
 
     #[test]

@@ -333,18 +333,20 @@ impl TermView {
 
 impl Printer for TermView {
     fn event(&mut self, cx: &Ctx<'_>, _out: &mut dyn Write) -> io::Result<()> {
-        // CPU samples count whatever the view's filter, so that CPU % stays right.
-        let sample = matches!(cx.ev.kind, EventKind::Sample { .. });
-        if let Some((_, f)) = self.filter.as_ref().filter(|_| !sample) {
-            let mut fields = EventFields {
+        let matched = match self.filter.as_ref() {
+            Some((_, f)) => f.matches(&mut EventFields {
                 cx,
                 scratch: &mut self.scratch,
-            };
-            if !f.matches(&mut fields) {
-                return Ok(());
-            }
+            }),
+            None => true,
+        };
+        // CPU samples count whatever the view's filter, so that CPU % stays right; only one
+        // the filter selects lists its process.
+        if matches!(cx.ev.kind, EventKind::Sample { .. }) {
+            self.counters.sample_event(cx, matched);
+        } else if matched {
+            self.counters.event(cx);
         }
-        self.counters.event(cx);
         Ok(())
     }
 

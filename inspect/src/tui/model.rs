@@ -275,18 +275,8 @@ impl Counters {
     pub fn event(&mut self, cx: &Ctx<'_>) {
         let ev = cx.ev;
         let pid = ev.pid;
-        if let EventKind::Sample { cpu_ns, .. } = &ev.kind {
-            // A sample is not an event of the process's own: it lists the process only when
-            // its CPU time grew (it ran, perhaps without a syscall).
-            let ran = self.cpu_now.get(&pid).is_some_and(|&c| *cpu_ns > c);
-            self.sample(pid, *cpu_ns);
-            if ran {
-                self.cur.procs.entry(pid).or_default();
-                self.cur
-                    .names
-                    .entry(pid)
-                    .or_insert_with(|| comm(cx.state, ev.tid));
-            }
+        if let EventKind::Sample { .. } = &ev.kind {
+            self.sample_event(cx, true);
             return;
         }
         self.cur
@@ -340,6 +330,25 @@ impl Counters {
     }
 
     /// A CPU sample of process `pid`, cumulative ns.
+    /// Take a sample event; it lists its process (`list`: the view's filter selected it) only
+    /// when the process's CPU time grew: a sample is not an event of the process's own, but it
+    /// says the process ran, perhaps without a syscall.
+    pub fn sample_event(&mut self, cx: &Ctx<'_>, list: bool) {
+        let EventKind::Sample { cpu_ns, .. } = cx.ev.kind else {
+            return;
+        };
+        let pid = cx.ev.pid;
+        let ran = self.cpu_now.get(&pid).is_some_and(|&c| cpu_ns > c);
+        self.sample(pid, cpu_ns);
+        if ran && list {
+            self.cur.procs.entry(pid).or_default();
+            self.cur
+                .names
+                .entry(pid)
+                .or_insert_with(|| comm(cx.state, cx.ev.tid));
+        }
+    }
+
     pub fn sample(&mut self, pid: u32, cpu_ns: u64) {
         self.cpu_now.insert(pid, cpu_ns);
     }
@@ -639,7 +648,13 @@ mod tests {
     fn a_sample_lists_its_process_only_when_it_ran() {
         let state = State::new();
         let mut c = Counters::default();
-        for (cpu_ns, listed) in [(100, false), (100, false), (200, true)] {
+        // (CPU time, selected by the view's filter, listed)
+        for (cpu_ns, selected, listed) in [
+            (100, true, false),
+            (100, true, false),
+            (200, false, false),
+            (300, true, true),
+        ] {
             let ev = syspect_capture::event::Event {
                 ts: 1,
                 tid: 9,
@@ -651,12 +666,17 @@ mod tests {
                     vsz_kb: 1,
                 },
             };
-            c.event(&Ctx {
+            let cx = Ctx {
                 num: 1,
                 ev: &ev,
                 state: &state,
                 completed: None,
-            });
+            };
+            if selected {
+                c.event(&cx);
+            } else {
+                c.sample_event(&cx, false);
+            }
             assert_eq!(c.cur.procs.contains_key(&9), listed, "at {cpu_ns}");
             c.close(1_000_000_000);
         }

@@ -79,7 +79,10 @@
 //!   gives the last one seen for a process (the event model has no field for it). When a
 //!   process seen before shows up in another cgroup (`docker exec` moves a new process into
 //!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
-//!   event, so readers name the right container.
+//!   event, so readers name the right container. Under the cgroup filter the same is done for
+//!   a process at its first event: it may have been moved into a kept cgroup from outside the
+//!   capture's view, where no record named it; when it is already gone, its thread records
+//!   carry only the cgroup's path, found from its id.
 //!
 //! Cost, measured here (2 busy cores shared with other work, so ratios only; BENCHMARKS.md
 //! has the table and `scripts/bench-ebpf.sh` measures it): a full capture of
@@ -151,6 +154,36 @@ pub struct EbpfEngine {
     ended: bool,
     /// A capture of the whole host: every process's CPU time, to sample those that ran.
     host_cpu: Option<samples::HostCpu>,
+    /// The kernel keeps only some cgroups' events (`--container`).
+    by_cgroup: bool,
+}
+
+/// The thread records of process `pid` as /proc has them now; when it is already gone, those
+/// of `pid` and `tid` with only their cgroup's path (from its id, `cgroup`), so that a reader
+/// still names their container.
+fn threads_now(pid: Tid, tid: Tid, cgroup: u64) -> Vec<Record> {
+    let now: Vec<Record> = procfs::snapshot_pids(&[pid])
+        .into_iter()
+        .filter(|r| matches!(r, Record::Thread(_)))
+        .collect();
+    if !now.is_empty() {
+        return now;
+    }
+    let path = crate::container::cgroup::path_of_cgroup_id(cgroup).unwrap_or_default();
+    let mut ids = vec![pid];
+    if tid != pid {
+        ids.push(tid);
+    }
+    ids.into_iter()
+        .map(|tid| {
+            Record::Thread(Box::new(crate::event::ThreadInfo {
+                tid,
+                pid,
+                cgroup: path.clone().into_bytes(),
+                ..Default::default()
+            }))
+        })
+        .collect()
 }
 
 impl EbpfEngine {
@@ -163,7 +196,8 @@ impl EbpfEngine {
     /// [`EbpfEngine::start`] with a chosen ring buffer size and wake-up threshold.
     pub fn start_with(opts: &CaptureOptions, cfg: EbpfConfig) -> Result<Self, EngineError> {
         let mut engine = Self::new(loader::load(opts, None, cfg)?, None, cfg)?;
-        if opts.pids.is_empty() && opts.cgroups.is_empty() && !opts.cgroup_filter {
+        engine.by_cgroup = !opts.cgroups.is_empty() || opts.cgroup_filter;
+        if opts.pids.is_empty() && !engine.by_cgroup {
             engine.host_cpu = Some(samples::HostCpu::now());
         }
         Ok(engine)
@@ -191,6 +225,7 @@ impl EbpfEngine {
         let mut child = HeldChild::spawn(argv)?;
         let loaded = loader::load(opts, Some(child.pid), cfg)?;
         let mut engine = Self::new(loaded, None, cfg)?;
+        engine.by_cgroup = !opts.cgroups.is_empty() || opts.cgroup_filter;
         child.release()?;
         engine.child = Some(child);
         if let Some(c) = &engine.child {
@@ -225,6 +260,7 @@ impl EbpfEngine {
             stopped: false,
             ended: false,
             host_cpu: None,
+            by_cgroup: false,
         })
     }
 
@@ -256,9 +292,11 @@ impl EbpfEngine {
             stats,
             undecodable,
             pool,
+            by_cgroup,
             ..
         } = self;
         let command = child.is_some();
+        let by_cgroup = *by_cgroup;
         ring.drain(max, |rec| {
             let d = match decoder.decode_with(rec, pool) {
                 Ok(d) => d,
@@ -284,14 +322,13 @@ impl EbpfEngine {
             }
             if !last_seen.has(ev.pid, d.cgroup) {
                 last_seen.put(ev.pid, d.cgroup);
-                if seen
-                    .insert(ev.pid, d.cgroup)
-                    .is_some_and(|old| old != d.cgroup)
-                {
-                    // it joined another cgroup (`docker exec`): its threads as /proc has them
-                    // now, with the new cgroup path, before the event
-                    let now = procfs::snapshot_pids(&[ev.pid]);
-                    out.extend(now.into_iter().filter(|r| matches!(r, Record::Thread(_))));
+                let old = seen.insert(ev.pid, d.cgroup);
+                // It joined another cgroup (`docker exec`), or, under the cgroup filter, it
+                // comes into view for the first time: perhaps moved into a kept cgroup from
+                // outside it, where no record named it. Its threads, with the cgroup path,
+                // before the event.
+                if old.is_some_and(|old| old != d.cgroup) || (old.is_none() && by_cgroup) {
+                    out.extend(threads_now(ev.pid, ev.tid, d.cgroup));
                 }
             }
             if command {
