@@ -33,16 +33,6 @@ pub fn cpu_ns(pid: Tid) -> Option<u64> {
     Some((utime + stime).saturating_mul(1_000_000_000) / tick)
 }
 
-/// Every process of the host (the numeric entries of /proc).
-pub fn all_pids() -> Vec<Tid> {
-    match std::fs::read_dir("/proc") {
-        Ok(dir) => dir
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
 /// The CPU time of every process of the host as last read: which of them ran since.
 #[derive(Debug, Default)]
 pub struct HostCpu {
@@ -52,7 +42,7 @@ pub struct HostCpu {
 impl HostCpu {
     /// Every process's CPU time now (the base of the first [`HostCpu::ran`]).
     pub fn now() -> HostCpu {
-        let last = all_pids()
+        let last = crate::procfs::all_pids()
             .into_iter()
             .filter_map(|p| Some((p, cpu_ns(p)?)))
             .collect();
@@ -64,7 +54,7 @@ impl HostCpu {
     pub fn ran(&mut self, skip: impl Fn(Tid) -> bool) -> Vec<Tid> {
         let mut ran = Vec::new();
         let mut now = HashMap::with_capacity(self.last.len());
-        for pid in all_pids() {
+        for pid in crate::procfs::all_pids() {
             if skip(pid) {
                 continue;
             }
@@ -113,6 +103,23 @@ mod tests {
         assert!(alive(std::process::id()));
         assert!(sample(u32::MAX).is_none());
         assert!(cpu_ns(std::process::id()).is_some());
+    }
+
+    #[test]
+    fn host_cpu_names_the_processes_that_ran() {
+        let me = std::process::id();
+        let mut host = HostCpu::now();
+        // past the kernel's accounting tick (10 ms)
+        let t = std::time::Instant::now();
+        while t.elapsed() < std::time::Duration::from_millis(60) {
+            std::hint::spin_loop();
+        }
+        assert!(host.ran(|_| false).contains(&me));
+        let t = std::time::Instant::now();
+        while t.elapsed() < std::time::Duration::from_millis(60) {
+            std::hint::spin_loop();
+        }
+        assert!(!host.ran(|p| p == me).contains(&me), "left out when asked");
         assert!(!alive(u32::MAX));
     }
 }

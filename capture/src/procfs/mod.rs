@@ -60,13 +60,17 @@ fn clock_ns(clock: libc::clockid_t) -> u64 {
 
 /// Every process and thread on the host, their fds, and the users and groups.
 pub fn snapshot() -> Vec<Record> {
-    let pids: Vec<u32> = match std::fs::read_dir("/proc") {
+    snapshot_pids(&all_pids())
+}
+
+/// Every process of the host (the numeric entries of /proc).
+pub fn all_pids() -> Vec<u32> {
+    match std::fs::read_dir("/proc") {
         Ok(dir) => dir
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
             .collect(),
         Err(_) => Vec::new(),
-    };
-    snapshot_pids(&pids)
+    }
 }
 
 /// The processes `pids` (every thread of each) and their fds, and the users and groups.
