@@ -461,6 +461,19 @@ fn a_host_capture_counts_processes_that_make_no_syscall() {
         "top counts {cpu} s, the samples grew by {grown} s"
     );
 
+    // proc.vmrss and proc.vmsize: the process's memory as last read
+    let mem = stdout(&run(&[
+        "read",
+        &t,
+        &format!("proc.pid={} and evt.type=procinfo", pid(&hog)),
+        "-p",
+        "%proc.vmrss %proc.vmsize %evt.arg.vm_rss",
+    ]));
+    for l in mem.lines() {
+        let v: Vec<u64> = l.split(' ').map(|x| x.parse().expect("KiB")).collect();
+        assert!(v[0] > 0 && v[1] >= v[0] && v[0] == v[2], "{l}");
+    }
+
     // ps shows the idle process's memory from the snapshot (it was never sampled)
     let ps = json_rows(&["ps", "-r", &t, "-j", &format!("proc.pid={}", pid(&idle))]);
     let p = ps.first().unwrap_or_else(|| panic!("sleep in ps: {ps:?}"));

@@ -385,6 +385,14 @@ impl EventFields<'_, '_> {
                 let s = thread(cx)?.info.start_ts;
                 (s != 0).then(|| Value::UInt(ev.ts.saturating_sub(s)))
             }
+            F::ProcVmsize | F::ProcVmrss => {
+                let main = cx.state.thread(ev.pid)?;
+                let [_, rss, vsz] = main
+                    .sample
+                    .unwrap_or([0, main.info.rss_kb, main.info.vsz_kb]);
+                let v = if f == F::ProcVmsize { vsz } else { rss };
+                (v != 0).then_some(Value::UInt(v))
+            }
             F::ProcVpid => thread(cx).map(|t| {
                 Value::Int(if t.info.vpid != 0 {
                     t.info.vpid

@@ -96,6 +96,8 @@ fields! {
     ProcCwd "proc.cwd" Str None false "working directory";
     ProcDuration "proc.duration" Duration None false "ns since the process started";
     ProcVpid "proc.vpid" Int None false "process id in its own pid namespace";
+    ProcVmsize "proc.vmsize" UInt None false "virtual memory size, KiB, as last read (the /proc snapshot, then the latest procinfo)";
+    ProcVmrss "proc.vmrss" UInt None false "resident memory, KiB, as last read (the /proc snapshot, then the latest procinfo)";
     ThreadTid "thread.tid" Int None false "thread id";
     ThreadVtid "thread.vtid" Int None false "thread id in its own pid namespace";
     ThreadIsmain "thread.ismain" Bool None false "the thread is its process's main thread";
