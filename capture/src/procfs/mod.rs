@@ -63,6 +63,15 @@ pub fn snapshot() -> Vec<Record> {
     snapshot_pids(&all_pids())
 }
 
+/// The thread records of process `pid` alone (no fds, users or groups); empty when it is gone.
+pub fn threads_of(pid: u32) -> Vec<Record> {
+    process::threads(pid, &process::Clock::new())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| Record::Thread(Box::new(t)))
+        .collect()
+}
+
 /// Every process of the host (the numeric entries of /proc).
 pub fn all_pids() -> Vec<u32> {
     match std::fs::read_dir("/proc") {

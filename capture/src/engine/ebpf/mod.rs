@@ -162,10 +162,7 @@ pub struct EbpfEngine {
 /// of `pid` and `tid` with only their cgroup's path (from its id, `cgroup`), so that a reader
 /// still names their container.
 fn threads_now(pid: Tid, tid: Tid, cgroup: u64) -> Vec<Record> {
-    let now: Vec<Record> = procfs::snapshot_pids(&[pid])
-        .into_iter()
-        .filter(|r| matches!(r, Record::Thread(_)))
-        .collect();
+    let now = procfs::threads_of(pid);
     if !now.is_empty() {
         return now;
     }
@@ -331,9 +328,15 @@ impl EbpfEngine {
                     out.extend(threads_now(ev.pid, ev.tid, d.cgroup));
                 }
             }
-            if command {
-                if let EventKind::Clone { child_pid, .. } = ev.kind {
+            if let EventKind::Clone { child_pid, .. } = ev.kind {
+                if command {
                     tree.insert(child_pid);
+                }
+                // a child starts in its parent's cgroup, and this event names it: no need to
+                // look it up at its first event (a child put elsewhere by clone3's
+                // CLONE_INTO_CGROUP shows up in another cgroup, and is looked up then)
+                if by_cgroup {
+                    seen.insert(child_pid, d.cgroup);
                 }
             }
             if let Some(enter) = enter {
