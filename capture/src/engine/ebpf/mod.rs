@@ -15,9 +15,10 @@
 //!   (`sched_switch`), and its exit then comes alone: such a call is seen while it blocks, and
 //!   events come out in time order, but for a call that did not sleep, whose Enter comes just
 //!   before its Exit (after the events of other CPUs during it: microseconds). A call still in
-//!   that map when the capture stops is sent by [`Engine::poll`] as an Enter at the end. Calls with lifecycle events between enter and exit (fork, clone, exec), calls
-//!   that never return (exit, exit_group), rt_sigreturn (its exit sees restored registers),
-//!   enters whose items pass 168 bytes, and enters whose slot holds another thread's call are sent as an
+//!   that map when the capture stops is sent by [`Engine::poll`] as an Enter at the end. Calls
+//!   with lifecycle events between enter and exit (fork, clone, exec), calls that never return
+//!   (exit, exit_group), rt_sigreturn (its exit sees restored registers), enters whose items
+//!   pass 168 bytes, and enters whose slot holds another thread's call are sent as an
 //!   `SP_REC_ENTER` at once, and end with an `SP_REC_EXIT`, as before. When a thread exits, a
 //!   kept enter of a call it never returned from is sent then.
 //!   The exit reads pointer arguments from the saved user registers, which still hold the
@@ -32,9 +33,10 @@
 //!   paths are kept to 4096 bytes, memory and arrays to 4096 (the table's `MAX_MEM` is larger),
 //!   at most 64 argv strings with 4096 bytes in all, at most 64 iovecs.
 //! - **Maps**: the per-syscall `sp_syscalls` entry also carries the syscall filter; the maps
-//!   are `sp_events` (ring buffer), `sp_inflight` (array by tid modulo its size), `sp_syscalls` (array by syscall number), `sp_pids`
-//!   (hash by tgid: traced or armed), `sp_cgroups` (hash by cgroup id), `sp_drops` (per-CPU
-//!   counter), `sp_retry` (LRU hash by tid, see below) and `sp_scratch` (per-CPU record buffer).
+//!   are `sp_events` (ring buffer), `sp_inflight` (array by tid modulo its size),
+//!   `sp_syscalls` (array by syscall number), `sp_pids` (hash by tgid: traced or armed),
+//!   `sp_cgroups` (hash by cgroup id), `sp_drops` (per-CPU counter), `sp_retry` (LRU hash by
+//!   tid, see below) and `sp_scratch` (per-CPU record buffer).
 //!   The child's side of fork/clone has no Exit event, and rt_sigreturn's exit (whose
 //!   registers are restored, orig_ax -1) is recognised, as strace shows them.
 //! - **Transport**: records are built in a per-CPU scratch buffer and copied with
@@ -42,8 +44,8 @@
 //!   that takes the unread data across [`EbpfConfig::wake_bytes`] (or half the ring), so a lagging
 //!   reader costs no wake-up per event, and [`Engine::poll`] otherwise finds the data on a
 //!   10 ms timer (poll(2) on the ring's fd), draining in batches. A full ring drops the record
-//!   and counts the events it held (two for a whole call) in the per-CPU `sp_drops` array; increases become [`EventKind::Drops`] events
-//!   and [`Stats::drops`].
+//!   and counts the events it held (two for a whole call) in the per-CPU `sp_drops` array;
+//!   increases become [`EventKind::Drops`] events and [`Stats::drops`].
 //! - **Filters in the kernel**: syspect's own process always out; the syscall set as a flag in
 //!   `sp_syscalls`; when pids or cgroups are given, an event passes when its process is in
 //!   `sp_pids` (filled with the pids and their current descendants; the program adds each child
@@ -81,8 +83,9 @@
 //!   the container's), its [`Record::Thread`]s are read again from /proc and sent before that
 //!   event, so readers name the right container. Under the cgroup filter the same is done for
 //!   a process at its first event: it may have been moved into a kept cgroup from outside the
-//!   capture's view, where no record named it; when it is already gone, its thread records
-//!   carry only the cgroup's path, found from its id.
+//!   capture's view, where no record named it (a child forked in view is known from its
+//!   Clone event); when it is already gone, its thread records carry only the cgroup's path,
+//!   found from its id.
 //!
 //! Cost, measured here (2 busy cores shared with other work, so ratios only; BENCHMARKS.md
 //! has the table and `scripts/bench-ebpf.sh` measures it): a full capture of
