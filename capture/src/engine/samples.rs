@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::event::{EventKind, Tid};
+use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
 
 /// CPU time (ns), RSS and virtual size (KiB) of process `pid`, or `None` when it is gone.
 pub fn sample(pid: Tid) -> Option<EventKind> {
@@ -19,6 +19,17 @@ pub fn sample(pid: Tid) -> Option<EventKind> {
         rss_kb: rss_pages * page_kb,
         vsz_kb: vsz_pages * page_kb,
     })
+}
+
+/// [`sample`] of process `pid` as the event both engines write, at `ts`.
+pub fn record(pid: Tid, ts: u64) -> Option<Record> {
+    Some(Record::Event(Event {
+        ts,
+        tid: pid,
+        pid,
+        cpu: CPU_UNKNOWN,
+        kind: sample(pid)?,
+    }))
 }
 
 /// CPU time (user and system, ns) of process `pid`, or `None` when it is gone.

@@ -41,10 +41,7 @@ impl Analyzer for Ps {
                 continue;
             }
             let i = &th.info;
-            let (rss, vsz) = state.thread(i.pid).map_or((0, 0), |m| match m.sample {
-                Some([_, rss, vsz]) => (rss, vsz),
-                None => (m.info.rss_kb, m.info.vsz_kb),
-            });
+            let [_, rss, vsz] = state.thread(i.pid).map_or([0; 3], |m| m.figures());
             let args: Vec<String> = i
                 .args
                 .iter()

@@ -386,10 +386,7 @@ impl EventFields<'_, '_> {
                 (s != 0).then(|| Value::UInt(ev.ts.saturating_sub(s)))
             }
             F::ProcVmsize | F::ProcVmrss => {
-                let main = cx.state.thread(ev.pid)?;
-                let [_, rss, vsz] = main
-                    .sample
-                    .unwrap_or([0, main.info.rss_kb, main.info.vsz_kb]);
+                let [_, rss, vsz] = cx.state.thread(ev.pid)?.figures();
                 let v = if f == F::ProcVmsize { vsz } else { rss };
                 (v != 0).then_some(Value::UInt(v))
             }

@@ -272,9 +272,7 @@ impl State {
         v.extend(self.threads.iter().filter(|t| !t.dead).map(|t| {
             let mut info = t.info.clone();
             // a new file's figures are those of now
-            if let Some([cpu_ns, rss_kb, vsz_kb]) = t.sample {
-                (info.cpu_ns, info.rss_kb, info.vsz_kb) = (cpu_ns, rss_kb, vsz_kb);
-            }
+            [info.cpu_ns, info.rss_kb, info.vsz_kb] = t.figures();
             Record::Thread(Box::new(info))
         }));
         for pid in self.fds.pids() {

@@ -28,6 +28,13 @@ pub struct Thread {
 }
 
 impl Thread {
+    /// `[cpu_ns, rss_kb, vsz_kb]` of the process, on its main thread: the latest sample's, else
+    /// those of its record.
+    pub fn figures(&self) -> [u64; 3] {
+        self.sample
+            .unwrap_or([self.info.cpu_ns, self.info.rss_kb, self.info.vsz_kb])
+    }
+
     /// `proc.name`: the command name.
     pub fn comm(&self) -> &[u8] {
         &self.info.comm

@@ -115,7 +115,7 @@ pub use self::loader::EbpfConfig;
 use self::loader::Loaded;
 use self::ring::Ring;
 use super::{CaptureOptions, Engine, EngineError, Stats, Status};
-use crate::event::{Event, EventKind, Record, Tid, CPU_UNKNOWN};
+use crate::event::{Event, EventKind, Record, Tid};
 use crate::procfs;
 use std::mem::size_of;
 use syspect_ebpf::{hdr, Inflight, SyscallRec};
@@ -420,14 +420,8 @@ impl EbpfEngine {
         let ts = self.decoder.wall(boot_now());
         let mut gone = Vec::new();
         for &pid in self.seen.keys() {
-            match samples::sample(pid) {
-                Some(kind) => out.push(Record::Event(Event {
-                    ts,
-                    tid: pid,
-                    pid,
-                    cpu: CPU_UNKNOWN,
-                    kind,
-                })),
+            match samples::record(pid, ts) {
+                Some(r) => out.push(r),
                 None => gone.push(pid),
             }
         }
@@ -439,17 +433,8 @@ impl EbpfEngine {
         if let Some(host) = &mut self.host_cpu {
             let me = std::process::id();
             let seen = &self.seen;
-            for pid in host.ran(|p| p == me || seen.contains_key(&p)) {
-                if let Some(kind) = samples::sample(pid) {
-                    out.push(Record::Event(Event {
-                        ts,
-                        tid: pid,
-                        pid,
-                        cpu: CPU_UNKNOWN,
-                        kind,
-                    }));
-                }
-            }
+            let ran = host.ran(|p| p == me || seen.contains_key(&p));
+            out.extend(ran.into_iter().filter_map(|pid| samples::record(pid, ts)));
         }
     }
 

@@ -94,7 +94,7 @@ use self::timer::WakeTimer;
 use self::tracee::{Origin, TraceeMap};
 use crate::engine::samples;
 use crate::engine::{CaptureOptions, Engine, EngineError, Stats, Status};
-use crate::event::{Event, Record, Tid, CPU_UNKNOWN};
+use crate::event::{Record, Tid};
 
 /// Records [`PtraceEngine::poll`] gathers before returning.
 pub const BATCH: usize = 4096;
@@ -175,17 +175,7 @@ impl PtraceEngine {
         let mut pids: Vec<Tid> = self.tracees.values().map(|t| t.pid).collect();
         pids.sort_unstable();
         pids.dedup();
-        for pid in pids {
-            if let Some(kind) = samples::sample(pid) {
-                out.push(Record::Event(Event {
-                    ts,
-                    tid: pid,
-                    pid,
-                    cpu: CPU_UNKNOWN,
-                    kind,
-                }));
-            }
-        }
+        out.extend(pids.into_iter().filter_map(|pid| samples::record(pid, ts)));
     }
 
     /// Spawn `opts.command` when there is one (attaching `opts.pids` too), else attach.
