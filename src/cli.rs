@@ -193,10 +193,10 @@ pub struct LiveArgs {
     #[arg(long = "container", value_name = "NAME_OR_ID")]
     pub only_containers: Vec<String>,
     /// Stop after this many events.
-    #[arg(short = 'n', long = "count", value_name = "COUNT")]
+    #[arg(short = 'n', long = "count", value_name = "COUNT", value_parser = at_least_one)]
     pub count: Option<u64>,
     /// Stop after this many seconds.
-    #[arg(short = 'M', long = "duration", value_name = "SECONDS")]
+    #[arg(short = 'M', long = "duration", value_name = "SECONDS", value_parser = at_least_one)]
     pub seconds: Option<u64>,
     /// Only syscalls with these names need to be stopped for (ptrace: seccomp-bpf); all
     /// events are still filtered by FILTER when one is given.
@@ -215,14 +215,21 @@ pub struct CaptureArgs {
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<PathBuf>,
     /// Start a new file when the current one reaches this many million bytes (FILE0, FILE1…).
-    #[arg(short = 'C', long = "file-size", value_name = "MB", requires = "write")]
+    #[arg(
+        short = 'C',
+        long = "file-size",
+        value_name = "MB",
+        requires = "write",
+        value_parser = at_least_one
+    )]
     pub file_size: Option<u64>,
     /// Keep at most this many files with -C or -G, overwriting the oldest.
     #[arg(
         short = 'W',
         long = "limit-files",
         value_name = "N",
-        requires = "write"
+        requires = "write",
+        value_parser = files_at_least_one
     )]
     pub limit_files: Option<u32>,
     /// Start a new file every this many seconds.
@@ -230,7 +237,8 @@ pub struct CaptureArgs {
         short = 'G',
         long = "seconds-per-file",
         value_name = "SECONDS",
-        requires = "write"
+        requires = "write",
+        value_parser = at_least_one
     )]
     pub seconds_per_file: Option<u64>,
     #[command(flatten)]
@@ -277,7 +285,7 @@ pub struct ReadArgs {
     #[command(flatten)]
     pub print: PrintArgs,
     /// Stop after this many events.
-    #[arg(short = 'n', long = "count", value_name = "COUNT")]
+    #[arg(short = 'n', long = "count", value_name = "COUNT", value_parser = at_least_one)]
     pub count: Option<u64>,
     /// Show at most N bytes of each string and buffer, `...` after a longer one, as strace's
     /// `-s` (default: all that the capture kept, its snap length).
@@ -346,4 +354,18 @@ pub enum SortBy {
     Cpu,
     Time,
     Io,
+}
+
+/// A count, size or period, where 0 would mean nothing at all (sysdig refuses `-n 0` too).
+fn at_least_one(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// As [`at_least_one`], for a number of files.
+fn files_at_least_one(s: &str) -> Result<u32, String> {
+    u32::try_from(at_least_one(s)?).map_err(|e| e.to_string())
 }

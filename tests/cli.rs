@@ -34,6 +34,26 @@ fn ptrace_without_target_is_a_usage_error() {
 }
 
 #[test]
+fn a_zero_count_duration_or_file_limit_is_a_usage_error() {
+    for args in [
+        &["capture", "-n", "0", "--", "true"][..],
+        &["capture", "-M", "0", "--", "true"],
+        &["capture", "-w", "x.spt", "-C", "0", "--", "true"],
+        &["capture", "-w", "x.spt", "-C", "1", "-W", "0", "--", "true"],
+        &["capture", "-w", "x.spt", "-G", "0", "--", "true"],
+        &["read", "-n", "0", "x.spt"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("must be at least 1"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
 fn missing_file_is_a_failure_not_a_panic() {
     let o = run(&["read", "/nonexistent/t.spt"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
