@@ -265,6 +265,16 @@ pub struct PrintArgs {
     /// Show the container of each event (sysdig's -pc).
     #[arg(long = "pc")]
     pub containers: bool,
+    /// Show data buffers as their text only, with its line ends, on lines of their own
+    /// (sysdig's -A).
+    #[arg(short = 'A', long = "print-ascii", conflicts_with_all = ["json", "strace", "hex", "hex_ascii"])]
+    pub ascii: bool,
+    /// Show data buffers as a hex dump (sysdig's -x).
+    #[arg(short = 'x', long = "print-hex", conflicts_with_all = ["json", "strace", "hex_ascii"])]
+    pub hex: bool,
+    /// Show data buffers as a hex dump with their text beside it (sysdig's -X).
+    #[arg(short = 'X', long = "print-hex-ascii", conflicts_with_all = ["json", "strace"])]
+    pub hex_ascii: bool,
     /// Print these fields: `%evt.num %proc.name %fd.name`; an event lacking one is skipped
     /// unless FORMAT starts with `*` (then `<NA>`). With -j: one JSON object of these fields.
     #[arg(

@@ -15,6 +15,7 @@ use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
+use syspect_inspect::output::buffer::BufStyle;
 use syspect_inspect::pipeline::{Format, TimePoint, Window};
 use syspect_inspect::progress::Progress;
 use syspect_inspect::read;
@@ -87,6 +88,7 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
         return Ok(Format::Template {
             template,
             json: p.json,
+            bufs: bufs_of(p),
         });
     }
     Ok(if p.json {
@@ -96,8 +98,22 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
     } else {
         Format::Line {
             containers: p.containers,
+            bufs: bufs_of(p),
         }
     })
+}
+
+/// How data buffers are shown: `-A`, `-x`, `-X` (at most one: clap's group), or sysdig's dots.
+fn bufs_of(p: &cli::PrintArgs) -> BufStyle {
+    if p.ascii {
+        BufStyle::Ascii
+    } else if p.hex {
+        BufStyle::Hex
+    } else if p.hex_ascii {
+        BufStyle::HexAscii
+    } else {
+        BufStyle::Dots
+    }
 }
 
 /// `--from` / `--to`, or a usage error naming the bad value.

@@ -292,3 +292,37 @@ fn unix_socket_addresses_are_all_that_is_left_out() {
     let file = "980 < open curl 17497 /home/ubuntu/.curlrc -2";
     assert_eq!(without_unix_socket_addresses(file), file);
 }
+
+#[test]
+fn buffers_print_as_sysdig_prints_them_with_a_x_and_cap_x() {
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    // the reply's last bytes, `0\r\n\r\n`, in each style (sysdig 0.29's text)
+    let line = |opt: &str| ours(&["read", &f, opt, "evt.num=1412"]);
+    let head = "1412 17:35:48.587864922 0 curl (17497) < recvfrom res=5 data=";
+    assert!(line("-X").starts_with(&format!(
+        "{head}\n\t0x0000: 300d 0a0d 0a                           0....\n "
+    )));
+    assert!(line("-x").starts_with(&format!("{head}\n\t0x0000: 300d 0a0d 0a\n ")));
+    assert!(line("-A").starts_with(&format!("{head}\n0\n\n ")));
+    // without an option, and in a -p format too, what is not printable is a dot, never raw
+    assert!(line("-n1").starts_with(&format!("{head}0.... ")));
+    assert_eq!(
+        ours(&["read", &f, "-p", "%evt.num %evt.buffer", "evt.num=1412"]),
+        "1412 0....\n"
+    );
+
+    if !need_program("buffers_print_as_sysdig_prints_them", "sysdig") {
+        return;
+    }
+    let format = "%evt.num [%evt.buffer] [%evt.arg.data]";
+    let filter = "evt.num in (231, 1081, 1353, 1412)";
+    for opt in ["-A", "-x", "-X"] {
+        assert_eq!(
+            ours(&["read", &f, opt, "-p", format, filter]),
+            sysdig(&["-r", &f, opt, "-p", format, filter]),
+            "{opt}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ use crate::analyzers::{self, AnalyzerOptions};
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
+use crate::output::buffer::BufStyle;
 use crate::output::template::TemplatePrinter;
 use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
 use crate::state::State;
@@ -16,14 +17,19 @@ use syspect_filter::Filter;
 /// How events are shown.
 #[derive(Clone, Debug)]
 pub enum Format {
-    /// sysdig's default line; `containers` adds the container (`--pc`).
-    Line { containers: bool },
+    /// sysdig's default line; `containers` adds the container (`--pc`); `bufs` says how data
+    /// buffers are shown (`-A`, `-x`, `-X`).
+    Line { containers: bool, bufs: BufStyle },
     /// One JSON object per event.
     Json,
     /// strace's merged view.
     Strace,
     /// A `-p` template, as text or (`json`) as one JSON object per event.
-    Template { template: Template, json: bool },
+    Template {
+        template: Template,
+        json: bool,
+        bufs: BufStyle,
+    },
     /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
     Analyzer { name: &'static str, json: bool },
 }
@@ -37,10 +43,14 @@ impl Format {
                 Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
                 None => Box::new(StracePrinter::new()),
             },
-            Format::Line { containers } => Box::new(LinePrinter::new(containers)),
+            Format::Line { containers, bufs } => Box::new(LinePrinter::new(containers, bufs)),
             Format::Json => Box::<JsonPrinter>::default(),
             Format::Strace => Box::new(StracePrinter::new()),
-            Format::Template { template, json } => Box::new(TemplatePrinter::new(template, json)),
+            Format::Template {
+                template,
+                json,
+                bufs,
+            } => Box::new(TemplatePrinter::new(template, json, bufs)),
         }
     }
 }
@@ -170,6 +180,7 @@ impl Pipeline {
                 let mut fields = EventFields {
                     cx: &cx,
                     scratch: &mut self.scratch,
+                    bufs: Default::default(),
                 };
                 if !f.matches(&mut fields) {
                     self.state.recycle(completed);

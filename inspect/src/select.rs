@@ -141,6 +141,7 @@ impl Selector {
         let mut fields = crate::fields::EventFields {
             cx: &cx,
             scratch: &mut self.scratch,
+            bufs: Default::default(),
         };
         let selected = filter.matches(&mut fields);
         // The state the event left behind comes first, selected or not: a reader of the file

@@ -61,6 +61,7 @@ impl Rows {
         filter.matches(&mut EventFields {
             cx: &cx,
             scratch: &mut self.scratch,
+            bufs: Default::default(),
         })
     }
 }

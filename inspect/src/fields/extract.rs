@@ -9,6 +9,7 @@ use syspect_filter::{FieldArg, FieldRef, Fields, Value};
 
 use super::container::container_info;
 use super::F;
+use crate::output::buffer::BufStyle;
 use crate::output::{self, info, time::datetime, Ctx};
 use crate::state::{fds, Fd, Thread};
 
@@ -17,6 +18,9 @@ use crate::state::{fds, Fd, Thread};
 pub struct EventFields<'a, 'b> {
     pub cx: &'a Ctx<'b>,
     pub scratch: &'a mut Vec<u8>,
+    /// How the text of `evt.info`, `evt.args` and `evt.arg.NAME` shows a data buffer (filters
+    /// take the default; `-A`, `-x` and `-X` change what is printed).
+    pub bufs: BufStyle,
 }
 
 /// The arguments of the event's syscall with their descriptions: the exit's own first, then
@@ -254,7 +258,10 @@ impl EventFields<'_, '_> {
             },
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),
-            F::EvtArgs | F::EvtInfo => self.text(|s| info::info(cx.state, ev, s)),
+            F::EvtArgs | F::EvtInfo => {
+                let bufs = self.bufs;
+                self.text(|s| info::info(cx.state, ev, bufs, s))
+            }
             F::EvtArg | F::EvtRawArg => {
                 let args = args_of(cx);
                 let found = match field.arg? {
@@ -295,12 +302,8 @@ impl EventFields<'_, '_> {
                         }
                     };
                 }
-                self.text(|s| match (d.ty, a) {
-                    (ArgType::Fd, Arg::Num(n)) => {
-                        info::fd_text(cx.state, ev.pid, *n as i32 as i64, s)
-                    }
-                    _ => s.push_str(&render::sysdig_value(d, a)),
-                })
+                let bufs = self.bufs;
+                self.text(|s| info::arg_value(cx.state, ev.pid, d, a, bufs, s))
             }
             F::EvtBuffer | F::EvtBuflen => {
                 let args = args_of(cx);

@@ -9,6 +9,7 @@ use syspect_filter::{FieldArg, FieldInfo, FieldRef, Fields, Registry, ResolveErr
 
 use super::extract::value_text;
 use super::{EventFields, FieldRegistry, F};
+use crate::output::buffer::buffer_text;
 
 /// One piece of a template.
 #[derive(Clone, Debug)]
@@ -129,6 +130,7 @@ impl Template {
 
     /// The line for one event, or `None` when a field is missing and `*` was not given.
     pub fn render(&self, fields: &mut EventFields<'_, '_>, out: &mut String) -> bool {
+        let bufs = fields.bufs;
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
@@ -141,6 +143,10 @@ impl Template {
                             arg: arg.as_ref(),
                         }),
                     ) {
+                        // the buffer's bytes as sysdig shows them, not raw
+                        (Some(F::EvtBuffer), Some(syspect_filter::Value::Str(b))) => {
+                            buffer_text(bufs, b, out)
+                        }
                         (Some(f), Some(v)) => value_text(f, v, out),
                         _ if self.print_missing => out.push_str("<NA>"),
                         _ => return false,

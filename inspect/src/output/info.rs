@@ -6,6 +6,7 @@ use std::fmt::Write;
 use syspect_capture::event::{Arg, Event, EventKind, L4Proto, Tid};
 use syspect_capture::syscalls::{self, render, ArgType, RetType};
 
+use super::buffer::{buffer_text, BufStyle};
 use crate::state::State;
 
 /// `N(<t>name)` for fd `fd` of process `pid`, or just `N` when the state does not know it.
@@ -58,17 +59,24 @@ fn ret_text(
     }
 }
 
-fn arg_text(state: &State, pid: Tid, a: &syscalls::ArgDesc, v: &Arg, out: &mut String) {
-    out.push_str(a.name);
-    out.push('=');
+/// Append the text of argument `v` as sysdig shows it, with its data buffer shown as `bufs` says.
+pub fn arg_value(
+    state: &State,
+    pid: Tid,
+    a: &syscalls::ArgDesc,
+    v: &Arg,
+    bufs: BufStyle,
+    out: &mut String,
+) {
     match (a.ty, v) {
         (ArgType::Fd, Arg::Num(n)) => fd_text(state, pid, *n as i64 as i32 as i64, out),
+        (_, Arg::Buf { data, .. }) => buffer_text(bufs, data, out),
         _ => out.push_str(&render::sysdig_value(a, v)),
     }
 }
 
-/// Append the `evt.info` text of `ev` to `out`.
-pub fn info(state: &State, ev: &Event, out: &mut String) {
+/// Append the `evt.info` text of `ev` to `out`, its data buffer shown as `bufs` says.
+pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
     let pid = ev.pid;
     match &ev.kind {
         EventKind::Enter { nr, args } | EventKind::Exit { nr, args, .. } => {
@@ -91,7 +99,9 @@ pub fn info(state: &State, ev: &Event, out: &mut String) {
                             out.push(' ');
                         }
                         first = false;
-                        arg_text(state, pid, a, v, out);
+                        out.push_str(a.name);
+                        out.push('=');
+                        arg_value(state, pid, a, v, bufs, out);
                     }
                 }
                 None => {

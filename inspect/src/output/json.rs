@@ -116,7 +116,12 @@ impl Printer for JsonPrinter {
         self.time_text.clear();
         self.time.time_of_day(ev.ts, &mut self.time_text);
         self.info_text.clear();
-        info::info(cx.state, ev, &mut self.info_text);
+        info::info(
+            cx.state,
+            ev,
+            super::buffer::BufStyle::Dots,
+            &mut self.info_text,
+        );
         let mut args: Vec<(std::borrow::Cow<'static, str>, &Arg)> = Vec::new();
         let (mut res, mut errno) = (None, None);
         if let EventKind::Enter { nr, args: a } | EventKind::Exit { nr, args: a, .. } = &ev.kind {

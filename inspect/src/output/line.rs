@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use syspect_capture::event::CPU_UNKNOWN;
 
+use super::buffer::BufStyle;
 use super::time::TimeFmt;
 use super::{dir, info, type_name, Ctx, Printer};
 
@@ -14,13 +15,16 @@ pub struct LinePrinter {
     time: TimeFmt,
     /// Show the container (`--pc`).
     pub containers: bool,
+    /// How data buffers are shown (sysdig's default, `-A`, `-x`, `-X`).
+    pub bufs: BufStyle,
     buf: String,
 }
 
 impl LinePrinter {
-    pub fn new(containers: bool) -> LinePrinter {
+    pub fn new(containers: bool, bufs: BufStyle) -> LinePrinter {
         LinePrinter {
             containers,
+            bufs,
             ..Default::default()
         }
     }
@@ -51,7 +55,7 @@ impl Printer for LinePrinter {
             _ => b.push_str("<NA>"),
         }
         let _ = write!(b, " ({}) {} {} ", ev.tid, dir(ev), type_name(ev));
-        info::info(cx.state, ev, b);
+        info::info(cx.state, ev, self.bufs, b);
         b.push('\n');
         out.write_all(b.as_bytes())
     }

@@ -2,6 +2,7 @@
 //! [`Printer`]: it sees every event after the state has taken it in, and writes what it shows.
 
 pub mod analyzer;
+pub mod buffer;
 pub mod info;
 pub mod json;
 pub mod line;

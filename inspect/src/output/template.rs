@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::buffer::BufStyle;
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 
@@ -11,15 +12,17 @@ use super::{Ctx, Printer};
 pub struct TemplatePrinter {
     template: Template,
     json: bool,
+    bufs: BufStyle,
     scratch: Vec<u8>,
     line: String,
 }
 
 impl TemplatePrinter {
-    pub fn new(template: Template, json: bool) -> TemplatePrinter {
+    pub fn new(template: Template, json: bool, bufs: BufStyle) -> TemplatePrinter {
         TemplatePrinter {
             template,
             json,
+            bufs,
             scratch: Vec::new(),
             line: String::new(),
         }
@@ -31,6 +34,7 @@ impl Printer for TemplatePrinter {
         let mut fields = EventFields {
             cx,
             scratch: &mut self.scratch,
+            bufs: self.bufs,
         };
         if self.json {
             if let Some(obj) = self.template.render_json(&mut fields) {

@@ -337,6 +337,7 @@ impl Printer for TermView {
             Some((_, f)) => f.matches(&mut EventFields {
                 cx,
                 scratch: &mut self.scratch,
+                bufs: Default::default(),
             }),
             None => true,
         };
