@@ -253,6 +253,22 @@ pub struct CaptureArgs {
     pub command: Vec<OsString>,
 }
 
+/// sysdig's `-t` letters.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeType {
+    #[default]
+    #[value(name = "h")]
+    H,
+    #[value(name = "a")]
+    A,
+    #[value(name = "r")]
+    R,
+    #[value(name = "d")]
+    D,
+    #[value(name = "D")]
+    BigD,
+}
+
 /// How events are printed.
 #[derive(Args, Debug, Clone, Default)]
 pub struct PrintArgs {
@@ -272,6 +288,19 @@ pub struct PrintArgs {
     /// Show data buffers as a hex dump (sysdig's -x).
     #[arg(short = 'x', long = "print-hex", conflicts_with_all = ["json", "strace", "hex_ascii"])]
     pub hex: bool,
+    /// What the time column shows (sysdig's -t): h the time of day, a seconds since the epoch,
+    /// r seconds since the first event, d an exit's latency, D the time since the event shown
+    /// before.
+    #[arg(
+        short = 't',
+        long = "timetype",
+        value_enum,
+        default_value = "h",
+        value_name = "h|a|r|d|D",
+        hide_possible_values = true,
+        conflicts_with_all = ["json", "strace"]
+    )]
+    pub timetype: TimeType,
     /// Show data buffers as a hex dump with their text beside it (sysdig's -X).
     #[arg(short = 'X', long = "print-hex-ascii", conflicts_with_all = ["json", "strace"])]
     pub hex_ascii: bool,

@@ -16,6 +16,8 @@ use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::output::buffer::BufStyle;
+use syspect_inspect::output::time::TimeStyle;
+use syspect_inspect::output::Show;
 use syspect_inspect::pipeline::{Format, TimePoint, Window};
 use syspect_inspect::progress::Progress;
 use syspect_inspect::read;
@@ -88,7 +90,7 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
         return Ok(Format::Template {
             template,
             json: p.json,
-            bufs: bufs_of(p),
+            show: show_of(p),
         });
     }
     Ok(if p.json {
@@ -98,14 +100,15 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
     } else {
         Format::Line {
             containers: p.containers,
-            bufs: bufs_of(p),
+            show: show_of(p),
         }
     })
 }
 
-/// How data buffers are shown: `-A`, `-x`, `-X` (at most one: clap's group), or sysdig's dots.
-fn bufs_of(p: &cli::PrintArgs) -> BufStyle {
-    if p.ascii {
+/// How data buffers are shown (`-A`, `-x`, `-X`: at most one, clap sees to it; else sysdig's
+/// dots) and what the time column shows (`-t`).
+fn show_of(p: &cli::PrintArgs) -> Show {
+    let bufs = if p.ascii {
         BufStyle::Ascii
     } else if p.hex {
         BufStyle::Hex
@@ -113,7 +116,15 @@ fn bufs_of(p: &cli::PrintArgs) -> BufStyle {
         BufStyle::HexAscii
     } else {
         BufStyle::Dots
-    }
+    };
+    let times = match p.timetype {
+        cli::TimeType::H => TimeStyle::Human,
+        cli::TimeType::A => TimeStyle::Absolute,
+        cli::TimeType::R => TimeStyle::Relative,
+        cli::TimeType::D => TimeStyle::Latency,
+        cli::TimeType::BigD => TimeStyle::Delta,
+    };
+    Show { bufs, times }
 }
 
 /// `--from` / `--to`, or a usage error naming the bad value.

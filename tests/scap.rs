@@ -326,3 +326,53 @@ fn buffers_print_as_sysdig_prints_them_with_a_x_and_cap_x() {
         );
     }
 }
+
+#[test]
+fn the_time_column_shows_what_dash_t_asks_as_sysdig_does() {
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let filter = "proc.name=curl and evt.type=read";
+    let times = |t: &str| -> Vec<String> {
+        ours(&["read", &f, "-t", t, "-n", "3", filter])
+            .lines()
+            .map(|l| l.split(' ').nth(1).unwrap_or_default().to_owned())
+            .collect()
+    };
+    // sysdig 0.29's columns for events 230, 231 and 248
+    assert_eq!(
+        times("a"),
+        [
+            "1534527348.514699305",
+            "1534527348.514700898",
+            "1534527348.514731970"
+        ]
+    );
+    assert_eq!(times("r"), ["5.514699306", "5.514700899", "5.514731971"]);
+    assert_eq!(times("d"), ["0.000000000", "0.000001593", "0.000000000"]);
+    assert_eq!(times("D"), ["0.000000000", "0.000001593", "0.000031072"]);
+    assert_eq!(
+        ours(&[
+            "read",
+            &f,
+            "-p",
+            "%evt.num %evt.deltatime",
+            "-n",
+            "3",
+            filter
+        ]),
+        "230 0\n231 1593\n248 31072\n"
+    );
+
+    if !need_program("the_time_column_shows_what_dash_t_asks", "sysdig") {
+        return;
+    }
+    let format = "%evt.num %evt.outputtime %evt.deltatime %evt.latency";
+    for t in ["h", "a", "r", "d", "D"] {
+        assert_eq!(
+            ours(&["read", &f, "-t", t, "-p", format, filter]),
+            sysdig(&["-r", &f, "-t", t, "-p", format, filter]),
+            "-t {t}"
+        );
+    }
+}

@@ -8,18 +8,19 @@ use crate::analyzers::{self, AnalyzerOptions};
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
-use crate::output::buffer::BufStyle;
 use crate::output::template::TemplatePrinter;
-use crate::output::{json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer};
+use crate::output::{
+    json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer, Show,
+};
 use crate::state::State;
 use syspect_filter::Filter;
 
 /// How events are shown.
 #[derive(Clone, Debug)]
 pub enum Format {
-    /// sysdig's default line; `containers` adds the container (`--pc`); `bufs` says how data
-    /// buffers are shown (`-A`, `-x`, `-X`).
-    Line { containers: bool, bufs: BufStyle },
+    /// sysdig's default line; `containers` adds the container (`--pc`); `show` says how data
+    /// buffers (`-A`, `-x`, `-X`) and times (`-t`) are shown.
+    Line { containers: bool, show: Show },
     /// One JSON object per event.
     Json,
     /// strace's merged view.
@@ -28,7 +29,7 @@ pub enum Format {
     Template {
         template: Template,
         json: bool,
-        bufs: BufStyle,
+        show: Show,
     },
     /// An analyzer by name (`summary`, `lsof`…); `json` for a JSON report.
     Analyzer { name: &'static str, json: bool },
@@ -43,14 +44,14 @@ impl Format {
                 Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
                 None => Box::new(StracePrinter::new()),
             },
-            Format::Line { containers, bufs } => Box::new(LinePrinter::new(containers, bufs)),
+            Format::Line { containers, show } => Box::new(LinePrinter::new(containers, show)),
             Format::Json => Box::<JsonPrinter>::default(),
             Format::Strace => Box::new(StracePrinter::new()),
             Format::Template {
                 template,
                 json,
-                bufs,
-            } => Box::new(TemplatePrinter::new(template, json, bufs)),
+                show,
+            } => Box::new(TemplatePrinter::new(template, json, show)),
         }
     }
 }
@@ -66,6 +67,8 @@ pub struct Pipeline {
     limit: Option<u64>,
     filter: Option<Filter>,
     scratch: Vec<u8>,
+    /// The time of the last event shown (`evt.deltatime`, `-t D`).
+    prev_shown: Option<u64>,
     window: Window,
 }
 
@@ -122,6 +125,7 @@ impl Pipeline {
             limit,
             filter: None,
             scratch: Vec::new(),
+            prev_shown: None,
             window: Window::default(),
         }
     }
@@ -175,12 +179,13 @@ impl Pipeline {
                 ev,
                 state: &self.state,
                 completed: completed.as_ref(),
+                prev_shown: self.prev_shown,
             };
             if let Some(f) = &self.filter {
                 let mut fields = EventFields {
                     cx: &cx,
                     scratch: &mut self.scratch,
-                    bufs: Default::default(),
+                    show: Default::default(),
                 };
                 if !f.matches(&mut fields) {
                     self.state.recycle(completed);
@@ -189,6 +194,7 @@ impl Pipeline {
             }
             self.printer.event(&cx, out)?;
             self.shown += 1;
+            self.prev_shown = Some(ev.ts);
             self.state.recycle(completed);
         }
         Ok(self.limit.is_none_or(|l| self.shown < l))

@@ -101,6 +101,8 @@ pub struct Selector {
     pub state: State,
     filter: Option<Filter>,
     scratch: Vec<u8>,
+    /// The time of the last event kept (`evt.deltatime`).
+    prev_kept: Option<u64>,
     num: u64,
 }
 
@@ -110,6 +112,7 @@ impl Selector {
             state: State::new(),
             filter,
             scratch: Vec::new(),
+            prev_kept: None,
             num: 0,
         }
     }
@@ -137,13 +140,17 @@ impl Selector {
             ev,
             state: &self.state,
             completed: completed.as_ref(),
+            prev_shown: self.prev_kept,
         };
         let mut fields = crate::fields::EventFields {
             cx: &cx,
             scratch: &mut self.scratch,
-            bufs: Default::default(),
+            show: Default::default(),
         };
         let selected = filter.matches(&mut fields);
+        if selected {
+            self.prev_kept = Some(ev.ts);
+        }
         // The state the event left behind comes first, selected or not: a reader of the file
         // then names the fds of the selected events even when their enter was not selected.
         (state_records(&self.state, rec), selected)

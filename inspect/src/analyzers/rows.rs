@@ -57,11 +57,12 @@ impl Rows {
             ev: &ev,
             state,
             completed: None,
+            prev_shown: None,
         };
         filter.matches(&mut EventFields {
             cx: &cx,
             scratch: &mut self.scratch,
-            bufs: Default::default(),
+            show: Default::default(),
         })
     }
 }

@@ -9,8 +9,7 @@ use syspect_filter::{FieldArg, FieldRef, Fields, Value};
 
 use super::container::container_info;
 use super::F;
-use crate::output::buffer::BufStyle;
-use crate::output::{self, info, time::datetime, Ctx};
+use crate::output::{self, info, time::datetime, Ctx, Show};
 use crate::state::{fds, Fd, Thread};
 
 /// The fields of one event. `scratch` is a buffer kept across events, so that building a text
@@ -18,9 +17,10 @@ use crate::state::{fds, Fd, Thread};
 pub struct EventFields<'a, 'b> {
     pub cx: &'a Ctx<'b>,
     pub scratch: &'a mut Vec<u8>,
-    /// How the text of `evt.info`, `evt.args` and `evt.arg.NAME` shows a data buffer (filters
-    /// take the default; `-A`, `-x` and `-X` change what is printed).
-    pub bufs: BufStyle,
+    /// How the text of `evt.info`, `evt.args` and `evt.arg.NAME` shows a data buffer, and
+    /// `-p`'s `%evt.outputtime` the time (filters take the defaults; `-A`, `-x`, `-X` and `-t`
+    /// change what is printed).
+    pub show: Show,
 }
 
 /// The arguments of the event's syscall with their descriptions: the exit's own first, then
@@ -259,7 +259,7 @@ impl EventFields<'_, '_> {
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),
             F::EvtArgs | F::EvtInfo => {
-                let bufs = self.bufs;
+                let bufs = self.show.bufs;
                 self.text(|s| info::info(cx.state, ev, bufs, s))
             }
             F::EvtArg | F::EvtRawArg => {
@@ -302,7 +302,7 @@ impl EventFields<'_, '_> {
                         }
                     };
                 }
-                let bufs = self.bufs;
+                let bufs = self.show.bufs;
                 self.text(|s| info::arg_value(cx.state, ev.pid, d, a, bufs, s))
             }
             F::EvtBuffer | F::EvtBuflen => {
@@ -333,14 +333,10 @@ impl EventFields<'_, '_> {
                 EventKind::Exit { ret, .. } => Some(Value::Bool(*ret < 0)),
                 _ => Some(Value::Bool(false)),
             },
-            F::EvtLatency => match &ev.kind {
-                EventKind::Exit { .. } => Some(Value::UInt(
-                    cx.completed
-                        .and_then(|c| c.enter.as_ref())
-                        .map_or(0, |e| ev.ts.saturating_sub(e.ts)),
-                )),
-                _ => Some(Value::UInt(0)),
-            },
+            F::EvtLatency => Some(Value::UInt(cx.latency())),
+            F::EvtDeltaTime => Some(Value::UInt(
+                cx.prev_shown.map_or(0, |p| ev.ts.saturating_sub(p)),
+            )),
             F::EvtIsIo => Some(Value::Bool(matches!(
                 class(cx),
                 Some(Class::IoRead | Class::IoWrite)

@@ -10,6 +10,7 @@ use syspect_filter::{FieldArg, FieldInfo, FieldRef, Fields, Registry, ResolveErr
 use super::extract::value_text;
 use super::{EventFields, FieldRegistry, F};
 use crate::output::buffer::buffer_text;
+use crate::output::time::TimeFmt;
 
 /// One piece of a template.
 #[derive(Clone, Debug)]
@@ -130,12 +131,16 @@ impl Template {
 
     /// The line for one event, or `None` when a field is missing and `*` was not given.
     pub fn render(&self, fields: &mut EventFields<'_, '_>, out: &mut String) -> bool {
-        let bufs = fields.bufs;
+        let show = fields.show;
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Field { id, arg, .. } => {
                     let f = F::from_id(*id);
+                    if f == Some(F::EvtOutputTime) {
+                        show.times.write(&mut TimeFmt::default(), fields.cx, out);
+                        continue;
+                    }
                     match (
                         f,
                         fields.value(FieldRef {
@@ -145,7 +150,7 @@ impl Template {
                     ) {
                         // the buffer's bytes as sysdig shows them, not raw
                         (Some(F::EvtBuffer), Some(syspect_filter::Value::Str(b))) => {
-                            buffer_text(bufs, b, out)
+                            buffer_text(show.bufs, b, out)
                         }
                         (Some(f), Some(v)) => value_text(f, v, out),
                         _ if self.print_missing => out.push_str("<NA>"),

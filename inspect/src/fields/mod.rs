@@ -63,7 +63,7 @@ macro_rules! fields {
 fields! {
     EvtNum "evt.num" UInt None false "event number in the stream (1-based)";
     EvtTime "evt.time" Time None false "time of day, local (HH:MM:SS.nnnnnnnnn); compares as ns since the epoch";
-    EvtOutputTime "evt.outputtime" Time None false "as evt.time: the time column of the default output";
+    EvtOutputTime "evt.outputtime" Time None false "the time column of the default output: evt.time, or what -t says";
     EvtDatetime "evt.datetime" Time None false "date and time, local (YYYY-MM-DD HH:MM:SS.nnnnnnnnn)";
     EvtRawTime "evt.rawtime" Time None false "ns since the epoch";
     EvtRelTime "evt.reltime" RelTime None false "ns since the first event";
@@ -80,6 +80,7 @@ fields! {
     EvtRawRes "evt.rawres" Int None false "the return value";
     EvtFailed "evt.failed" Bool None false "the call returned an error";
     EvtLatency "evt.latency" Duration None false "ns between the enter and the exit (exit events)";
+    EvtDeltaTime "evt.deltatime" Duration None false "ns since the event shown before (0 for the first)";
     EvtIsIo "evt.is_io" Bool None false "a read or a write";
     EvtIsIoRead "evt.is_io_read" Bool None false "a read";
     EvtIsIoWrite "evt.is_io_write" Bool None false "a write";

@@ -5,9 +5,8 @@ use std::io::{self, Write};
 
 use syspect_capture::event::CPU_UNKNOWN;
 
-use super::buffer::BufStyle;
 use super::time::TimeFmt;
-use super::{dir, info, type_name, Ctx, Printer};
+use super::{dir, info, type_name, Ctx, Printer, Show};
 
 /// Prints sysdig's default line for every event.
 #[derive(Default)]
@@ -15,16 +14,16 @@ pub struct LinePrinter {
     time: TimeFmt,
     /// Show the container (`--pc`).
     pub containers: bool,
-    /// How data buffers are shown (sysdig's default, `-A`, `-x`, `-X`).
-    pub bufs: BufStyle,
+    /// How data buffers (`-A`, `-x`, `-X`) and the time column (`-t`) are shown.
+    pub show: Show,
     buf: String,
 }
 
 impl LinePrinter {
-    pub fn new(containers: bool, bufs: BufStyle) -> LinePrinter {
+    pub fn new(containers: bool, show: Show) -> LinePrinter {
         LinePrinter {
             containers,
-            bufs,
+            show,
             ..Default::default()
         }
     }
@@ -37,7 +36,7 @@ impl Printer for LinePrinter {
         let b = &mut self.buf;
         b.clear();
         let _ = write!(b, "{} ", cx.num);
-        self.time.time_of_day(ev.ts, b);
+        self.show.times.write(&mut self.time, cx, b);
         if ev.cpu == CPU_UNKNOWN {
             b.push_str(" - ");
         } else {
@@ -55,7 +54,7 @@ impl Printer for LinePrinter {
             _ => b.push_str("<NA>"),
         }
         let _ = write!(b, " ({}) {} {} ", ev.tid, dir(ev), type_name(ev));
-        info::info(cx.state, ev, self.bufs, b);
+        info::info(cx.state, ev, self.show.bufs, b);
         b.push('\n');
         out.write_all(b.as_bytes())
     }

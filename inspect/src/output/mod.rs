@@ -17,6 +17,14 @@ use syspect_capture::event::{Event, EventKind};
 
 use crate::state::{Completed, State};
 
+/// How a printed event shows what has more than one way of being shown: its data buffer
+/// (sysdig's `-A`, `-x`, `-X`) and its time column (`-t`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Show {
+    pub bufs: buffer::BufStyle,
+    pub times: time::TimeStyle,
+}
+
 /// Everything a printer may look at for one event.
 pub struct Ctx<'a> {
     /// The event's number in the stream (1-based, counting every event, filtered or not).
@@ -25,6 +33,22 @@ pub struct Ctx<'a> {
     pub state: &'a State,
     /// For an exit event: its enter, when the state saw it.
     pub completed: Option<&'a Completed>,
+    /// The time of the last event shown before this one (`evt.deltatime`, `-t D`).
+    pub prev_shown: Option<u64>,
+}
+
+impl Ctx<'_> {
+    /// An exit's latency: ns since its enter (0 when the enter was not seen, or for any other
+    /// event).
+    pub fn latency(&self) -> u64 {
+        match &self.ev.kind {
+            EventKind::Exit { .. } => self
+                .completed
+                .and_then(|c| c.enter.as_ref())
+                .map_or(0, |e| self.ev.ts.saturating_sub(e.ts)),
+            _ => 0,
+        }
+    }
 }
 
 /// A way of showing events.

@@ -2,27 +2,26 @@
 
 use std::io::{self, Write};
 
-use super::buffer::BufStyle;
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 
-use super::{Ctx, Printer};
+use super::{Ctx, Printer, Show};
 
 /// Prints each event with a `-p` template, as text or as a JSON object.
 pub struct TemplatePrinter {
     template: Template,
     json: bool,
-    bufs: BufStyle,
+    show: Show,
     scratch: Vec<u8>,
     line: String,
 }
 
 impl TemplatePrinter {
-    pub fn new(template: Template, json: bool, bufs: BufStyle) -> TemplatePrinter {
+    pub fn new(template: Template, json: bool, show: Show) -> TemplatePrinter {
         TemplatePrinter {
             template,
             json,
-            bufs,
+            show,
             scratch: Vec::new(),
             line: String::new(),
         }
@@ -34,7 +33,7 @@ impl Printer for TemplatePrinter {
         let mut fields = EventFields {
             cx,
             scratch: &mut self.scratch,
-            bufs: self.bufs,
+            show: self.show,
         };
         if self.json {
             if let Some(obj) = self.template.render_json(&mut fields) {

@@ -337,7 +337,7 @@ impl Printer for TermView {
             Some((_, f)) => f.matches(&mut EventFields {
                 cx,
                 scratch: &mut self.scratch,
-                bufs: Default::default(),
+                show: Default::default(),
             }),
             None => true,
         };

@@ -671,6 +671,7 @@ mod tests {
                 ev: &ev,
                 state: &state,
                 completed: None,
+                prev_shown: None,
             };
             if selected {
                 c.event(&cx);
