@@ -283,10 +283,10 @@ pub struct PrintArgs {
     pub containers: bool,
     /// Show data buffers as their text only, with its line ends, on lines of their own
     /// (sysdig's -A).
-    #[arg(short = 'A', long = "print-ascii", conflicts_with_all = ["json", "strace", "hex", "hex_ascii"])]
+    #[arg(short = 'A', long = "print-ascii", conflicts_with_all = ["strace", "hex", "hex_ascii", "base64"])]
     pub ascii: bool,
     /// Show data buffers as a hex dump (sysdig's -x).
-    #[arg(short = 'x', long = "print-hex", conflicts_with_all = ["json", "strace", "hex_ascii"])]
+    #[arg(short = 'x', long = "print-hex", conflicts_with_all = ["strace", "hex_ascii", "base64"])]
     pub hex: bool,
     /// What the time column shows (sysdig's -t): h the time of day, a seconds since the epoch,
     /// r seconds since the first event, d an exit's latency, D the time since the event shown
@@ -302,8 +302,11 @@ pub struct PrintArgs {
     )]
     pub timetype: TimeType,
     /// Show data buffers as a hex dump with their text beside it (sysdig's -X).
-    #[arg(short = 'X', long = "print-hex-ascii", conflicts_with_all = ["json", "strace"])]
+    #[arg(short = 'X', long = "print-hex-ascii", conflicts_with_all = ["strace", "base64"])]
     pub hex_ascii: bool,
+    /// Show data buffers in base64 (sysdig's -b).
+    #[arg(short = 'b', long = "print-base64", conflicts_with = "strace")]
+    pub base64: bool,
     /// Print these fields: `%evt.num %proc.name %fd.name`; an event lacking one is skipped
     /// unless FORMAT starts with `*` (then `<NA>`). With -j: one JSON object of these fields.
     #[arg(

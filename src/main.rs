@@ -94,7 +94,9 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
         });
     }
     Ok(if p.json {
-        Format::Json
+        Format::Json {
+            bufs: show_of(p).bufs,
+        }
     } else if p.strace {
         Format::Strace
     } else {
@@ -105,8 +107,8 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
     })
 }
 
-/// How data buffers are shown (`-A`, `-x`, `-X`: at most one, clap sees to it; else sysdig's
-/// dots) and what the time column shows (`-t`).
+/// How data buffers are shown (`-A`, `-x`, `-X`, `-b`: at most one, clap sees to it; else
+/// sysdig's dots) and what the time column shows (`-t`).
 fn show_of(p: &cli::PrintArgs) -> Show {
     let bufs = if p.ascii {
         BufStyle::Ascii
@@ -114,6 +116,8 @@ fn show_of(p: &cli::PrintArgs) -> Show {
         BufStyle::Hex
     } else if p.hex_ascii {
         BufStyle::HexAscii
+    } else if p.base64 {
+        BufStyle::Base64
     } else {
         BufStyle::Dots
     };

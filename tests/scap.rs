@@ -306,6 +306,7 @@ fn buffers_print_as_sysdig_prints_them_with_a_x_and_cap_x() {
     )));
     assert!(line("-x").starts_with(&format!("{head}\n\t0x0000: 300d 0a0d 0a\n ")));
     assert!(line("-A").starts_with(&format!("{head}\n0\n\n ")));
+    assert!(line("-b").starts_with(&format!("{head}MA0KDQo= ")));
     // without an option, and in a -p format too, what is not printable is a dot, never raw
     assert!(line("-n1").starts_with(&format!("{head}0.... ")));
     assert_eq!(
@@ -318,12 +319,22 @@ fn buffers_print_as_sysdig_prints_them_with_a_x_and_cap_x() {
     }
     let format = "%evt.num [%evt.buffer] [%evt.arg.data]";
     let filter = "evt.num in (231, 1081, 1353, 1412)";
-    for opt in ["-A", "-x", "-X"] {
-        assert_eq!(
-            ours(&["read", &f, opt, "-p", format, filter]),
-            sysdig(&["-r", &f, opt, "-p", format, filter]),
-            "{opt}"
-        );
+    for opts in [
+        &["-A"][..],
+        &["-x"],
+        &["-X"],
+        &["-b"],
+        &["-j"],
+        &["-j", "-X"],
+        &["-j", "-b"],
+    ] {
+        let mut mine = vec!["read", &f];
+        mine.extend(opts);
+        mine.extend(["-p", format, filter]);
+        let mut theirs = vec!["-r", &f];
+        theirs.extend(opts);
+        theirs.extend(["-p", format, filter]);
+        assert_eq!(ours(&mine), sysdig(&theirs), "{opts:?}");
     }
 }
 

@@ -8,6 +8,7 @@ use crate::analyzers::{self, AnalyzerOptions};
 use crate::fields::format::Template;
 use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
+use crate::output::buffer::BufStyle;
 use crate::output::template::TemplatePrinter;
 use crate::output::{
     json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer, Show,
@@ -21,8 +22,8 @@ pub enum Format {
     /// sysdig's default line; `containers` adds the container (`--pc`); `show` says how data
     /// buffers (`-A`, `-x`, `-X`) and times (`-t`) are shown.
     Line { containers: bool, show: Show },
-    /// One JSON object per event.
-    Json,
+    /// One JSON object per event; `bufs` says how `evt.info` shows a data buffer.
+    Json { bufs: BufStyle },
     /// strace's merged view.
     Strace,
     /// A `-p` template, as text or (`json`) as one JSON object per event.
@@ -45,7 +46,7 @@ impl Format {
                 None => Box::new(StracePrinter::new()),
             },
             Format::Line { containers, show } => Box::new(LinePrinter::new(containers, show)),
-            Format::Json => Box::<JsonPrinter>::default(),
+            Format::Json { bufs } => Box::new(JsonPrinter::new(bufs)),
             Format::Strace => Box::new(StracePrinter::new()),
             Format::Template {
                 template,

@@ -164,6 +164,7 @@ impl Template {
 
     /// The JSON object of one event: exactly the template's fields.
     pub fn render_json(&self, fields: &mut EventFields<'_, '_>) -> Option<Json> {
+        let bufs = fields.show.bufs;
         let mut m = Map::new();
         for p in &self.pieces {
             if let Piece::Field { name, id, arg } = p {
@@ -179,6 +180,12 @@ impl Template {
                         Json::from(u)
                     }
                     Some(syspect_filter::Value::Bool(b)) => Json::from(b),
+                    // as in text: the buffer as sysdig shows it
+                    Some(syspect_filter::Value::Str(b)) if f == F::EvtBuffer => {
+                        let mut s = String::new();
+                        buffer_text(bufs, b, &mut s);
+                        Json::from(s)
+                    }
                     Some(v) => {
                         let mut s = String::new();
                         value_text(f, v, &mut s);

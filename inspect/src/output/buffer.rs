@@ -1,6 +1,6 @@
 //! How a data buffer (a read's or write's bytes, sysdig's `data=`) is shown in event text:
-//! sysdig's default, with `.` for what is not printable, or as sysdig's `-A`, `-x` and `-X`
-//! show it, on lines of its own after the event's line.
+//! sysdig's default, with `.` for what is not printable; in base64 (`-b`); or as sysdig's `-A`,
+//! `-x` and `-X` show it, on lines of its own after the event's line.
 //!
 //! The layouts are sysdig's, byte for byte, checked against sysdig 0.29 on the captures in
 //! `shared/fixtures/scap` (tests/render.rs):
@@ -28,6 +28,8 @@ pub enum BufStyle {
     Hex,
     /// A hex dump with the bytes as text beside it (sysdig's `-X`).
     HexAscii,
+    /// Base64 (sysdig's `-b`), for bytes that must survive copying and pasting.
+    Base64,
 }
 
 fn printable(b: u8) -> bool {
@@ -44,6 +46,10 @@ pub fn buffer_text(style: BufStyle, data: &[u8], out: &mut String) {
             data.iter()
                 .map(|&b| if printable(b) { b as char } else { '.' }),
         ),
+        BufStyle::Base64 => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode_string(data, out)
+        }
         BufStyle::Ascii => {
             out.push('\n');
             for (i, &b) in data.iter().enumerate() {
@@ -94,6 +100,13 @@ mod tests {
     fn dots_replace_what_is_not_printable() {
         assert_eq!(show(BufStyle::Dots, b"0\r\n\r\n"), "0....");
         assert_eq!(show(BufStyle::Dots, b"\x7fELF\x02"), ".ELF.");
+    }
+
+    #[test]
+    fn base64_is_the_standard_alphabet_padded() {
+        // sysdig 0.29, curl_google.scap event 1412
+        assert_eq!(show(BufStyle::Base64, b"0\r\n\r\n"), "MA0KDQo=");
+        assert_eq!(show(BufStyle::Base64, b""), "");
     }
 
     #[test]

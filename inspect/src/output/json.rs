@@ -3,6 +3,7 @@
 //! Written straight to the output through serde, keys in sorted order, without building a
 //! `serde_json::Value` per event (which made `-j` five times slower than the text lines).
 
+use super::buffer::BufStyle;
 use std::io::{self, Write};
 
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -16,10 +17,21 @@ use super::{dir, info, type_name, Ctx, Printer};
 /// Prints one JSON object per event.
 #[derive(Default)]
 pub struct JsonPrinter {
+    /// How `evt.info` shows a data buffer (`-A`, `-x`, `-X`, `-b`, as sysdig's JSON does).
+    bufs: BufStyle,
     time: TimeFmt,
     /// Reused text of the time and of evt.info.
     time_text: String,
     info_text: String,
+}
+
+impl JsonPrinter {
+    pub fn new(bufs: BufStyle) -> JsonPrinter {
+        JsonPrinter {
+            bufs,
+            ..Default::default()
+        }
+    }
 }
 
 /// Bytes as a JSON string, invalid UTF-8 replaced as `String::from_utf8_lossy` does.
@@ -116,12 +128,7 @@ impl Printer for JsonPrinter {
         self.time_text.clear();
         self.time.time_of_day(ev.ts, &mut self.time_text);
         self.info_text.clear();
-        info::info(
-            cx.state,
-            ev,
-            super::buffer::BufStyle::Dots,
-            &mut self.info_text,
-        );
+        info::info(cx.state, ev, self.bufs, &mut self.info_text);
         let mut args: Vec<(std::borrow::Cow<'static, str>, &Arg)> = Vec::new();
         let (mut res, mut errno) = (None, None);
         if let EventKind::Enter { nr, args: a } | EventKind::Exit { nr, args: a, .. } = &ev.kind {
