@@ -45,6 +45,8 @@ impl Analyzer for Summary {
             "errors",
             "syscall",
         ]);
+        // strace -c's columns, so that the two tables read alike
+        t.min_widths = vec![6, 11, 11, 9, 9, 16];
         let pct = |ns: u64| {
             if total_ns == 0 {
                 0.0

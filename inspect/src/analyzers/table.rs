@@ -74,6 +74,8 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// A last line set apart (strace -c's `total`).
     pub footer: Option<Vec<Cell>>,
+    /// Widths the text columns have at least (strace -c's fixed layout), by position.
+    pub min_widths: Vec<usize>,
 }
 
 impl Table {
@@ -91,7 +93,12 @@ impl Table {
     /// Write as aligned text (numbers right-aligned, the last column left-aligned and unpadded).
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         let all: Vec<&Vec<Cell>> = self.rows.iter().chain(self.footer.iter()).collect();
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
+        let mut widths: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.len().max(self.min_widths.get(i).copied().unwrap_or(0)))
+            .collect();
         for r in &all {
             for (i, c) in r.iter().enumerate() {
                 if let Some(w) = widths.get_mut(i) {
