@@ -304,6 +304,9 @@ pub struct PrintArgs {
     /// Show data buffers as a hex dump with their text beside it (sysdig's -X).
     #[arg(short = 'X', long = "print-hex-ascii", conflicts_with_all = ["strace", "base64"])]
     pub hex_ascii: bool,
+    /// With --strace: the time spent in each call, `<0.000012>` after its result (strace's -T).
+    #[arg(short = 'T', requires = "strace")]
+    pub durations: bool,
     /// Show data buffers in base64 (sysdig's -b).
     #[arg(short = 'b', long = "print-base64", conflicts_with = "strace")]
     pub base64: bool,
@@ -369,6 +372,20 @@ pub struct AnalyzerArgs {
     /// How many rows a table shows.
     #[arg(long = "top", default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// Write the output to FILE (strace's -o; `syspect strace` otherwise writes to stderr as
+    /// strace does, when it runs the command, and the other analyzers to stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// strace: accepted for strace's habit; children are always followed.
+    #[arg(short = 'f', action = clap::ArgAction::Count)]
+    pub follow: u8,
+    /// strace: each line starts with the time of day (-t), with microseconds (-tt), or in
+    /// seconds since the epoch (-ttt).
+    #[arg(short = 't', action = clap::ArgAction::Count)]
+    pub timestamps: u8,
+    /// strace: the time spent in each call, `<0.000012>` after its result.
+    #[arg(short = 'T')]
+    pub durations: bool,
     /// echo-fds: printable text, other bytes as `.` (the default).
     #[arg(short = 'A', conflicts_with = "hex")]
     pub ascii: bool,

@@ -16,6 +16,7 @@ use syspect_inspect::analyzers::{AnalyzerOptions, Group};
 use syspect_inspect::fields::format::Template;
 use syspect_inspect::live::{self, LiveOptions};
 use syspect_inspect::output::buffer::BufStyle;
+use syspect_inspect::output::strace::StraceOptions;
 use syspect_inspect::output::time::TimeStyle;
 use syspect_inspect::output::Show;
 use syspect_inspect::pipeline::{Format, TimePoint, Window};
@@ -98,7 +99,10 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
             bufs: show_of(p).bufs,
         }
     } else if p.strace {
-        Format::Strace
+        Format::Strace(StraceOptions {
+            timestamps: 0,
+            durations: p.durations,
+        })
     } else {
         Format::Line {
             containers: p.containers,
@@ -230,14 +234,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
         Command::Strace(s) => {
+            let strace = strace_options(&s);
+            let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
             let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
-            let stderr = io::stderr();
-            let mut out = io::BufWriter::new(stderr.lock());
             let code = live::capture_and_print(
                 &opts,
-                Format::Strace.printer(&AnalyzerOptions::default(), false),
+                Format::Strace(strace).printer(&AnalyzerOptions::default(), false),
                 &mut out,
             )?;
+            out.flush()?;
             Ok(exit_code(code))
         }
         Command::Read(r) => {
@@ -398,6 +403,28 @@ fn picture(what: Picture, args: cli::PictureArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where a command's output goes: `-o FILE` (created, or emptied), else `default`.
+fn output_to(
+    path: Option<&std::path::Path>,
+    default: impl FnOnce() -> Box<dyn Write>,
+) -> Result<io::BufWriter<Box<dyn Write>>> {
+    let w: Box<dyn Write> = match path {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => default(),
+    };
+    Ok(io::BufWriter::new(w))
+}
+
+/// strace's `-t`/`-tt`/`-ttt` and `-T`.
+fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
+    StraceOptions {
+        timestamps: a.timestamps.min(3),
+        durations: a.durations,
+    }
+}
+
 /// Run analyzer `name` over trace files (`-r`) or a live capture.
 fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
     let opts = AnalyzerOptions {
@@ -409,10 +436,10 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
         hex: a.hex,
         limit: a.top,
         rows: filter_of(a.filter.as_deref())?,
+        strace: strace_options(&a),
     };
     let format = Format::Analyzer { name, json: a.json };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = output_to(a.output.as_deref(), || Box::new(io::stdout().lock()))?;
     if !a.read.is_empty() {
         if !a.command.is_empty() {
             return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
@@ -440,7 +467,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
     // On a terminal, top, iftop, topconns and topfiles are full-screen views; elsewhere (a
     // pipe, a file, -j) they print their plain tables.
     let printer: Box<dyn syspect_inspect::output::Printer> =
-        if tui::has_view(name) && !a.json && io::stdout().is_terminal() {
+        if tui::has_view(name) && !a.json && a.output.is_none() && io::stdout().is_terminal() {
             live.quiet_command = true;
             let filtered = a.filter.is_some() || !a.live.only_containers.is_empty();
             Box::new(tui::TermView::new(name, &opts, filtered))

@@ -185,6 +185,65 @@ fn strace_subcommand_prints_to_stderr() {
 }
 
 #[test]
+fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
+    let d = TempDir::new("strace-options");
+    let calls = d.join_str("calls.txt");
+    // -f is strace's habit (children are always followed); -o sends the calls to a file
+    let o = run(&[
+        "strace",
+        "-f",
+        "-tt",
+        "-T",
+        "-o",
+        &calls,
+        "--",
+        "/bin/echo",
+        "hi",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(!stderr(&o).contains("write("), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&calls).expect("the -o file");
+    let tt = regex::Regex::new(r"^\d\d:\d\d:\d\d\.\d{6} ").unwrap();
+    assert!(text.lines().all(|l| tt.is_match(l)), "{text}");
+    let write = text
+        .lines()
+        .find(|l| l.contains("write(1, \"hi\\n\", 3)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let took = regex::Regex::new(r"= 3 <(\d+\.\d{6})>$").unwrap();
+    let secs: f64 = took.captures(write).unwrap_or_else(|| panic!("{write}"))[1]
+        .parse()
+        .unwrap();
+    assert!(secs < 1.0, "{write}");
+    assert!(text
+        .lines()
+        .last()
+        .is_some_and(|l| l.ends_with("+++ exited with 0 +++")));
+
+    // -ttt: seconds since the epoch, to the microsecond; -t: the time of day
+    let t = d.join_str("t.spt");
+    assert!(capture(&d, &["/bin/echo", "hi"]).status.success());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let ttt = stdout(&run(&["strace", "-r", &t, "-ttt"]));
+    for l in ttt.lines() {
+        let (stamp, _) = l.split_once(' ').unwrap_or_default();
+        let (secs, micros) = stamp.split_once('.').unwrap_or_else(|| panic!("{l}"));
+        assert_eq!(micros.len(), 6, "{l}");
+        let at: f64 = stamp.parse().unwrap_or_else(|_| panic!("{l}"));
+        assert!((now - at).abs() < 60.0 && !secs.is_empty(), "{l}");
+    }
+    let t1 = regex::Regex::new(r"^\d\d:\d\d:\d\d [a-z+]").unwrap();
+    let one = stdout(&run(&["strace", "-r", &t, "-t"]));
+    assert!(one.lines().all(|l| t1.is_match(l)), "{one}");
+    // read --strace -T: the durations alone
+    let view = stdout(&run(&["read", "--strace", "-T", &t, "evt.type=write"]));
+    assert!(took.is_match(view.trim_end()), "{view}");
+}
+
+#[test]
 fn attach_and_detach_leave_the_process_running() {
     let d = TempDir::new("attach");
     let mut victim = Command::new("sh")

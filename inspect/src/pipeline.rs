@@ -9,6 +9,7 @@ use crate::fields::format::Template;
 use crate::fields::EventFields;
 use crate::output::analyzer::AnalyzerPrinter;
 use crate::output::buffer::BufStyle;
+use crate::output::strace::StraceOptions;
 use crate::output::template::TemplatePrinter;
 use crate::output::{
     json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer, Show,
@@ -24,8 +25,8 @@ pub enum Format {
     Line { containers: bool, show: Show },
     /// One JSON object per event; `bufs` says how `evt.info` shows a data buffer.
     Json { bufs: BufStyle },
-    /// strace's merged view.
-    Strace,
+    /// strace's merged view, with its options (`-T`…).
+    Strace(StraceOptions),
     /// A `-p` template, as text or (`json`) as one JSON object per event.
     Template {
         template: Template,
@@ -40,14 +41,14 @@ impl Format {
     /// A printer for this format.
     pub fn printer(self, opts: &AnalyzerOptions, live: bool) -> Box<dyn Printer> {
         match self {
-            Format::Analyzer { name: "strace", .. } => Box::new(StracePrinter::new()),
+            Format::Analyzer { name: "strace", .. } => Box::new(StracePrinter::new(opts.strace)),
             Format::Analyzer { name, json } => match analyzers::by_name(name, opts) {
                 Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
-                None => Box::new(StracePrinter::new()),
+                None => Box::new(StracePrinter::new(opts.strace)),
             },
             Format::Line { containers, show } => Box::new(LinePrinter::new(containers, show)),
             Format::Json { bufs } => Box::new(JsonPrinter::new(bufs)),
-            Format::Strace => Box::new(StracePrinter::new()),
+            Format::Strace(o) => Box::new(StracePrinter::new(o)),
             Format::Template {
                 template,
                 json,

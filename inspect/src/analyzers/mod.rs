@@ -70,6 +70,8 @@ pub struct AnalyzerOptions {
     /// The filter, for the reports of the state (lsof, netstat, ps), which keep the threads
     /// and fds it selects (see [`rows`]).
     pub rows: Option<syspect_filter::Filter>,
+    /// strace: `-t`/`-tt`/`-ttt` and `-T`.
+    pub strace: crate::output::strace::StraceOptions,
 }
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
@@ -77,7 +79,7 @@ pub const ALL: &[(&str, &str, &str)] = &[
     (
         "strace",
         "each call decoded on one line, as strace prints it",
-        "",
+        "-t, -tt, -ttt the time of each line; -T the time spent in each call",
     ),
     (
         "summary",

@@ -7,6 +7,10 @@
 //! It works on the stream as strace does on the live process: the enter event opens a line with
 //! the arguments known at entry; the exit completes it, or, when another thread printed in
 //! between, starts a `resumed` line with the rest.
+//!
+//! strace's `-t`, `-tt`, `-ttt` and `-T` ([`StraceOptions`]): a line starts with the time its
+//! first event happened (after the `[pid N]` prefix, as strace puts it), and a call's result
+//! is followed by the time between its enter and its exit, `<0.000012>`.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -14,13 +18,28 @@ use std::io::{self, Write};
 use syspect_capture::event::{Arg, EventKind, Tid};
 use syspect_capture::syscalls::{self, render};
 
+use std::fmt::Write as _;
+
 use super::info::split_status;
+use super::time::TimeFmt;
 use super::{Ctx, Printer};
 use crate::state::State;
+
+/// strace's options of what a line shows besides the call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StraceOptions {
+    /// `-t` (1): the time of day, `-tt` (2): with microseconds, `-ttt` (3): seconds since the
+    /// epoch with microseconds; 0: no time.
+    pub timestamps: u8,
+    /// `-T`: the time spent in each call.
+    pub durations: bool,
+}
 
 /// Prints events as strace does.
 #[derive(Default)]
 pub struct StracePrinter {
+    opts: StraceOptions,
+    time: TimeFmt,
     /// The line being written: its thread, its call, and the text so far (no newline yet).
     open: Option<(Tid, u16, String)>,
     /// Threads seen and not exited: more than one means `[pid N]` prefixes.
@@ -30,16 +49,53 @@ pub struct StracePrinter {
 }
 
 impl StracePrinter {
-    pub fn new() -> StracePrinter {
-        StracePrinter::default()
+    pub fn new(opts: StraceOptions) -> StracePrinter {
+        StracePrinter {
+            opts,
+            ..Default::default()
+        }
     }
 
-    fn prefix(&self, tid: Tid) -> String {
-        if self.live.len() > 1 {
+    /// What a line of thread `tid` starts with: `[pid N] ` once there are several threads,
+    /// then the time `ts` as `-t`, `-tt` or `-ttt` asks.
+    fn prefix(&mut self, tid: Tid, ts: u64) -> String {
+        let mut s = if self.live.len() > 1 {
             format!("[pid {tid:>5}] ")
         } else {
             String::new()
+        };
+        let us = ts % 1_000_000_000 / 1000;
+        match self.opts.timestamps {
+            0 => {}
+            1 | 2 => {
+                let mut t = String::new();
+                self.time.time_of_day(ts, &mut t);
+                // `HH:MM:SS.nnnnnnnnn`: the seconds alone, or with microseconds
+                t.truncate(8);
+                s.push_str(&t);
+                if self.opts.timestamps == 2 {
+                    let _ = write!(s, ".{us:06}");
+                }
+                s.push(' ');
+            }
+            _ => {
+                let _ = write!(s, "{}.{us:06} ", ts / 1_000_000_000);
+            }
         }
+        s
+    }
+
+    /// The result, with `-T`'s ` <seconds>` after it.
+    fn result(&self, mut ret: String, ns: Option<u64>) -> String {
+        if let (true, Some(ns)) = (self.opts.durations, ns) {
+            let _ = write!(
+                ret,
+                " <{}.{:06}>",
+                ns / 1_000_000_000,
+                ns % 1_000_000_000 / 1000
+            );
+        }
+        ret
     }
 
     /// End the open line (of another thread) with `<unfinished ...>`.
@@ -72,7 +128,7 @@ impl Printer for StracePrinter {
         match &ev.kind {
             EventKind::Enter { nr, args } => {
                 self.interrupt(out)?;
-                let mut line = self.prefix(tid);
+                let mut line = self.prefix(tid, ev.ts);
                 line.push_str(&syscalls::name(*nr));
                 line.push('(');
                 match syscalls::lookup(*nr) {
@@ -90,6 +146,7 @@ impl Printer for StracePrinter {
                     (Some(d), Some(m)) => render::strace_ret_with_args(d, m, *ret),
                     _ => render::strace_ret(d, *ret),
                 };
+                let result = self.result(result, enter.map(|e| ev.ts.saturating_sub(e.ts)));
                 let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
                 if mine {
                     let Some((_, _, mut call)) = self.open.take() else {
@@ -97,7 +154,7 @@ impl Printer for StracePrinter {
                     };
                     // Rewrite the whole call now that the outputs are known.
                     if let Some(d) = d {
-                        call = self.prefix(tid);
+                        call = self.prefix(tid, enter.map_or(ev.ts, |e| e.ts));
                         call.push_str(&syscalls::name(*nr));
                         call.push('(');
                         let ins = enter.map_or(empty, |e| &e.args);
@@ -107,7 +164,7 @@ impl Printer for StracePrinter {
                     Self::line(&call, &result, out)?;
                 } else {
                     self.interrupt(out)?;
-                    let mut call = self.prefix(tid);
+                    let mut call = self.prefix(tid, ev.ts);
                     call.push_str(&format!("<... {} resumed>", syscalls::name(*nr)));
                     if let Some(d) = d {
                         let e = enter.map(|e| e.args.as_slice());
@@ -126,7 +183,7 @@ impl Printer for StracePrinter {
                 self.interrupt(out)?;
                 let line = format!(
                     "{}{}\n",
-                    self.prefix(tid),
+                    self.prefix(tid, ev.ts),
                     render::strace_signal(*signo, *code, *sender)
                 );
                 out.write_all(line.as_bytes())?;
@@ -144,7 +201,8 @@ impl Printer for StracePrinter {
                     }
                 }
                 if let Some(nr) = self.interrupted.remove(&tid) {
-                    let call = format!("{}<... {} resumed>)", self.prefix(tid), syscalls::name(nr));
+                    let prefix = self.prefix(tid, ev.ts);
+                    let call = format!("{prefix}<... {} resumed>)", syscalls::name(nr));
                     Self::line(&call, "?", out)?;
                 }
                 let (code, sig) = split_status(*status);
@@ -160,7 +218,7 @@ impl Printer for StracePrinter {
                     };
                     format!("killed by {name}{core}")
                 };
-                let line = format!("{}+++ {what} +++\n", self.prefix(tid));
+                let line = format!("{}+++ {what} +++\n", self.prefix(tid, ev.ts));
                 out.write_all(line.as_bytes())?;
                 self.live.remove(&tid);
             }
