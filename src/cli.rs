@@ -307,6 +307,9 @@ pub struct PrintArgs {
     /// With --strace: the time spent in each call, `<0.000012>` after its result (strace's -T).
     #[arg(short = 'T', requires = "strace")]
     pub durations: bool,
+    /// With --strace: each fd with what it names, `read(3</etc/hosts>, ...)` (strace's -y).
+    #[arg(short = 'y', action = clap::ArgAction::Count, requires = "strace")]
+    pub fd_paths: u8,
     /// Show data buffers in base64 (sysdig's -b).
     #[arg(short = 'b', long = "print-base64", conflicts_with = "strace")]
     pub base64: bool,
@@ -386,6 +389,10 @@ pub struct AnalyzerArgs {
     /// strace: the time spent in each call, `<0.000012>` after its result.
     #[arg(short = 'T')]
     pub durations: bool,
+    /// strace: each fd with what it names, `read(3</etc/hosts>, ...)` (sockets by their
+    /// addresses, as strace's -yy).
+    #[arg(short = 'y', action = clap::ArgAction::Count)]
+    pub fd_paths: u8,
     /// echo-fds: printable text, other bytes as `.` (the default).
     #[arg(short = 'A', conflicts_with = "hex")]
     pub ascii: bool,

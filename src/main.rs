@@ -102,6 +102,7 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
         Format::Strace(StraceOptions {
             timestamps: 0,
             durations: p.durations,
+            fd_paths: p.fd_paths > 0,
         })
     } else {
         Format::Line {
@@ -422,6 +423,7 @@ fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
     StraceOptions {
         timestamps: a.timestamps.min(3),
         durations: a.durations,
+        fd_paths: a.fd_paths > 0,
     }
 }
 

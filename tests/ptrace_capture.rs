@@ -244,6 +244,47 @@ fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
 }
 
 #[test]
+fn strace_y_names_fds_as_strace_y_does() {
+    let d = TempDir::new("strace-y");
+    let file = d.join_str("notes.txt");
+    std::fs::write(&file, "hello\n").unwrap();
+    let lines_about = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("notes.txt") && !l.starts_with("execve"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let o = syspect()
+        .args(["strace", "-y", "--", "cat", "notes.txt"])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mine = lines_about(&stderr(&o));
+    let dir = d.path().display();
+    for want in [
+        format!("openat(AT_FDCWD<{dir}>, \"notes.txt\", O_RDONLY) = 3<{file}>"),
+        format!("read(3<{file}>, \"hello\\n\", 131072)"),
+        format!("close(3<{file}>)"),
+    ] {
+        assert!(
+            mine.iter().any(|l| l.starts_with(&want)),
+            "{want}\n{mine:#?}"
+        );
+    }
+    if !need_program("strace_y_names_fds_as_strace_y_does", "strace") {
+        return;
+    }
+    let o = Command::new("strace")
+        .args(["-y", "-s", "80", "cat", "notes.txt"])
+        .current_dir(d.path())
+        .output()
+        .expect("strace");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(mine, lines_about(&stderr(&o)));
+}
+
+#[test]
 fn attach_and_detach_leave_the_process_running() {
     let d = TempDir::new("attach");
     let mut victim = Command::new("sh")

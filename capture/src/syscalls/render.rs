@@ -43,8 +43,27 @@ pub fn strace_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: Option<i64>) 
         args,
         ins: &[],
         ret,
+        fds: None,
     }
     .render()
+}
+
+/// strace's `-y`: what an fd number of the calling process names (`/etc/hosts`; for
+/// `AT_FDCWD`, the working directory), when known; an fd argument is then shown as
+/// `3</etc/hosts>`, `AT_FDCWD</tmp>`. `None`: fds as bare numbers.
+pub type FdNames<'a> = Option<&'a dyn Fn(i32) -> Option<String>>;
+
+/// `fd` as strace -y shows it: `3</etc/hosts>`, or `3` when its name is not known.
+pub fn fd_with_name(fd: i32, fds: FdNames<'_>) -> String {
+    let shown = if fd == libc::AT_FDCWD {
+        "AT_FDCWD".to_string()
+    } else {
+        fd.to_string()
+    };
+    match fds.and_then(|f| f(fd)) {
+        Some(name) => format!("{shown}<{name}>"),
+        None => shown,
+    }
 }
 
 /// [`strace_args`] from the enter and exit events' argument lists: in/out arguments can then
@@ -54,6 +73,7 @@ pub fn strace_call_args(
     enter: &[Arg],
     exit: Option<&[Arg]>,
     ret: Option<i64>,
+    fds: FdNames<'_>,
 ) -> String {
     let args = desc.merge_args(enter, exit);
     let ins = desc.merge_args(enter, None);
@@ -62,6 +82,7 @@ pub fn strace_call_args(
         args: &args,
         ins: &ins,
         ret,
+        fds,
     }
     .render()
 }
@@ -70,13 +91,14 @@ pub fn strace_call_args(
 /// entry and, when more follow at exit, the separator. A printer writes `NAME(` + this, then
 /// either [`strace_resumed`]'s text and `) = RET` on the same line, or ` <unfinished ...>`
 /// when another thread's line comes first (`wait4(-1, ` + ` <unfinished ...>`).
-pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
+pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg], fds: FdNames<'_>) -> String {
     let args = desc.merge_args(enter, None);
     let call = Call {
         desc,
         args: &args,
         ins: &[],
         ret: None,
+        fds,
     };
     let parts: Vec<String> = call
         .parts()
@@ -96,7 +118,13 @@ pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg]) -> String {
 /// `<... NAME resumed>`) and before `) = RET`: the arguments written by the call and those
 /// after them (`"hello\n", 100, 0, NULL, NULL`), or nothing. `enter` is `None` when the
 /// entry was not seen. [`strace_unfinished`] followed by this is [`strace_call_args`].
-pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], ret: i64) -> String {
+pub fn strace_resumed(
+    desc: &SyscallDesc,
+    enter: Option<&[Arg]>,
+    exit: &[Arg],
+    ret: i64,
+    fds: FdNames<'_>,
+) -> String {
     let enter = enter.unwrap_or(&[]);
     let args = desc.merge_args(enter, Some(exit));
     let ins = desc.merge_args(enter, None);
@@ -105,6 +133,7 @@ pub fn strace_resumed(desc: &SyscallDesc, enter: Option<&[Arg]>, exit: &[Arg], r
         args: &args,
         ins: &ins,
         ret: Some(ret),
+        fds,
     };
     let parts = call.parts();
     let Some(first) = parts.iter().position(|p| p.0) else {
@@ -360,6 +389,8 @@ struct Call<'a, 'b> {
     /// Values on entry (for in/out arguments); empty when unknown.
     ins: &'a [Option<&'b Arg>],
     ret: Option<i64>,
+    /// `-y`: the names of fd arguments.
+    fds: FdNames<'a>,
 }
 
 impl Call<'_, '_> {
@@ -557,21 +588,15 @@ impl Call<'_, '_> {
             _ => None,
         };
         match a.ty {
-            ArgType::Int | ArgType::Fd => (v.num().unwrap_or(0) as i32).to_string(),
+            ArgType::Int => (v.num().unwrap_or(0) as i32).to_string(),
+            ArgType::Fd => fd_with_name(v.num().unwrap_or(0) as i32, self.fds),
             ArgType::Long => (v.num().unwrap_or(0) as i64).to_string(),
             ArgType::UInt => v.num().unwrap_or(0).to_string(),
             ArgType::Hex | ArgType::Opaque | ArgType::Request | ArgType::CmdArg => {
                 hex0(v.num().unwrap_or(0))
             }
             ArgType::Ptr => ptr(v.num().unwrap_or(0)),
-            ArgType::DirFd => {
-                let fd = v.num().unwrap_or(0) as i32;
-                if fd == libc::AT_FDCWD {
-                    "AT_FDCWD".into()
-                } else {
-                    fd.to_string()
-                }
-            }
+            ArgType::DirFd => fd_with_name(v.num().unwrap_or(0) as i32, self.fds),
             ArgType::Mode => flags::octal(v.num().unwrap_or(0) as u32),
             ArgType::Signal => signal_text(v.num().unwrap_or(0)),
             ArgType::Flags(set) => flags::format(set, v.num().unwrap_or(0)),

@@ -44,7 +44,7 @@ pub(super) fn inet(port: u16, a: [u8; 4]) -> Vec<u8> {
 pub(super) fn line(name: &str, enter: Vec<Arg>, exit: Vec<Arg>, ret: i64) -> String {
     set_string_limit(MAX_STRLEN);
     let desc = table::lookup(number(name).expect(name)).expect(name);
-    let args = strace_call_args(desc, &enter, Some(&exit), Some(ret));
+    let args = strace_call_args(desc, &enter, Some(&exit), Some(ret), None);
     let merged = desc.merge_args(&enter, Some(&exit));
     format!(
         "{name}({args}) = {}",

@@ -10,13 +10,14 @@
 //!
 //! strace's `-t`, `-tt`, `-ttt` and `-T` ([`StraceOptions`]): a line starts with the time its
 //! first event happened (after the `[pid N]` prefix, as strace puts it), and a call's result
-//! is followed by the time between its enter and its exit, `<0.000012>`.
+//! is followed by the time between its enter and its exit, `<0.000012>`. With `-y` an fd,
+//! as an argument or as the result, is shown with what the state says it names.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use syspect_capture::event::{Arg, EventKind, Tid};
-use syspect_capture::syscalls::{self, render};
+use syspect_capture::syscalls::{self, render, RetType};
 
 use std::fmt::Write as _;
 
@@ -33,6 +34,9 @@ pub struct StraceOptions {
     pub timestamps: u8,
     /// `-T`: the time spent in each call.
     pub durations: bool,
+    /// `-y`: an fd shown with what it names, `3</etc/hosts>` (a socket by its addresses, as
+    /// strace's `-yy` shows it).
+    pub fd_paths: bool,
 }
 
 /// Prints events as strace does.
@@ -119,6 +123,22 @@ impl Printer for StracePrinter {
     fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
         let ev = cx.ev;
         let tid = ev.tid;
+        let state = cx.state;
+        let name_of = |fd: i32| {
+            let name = if fd == libc::AT_FDCWD {
+                &state.thread(tid)?.info.cwd
+            } else if fd >= 0 {
+                &state.fds.get(ev.pid, fd)?.name
+            } else {
+                return None;
+            };
+            (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned())
+        };
+        let fds: render::FdNames<'_> = if self.opts.fd_paths {
+            Some(&name_of)
+        } else {
+            None
+        };
         if !matches!(
             ev.kind,
             EventKind::Sample { .. } | EventKind::Drops { .. } | EventKind::Other { .. }
@@ -132,7 +152,7 @@ impl Printer for StracePrinter {
                 line.push_str(&syscalls::name(*nr));
                 line.push('(');
                 match syscalls::lookup(*nr) {
-                    Some(d) => line.push_str(&render::strace_unfinished(d, args)),
+                    Some(d) => line.push_str(&render::strace_unfinished(d, args, fds)),
                     None => line.push_str(&render::strace_raw_args(args)),
                 }
                 self.open = Some((tid, *nr, line));
@@ -146,6 +166,15 @@ impl Printer for StracePrinter {
                     (Some(d), Some(m)) => render::strace_ret_with_args(d, m, *ret),
                     _ => render::strace_ret(d, *ret),
                 };
+                let result = match (d, fds) {
+                    // -y: a new fd is named in the result too (`= 3</etc/hosts>`)
+                    (Some(d), Some(_)) if d.ret == RetType::Fd && *ret >= 0 => {
+                        let n = ret.to_string();
+                        let rest = result.strip_prefix(&n).unwrap_or_default();
+                        format!("{}{rest}", render::fd_with_name(*ret as i32, fds))
+                    }
+                    _ => result,
+                };
                 let result = self.result(result, enter.map(|e| ev.ts.saturating_sub(e.ts)));
                 let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
                 if mine {
@@ -158,7 +187,13 @@ impl Printer for StracePrinter {
                         call.push_str(&syscalls::name(*nr));
                         call.push('(');
                         let ins = enter.map_or(empty, |e| &e.args);
-                        call.push_str(&render::strace_call_args(d, ins, Some(args), Some(*ret)));
+                        call.push_str(&render::strace_call_args(
+                            d,
+                            ins,
+                            Some(args),
+                            Some(*ret),
+                            fds,
+                        ));
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
@@ -168,7 +203,7 @@ impl Printer for StracePrinter {
                     call.push_str(&format!("<... {} resumed>", syscalls::name(*nr)));
                     if let Some(d) = d {
                         let e = enter.map(|e| e.args.as_slice());
-                        call.push_str(&render::strace_resumed(d, e, args, *ret));
+                        call.push_str(&render::strace_resumed(d, e, args, *ret, fds));
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
