@@ -233,8 +233,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             Ok(exit_code(code))
         }
-        Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
-        Command::Strace(s) => {
+        Command::Strace(mut s) if !s.read.is_empty() => {
+            s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
+            analyze("strace", s)
+        }
+        Command::Strace(mut s) => {
+            s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
             let strace = strace_options(&s);
             let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
             let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
@@ -416,6 +420,53 @@ fn output_to(
         None => default(),
     };
     Ok(io::BufWriter::new(w))
+}
+
+/// strace's `-e trace=NAME,...` (or `-e NAME,...`, `!` first for all but those) as a filter
+/// on `evt.type`, joined to `filter` with `and`.
+fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<String>> {
+    let Some(expr) = trace else {
+        return Ok(filter);
+    };
+    let list = match expr.split_once('=') {
+        Some(("trace", list)) => list,
+        Some((what, _)) => {
+            return Err(UsageError(format!(
+                "-e {expr}: only trace= is supported (strace's {what}= is not)"
+            ))
+            .into())
+        }
+        None => expr,
+    };
+    let (not, list) = match list.strip_prefix('!') {
+        Some(rest) => ("not", rest),
+        None => ("", list),
+    };
+    let mut names = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        if name.starts_with('%') || name.starts_with('/') || name.starts_with('?') {
+            return Err(UsageError(format!(
+                "-e {expr}: name the syscalls ({name}: strace's classes and patterns are not supported)"
+            ))
+            .into());
+        }
+        if syspect_capture::syscalls::number(name).is_none() {
+            return Err(UsageError(format!("-e {expr}: unknown syscall `{name}`")).into());
+        }
+        names.push(name);
+    }
+    // strace shows signals and exits whatever the set
+    let set = match not {
+        "" => format!(
+            "(evt.type in ({}) or evt.type in (signaldeliver, procexit))",
+            names.join(", ")
+        ),
+        _ => format!("not evt.type in ({})", names.join(", ")),
+    };
+    Ok(Some(match filter {
+        Some(f) => format!("({f}) and {set}"),
+        None => set,
+    }))
 }
 
 /// strace's `-t`/`-tt`/`-ttt` and `-T`.

@@ -285,6 +285,50 @@ fn strace_y_names_fds_as_strace_y_does() {
 }
 
 #[test]
+fn strace_e_trace_keeps_the_named_calls_as_strace_does() {
+    let d = TempDir::new("strace-e");
+    std::fs::write(d.join("notes.txt"), "hello\n").unwrap();
+    let o = syspect()
+        .args([
+            "strace",
+            "-e",
+            "trace=openat,close",
+            "--",
+            "cat",
+            "notes.txt",
+        ])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mine = stderr(&o);
+    assert!(
+        mine.lines()
+            .all(|l| l.starts_with("openat(") || l.starts_with("close(") || l.starts_with("+++")),
+        "{mine}"
+    );
+    assert!(
+        mine.contains("openat(AT_FDCWD, \"notes.txt\", O_RDONLY) = 3"),
+        "{mine}"
+    );
+    assert!(mine.ends_with("+++ exited with 0 +++\n"), "{mine}");
+    // what strace has no such thing for is a usage error
+    for bad in ["signal=none", "trace=%file", "trace=opne"] {
+        let o = run(&["strace", "-e", bad, "--", "true"]);
+        assert_eq!(o.status.code(), Some(2), "-e {bad}: {}", stderr(&o));
+    }
+    if !need_program("strace_e_trace_keeps_the_named_calls", "strace") {
+        return;
+    }
+    let o = Command::new("strace")
+        .args(["-e", "trace=openat,close", "cat", "notes.txt"])
+        .current_dir(d.path())
+        .output()
+        .expect("strace");
+    assert_eq!(mine, stderr(&o));
+}
+
+#[test]
 fn attach_and_detach_leave_the_process_running() {
     let d = TempDir::new("attach");
     let mut victim = Command::new("sh")
