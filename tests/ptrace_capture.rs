@@ -329,6 +329,29 @@ fn strace_e_trace_keeps_the_named_calls_as_strace_does() {
 }
 
 #[test]
+fn strace_shows_the_signals_taken_and_the_killing_one() {
+    // whichever engine `strace` picks: eBPF as root, ptrace otherwise
+    let o = run(&[
+        "strace",
+        "--",
+        "sh",
+        "-c",
+        "trap 'echo caught' USR1; kill -USR1 $$; kill -TERM $$",
+    ]);
+    assert_eq!(o.status.code(), Some(128 + libc::SIGTERM), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "caught\n");
+    let text = stderr(&o);
+    let usr1 = regex::Regex::new(
+        r"(?m)^--- SIGUSR1 \{si_signo=SIGUSR1, si_code=SI_USER, si_pid=\d+(, si_uid=\d+)?\} ---$",
+    )
+    .unwrap();
+    assert!(usr1.is_match(&text), "{text}");
+    // strace never shows a SIGKILL taken, which the kernel may turn a fatal SIGTERM into
+    assert!(!text.contains("--- SIGKILL"), "{text}");
+    assert!(text.ends_with("+++ killed by SIGTERM +++\n"), "{text}");
+}
+
+#[test]
 fn attach_and_detach_leave_the_process_running() {
     let d = TempDir::new("attach");
     let mut victim = Command::new("sh")

@@ -643,6 +643,51 @@ fn a_call_that_sleeps_is_seen_while_it_blocks() {
 /// Run by [`without_privilege_the_engine_refuses_with_the_hint`] as an unprivileged user;
 /// does nothing otherwise.
 #[test]
+fn signals_the_command_takes_are_events_as_under_ptrace() {
+    if !privileged("signals_the_command_takes_are_events_as_under_ptrace") {
+        return;
+    }
+    // sh traps USR1, sends it to itself, then a child exits (SIGCHLD to sh)
+    let opts = CaptureOptions {
+        command: cmd(&[
+            "sh",
+            "-c",
+            "trap 'echo caught' USR1; kill -USR1 $$; /bin/true; exit 3",
+        ]),
+        ..CaptureOptions::default()
+    };
+    let mut e = EbpfEngine::start_for_command(&opts).expect("start sh");
+    let sh = e.child_pid().unwrap();
+    let evs = run_to_end(&mut e, Duration::from_secs(10));
+    assert_eq!(e.exit_code(), Some(3));
+    let signals: Vec<(i32, i32, u32)> = evs
+        .iter()
+        .filter(|ev| ev.tid == sh)
+        .filter_map(|ev| match ev.kind {
+            EventKind::Signal {
+                signo,
+                code,
+                sender,
+            } => Some((signo, code, sender)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        signals.contains(&(libc::SIGUSR1, libc::SI_USER, sh)),
+        "SIGUSR1 from itself: {signals:?}"
+    );
+    let child = forks(&evs)
+        .into_iter()
+        .find(|&(_, parent)| parent == sh)
+        .map(|(child, _)| child)
+        .expect("sh forked /bin/true");
+    assert!(
+        signals.contains(&(libc::SIGCHLD, libc::CLD_EXITED, child)),
+        "SIGCHLD of its child {child}: {signals:?}"
+    );
+}
+
+#[test]
 fn privilege_probe() {
     if std::env::var("SYSPECT_PRIVILEGE_PROBE").is_err() {
         return;

@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 9
+#define SP_ABI_VERSION 10
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -34,6 +34,7 @@
 #define SP_REC_EXEC 4
 #define SP_REC_THREAD_EXIT 5
 #define SP_REC_CALL 6
+#define SP_REC_SIGNAL 7
 
 /* Common head of every record. 32 bytes. */
 struct sp_hdr {
@@ -181,6 +182,20 @@ struct sp_exec {
 struct sp_thread_exit {
 	struct sp_hdr hdr;
 	__s32 status; /* task->exit_code: a wait(2) status */
+	__u32 pad;
+};
+
+/*
+ * signal_deliver: a signal taken by the thread (to its handler, or to its default action: the
+ * end of the process, a stop; an ignored one too), as strace's `--- SIGCHLD {...} ---`. A
+ * signal whose action is to be ignored at the time it is sent is never queued, so never seen
+ * here (strace sees it: a traced process is sent every signal). 48 bytes.
+ */
+struct sp_signal {
+	struct sp_hdr hdr;
+	__s32 signo;
+	__s32 code;   /* si_code */
+	__u32 sender; /* si_pid: the sender, or the child of a SIGCHLD */
 	__u32 pad;
 };
 

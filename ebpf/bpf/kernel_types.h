@@ -94,6 +94,20 @@ struct task_struct {
 	struct signal_struct *signal;
 };
 
+/* include/linux/signal_types.h: siginfo's head and the sender's pid in its union */
+union __sifields {
+	struct {
+		int _pid;
+	} _kill;
+};
+
+struct kernel_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	union __sifields _sifields;
+};
+
 struct linux_binprm {
 	const char *filename;
 	const char *interp;

@@ -877,6 +877,24 @@ int BPF_PROG(sp_switch, bool preempt, struct task_struct *prev, struct task_stru
 	return 0;
 }
 
+/* A signal the thread takes: strace's `--- SIGCHLD {si_signo=SIGCHLD, ...} ---` line. */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(sp_signal, int sig, struct kernel_siginfo *info, void *ka)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (!sp_wanted(pid_tgid >> 32))
+		return 0;
+	struct sp_signal rec;
+	sp_fill_hdr(&rec.hdr, SP_REC_SIGNAL, pid_tgid, true);
+	rec.signo = sig;
+	rec.code = info ? BPF_CORE_READ(info, si_code) : 0;
+	rec.sender = info ? BPF_CORE_READ(info, _sifields._kill._pid) : 0;
+	rec.pad = 0;
+	sp_output(&rec, sizeof(rec), 1);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sp_exit, struct task_struct *p)
 {

@@ -4,7 +4,7 @@
 //! - [`OBJECT`]: the compiled BPF object (built by `build.rs` with clang when it is installed,
 //!   otherwise the object kept in the repository), 8-byte aligned for the ELF parser.
 //! - The record structs ([`Hdr`], [`SyscallRec`], [`Item`], [`Iov`], [`CloneRec`], [`ExecRec`],
-//!   [`ThreadExitRec`]) and the map values ([`ArgSpec`], [`SyscallSpec`]), each checked against
+//!   [`ThreadExitRec`], [`SignalRec`]) and the map values ([`ArgSpec`], [`SyscallSpec`]), each checked against
 //!   its C size and field offsets at compile time.
 //!
 //! ```
@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 9;
+pub const ABI_VERSION: u16 = 10;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -88,6 +88,8 @@ pub mod rec {
     pub const THREAD_EXIT: u16 = 5;
     /// A whole call ([`super::CallRec`]).
     pub const CALL: u16 = 6;
+    /// A signal the thread takes ([`super::SignalRec`]).
+    pub const SIGNAL: u16 = 7;
 }
 
 /// [`Hdr::flags`] bits. An input string can fault at enter when its page was never touched;
@@ -294,6 +296,19 @@ pub struct ThreadExitRec {
     pub pad: u32,
 }
 
+/// `struct sp_signal`: a signal the thread takes (to its handler or its default action).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignalRec {
+    pub hdr: Hdr,
+    pub signo: i32,
+    /// `si_code`.
+    pub code: i32,
+    /// `si_pid`: the sender, or the child of a SIGCHLD.
+    pub sender: u32,
+    pub pad: u32,
+}
+
 /// How to read one argument (`struct sp_arg_spec`, 8-byte aligned).
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -346,6 +361,7 @@ layout!(
     cgroup_len @ 48, pad @ 50, comm @ 56
 );
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
+layout!(SignalRec, 48, hdr @ 0, signo @ 32, code @ 36, sender @ 40, pad @ 44);
 layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
 layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, in_mask @ 2, out_mask @ 3, pad @ 4, args @ 8);
 

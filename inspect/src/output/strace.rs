@@ -210,6 +210,9 @@ impl Printer for StracePrinter {
                 }
                 self.interrupted.remove(&tid);
             }
+            // strace never sees a SIGKILL taken (no tracer can stop the thread for it); the
+            // eBPF engine does, also where the kernel turned a fatal signal into one
+            EventKind::Signal { signo, .. } if *signo == libc::SIGKILL => {}
             EventKind::Signal {
                 signo,
                 code,

@@ -10,7 +10,7 @@
 use std::mem::size_of;
 
 use syspect_ebpf::{
-    item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, SyscallRec, ThreadExitRec,
+    item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, SignalRec, SyscallRec, ThreadExitRec,
 };
 
 use super::pool::ArgPool;
@@ -162,6 +162,14 @@ impl Decoder {
             rec::THREAD_EXIT => {
                 let r: ThreadExitRec = read(b).ok_or_else(short)?;
                 EventKind::ThreadExit { status: r.status }
+            }
+            rec::SIGNAL => {
+                let r: SignalRec = read(b).ok_or_else(short)?;
+                EventKind::Signal {
+                    signo: r.signo,
+                    code: r.code,
+                    sender: r.sender,
+                }
             }
             k => return Err(DecodeError::Kind(k)),
         };

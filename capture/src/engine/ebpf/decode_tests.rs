@@ -390,6 +390,23 @@ fn lifecycle_records_decode() {
         dec().decode(&b).unwrap().event.kind,
         EventKind::ThreadExit { status: 256 }
     );
+    let b = bytes(&SignalRec {
+        hdr: hdr(rec::SIGNAL, 0, 0),
+        signo: 17,
+        code: 1,
+        sender: 4242,
+        pad: 0,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Signal {
+            signo: 17,
+            code: 1,
+            sender: 4242
+        }
+    );
+    // a record cut short is an error, not a signal of garbage
+    assert!(dec().decode(&b[..40]).is_err());
     // pid u32::MAX has no /proc entry: cwd stays empty
     let mut h = hdr(rec::EXEC, 0, 0);
     h.pid = u32::MAX;

@@ -1,5 +1,5 @@
 //! Loading the BPF object: the privilege checks, the load-time globals, filling the maps and
-//! attaching the seven programs.
+//! attaching the eight programs.
 
 use std::collections::{HashMap as StdHashMap, HashSet};
 use std::path::Path;
@@ -24,12 +24,13 @@ pub const PRIVILEGE_HINT: &str =
 /// last, so that every enter the capture sees has its exit seen too (a call in flight when the
 /// capture starts shows its exit alone, as in sysdig; with the enter attached first, the calls
 /// that began in between showed an enter that never ended).
-const PROGRAMS: [(&str, &str); 7] = [
+const PROGRAMS: [(&str, &str); 8] = [
     ("sp_sys_exit", "sys_exit"),
     ("sp_switch", "sched_switch"),
     ("sp_fork", "sched_process_fork"),
     ("sp_exec", "sched_process_exec"),
     ("sp_exit", "sched_process_exit"),
+    ("sp_signal", "signal_deliver"),
     ("sp_cgroup_attach", "cgroup_attach_task"),
     ("sp_sys_enter", "sys_enter"),
 ];
