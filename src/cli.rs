@@ -379,8 +379,8 @@ pub struct AnalyzerArgs {
     /// strace does, when it runs the command, and the other analyzers to stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// strace: only these syscalls (`-e trace=openat,read`, `-e openat`, `-e '!write'`), as
-    /// strace's -e trace=; joined to FILTER with `and`.
+    /// Only these syscalls (`-e trace=openat,read`, `-e openat`, `-e '!write'`), as strace's
+    /// -e trace=; joined to FILTER with `and` (signals and exits are kept).
     #[arg(short = 'e', value_name = "trace=NAME,...")]
     pub trace: Option<String>,
     /// strace: accepted for strace's habit; children are always followed.

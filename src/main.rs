@@ -233,10 +233,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             Ok(exit_code(code))
         }
-        Command::Strace(mut s) if !s.read.is_empty() => {
-            s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
-            analyze("strace", s)
-        }
+        Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
         Command::Strace(mut s) => {
             s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
             let strace = strace_options(&s);
@@ -438,9 +435,9 @@ fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<
         }
         None => expr,
     };
-    let (not, list) = match list.strip_prefix('!') {
-        Some(rest) => ("not", rest),
-        None => ("", list),
+    let (all_but, list) = match list.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, list),
     };
     let mut names = Vec::new();
     for name in list.split(',').map(str::trim) {
@@ -456,12 +453,13 @@ fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<
         names.push(name);
     }
     // strace shows signals and exits whatever the set
-    let set = match not {
-        "" => format!(
+    let set = if all_but {
+        format!("not evt.type in ({})", names.join(", "))
+    } else {
+        format!(
             "(evt.type in ({}) or evt.type in (signaldeliver, procexit))",
             names.join(", ")
-        ),
-        _ => format!("not evt.type in ({})", names.join(", ")),
+        )
     };
     Ok(Some(match filter {
         Some(f) => format!("({f}) and {set}"),
@@ -479,7 +477,8 @@ fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
 }
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.
-fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
+fn analyze(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
+    a.filter = with_trace_set(a.filter.take(), a.trace.as_deref())?;
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,
