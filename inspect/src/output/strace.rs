@@ -14,12 +14,11 @@
 //! as an argument or as the result, is shown with what the state says it names.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use syspect_capture::event::{Arg, EventKind, Tid};
 use syspect_capture::syscalls::{self, render, RetType};
-
-use std::fmt::Write as _;
 
 use super::info::split_status;
 use super::time::TimeFmt;
