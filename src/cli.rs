@@ -383,6 +383,13 @@ pub struct AnalyzerArgs {
     /// -e trace=; joined to FILTER with `and` (signals and exits are kept).
     #[arg(short = 'e', value_name = "trace=NAME,...")]
     pub trace: Option<String>,
+    /// Attach to a running process, as strace's -p (repeatable; the same as --pid).
+    #[arg(short = 'p', value_name = "PID")]
+    pub attach: Vec<u32>,
+    /// strace: count the calls and print strace -c's table (the summary analyzer) instead of
+    /// each call.
+    #[arg(short = 'c')]
+    pub count: bool,
     /// strace: accepted for strace's habit; children are always followed.
     #[arg(short = 'f', action = clap::ArgAction::Count)]
     pub follow: u8,

@@ -233,8 +233,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             Ok(exit_code(code))
         }
+        // strace -c: the summary, on stderr as strace prints it when it runs the command
+        Command::Strace(s) if s.count => {
+            let live = s.read.is_empty();
+            analyze_to("summary", s, live)
+        }
         Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
         Command::Strace(mut s) => {
+            s.live.pids.append(&mut s.attach);
             s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
             let strace = strace_options(&s);
             let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
@@ -477,8 +483,14 @@ fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
 }
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.
-fn analyze(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
+fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
+    analyze_to(name, a, false)
+}
+
+/// [`analyze`], its output on stderr rather than stdout when `stderr` (and no `-o FILE`).
+fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Result<ExitCode> {
     a.filter = with_trace_set(a.filter.take(), a.trace.as_deref())?;
+    a.live.pids.append(&mut a.attach);
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,
@@ -491,7 +503,10 @@ fn analyze(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
         strace: strace_options(&a),
     };
     let format = Format::Analyzer { name, json: a.json };
-    let mut out = output_to(a.output.as_deref(), || Box::new(io::stdout().lock()))?;
+    let mut out = output_to(a.output.as_deref(), || match stderr {
+        true => Box::new(io::stderr().lock()),
+        false => Box::new(io::stdout().lock()),
+    })?;
     if !a.read.is_empty() {
         if !a.command.is_empty() {
             return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
@@ -518,14 +533,18 @@ fn analyze(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
     let mut live = live_options(&a.live, a.command, a.filter.as_deref())?;
     // On a terminal, top, iftop, topconns and topfiles are full-screen views; elsewhere (a
     // pipe, a file, -j) they print their plain tables.
-    let printer: Box<dyn syspect_inspect::output::Printer> =
-        if tui::has_view(name) && !a.json && a.output.is_none() && io::stdout().is_terminal() {
-            live.quiet_command = true;
-            let filtered = a.filter.is_some() || !a.live.only_containers.is_empty();
-            Box::new(tui::TermView::new(name, &opts, filtered))
-        } else {
-            format.printer(&opts, true)
-        };
+    let printer: Box<dyn syspect_inspect::output::Printer> = if tui::has_view(name)
+        && !a.json
+        && a.output.is_none()
+        && !stderr
+        && io::stdout().is_terminal()
+    {
+        live.quiet_command = true;
+        let filtered = a.filter.is_some() || !a.live.only_containers.is_empty();
+        Box::new(tui::TermView::new(name, &opts, filtered))
+    } else {
+        format.printer(&opts, true)
+    };
     let code = live::capture_and_print(&live, printer, &mut out)?;
     out.flush()?;
     Ok(exit_code(code))

@@ -244,6 +244,26 @@ fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
 }
 
 #[test]
+fn strace_c_prints_the_summary_on_stderr_as_strace_c_does() {
+    let o = run(&["strace", "-c", "-e", "trace=write", "--", "/bin/echo", "hi"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hi\n");
+    let table = stderr(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "% time     seconds  usecs/call     calls    errors syscall",
+            "------ ----------- ----------- --------- --------- ----------------"
+        ],
+        "{table}"
+    );
+    let write = regex::Regex::new(r"(?m)^ *\d+\.\d\d +\d+\.\d{6} +\d+ +1 +write$").unwrap();
+    assert!(write.is_match(&table), "{table}");
+    assert!(lines.last().is_some_and(|l| l.ends_with(" total")), "{table}");
+}
+
+#[test]
 fn strace_y_names_fds_as_strace_y_does() {
     let d = TempDir::new("strace-y");
     let file = d.join_str("notes.txt");

@@ -106,11 +106,14 @@ impl Table {
                 }
             }
         }
+        // a column is numeric unless it holds text; one left all empty (strace -c's errors,
+        // when there are none) is taken as numeric too, so that its header stays right-aligned
         let numeric: Vec<bool> = (0..self.columns.len())
             .map(|i| {
-                self.rows
+                !self
+                    .rows
                     .iter()
-                    .any(|r| matches!(r.get(i), Some(Cell::Int(_) | Cell::Float(..))))
+                    .any(|r| matches!(r.get(i), Some(Cell::Text(t)) if !t.is_empty()))
             })
             .collect();
         let line = |cells: Vec<String>, out: &mut dyn Write| -> io::Result<()> {
