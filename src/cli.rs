@@ -177,14 +177,10 @@ pub struct LiveArgs {
     /// Capture engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     pub engine: EngineChoice,
-    /// Bytes kept of each data buffer and string argument (paths are kept whole).
-    #[arg(
-        short = 's',
-        long = "snaplen",
-        default_value_t = 80,
-        value_name = "BYTES"
-    )]
-    pub snaplen: usize,
+    /// Bytes kept of each data buffer and string argument (paths are kept whole): 80 by
+    /// default, as sysdig's; 32 for `syspect strace`, as strace's -s, which it then is.
+    #[arg(short = 's', long = "snaplen", value_name = "BYTES")]
+    pub snaplen: Option<usize>,
     /// Attach to a running process (repeatable); Ctrl-C detaches and leaves it running.
     #[arg(long = "pid", value_name = "PID")]
     pub pids: Vec<u32>,

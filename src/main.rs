@@ -198,7 +198,7 @@ fn live_options(
             cli::EngineChoice::Ebpf => live::EngineKind::Ebpf,
             cli::EngineChoice::Ptrace => live::EngineKind::Ptrace,
         },
-        snaplen: l.snaplen,
+        snaplen: l.snaplen.unwrap_or(SNAPLEN),
         pids: l.pids.clone(),
         command,
         count: l.count,
@@ -238,8 +238,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let live = s.read.is_empty();
             analyze_to("summary", s, live)
         }
-        Command::Strace(s) if !s.read.is_empty() => analyze("strace", s),
+        Command::Strace(s) if !s.read.is_empty() => {
+            // -s reading a trace: strace's -s, how much of each string to show
+            if let Some(n) = s.live.snaplen {
+                syspect_capture::syscalls::render::set_string_limit(n);
+            }
+            analyze("strace", s)
+        }
         Command::Strace(mut s) => {
+            // what strace shows by default is what strace -s keeps
+            s.live
+                .snaplen
+                .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
             s.live.pids.append(&mut s.attach);
             s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
             let strace = strace_options(&s);
@@ -410,6 +420,9 @@ fn picture(what: Picture, args: cli::PictureArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The snap length of a capture without `-s`: sysdig's.
+const SNAPLEN: usize = 80;
 
 /// Where a command's output goes: `-o FILE` (created, or emptied), else `default`.
 fn output_to(

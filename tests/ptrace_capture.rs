@@ -244,6 +244,27 @@ fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
 }
 
 #[test]
+fn strace_shows_32_bytes_of_a_string_unless_s_says_more_as_strace() {
+    let long = "0123456789abcdefghijklmnopqrstuvwxyz";
+    let o = run(&["strace", "-e", "trace=write", "--", "/bin/echo", long]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = format!("write(1, \"{}\"..., 37)", &long[..32]);
+    assert!(stderr(&o).contains(&want), "{want}\n{}", stderr(&o));
+    let o = run(&[
+        "strace",
+        "-s",
+        "64",
+        "-e",
+        "trace=write",
+        "--",
+        "/bin/echo",
+        long,
+    ]);
+    let want = format!("write(1, \"{long}\\n\", 37)");
+    assert!(stderr(&o).contains(&want), "{want}\n{}", stderr(&o));
+}
+
+#[test]
 fn strace_c_prints_the_summary_on_stderr_as_strace_c_does() {
     let o = run(&["strace", "-c", "-e", "trace=write", "--", "/bin/echo", "hi"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -260,7 +281,10 @@ fn strace_c_prints_the_summary_on_stderr_as_strace_c_does() {
     );
     let write = regex::Regex::new(r"(?m)^ *\d+\.\d\d +\d+\.\d{6} +\d+ +1 +write$").unwrap();
     assert!(write.is_match(&table), "{table}");
-    assert!(lines.last().is_some_and(|l| l.ends_with(" total")), "{table}");
+    assert!(
+        lines.last().is_some_and(|l| l.ends_with(" total")),
+        "{table}"
+    );
 }
 
 #[test]
