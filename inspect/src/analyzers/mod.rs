@@ -79,7 +79,7 @@ pub const ALL: &[(&str, &str, &str)] = &[
     (
         "strace",
         "each call decoded on one line, as strace prints it",
-        "-e trace=NAME,... only those calls; -t, -tt, -ttt the time of each line; -T the time spent in each call; -y fd names; -c the summary; -p PID attach",
+        "strace's -e trace=NAME,..., -c, -t/-tt/-ttt, -T, -y, -s N, -p PID, -o FILE",
     ),
     (
         "summary",
