@@ -18,7 +18,7 @@ use syspect_capture::event::{Event, EventKind};
 use crate::state::{Completed, State};
 
 /// How a printed event shows what has more than one way of being shown: its data buffer
-/// (sysdig's `-A`, `-x`, `-X`) and its time column (`-t`).
+/// (sysdig's `-A`, `-x`, `-X`, `-b`) and its time column (`-t`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Show {
     pub bufs: buffer::BufStyle,
