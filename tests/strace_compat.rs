@@ -110,7 +110,17 @@ fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> BTreeMap<Stri
         })
         .collect();
     let hex = Regex::new(r"0x[0-9a-f]+").expect("regex");
-    let num = Regex::new(r"\b\d{2,7}\b").expect("regex");
+    // Where a pid is: elsewhere a number that happens to equal one (a file's size, a read's
+    // count) must stay as it is.
+    let pid_spots: Vec<Regex> = [
+        r"si_pid=(\d+)",
+        r"^(?:kill|tkill|tgkill|wait4|waitid|setpgid|getpgid|getsid|prlimit64|pidfd_open|sched_[a-z_]+)\((\d+)",
+        r"^tgkill\(\d+, (\d+)",
+        r"^(?:clone3?|v?fork|wait4|waitid|getpid|gettid|getpgrp|getpgid|getsid|setsid|set_tid_address)\(.*\) = (\d+)",
+    ]
+    .iter()
+    .map(|r| Regex::new(r).expect("regex"))
+    .collect();
     let spaces = Regex::new(r"\)\s+= ").expect("regex");
     let random = Regex::new(r#"^getrandom\("[^"]*"(\.\.\.)?"#).expect("regex");
     let port = Regex::new(r"htons\(\d+\)").expect("regex");
@@ -138,11 +148,20 @@ fn normalize(calls: PerProcess, order: &HashMap<String, usize>) -> BTreeMap<Stri
                     let l = ppid.replace(&l, "getppid() = PARENT");
                     // Uptime, free memory and the number of processes change by the second.
                     let l = sysinfo.replace(&l, "sysinfo({...})");
-                    num.replace_all(&l, |c: &regex::Captures| match names.get(&c[0]) {
-                        Some(n) => n.clone(),
-                        None => c[0].to_string(),
-                    })
-                    .into_owned()
+                    let mut l = l.into_owned();
+                    for re in &pid_spots {
+                        let spots: Vec<_> = re
+                            .captures_iter(&l)
+                            .filter_map(|c| c.get(1))
+                            .map(|m| m.range())
+                            .collect();
+                        for at in spots.into_iter().rev() {
+                            if let Some(n) = names.get(&l[at.clone()]) {
+                                l.replace_range(at, n);
+                            }
+                        }
+                    }
+                    l
                 })
                 .collect()
         })
