@@ -386,6 +386,12 @@ pub struct AnalyzerArgs {
     /// each call.
     #[arg(short = 'c')]
     pub count: bool,
+    /// Only the calls that failed, as strace's -Z (signals and exits are kept).
+    #[arg(short = 'Z', conflicts_with = "successful")]
+    pub failed: bool,
+    /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
+    #[arg(short = 'z')]
+    pub successful: bool,
     /// strace: accepted for strace's habit; children are always followed.
     #[arg(short = 'f', action = clap::ArgAction::Count)]
     pub follow: u8,

@@ -251,7 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .snaplen
                 .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
             s.live.pids.append(&mut s.attach);
-            s.filter = with_trace_set(s.filter.take(), s.trace.as_deref())?;
+            strace_selection(&mut s)?;
             let strace = strace_options(&s);
             let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
             let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
@@ -438,6 +438,24 @@ fn output_to(
     Ok(io::BufWriter::new(w))
 }
 
+/// strace's selections, `-e trace=…`, `-z` and `-Z`, joined to the filter.
+fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
+    let mut filter = with_trace_set(a.filter.take(), a.trace.as_deref())?;
+    if a.failed || a.successful {
+        // strace shows signals and exits whatever the result
+        let result = format!(
+            "(evt.failed={} or evt.type in (signaldeliver, procexit))",
+            a.failed
+        );
+        filter = Some(match filter {
+            Some(f) => format!("({f}) and {result}"),
+            None => result,
+        });
+    }
+    a.filter = filter;
+    Ok(())
+}
+
 /// strace's `-e trace=NAME,...` (or `-e NAME,...`, `!` first for all but those) as a filter
 /// on `evt.type`, joined to `filter` with `and`.
 fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<String>> {
@@ -502,7 +520,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
 
 /// [`analyze`], its output on stderr rather than stdout when `stderr` (and no `-o FILE`).
 fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Result<ExitCode> {
-    a.filter = with_trace_set(a.filter.take(), a.trace.as_deref())?;
+    strace_selection(&mut a)?;
     a.live.pids.append(&mut a.attach);
     let opts = AnalyzerOptions {
         group: match a.by {

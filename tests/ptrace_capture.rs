@@ -265,6 +265,56 @@ fn strace_shows_32_bytes_of_a_string_unless_s_says_more_as_strace() {
 }
 
 #[test]
+fn strace_z_and_cap_z_keep_the_calls_that_succeeded_or_failed_whole() {
+    let d = TempDir::new("strace-z");
+    // -o: cat's own message on stderr would cut the lines
+    let o = syspect()
+        .args([
+            "strace",
+            "-Z",
+            "-o",
+            "calls.txt",
+            "--",
+            "cat",
+            "missing.txt",
+        ])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace -Z");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(d.join("calls.txt")).expect("the -o file");
+    let calls: Vec<&str> = text.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert!(!calls.is_empty(), "{text}");
+    // whole calls, with their arguments, though the filter left their enters out
+    let failed = regex::Regex::new(r"^[a-z0-9_]+\(.*\) += -1 E[A-Z]+ ").unwrap();
+    let other: Vec<&&str> = calls.iter().filter(|l| !failed.is_match(l)).collect();
+    assert!(other.is_empty(), "{other:#?}");
+    let want =
+        "openat(AT_FDCWD, \"missing.txt\", O_RDONLY) = -1 ENOENT (No such file or directory)";
+    assert!(calls.contains(&want), "{want}\n{text}");
+    assert!(text.ends_with("+++ exited with 1 +++\n"), "{text}");
+    let ok = d.join_str("ok.txt");
+    let o = run(&[
+        "strace",
+        "-z",
+        "-e",
+        "trace=openat,read",
+        "-o",
+        &ok,
+        "--",
+        "cat",
+        "/etc/hostname",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&ok).expect("the -o file");
+    assert!(
+        text.contains("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = 3"),
+        "{text}"
+    );
+    assert!(!text.contains("= -1"), "{text}");
+}
+
+#[test]
 fn strace_c_prints_the_summary_on_stderr_as_strace_c_does() {
     let o = run(&["strace", "-c", "-e", "trace=write", "--", "/bin/echo", "hi"]);
     assert!(o.status.success(), "{}", stderr(&o));

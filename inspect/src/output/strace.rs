@@ -176,8 +176,18 @@ impl Printer for StracePrinter {
                 };
                 let result = self.result(result, enter.map(|e| ev.ts.saturating_sub(e.ts)));
                 let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
-                if mine {
-                    let Some((_, _, mut call)) = self.open.take() else {
+                // An enter the filter left out (`evt.failed=true`, strace's -Z) but the state
+                // saw: the call whole, as strace prints a call no other line cut.
+                let unshown =
+                    !mine && d.is_some() && enter.is_some() && !self.interrupted.contains_key(&tid);
+                if mine || unshown {
+                    let call = if mine {
+                        self.open.take().map(|(_, _, call)| call)
+                    } else {
+                        self.interrupt(out)?;
+                        Some(String::new())
+                    };
+                    let Some(mut call) = call else {
                         return Ok(());
                     };
                     // Rewrite the whole call now that the outputs are known.
