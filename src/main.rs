@@ -239,10 +239,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             analyze_to("summary", s, live)
         }
         Command::Strace(s) if !s.read.is_empty() => {
-            // -s reading a trace: strace's -s, how much of each string to show
-            if let Some(n) = s.live.snaplen {
-                syspect_capture::syscalls::render::set_string_limit(n);
-            }
+            // -s reading a trace: strace's -s, how much of each string to show (32 unless said,
+            // as live)
+            syspect_capture::syscalls::render::set_string_limit(
+                s.live
+                    .snaplen
+                    .unwrap_or(syspect_capture::syscalls::render::MAX_STRLEN),
+            );
             analyze("strace", s)
         }
         Command::Strace(mut s) => {

@@ -262,6 +262,16 @@ fn strace_shows_32_bytes_of_a_string_unless_s_says_more_as_strace() {
     ]);
     let want = format!("write(1, \"{long}\\n\", 37)");
     assert!(stderr(&o).contains(&want), "{want}\n{}", stderr(&o));
+    // reading a trace made with sysdig's 80, as strace too: 32 unless -s says more
+    let d = TempDir::new("strace-s");
+    let t = d.join_str("t.spt");
+    let o = run(&["capture", "-w", &t, "--", "/bin/echo", long]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cut = format!("write(1, \"{}\"..., 37)", &long[..32]);
+    let view = stdout(&run(&["strace", "-r", &t, "evt.type=write"]));
+    assert!(view.contains(&cut), "{cut}\n{view}");
+    let view = stdout(&run(&["strace", "-r", &t, "-s", "64", "evt.type=write"]));
+    assert!(view.contains(&want), "{want}\n{view}");
 }
 
 #[test]
