@@ -253,7 +253,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             s.live
                 .snaplen
                 .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
-            s.live.pids.append(&mut s.attach);
             strace_selection(&mut s)?;
             let strace = strace_options(&s);
             let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
@@ -441,30 +440,41 @@ fn output_to(
     Ok(io::BufWriter::new(w))
 }
 
-/// strace's selections, `-e trace=…`, `-z` and `-Z`, joined to the filter.
+/// strace's selections, `-p PID` (into `--pid`'s list) and `-e trace=…`, `-z`, `-Z` (each
+/// joined to the filter with `and`).
 fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
-    let mut filter = with_trace_set(a.filter.take(), a.trace.as_deref())?;
-    if a.failed || a.successful {
-        // strace shows signals and exits whatever the result
-        let result = format!(
-            "(evt.failed={} or evt.type in (signaldeliver, procexit))",
-            a.failed
-        );
-        filter = Some(match filter {
-            Some(f) => format!("({f}) and {result}"),
-            None => result,
+    a.live.pids.append(&mut a.attach);
+    // strace shows signals and exits whatever the set or the result
+    const NOTICES: &str = "evt.type in (signaldeliver, procexit)";
+    let mut parts: Vec<String> = a.filter.take().into_iter().collect();
+    if let Some(expr) = a.trace.as_deref() {
+        let (all_but, names) = trace_set(expr)?;
+        parts.push(if all_but {
+            format!("not evt.type in ({names})")
+        } else {
+            format!("evt.type in ({names}) or {NOTICES}")
         });
     }
-    a.filter = filter;
+    if a.failed || a.successful {
+        parts.push(format!("evt.failed={} or {NOTICES}", a.failed));
+    }
+    a.filter = match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(
+            parts
+                .iter()
+                .map(|p| format!("({p})"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+        ),
+    };
     Ok(())
 }
 
-/// strace's `-e trace=NAME,...` (or `-e NAME,...`, `!` first for all but those) as a filter
-/// on `evt.type`, joined to `filter` with `and`.
-fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<String>> {
-    let Some(expr) = trace else {
-        return Ok(filter);
-    };
+/// strace's `-e trace=NAME,...` (or `-e NAME,...`): whether it is all but those (`!` first),
+/// and the names, checked, as a filter's list.
+fn trace_set(expr: &str) -> Result<(bool, String)> {
     let list = match expr.split_once('=') {
         Some(("trace", list)) => list,
         Some((what, _)) => {
@@ -492,19 +502,7 @@ fn with_trace_set(filter: Option<String>, trace: Option<&str>) -> Result<Option<
         }
         names.push(name);
     }
-    // strace shows signals and exits whatever the set
-    let set = if all_but {
-        format!("not evt.type in ({})", names.join(", "))
-    } else {
-        format!(
-            "(evt.type in ({}) or evt.type in (signaldeliver, procexit))",
-            names.join(", ")
-        )
-    };
-    Ok(Some(match filter {
-        Some(f) => format!("({f}) and {set}"),
-        None => set,
-    }))
+    Ok((all_but, names.join(", ")))
 }
 
 /// strace's `-t`/`-tt`/`-ttt` and `-T`.
@@ -524,7 +522,6 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
 /// [`analyze`], its output on stderr rather than stdout when `stderr` (and no `-o FILE`).
 fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Result<ExitCode> {
     strace_selection(&mut a)?;
-    a.live.pids.append(&mut a.attach);
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,
