@@ -375,10 +375,13 @@ pub struct AnalyzerArgs {
     /// strace does, when it runs the command, and the other analyzers to stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only these syscalls (`-e trace=openat,read`, `-e openat`, `-e '!write'`), as strace's
-    /// -e trace=; joined to FILTER with `and` (signals and exits are kept).
-    #[arg(short = 'e', value_name = "trace=NAME,...")]
-    pub trace: Option<String>,
+    /// strace's qualifiers (repeatable): `trace=SET` (or SET alone) keeps those syscalls:
+    /// names, classes (`%file`, `%network`, `%process`, `%desc`, `%%stat`...), `/REGEX`,
+    /// `?NAME`, `!` before the set for all but those; `status=successful|failed`;
+    /// `signal=SET` (which signals are shown; `none`); `decode-fds=path` (as -y). Joined to
+    /// FILTER with `and`.
+    #[arg(short = 'e', value_name = "[QUALIFIER=]SET")]
+    pub qualifiers: Vec<String>,
     /// Attach to a running process, as strace's -p (repeatable; the same as --pid).
     #[arg(short = 'p', value_name = "PID")]
     pub attach: Vec<u32>,

@@ -1,6 +1,7 @@
 //! The `syspect` binary: command-line parsing and dispatch; the work is in the library crates.
 
 mod cli;
+mod strace_args;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, ListWhat};
+use strace_args::{strace_options, strace_selection};
 use syspect_capture::trace::Rotation;
 use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
@@ -438,80 +440,6 @@ fn output_to(
         None => default(),
     };
     Ok(io::BufWriter::new(w))
-}
-
-/// strace's selections, `-p PID` (into `--pid`'s list) and `-e trace=…`, `-z`, `-Z` (each
-/// joined to the filter with `and`).
-fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
-    a.live.pids.append(&mut a.attach);
-    // strace shows signals and exits whatever the set or the result
-    const NOTICES: &str = "evt.type in (signaldeliver, procexit)";
-    let mut parts: Vec<String> = a.filter.take().into_iter().collect();
-    if let Some(expr) = a.trace.as_deref() {
-        let (all_but, names) = trace_set(expr)?;
-        parts.push(if all_but {
-            format!("not evt.type in ({names})")
-        } else {
-            format!("evt.type in ({names}) or {NOTICES}")
-        });
-    }
-    if a.failed || a.successful {
-        parts.push(format!("evt.failed={} or {NOTICES}", a.failed));
-    }
-    a.filter = match parts.len() {
-        0 => None,
-        1 => parts.pop(),
-        _ => Some(
-            parts
-                .iter()
-                .map(|p| format!("({p})"))
-                .collect::<Vec<_>>()
-                .join(" and "),
-        ),
-    };
-    Ok(())
-}
-
-/// strace's `-e trace=NAME,...` (or `-e NAME,...`): whether it is all but those (`!` first),
-/// and the names, checked, as a filter's list.
-fn trace_set(expr: &str) -> Result<(bool, String)> {
-    let list = match expr.split_once('=') {
-        Some(("trace", list)) => list,
-        Some((what, _)) => {
-            return Err(UsageError(format!(
-                "-e {expr}: only trace= is supported (strace's {what}= is not)"
-            ))
-            .into())
-        }
-        None => expr,
-    };
-    let (all_but, list) = match list.strip_prefix('!') {
-        Some(rest) => (true, rest),
-        None => (false, list),
-    };
-    let mut names = Vec::new();
-    for name in list.split(',').map(str::trim) {
-        if name.starts_with('%') || name.starts_with('/') || name.starts_with('?') {
-            return Err(UsageError(format!(
-                "-e {expr}: name the syscalls ({name}: strace's classes and patterns are not supported)"
-            ))
-            .into());
-        }
-        if syspect_capture::syscalls::number(name).is_none() {
-            return Err(UsageError(format!("-e {expr}: unknown syscall `{name}`")).into());
-        }
-        names.push(name);
-    }
-    Ok((all_but, names.join(", ")))
-}
-
-/// strace's `-t`/`-tt`/`-ttt` and `-T`.
-fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
-    StraceOptions {
-        timestamps: a.timestamps.min(3),
-        durations: a.durations,
-        fd_paths: a.fd_paths > 0,
-    }
 }
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.

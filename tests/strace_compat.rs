@@ -315,3 +315,97 @@ os.wait()
     // marked `...` (the trace keeps one truncation mark per argv list, not per item).
     compare_in("tcp", &[python(), "tcp.py"], &[("tcp.py", prog)]);
 }
+
+/// The calls (by name) and signals a strace-format text shows, counted; exits left out.
+fn calls_of(text: &str) -> BTreeMap<String, usize> {
+    let mut n = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with("+++")) {
+        let key = match line.strip_prefix("--- ") {
+            Some(sig) => sig.split(' ').next().unwrap_or("").to_string(),
+            None => line.split('(').next().unwrap_or("").to_string(),
+        };
+        *n.entry(key).or_default() += 1;
+    }
+    n
+}
+
+#[test]
+fn e_qualifiers_select_what_straces_select() {
+    if !need_program("qualifiers", "strace") {
+        return;
+    }
+    let d = TempDir::new("qualifiers");
+    // one process (the shell execs ls) that takes two handled signals and fails a few calls
+    let script = "trap : USR1 USR2; kill -USR1 $$; kill -USR2 $$; exec ls / /nonexistent";
+    let sets: &[&[&str]] = &[
+        &["trace=%file"],
+        &["file"],
+        &["trace=%desc"],
+        &["trace=%process"],
+        &["trace=%memory"],
+        &["trace=%signal"],
+        &["trace=%%stat"],
+        &["trace=/^(get|set)"],
+        &["trace=!%desc,%memory"],
+        &["trace=?nosuch,close,%creds"],
+        &["trace=none"],
+        &["status=failed"],
+        &["status=!failed"],
+        &["status=successful"],
+        &["status=unfinished,failed"],
+        &["signal=none"],
+        &["signal=USR2"],
+        &["signal=!SIGUSR1"],
+        &["trace=%signal", "-e", "signal=10"],
+        &["trace=write", "-e", "trace=%pure"],
+    ];
+    for set in sets {
+        let theirs = d.join_str("strace.txt");
+        let mine = d.join_str("syspect.txt");
+        let st = Command::new("strace")
+            .args(["-qq", "-o", &theirs, "-e"])
+            .args(*set)
+            .args(["sh", "-c", script])
+            .output()
+            .expect("strace runs");
+        assert_eq!(st.status.code(), Some(2), "strace {set:?}: {}", stderr(&st));
+        let o = syspect()
+            .args(["strace", "-o", &mine, "-e"])
+            .args(*set)
+            .args(["--", "sh", "-c", script])
+            .output()
+            .expect("syspect strace runs");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "syspect strace {set:?}: {}",
+            stderr(&o)
+        );
+        let theirs = std::fs::read_to_string(&theirs).expect("strace's output");
+        let mine = std::fs::read_to_string(&mine).expect("syspect's output");
+        assert_eq!(
+            calls_of(&mine),
+            calls_of(&theirs),
+            "-e {set:?}\nours:\n{mine}\nstrace:\n{theirs}"
+        );
+    }
+}
+
+#[test]
+fn e_qualifiers_it_cannot_honour_are_usage_errors() {
+    for (e, says) in [
+        ("trace=%nosuch", "unknown class `%nosuch`"),
+        ("trace=nosuch", "unknown syscall `nosuch`"),
+        ("trace=/(", "bad regular expression"),
+        ("signal=NOSUCH", "unknown signal `NOSUCH`"),
+        ("status=nosuch", "unknown status `nosuch`"),
+        (
+            "inject=open:error=ENOENT",
+            "strace's inject= is not supported",
+        ),
+    ] {
+        let o = run(&["strace", "-e", e, "-r", "/nonexistent.spt"]);
+        assert_eq!(o.status.code(), Some(2), "-e {e}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "-e {e}: {}", stderr(&o));
+    }
+}

@@ -29,6 +29,7 @@ mod flag_tables;
 pub mod flags;
 pub mod render;
 pub mod sockaddr;
+pub mod strace_classes;
 mod strings;
 mod structs;
 pub mod table;
@@ -339,6 +340,13 @@ pub fn number(name: &str) -> Option<u16> {
         return Some(d.nr);
     }
     name.parse::<syscalls::Sysno>().ok().map(|s| s.id() as u16)
+}
+
+/// The names of all syscalls of x86_64 that have one, by number.
+pub fn names() -> impl Iterator<Item = std::borrow::Cow<'static, str>> {
+    (0..count())
+        .filter(|&nr| lookup(nr).is_some() || syscalls::Sysno::new(nr as usize).is_some())
+        .map(name)
 }
 
 /// Highest syscall number on x86_64 that the `syscalls` crate knows, plus one.

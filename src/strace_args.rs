@@ -1,0 +1,226 @@
+//! strace's own options of `syspect strace` (and of every analyzer that takes them): `-p`,
+//! `-e QUALIFIER=SET`, `-z`, `-Z`, turned into the filter's terms, and `-t`, `-T`, `-y`
+//! into the strace view's options.
+
+use anyhow::Result;
+use syspect_inspect::output::strace::StraceOptions;
+
+use crate::{cli, UsageError};
+
+/// strace's selections, `-p PID` (into `--pid`'s list) and `-e QUALIFIER=SET`, `-z`, `-Z`
+/// (each joined to the filter with `and`).
+pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
+    a.live.pids.append(&mut a.attach);
+    // strace shows signals and exits whatever the set or the result
+    const NOTICES: &str = "evt.type in (signaldeliver, procexit)";
+    let mut parts: Vec<String> = a.filter.take().into_iter().collect();
+    let q = qualifiers(&a.qualifiers)?;
+    if let Some((all_but, names)) = q.trace {
+        parts.push(match (all_but, names.is_empty()) {
+            (true, true) => "evt.num > 0".to_string(),
+            (true, false) => format!("not evt.type in ({names})"),
+            (false, true) => NOTICES.to_string(),
+            (false, false) => format!("evt.type in ({names}) or {NOTICES}"),
+        });
+    }
+    let status = match q.status {
+        Some(status) => status,
+        None if a.failed || a.successful => (a.successful, a.failed, false),
+        None => (true, true, true),
+    };
+    if status != (true, true, true) {
+        // by the exits (the strace view prints a call whole from its exit), and the calls
+        // that never return by their enters
+        let mut any = vec![NOTICES];
+        match status {
+            (true, true, _) => any.push("evt.dir = <"),
+            (true, false, _) => any.push("evt.dir = < and evt.failed = false"),
+            (false, true, _) => any.push("evt.dir = < and evt.failed = true"),
+            _ => {}
+        }
+        if status.2 {
+            any.push("evt.dir = > and evt.type in (exit, exit_group)");
+        }
+        parts.push(any.join(" or "));
+    }
+    if let Some(signals) = q.signals {
+        parts.push(match signals.is_empty() {
+            true => "evt.type != signaldeliver".to_string(),
+            false => format!("evt.type != signaldeliver or evt.rawarg.sig in ({signals})"),
+        });
+    }
+    if let Some(paths) = q.fd_paths {
+        a.fd_paths = paths as u8;
+    }
+    a.filter = match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(
+            parts
+                .iter()
+                .map(|p| format!("({p})"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+        ),
+    };
+    Ok(())
+}
+
+/// What strace's `-e` qualifiers ask for (the last of each kind counts, as in strace).
+#[derive(Default)]
+struct Qualifiers {
+    /// `trace=`: all but these (`!`), and the syscalls' names as a filter's list.
+    trace: Option<(bool, String)>,
+    /// `status=`: whether calls that succeeded, calls that failed, and calls that never
+    /// returned (exit, exit_group) are shown.
+    status: Option<(bool, bool, bool)>,
+    /// `signal=`: the numbers of the signals shown, as a filter's list (empty: none).
+    signals: Option<String>,
+    /// `decode-fds=`: whether fds are shown with what they name.
+    fd_paths: Option<bool>,
+}
+
+fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
+    let mut q = Qualifiers::default();
+    for expr in exprs {
+        let (what, set) = expr.split_once('=').unwrap_or(("trace", expr));
+        let bad = |why: String| -> anyhow::Error { UsageError(format!("-e {expr}: {why}")).into() };
+        let (all_but, set) = match set.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, set),
+        };
+        let items = || set.split(',').map(str::trim).filter(|i| !i.is_empty());
+        match what {
+            "trace" | "t" => {
+                let mut names = Vec::new();
+                for item in items() {
+                    names.extend(trace_item(item).map_err(bad)?);
+                }
+                let mut seen = std::collections::HashSet::new();
+                names.retain(|n| seen.insert(n.clone()));
+                q.trace = Some((all_but, names.join(", ")));
+            }
+            "status" => {
+                // syspect's captures have no calls whose result was unavailable to a tracer
+                // or that a detach cut: those select nothing
+                let (mut ok, mut failed, mut unfinished) = (false, false, false);
+                for item in items() {
+                    match item {
+                        "successful" => ok = true,
+                        "failed" => failed = true,
+                        "unfinished" => unfinished = true,
+                        "unavailable" | "detached" => {}
+                        "all" => (ok, failed, unfinished) = (true, true, true),
+                        "none" => {}
+                        _ => return Err(bad(format!("unknown status `{item}`"))),
+                    }
+                }
+                q.status = Some((ok != all_but, failed != all_but, unfinished != all_but));
+            }
+            "signal" | "signals" | "s" => {
+                let mut shown = [false; 65];
+                for item in items() {
+                    match item {
+                        "all" => shown.iter_mut().for_each(|s| *s = true),
+                        "none" => {}
+                        _ => {
+                            let n = item
+                                .parse::<i32>()
+                                .ok()
+                                .or_else(|| {
+                                    syspect_capture::syscalls::errno::signal_number(
+                                        &item.to_ascii_uppercase(),
+                                    )
+                                })
+                                .filter(|n| (1..=64).contains(n))
+                                .ok_or_else(|| bad(format!("unknown signal `{item}`")))?;
+                            shown[n as usize] = true;
+                        }
+                    }
+                }
+                let list: Vec<String> = (1..=64)
+                    .filter(|&n| shown[n] != all_but)
+                    .map(|n| n.to_string())
+                    .collect();
+                q.signals = Some(list.join(", "));
+            }
+            "decode-fds" => {
+                let mut paths = false;
+                for item in items() {
+                    match item {
+                        "path" | "socket" | "all" => paths = true,
+                        "none" => {}
+                        "dev" | "pidfd" | "signalfd" => {
+                            return Err(bad(format!(
+                                "decode-fds {item} is not supported (path, socket)"
+                            )))
+                        }
+                        _ => return Err(bad(format!("unknown decode-fds `{item}`"))),
+                    }
+                }
+                q.fd_paths = Some(paths != all_but);
+            }
+            _ => {
+                return Err(bad(format!(
+                    "strace's {what}= is not supported (trace=, status=, signal=, decode-fds=)"
+                )))
+            }
+        }
+    }
+    Ok(q)
+}
+
+/// The syscalls one item of strace's `trace=` set names: a syscall, a class (`%file`; the
+/// seven old ones also without `%`), a regular expression matched against every name
+/// (`/^get`), one that may not exist (`?NAME`, `?%class`), `all` or `none`.
+fn trace_item(item: &str) -> std::result::Result<Vec<String>, String> {
+    use syspect_capture::syscalls::{self, strace_classes};
+    let known = |names: &[&str]| -> Vec<String> {
+        // a class names a few syscalls newer than this machine's tables
+        names
+            .iter()
+            .filter(|n| syscalls::number(n).is_some())
+            .map(|n| n.to_string())
+            .collect()
+    };
+    if let Some(rest) = item.strip_prefix('?') {
+        return Ok(trace_item(rest).unwrap_or_default());
+    }
+    if item == "all" {
+        return Ok(syscalls::names().map(Into::into).collect());
+    }
+    if item == "none" {
+        return Ok(Vec::new());
+    }
+    if let Some(members) = strace_classes::members(item) {
+        return Ok(known(members));
+    }
+    if let Some(re) = item.strip_prefix('/') {
+        let re =
+            regex::Regex::new(re).map_err(|e| format!("bad regular expression `{re}`: {e}"))?;
+        return Ok(syscalls::names()
+            .filter(|n| re.is_match(n))
+            .map(Into::into)
+            .collect());
+    }
+    if item.starts_with('%') {
+        let classes: Vec<String> = strace_classes::names().collect();
+        return Err(format!(
+            "unknown class `{item}` (strace's classes: {})",
+            classes.join(", ")
+        ));
+    }
+    match syscalls::number(item) {
+        Some(_) => Ok(vec![item.to_string()]),
+        None => Err(format!("unknown syscall `{item}`")),
+    }
+}
+
+/// strace's `-t`/`-tt`/`-ttt` and `-T`.
+pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
+    StraceOptions {
+        timestamps: a.timestamps.min(3),
+        durations: a.durations,
+        fd_paths: a.fd_paths > 0,
+    }
+}
