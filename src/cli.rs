@@ -395,7 +395,8 @@ pub struct AnalyzerArgs {
     /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
     #[arg(short = 'z')]
     pub successful: bool,
-    /// strace: accepted for strace's habit; children are always followed.
+    /// strace: children are always followed; with -o FILE, -f starts each line with its
+    /// thread's id and -ff writes each thread's lines to FILE.TID, as strace does.
     #[arg(short = 'f', action = clap::ArgAction::Count)]
     pub follow: u8,
     /// strace: each line starts with the time of day (-t), with microseconds (-tt), or in

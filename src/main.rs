@@ -105,6 +105,7 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
             timestamps: 0,
             durations: p.durations,
             fd_paths: p.fd_paths > 0,
+            ..StraceOptions::default()
         })
     } else {
         Format::Line {
@@ -257,7 +258,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
             strace_selection(&mut s)?;
             let strace = strace_options(&s);
-            let mut out = output_to(s.output.as_deref(), || Box::new(io::stderr().lock()))?;
+            // -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
+            let output = s.output.as_deref().filter(|_| strace.split.is_none());
+            let mut out = output_to(output, || Box::new(io::stderr().lock()))?;
             let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
             let code = live::capture_and_print(
                 &opts,
@@ -462,7 +465,12 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
         strace: strace_options(&a),
     };
     let format = Format::Analyzer { name, json: a.json };
-    let mut out = output_to(a.output.as_deref(), || match stderr {
+    // strace's -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
+    let output = a
+        .output
+        .as_deref()
+        .filter(|_| opts.strace.split.is_none() || name != "strace");
+    let mut out = output_to(output, || match stderr {
         true => Box::new(io::stderr().lock()),
         false => Box::new(io::stdout().lock()),
     })?;

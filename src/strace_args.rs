@@ -3,7 +3,7 @@
 //! into the strace view's options.
 
 use anyhow::Result;
-use syspect_inspect::output::strace::StraceOptions;
+use syspect_inspect::output::strace::{PidPrefix, StraceOptions};
 
 use crate::{cli, UsageError};
 
@@ -216,11 +216,20 @@ fn trace_item(item: &str) -> std::result::Result<Vec<String>, String> {
     }
 }
 
-/// strace's `-t`/`-tt`/`-ttt` and `-T`.
+/// strace's `-t`/`-tt`/`-ttt`, `-T`, `-y`, and what `-o FILE` with `-f` or `-ff` does to the
+/// lines: each starts with its thread's id in a column (`-f`), or each thread's lines go to
+/// FILE.TID (`-ff`). Children are followed with or without `-f`.
 pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
+    let (pids, split) = match (&a.output, a.follow) {
+        (Some(file), 2..) => (PidPrefix::None, Some(file.clone())),
+        (Some(_), follow) => (PidPrefix::Column { always: follow > 0 }, None),
+        (None, _) => (PidPrefix::Brackets, None),
+    };
     StraceOptions {
         timestamps: a.timestamps.min(3),
         durations: a.durations,
         fd_paths: a.fd_paths > 0,
+        pids,
+        split,
     }
 }

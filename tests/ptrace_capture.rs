@@ -188,7 +188,8 @@ fn strace_subcommand_prints_to_stderr() {
 fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
     let d = TempDir::new("strace-options");
     let calls = d.join_str("calls.txt");
-    // -f is strace's habit (children are always followed); -o sends the calls to a file
+    // -o sends the calls to a file, where -f starts each line with the pid (children are
+    // always followed)
     let o = run(&[
         "strace",
         "-f",
@@ -204,7 +205,7 @@ fn strace_takes_its_t_tt_ttt_cap_t_f_and_o_options() {
     assert_eq!(stdout(&o), "hi\n");
     assert!(!stderr(&o).contains("write("), "{}", stderr(&o));
     let text = std::fs::read_to_string(&calls).expect("the -o file");
-    let tt = regex::Regex::new(r"^\d\d:\d\d:\d\d\.\d{6} ").unwrap();
+    let tt = regex::Regex::new(r"^\d+ +\d\d:\d\d:\d\d\.\d{6} ").unwrap();
     assert!(text.lines().all(|l| tt.is_match(l)), "{text}");
     let write = text
         .lines()

@@ -409,3 +409,76 @@ fn e_qualifiers_it_cannot_honour_are_usage_errors() {
         assert!(stderr(&o).contains(says), "-e {e}: {}", stderr(&o));
     }
 }
+
+/// `-o FILE` with `-f` (each line starts with its thread's id, `%-5d `) and with `-ff` (a file
+/// per thread, `FILE.TID`, with its lines alone), against strace's own files.
+#[test]
+fn f_and_ff_with_o_write_the_files_strace_writes() {
+    if !need_program("ff", "strace") {
+        return;
+    }
+    let d = TempDir::new("ff");
+    let cmd = ["sh", "-c", "echo hi | cat; cat /nonexistent"];
+    let mine = d.join_str("f.txt");
+    let o = syspect()
+        .args(["strace", "-f", "-o", &mine, "--"])
+        .args(cmd)
+        .output()
+        .expect("syspect strace -f");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&mine).expect("the -o file");
+    let column = Regex::new(r"^(\d+) +").unwrap();
+    let mut pids = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let c = column
+            .captures(line)
+            .unwrap_or_else(|| panic!("no pid: {line}\n{text}"));
+        assert_eq!(&c[0], format!("{:<5} ", &c[1]), "{line}");
+        pids.insert(c[1].to_string());
+    }
+    assert_eq!(pids.len(), 4, "{text}");
+
+    // -ff: what each process did, but for the calls a SIGCHLD's timing changes (it may
+    // interrupt a clone or a wait4, which is then restarted)
+    let moved = |n: &mut BTreeMap<String, usize>| {
+        n.retain(|k, _| !["clone", "wait4", "rt_sigreturn", "SIGCHLD"].contains(&k.as_str()))
+    };
+    let files = |base: &str| -> Vec<BTreeMap<String, usize>> {
+        let mut found: Vec<(u32, String)> = std::fs::read_dir(d.path())
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                let pid = name.strip_prefix(&format!("{base}."))?.parse().ok()?;
+                Some((pid, name))
+            })
+            .collect();
+        found.sort();
+        found
+            .iter()
+            .map(|(_, name)| {
+                let text = std::fs::read_to_string(d.join(name)).unwrap();
+                assert!(text.ends_with(" +++\n"), "{name}: {text}");
+                assert!(!text.contains("resumed>"), "{name}: {text}");
+                let mut n = calls_of(&text);
+                moved(&mut n);
+                n
+            })
+            .collect()
+    };
+    let o = syspect()
+        .args(["strace", "-ff", "-o", &d.join_str("mine"), "--"])
+        .args(cmd)
+        .output()
+        .expect("syspect strace -ff");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!d.join("mine").exists(), "-ff makes no FILE, only FILE.TID");
+    let st = Command::new("strace")
+        .args(["-ff", "-o", &d.join_str("theirs")])
+        .args(cmd)
+        .output()
+        .expect("strace -ff");
+    assert_eq!(st.status.code(), Some(1), "{}", stderr(&st));
+    let (mine, theirs) = (files("mine"), files("theirs"));
+    assert_eq!(mine.len(), 4, "{mine:#?}");
+    assert_eq!(mine, theirs);
+}

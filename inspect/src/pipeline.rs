@@ -12,7 +12,8 @@ use crate::output::buffer::BufStyle;
 use crate::output::strace::StraceOptions;
 use crate::output::template::TemplatePrinter;
 use crate::output::{
-    json::JsonPrinter, line::LinePrinter, strace::StracePrinter, Ctx, Printer, Show,
+    json::JsonPrinter, line::LinePrinter, strace::SplitPrinter, strace::StracePrinter, Ctx,
+    Printer, Show,
 };
 use crate::state::State;
 use syspect_filter::Filter;
@@ -41,20 +42,28 @@ impl Format {
     /// A printer for this format.
     pub fn printer(self, opts: &AnalyzerOptions, live: bool) -> Box<dyn Printer> {
         match self {
-            Format::Analyzer { name: "strace", .. } => Box::new(StracePrinter::new(opts.strace)),
+            Format::Analyzer { name: "strace", .. } => strace_printer(opts.strace.clone()),
             Format::Analyzer { name, json } => match analyzers::by_name(name, opts) {
                 Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
-                None => Box::new(StracePrinter::new(opts.strace)),
+                None => strace_printer(opts.strace.clone()),
             },
             Format::Line { containers, show } => Box::new(LinePrinter::new(containers, show)),
             Format::Json { bufs } => Box::new(JsonPrinter::new(bufs)),
-            Format::Strace(o) => Box::new(StracePrinter::new(o)),
+            Format::Strace(o) => strace_printer(o),
             Format::Template {
                 template,
                 json,
                 show,
             } => Box::new(TemplatePrinter::new(template, json, show)),
         }
+    }
+}
+
+/// strace's view, in one stream or (`-ff`) a file per thread.
+fn strace_printer(o: StraceOptions) -> Box<dyn Printer> {
+    match o.split.clone() {
+        Some(base) => Box::new(SplitPrinter::new(base, o)),
+        None => Box::new(StracePrinter::new(o)),
     }
 }
 

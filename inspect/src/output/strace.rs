@@ -12,10 +12,17 @@
 //! first event happened (after the `[pid N]` prefix, as strace puts it), and a call's result
 //! is followed by the time between its enter and its exit, `<0.000012>`. With `-y` an fd,
 //! as an argument or as the result, is shown with what the state says it names.
+//!
+//! Where the output goes changes the prefix as in strace ([`PidPrefix`]): to a file with `-f`,
+//! every line starts with its thread's id in a column (`1234  read(...)`); with `-ff`,
+//! [`SplitPrinter`] writes each thread's lines to a file of its own, `FILE.TID`, unprefixed and
+//! never cut by another thread's.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 
 use syspect_capture::event::{Arg, EventKind, Tid};
 use syspect_capture::syscalls::{self, render, RetType};
@@ -26,7 +33,7 @@ use super::{Ctx, Printer};
 use crate::state::State;
 
 /// strace's options of what a line shows besides the call.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StraceOptions {
     /// `-t` (1): the time of day, `-tt` (2): with microseconds, `-ttt` (3): seconds since the
     /// epoch with microseconds; 0: no time.
@@ -36,6 +43,23 @@ pub struct StraceOptions {
     /// `-y`: an fd shown with what it names, `3</etc/hosts>` (a socket by its addresses, as
     /// strace's `-yy` shows it).
     pub fd_paths: bool,
+    /// How a line names its thread.
+    pub pids: PidPrefix,
+    /// `-ff -o FILE`: each thread's lines to a file of its own, `FILE.TID`.
+    pub split: Option<PathBuf>,
+}
+
+/// How a line names its thread, as strace does for where it writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PidPrefix {
+    /// `[pid  1234] ` once more than one thread is traced (strace's stderr).
+    #[default]
+    Brackets,
+    /// `1234  ` (strace's `%-5d `): on every line when `always` (`-o FILE` with `-f`), else
+    /// once more than one thread is traced.
+    Column { always: bool },
+    /// Nothing (`-ff`: each thread has a file of its own).
+    None,
 }
 
 /// Prints events as strace does.
@@ -62,10 +86,11 @@ impl StracePrinter {
     /// What a line of thread `tid` starts with: `[pid N] ` once there are several threads,
     /// then the time `ts` as `-t`, `-tt` or `-ttt` asks.
     fn prefix(&mut self, tid: Tid, ts: u64) -> String {
-        let mut s = if self.live.len() > 1 {
-            format!("[pid {tid:>5}] ")
-        } else {
-            String::new()
+        let several = self.live.len() > 1;
+        let mut s = match self.opts.pids {
+            PidPrefix::Brackets if several => format!("[pid {tid:>5}] "),
+            PidPrefix::Column { always } if always || several => format!("{tid:<5} "),
+            _ => String::new(),
         };
         let us = ts % 1_000_000_000 / 1000;
         match self.opts.timestamps {
@@ -284,6 +309,80 @@ impl Printer for StracePrinter {
         if let Some((_, _, mut line)) = self.open.take() {
             line.push_str(" <unfinished ...>\n");
             out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// strace's `-ff -o FILE`: a [`StracePrinter`] per thread, each writing `FILE.TID` (created at
+/// the thread's first line, closed at its exit), so that no line is cut by another thread's.
+pub struct SplitPrinter {
+    opts: StraceOptions,
+    base: PathBuf,
+    threads: HashMap<Tid, (StracePrinter, BufWriter<File>)>,
+    /// Threads whose file was written and closed: opened again, it is appended to.
+    closed: HashSet<Tid>,
+}
+
+impl SplitPrinter {
+    /// Files `base.TID`; `opts`' prefix and split are not used.
+    pub fn new(base: PathBuf, opts: StraceOptions) -> SplitPrinter {
+        SplitPrinter {
+            opts: StraceOptions {
+                pids: PidPrefix::None,
+                split: None,
+                ..opts
+            },
+            base,
+            threads: HashMap::new(),
+            closed: HashSet::new(),
+        }
+    }
+
+    fn thread(&mut self, tid: Tid) -> io::Result<&mut (StracePrinter, BufWriter<File>)> {
+        if !self.threads.contains_key(&tid) {
+            let mut name = self.base.clone().into_os_string();
+            name.push(format!(".{tid}"));
+            let file = File::options()
+                .write(true)
+                .create(true)
+                .append(self.closed.contains(&tid))
+                .truncate(!self.closed.contains(&tid))
+                .open(&name)
+                .map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot create {}: {e}", name.display()))
+                })?;
+            let printer = StracePrinter::new(self.opts.clone());
+            self.threads.insert(tid, (printer, BufWriter::new(file)));
+        }
+        Ok(self.threads.get_mut(&tid).expect("inserted above"))
+    }
+}
+
+impl Printer for SplitPrinter {
+    fn event(&mut self, cx: &Ctx<'_>, _out: &mut dyn Write) -> io::Result<()> {
+        let tid = cx.ev.tid;
+        if matches!(
+            cx.ev.kind,
+            EventKind::Sample { .. } | EventKind::Drops { .. } | EventKind::Other { .. }
+        ) {
+            return Ok(());
+        }
+        let (printer, file) = self.thread(tid)?;
+        printer.event(cx, file)?;
+        if let EventKind::ThreadExit { .. } = cx.ev.kind {
+            if let Some((_, mut file)) = self.threads.remove(&tid) {
+                file.flush()?;
+            }
+            self.closed.insert(tid);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, state: &State, _out: &mut dyn Write) -> io::Result<()> {
+        for (_, (mut printer, mut file)) in self.threads.drain() {
+            printer.finish(state, &mut file)?;
+            file.flush()?;
         }
         Ok(())
     }
