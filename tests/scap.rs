@@ -232,7 +232,8 @@ fn field_lines_match_sysdig() {
     if !need_program("field_lines_match_sysdig", "sysdig") {
         return;
     }
-    let fmt = "%evt.num %evt.dir %evt.type %proc.name %thread.tid %fd.name %evt.rawres";
+    let fmt =
+        "%evt.num %evt.dir %evt.type %evt.category %proc.name %thread.tid %fd.name %evt.rawres";
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scap");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("fixtures")
@@ -279,6 +280,57 @@ fn field_lines_match_sysdig() {
         compared += theirs.len();
     }
     assert!(compared > 200, "only {compared} lines compared");
+}
+
+/// `evt.category` of every event both print (sysdig leaves out its procinfo samples and
+/// syspect its scheduler switches), against sysdig's.
+#[test]
+fn evt_category_is_sysdigs() {
+    if !need_program("evt_category_is_sysdigs", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let fmt = "*%evt.num %evt.category";
+    let by_num = |text: &str| -> std::collections::BTreeMap<u64, String> {
+        text.lines()
+            .filter_map(|l| {
+                let (n, c) = l.split_once(' ')?;
+                Some((n.parse().ok()?, c.to_string()))
+            })
+            .collect()
+    };
+    let theirs = by_num(&sysdig(&["-r", &f, "-p", fmt]));
+    let mine = by_num(&ours(&["read", &f, "-p", fmt]));
+    let mut compared = 0;
+    for (n, c) in &theirs {
+        if let Some(m) = mine.get(n) {
+            assert_eq!(m, c, "event {n}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000, "only {compared} events compared");
+    // every category sysdig shows there
+    let mut kinds: Vec<&str> = theirs.values().map(String::as_str).collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "IPC",
+            "file",
+            "ipc",
+            "memory",
+            "net",
+            "process",
+            "scheduler",
+            "signal",
+            "time",
+            "unknown",
+            "wait"
+        ]
+    );
 }
 
 #[test]

@@ -84,6 +84,11 @@ fn makes_fd_pair(cx: &Ctx<'_>) -> bool {
     }
 }
 
+/// The kind of the fd the event is about, as the state knows it.
+pub(super) fn event_fd_kind(cx: &Ctx<'_>) -> Option<syspect_capture::event::FdKind> {
+    fd_of(cx).map(|f| f.kind)
+}
+
 fn fd_of<'c>(cx: &'c Ctx<'_>) -> Option<&'c Fd> {
     let fd = event_fd(cx)?;
     cx.state.fds.get(cx.ev.pid, i32::try_from(fd).ok()?)
@@ -256,6 +261,7 @@ impl EventFields<'_, '_> {
                 std::borrow::Cow::Borrowed(name) => str(name.as_bytes()),
                 std::borrow::Cow::Owned(name) => self.bytes(name.as_bytes()),
             },
+            F::EvtCategory => str(super::category::category(cx).as_bytes()),
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),
             F::EvtArgs | F::EvtInfo => {

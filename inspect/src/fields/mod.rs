@@ -4,6 +4,7 @@
 //!
 //! The names are sysdig's, so that its users' filters and formats work unchanged.
 
+mod category;
 pub mod container;
 pub mod extract;
 pub mod format;
@@ -69,6 +70,7 @@ fields! {
     EvtRelTime "evt.reltime" RelTime None false "ns since the first event";
     EvtDir "evt.dir" Str None false "`>` for enter events and notices, `<` for exit events";
     EvtType "evt.type" Str None false "syscall name, or procexit, procexec, procclone, signaldeliver, procinfo, drop";
+    EvtCategory "evt.category" Str None false "sysdig's class of the event: file, net, IPC, memory, process, signal, time, wait, sleep, user, system, other, unknown; for reads, writes and closes the fd's kind: file, net, ipc";
     EvtCpu "evt.cpu" UInt None false "CPU number (not known to the ptrace engine)";
     EvtArgs "evt.args" Str None false "all arguments as text";
     EvtArg "evt.arg" Str NameOrIndex false "one argument as text, by name (evt.arg.fd) or position (evt.arg[0])";
