@@ -262,6 +262,33 @@ impl EventFields<'_, '_> {
                 std::borrow::Cow::Owned(name) => self.bytes(name.as_bytes()),
             },
             F::EvtCategory => str(super::category::category(cx).as_bytes()),
+            F::EvtLatencyS
+            | F::EvtLatencyNs
+            | F::EvtRawTimeS
+            | F::EvtRawTimeNs
+            | F::EvtRelTimeS
+            | F::EvtRelTimeNs
+            | F::EvtDeltaTimeS
+            | F::EvtDeltaTimeNs
+            | F::EvtCountError
+            | F::EvtCountErrorFile
+            | F::EvtCountErrorNet
+            | F::EvtCountErrorMemory
+            | F::EvtCountErrorOther
+            | F::EvtCountExit
+            | F::EvtIsWait
+            | F::EvtIsOpenRead
+            | F::EvtIsOpenWrite
+            | F::EvtIsOpenExec => super::derived::number(cx, f),
+            F::EvtLatencyHuman
+            | F::EvtTimeS
+            | F::EvtDatetimeS
+            | F::EvtTimeIso8601
+            | F::EvtIoDir => {
+                let mut present = false;
+                let v = self.text(|s| present = super::derived::text(cx, f, s));
+                v.filter(|_| present)
+            }
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),
             F::EvtArgs | F::EvtInfo => {
@@ -515,6 +542,12 @@ pub fn value_text(f: F, v: Value<'_>, out: &mut String) {
             crate::output::time::TimeFmt::default().time_of_day(ts, out)
         }
         (F::EvtDatetime, Value::UInt(ts)) => out.push_str(&datetime(ts)),
+        (
+            F::EvtLatencyNs | F::EvtRawTimeNs | F::EvtRelTimeNs | F::EvtDeltaTimeNs,
+            Value::UInt(ns),
+        ) => {
+            let _ = write!(out, "{ns:09}");
+        }
         (_, Value::Str(b)) => out.push_str(&String::from_utf8_lossy(b)),
         (_, Value::Int(i)) => {
             let _ = write!(out, "{i}");

@@ -6,6 +6,7 @@
 
 mod category;
 pub mod container;
+mod derived;
 pub mod extract;
 pub mod format;
 
@@ -83,6 +84,29 @@ fields! {
     EvtFailed "evt.failed" Bool None false "the call returned an error";
     EvtLatency "evt.latency" Duration None false "ns between the enter and the exit (exit events)";
     EvtDeltaTime "evt.deltatime" Duration None false "ns since the event shown before (0 for the first)";
+    EvtLatencyS "evt.latency.s" UInt None false "evt.latency's whole seconds";
+    EvtLatencyNs "evt.latency.ns" UInt None false "evt.latency's nanoseconds past the second";
+    EvtLatencyHuman "evt.latency.human" Str None false "evt.latency as sysdig shows it: 835ns, 2.44us, 1.05ms, 1.50s";
+    EvtRawTimeS "evt.rawtime.s" UInt None false "evt.rawtime's whole seconds";
+    EvtRawTimeNs "evt.rawtime.ns" UInt None false "evt.rawtime's nanoseconds past the second";
+    EvtRelTimeS "evt.reltime.s" UInt None false "evt.reltime's whole seconds";
+    EvtRelTimeNs "evt.reltime.ns" UInt None false "evt.reltime's nanoseconds past the second";
+    EvtDeltaTimeS "evt.deltatime.s" UInt None false "evt.deltatime's whole seconds";
+    EvtDeltaTimeNs "evt.deltatime.ns" UInt None false "evt.deltatime's nanoseconds past the second";
+    EvtTimeS "evt.time.s" Str None false "time of day, local, to the second (HH:MM:SS)";
+    EvtDatetimeS "evt.datetime.s" Str None false "date and time, local, to the second";
+    EvtTimeIso8601 "evt.time.iso8601" Str None false "date and time in UTC, ISO 8601 (2018-08-17T17:35:48.514632619+0000)";
+    EvtCountError "evt.count.error" UInt None false "1 for an exit that returned an error (to count them)";
+    EvtCountErrorFile "evt.count.error.file" UInt None false "1 for an error of a call on a file (or an open)";
+    EvtCountErrorNet "evt.count.error.net" UInt None false "1 for an error of a call on a socket (or an accept or connect)";
+    EvtCountErrorMemory "evt.count.error.memory" UInt None false "1 for an error of a memory call (mmap, brk...)";
+    EvtCountErrorOther "evt.count.error.other" UInt None false "1 for any other error";
+    EvtCountExit "evt.count.exit" UInt None false "1 for an exit event";
+    EvtIsWait "evt.is_wait" Bool None false "a call that waits (poll, select, epoll_wait, nanosleep)";
+    EvtIoDir "evt.io_dir" Str None false "read or write, for the calls that read or write their fd";
+    EvtIsOpenRead "evt.is_open_read" Bool None false "an open's exit that opened for reading";
+    EvtIsOpenWrite "evt.is_open_write" Bool None false "an open's exit that opened for writing";
+    EvtIsOpenExec "evt.is_open_exec" Bool None false "an open's exit that created a file with an execute bit";
     EvtIsIo "evt.is_io" Bool None false "a read or a write";
     EvtIsIoRead "evt.is_io_read" Bool None false "a read";
     EvtIsIoWrite "evt.is_io_write" Bool None false "a write";

@@ -82,3 +82,71 @@ fn local(sec: i64) -> libc::tm {
         tm
     }
 }
+
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000`, in UTC as sysdig's `evt.time.iso8601` is.
+pub fn iso8601(ts: u64) -> String {
+    let t = (ts / 1_000_000_000) as libc::time_t;
+    // SAFETY: gmtime_r writes only into the tm we pass; a zeroed tm is a valid value.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::gmtime_r(&t, &mut tm);
+        tm
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}+0000",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        ts % 1_000_000_000
+    )
+}
+
+/// A duration as sysdig's `evt.latency.human` shows it: `835ns`, `2.44us`, `15us`, `1.05ms`,
+/// `12ms`, `1.50s`, `2:05`, `01:02:03`.
+pub fn human_duration(ns: u64) -> String {
+    const S: u64 = 1_000_000_000;
+    match ns {
+        _ if ns >= 3600 * S => format!(
+            "{:02}:{:02}:{:02}",
+            ns / (3600 * S),
+            ns / (60 * S) % 60,
+            ns / S % 60
+        ),
+        _ if ns >= 60 * S => format!("{}:{}", ns / (60 * S), ns / S % 60),
+        _ if ns >= S => format!("{}.{:02}s", ns / S, ns % S / 10_000_000),
+        _ if ns >= S / 100 => format!("{}ms", ns / 1_000_000),
+        _ if ns >= S / 1000 => format!("{}.{:02}ms", ns / 1_000_000, ns % 1_000_000 / 10_000),
+        _ if ns >= S / 100_000 => format!("{}us", ns / 1000),
+        _ if ns >= S / 1_000_000 => format!("{}.{:02}us", ns / 1000, ns % 1000 / 10),
+        _ => format!("{ns}ns"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_sysdigs_human_latency() {
+        let cases = [
+            (835, "835ns"),
+            (2_442, "2.44us"),
+            (15_932, "15us"),
+            (1_050_000, "1.05ms"),
+            (12_345_678, "12ms"),
+            (1_500_000_000, "1.50s"),
+            (125_000_000_000, "2:5"),
+            (3_723_000_000_000, "01:02:03"),
+        ];
+        for (ns, text) in cases {
+            assert_eq!(human_duration(ns), text, "{ns}");
+        }
+        assert_eq!(
+            iso8601(1_534_527_348_514_632_619),
+            "2018-08-17T17:35:48.514632619+0000"
+        );
+    }
+}
