@@ -124,7 +124,7 @@ fn class(cx: &Ctx<'_>) -> Option<Class> {
     }
 }
 
-fn thread<'c>(cx: &'c Ctx<'_>) -> Option<&'c Thread> {
+pub(super) fn thread<'c>(cx: &'c Ctx<'_>) -> Option<&'c Thread> {
     cx.state.thread(cx.ev.tid)
 }
 
@@ -141,7 +141,7 @@ fn proc_name<'c>(cx: &'c Ctx<'_>) -> Option<Value<'c>> {
 }
 
 /// The `n`th ancestor's thread (0 = the process itself).
-fn ancestor<'c>(cx: &'c Ctx<'_>, n: u64) -> Option<&'c Thread> {
+pub(super) fn ancestor<'c>(cx: &'c Ctx<'_>, n: u64) -> Option<&'c Thread> {
     let mut t = thread(cx)?;
     for _ in 0..n {
         let pp = t.info.ppid;
@@ -216,6 +216,15 @@ impl Fields for EventFields<'_, '_> {
                 let mut n = 1;
                 while let Some(t) = ancestor(cx, n) {
                     if !each(Value::Str(&t.info.comm)) {
+                        return;
+                    }
+                    n += 1;
+                }
+            }
+            Some(F::ProcApid) if field.arg.is_none() => {
+                let mut n = 1;
+                while let Some(t) = ancestor(cx, n) {
+                    if !each(Value::Int(t.info.pid as i64)) {
                         return;
                     }
                     n += 1;
@@ -403,7 +412,18 @@ impl EventFields<'_, '_> {
                     }
                 })
             }
-            F::ProcPname => str(&ancestor(cx, 1)?.info.comm),
+            F::ProcPname => str(&super::procs::parent(cx)?.info.comm),
+            F::ProcApid
+            | F::ProcNthreads
+            | F::ProcNchilds
+            | F::ProcFdopencount
+            | F::ThreadVmsize
+            | F::ThreadVmrss => super::procs::number(cx, f, field.arg),
+            F::ProcPcmdline | F::ProcExeline => {
+                let mut present = false;
+                let v = self.text(|s| present = super::procs::text(cx, f, s));
+                v.filter(|_| present)
+            }
             F::ProcAname => {
                 let n = field.arg.and_then(FieldArg::index).unwrap_or(1);
                 str(&ancestor(cx, n)?.info.comm)

@@ -9,6 +9,7 @@ pub mod container;
 mod derived;
 pub mod extract;
 pub mod format;
+mod procs;
 
 use syspect_filter::{FieldArg, FieldInfo, FieldType, Registry, ResolveError};
 
@@ -120,12 +121,20 @@ fields! {
     ProcCmdline "proc.cmdline" Str None false "name and arguments";
     ProcPname "proc.pname" Str None false "parent's command name";
     ProcAname "proc.aname" Str OptIndex true "ancestor's command name: [0] self, [1] parent...; without index any ancestor";
+    ProcApid "proc.apid" Int OptIndex true "ancestor's pid: [1] parent, [2] grandparent...; without index any ancestor";
+    ProcPcmdline "proc.pcmdline" Str None false "parent's name and arguments (on a thread other than the main one, its creator's, as proc.pname)";
+    ProcExeline "proc.exeline" Str None false "argv[0] and the arguments";
+    ProcNthreads "proc.nthreads" UInt None false "threads of the process, its main one included";
+    ProcNchilds "proc.nchilds" UInt None false "on the main thread, the process's other threads; 0 on those";
+    ProcFdopencount "proc.fdopencount" UInt None false "fds the process has open";
     ProcCwd "proc.cwd" Str None false "working directory";
     ProcDuration "proc.duration" Duration None false "ns since the process started";
     ProcVpid "proc.vpid" Int None false "process id in its own pid namespace";
     ProcVmsize "proc.vmsize" UInt None false "virtual memory size, KiB, as last read (the /proc snapshot, then the latest procinfo)";
     ProcVmrss "proc.vmrss" UInt None false "resident memory, KiB, as last read (the /proc snapshot, then the latest procinfo)";
     ThreadTid "thread.tid" Int None false "thread id";
+    ThreadVmsize "thread.vmsize" UInt None false "proc.vmsize on the main thread, 0 on the others";
+    ThreadVmrss "thread.vmrss" UInt None false "proc.vmrss on the main thread, 0 on the others";
     ThreadVtid "thread.vtid" Int None false "thread id in its own pid namespace";
     ThreadIsmain "thread.ismain" Bool None false "the thread is its process's main thread";
     ThreadCgroup "thread.cgroup" Str None false "cgroup path";

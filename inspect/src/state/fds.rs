@@ -121,6 +121,11 @@ impl FdTables {
         self.procs.get_mut(&pid)?.remove(&fd)
     }
 
+    /// How many fds `pid` has open.
+    pub fn count(&self, pid: Tid) -> usize {
+        self.procs.get(&pid).map_or(0, |m| m.len())
+    }
+
     /// All fds of `pid`, sorted by number.
     pub fn of(&self, pid: Tid) -> Vec<(i32, &Fd)> {
         let mut v: Vec<_> = self

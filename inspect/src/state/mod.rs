@@ -182,6 +182,11 @@ impl State {
                 if comm_known != Some(true) {
                     self.threads.insert(info);
                 }
+                if *child_pid == parent.pid && *child_tid != parent.pid {
+                    if let Some(t) = self.threads.get_mut(*child_tid) {
+                        t.creator = Some(ev.tid);
+                    }
+                }
                 None
             }
             EventKind::Exec(x) => {

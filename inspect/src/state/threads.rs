@@ -25,6 +25,9 @@ pub struct Thread {
     /// On a process's main thread: its latest resource sample, `[cpu_ns, rss_kb, vsz_kb]`
     /// (`info` keeps the figures its record had).
     pub sample: Option<[u64; 3]>,
+    /// For a thread other than its process's main one: the thread that made it, when seen
+    /// (sysdig's `ptid`: the parent that `proc.pname` names on such a thread).
+    pub creator: Option<Tid>,
 }
 
 impl Thread {
