@@ -140,6 +140,13 @@ fn selections_equal_the_unfiltered_dump() {
         ("fd.type=ipv4 and fd.sip=127.0.0.1", |e| {
             s(e, "fd.type") == Some("ipv4") && s(e, "fd.sip") == Some("127.0.0.1")
         }),
+        ("fd.snet=127.0.0.0/8", |e| {
+            s(e, "fd.sip").is_some_and(|ip| ip.starts_with("127."))
+        }),
+        (
+            "fd.snet in (10.0.0.0/8, ::ffff:127.0.0.1/128) and evt.dir=<",
+            |e| s(e, "fd.sip") == Some("127.0.0.1") && s(e, "evt.dir") == Some("<"),
+        ),
         ("fd.sport > 1024", |e| {
             n(e, "fd.sport").is_some_and(|p| p > 1024)
         }),

@@ -322,7 +322,10 @@ fn derived_evt_fields_are_sysdigs() {
         let mut compared = 0;
         for (n, t) in &theirs {
             if let Some(m) = mine.get(n) {
-                assert!(m.contains(&t[0]), "event {n}, {fmt}: sysdig {t:?}, syspect {m:?}");
+                assert!(
+                    m.contains(&t[0]),
+                    "event {n}, {fmt}: sysdig {t:?}, syspect {m:?}"
+                );
                 compared += 1;
             }
         }

@@ -151,6 +151,8 @@ pub(crate) enum Lit {
     Num(i128),
     Bool(bool),
     Ip(IpAddr),
+    /// A network: its first address (canonical) and the length of its prefix in bits.
+    Net(IpAddr, u8),
 }
 
 /// A sorted, deduplicated list of literals (all of one kind, as they come from one type),
@@ -413,6 +415,46 @@ pub(crate) fn parse_lit(ty: FieldType, text: &str) -> Option<Lit> {
             .parse::<IpAddr>()
             .ok()
             .map(|ip| Lit::Ip(ip.to_canonical())),
+        FieldType::IpNet => parse_net(text),
+    }
+}
+
+/// `10.0.0.0/8`, `fd00::/8`, or an address alone (a network of one).
+fn parse_net(text: &str) -> Option<Lit> {
+    let (addr, bits) = match text.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (text, None),
+    };
+    let written = addr.parse::<IpAddr>().ok()?;
+    let max: u8 = if written.is_ipv4() { 32 } else { 128 };
+    let bits = match bits {
+        Some(b) if !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()) => b.parse().ok()?,
+        Some(_) => return None,
+        None => max,
+    };
+    if bits > max {
+        return None;
+    }
+    // an IPv4-mapped network (`::ffff:10.0.0.0/104`) is the IPv4 one
+    let addr = written.to_canonical();
+    let bits = match (written.is_ipv6(), addr.is_ipv4()) {
+        (true, true) => bits.checked_sub(96)?,
+        _ => bits,
+    };
+    Some(Lit::Net(net_base(addr, bits), bits))
+}
+
+/// `addr` with the bits after the first `bits` cleared.
+pub(crate) fn net_base(addr: IpAddr, bits: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(a) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            IpAddr::V4((u32::from(a) & mask).into())
+        }
+        IpAddr::V6(a) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            IpAddr::V6((u128::from(a) & mask).into())
+        }
     }
 }
 
@@ -503,6 +545,27 @@ mod tests {
         assert_eq!(parse_duration("99999999999h"), None);
         assert_eq!(parse_lit(FieldType::Bool, "TRUE"), Some(Lit::Bool(true)));
         assert_eq!(parse_lit(FieldType::Bool, "1"), None);
+        assert_eq!(
+            parse_lit(FieldType::IpNet, "10.1.2.3/8"),
+            Some(Lit::Net([10, 0, 0, 0].into(), 8))
+        );
+        assert_eq!(
+            parse_lit(FieldType::IpNet, "::ffff:192.168.1.7"),
+            Some(Lit::Net([192, 168, 1, 7].into(), 32))
+        );
+        assert_eq!(
+            parse_lit(FieldType::IpNet, "0.0.0.0/0"),
+            Some(Lit::Net([0, 0, 0, 0].into(), 0))
+        );
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/x",
+            "fd00::/129",
+            "10.0.0/8",
+        ] {
+            assert_eq!(parse_lit(FieldType::IpNet, bad), None, "{bad}");
+        }
         assert_eq!(
             parse_lit(FieldType::Ip, "::ffff:127.0.0.1"),
             parse_lit(FieldType::Ip, "127.0.0.1")

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 use memchr::memchr2;
 
-use crate::compile::{Cmp, Filter, Lit, Node, Set, Test, TestKind};
+use crate::compile::{net_base, Cmp, Filter, Lit, Node, Set, Test, TestKind};
 use crate::registry::{FieldArg, FieldId};
 
 /// A field's value for one event, borrowed from the caller.
@@ -172,6 +172,16 @@ fn compare(v: Value<'_>, lit: &Lit) -> Option<Ordering> {
         (Value::UInt(u), Lit::Num(n)) => Some(i128::from(u).cmp(n)),
         (Value::Bool(a), Lit::Bool(b)) => Some(a.cmp(b)),
         (Value::Ip(a), Lit::Ip(b)) => Some(a.to_canonical().cmp(b)),
+        // in the network, or apart from it (a network has no order with an address)
+        (Value::Ip(a), Lit::Net(base, bits)) => {
+            let a = a.to_canonical();
+            let inside = a.is_ipv4() == base.is_ipv4() && net_base(a, *bits) == *base;
+            Some(if inside {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            })
+        }
         _ => None,
     }
 }
@@ -196,6 +206,10 @@ impl Set {
             (Set::Bytes(xs), Value::Str(s)) => xs.binary_search_by(|x| (**x).cmp(s)).is_ok(),
             (Set::Nums(ns), Value::Int(i)) => num(i.into(), ns),
             (Set::Nums(ns), Value::UInt(u)) => num(u.into(), ns),
+            // networks may hold one another: each is asked
+            (Set::Other(ls), v) if matches!(ls.first(), Some(Lit::Net(..))) => ls
+                .iter()
+                .any(|lit| compare(v, lit) == Some(Ordering::Equal)),
             (Set::Other(ls), v) => ls
                 .binary_search_by(|lit| compare(v, lit).map_or(Ordering::Less, Ordering::reverse))
                 .is_ok(),

@@ -81,5 +81,6 @@ fn literal(ty: FieldType, lit: &Lit) -> Option<Literal> {
         (_, Lit::Num(n)) => Literal::UInt(u64::try_from(*n).ok()?),
         (_, Lit::Bool(b)) => Literal::Bool(*b),
         (_, Lit::Ip(ip)) => Literal::Ip(*ip),
+        (_, Lit::Net(..)) => return None,
     })
 }

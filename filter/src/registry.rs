@@ -78,6 +78,9 @@ pub enum FieldType {
     Bool,
     /// An IPv4 or IPv6 address; `::ffff:1.2.3.4` equals `1.2.3.4`.
     Ip,
+    /// An address tested against networks: `= 10.0.0.0/8` holds when the address is in the
+    /// network (an address alone is a network of one).
+    IpNet,
     /// A TCP/UDP port, 0 to 65535.
     Port,
     /// A file descriptor number (signed: `-1`, `AT_FDCWD` is -100).
@@ -99,6 +102,7 @@ impl FieldType {
             FieldType::UInt => "an unsigned integer such as `42` or `0x2a`",
             FieldType::Bool => "`true` or `false`",
             FieldType::Ip => "an ip address such as `127.0.0.1` or `::1`",
+            FieldType::IpNet => "a network such as `10.0.0.0/8` or `fd00::/8`, or an address",
             FieldType::Port => "a port number from 0 to 65535",
             FieldType::Time => "a time in nanoseconds since the epoch",
             FieldType::Duration | FieldType::RelTime => {
@@ -122,6 +126,7 @@ impl fmt::Display for FieldType {
             FieldType::UInt => "unsigned integer",
             FieldType::Bool => "boolean",
             FieldType::Ip => "ip address",
+            FieldType::IpNet => "ip network",
             FieldType::Port => "port",
             FieldType::Fd => "file descriptor",
             FieldType::Time => "timestamp",
@@ -171,7 +176,7 @@ impl OpSet {
     pub fn for_type(ty: FieldType) -> OpSet {
         match ty {
             FieldType::Str | FieldType::Bytes => OpSet::ALL,
-            FieldType::Bool | FieldType::Ip => OpSet::EQUALITY,
+            FieldType::Bool | FieldType::Ip | FieldType::IpNet => OpSet::EQUALITY,
             _ => OpSet::NUMERIC,
         }
     }

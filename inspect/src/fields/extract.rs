@@ -230,7 +230,7 @@ impl Fields for EventFields<'_, '_> {
                     n += 1;
                 }
             }
-            Some(F::FdIp) => {
+            Some(F::FdIp | F::FdNet) => {
                 if let Some((c, s)) = fd_of(cx).and_then(ends) {
                     if each(Value::Ip(ip(&c.0))) {
                         each(Value::Ip(ip(&s.0)));
@@ -477,10 +477,12 @@ impl EventFields<'_, '_> {
                     str(&name[cut + 1..])
                 }
             }
-            F::FdIp | F::FdCip => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.0 .0))),
-            F::FdSip => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.1 .0))),
-            F::FdLip => Some(Value::Ip(ip(&fd_of(cx)?.sock?.local.0))),
-            F::FdRip => Some(Value::Ip(ip(&fd_of(cx)?.sock?.remote.0))),
+            F::FdIp | F::FdCip | F::FdNet | F::FdCnet => {
+                Some(Value::Ip(ip(&ends(fd_of(cx)?)?.0 .0)))
+            }
+            F::FdSip | F::FdSnet => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.1 .0))),
+            F::FdLip | F::FdLnet => Some(Value::Ip(ip(&fd_of(cx)?.sock?.local.0))),
+            F::FdRip | F::FdRnet => Some(Value::Ip(ip(&fd_of(cx)?.sock?.remote.0))),
             F::FdPort | F::FdCport => Some(Value::UInt(ends(fd_of(cx)?)?.0 .1 as u64)),
             F::FdSport => Some(Value::UInt(ends(fd_of(cx)?)?.1 .1 as u64)),
             F::FdLport => Some(Value::UInt(fd_of(cx)?.sock?.local.1 as u64)),

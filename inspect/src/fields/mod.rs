@@ -149,6 +149,11 @@ fields! {
     FdSip "fd.sip" Ip None false "server address";
     FdLip "fd.lip" Ip None false "local address";
     FdRip "fd.rip" Ip None false "remote address";
+    FdNet "fd.net" IpNet None true "client or server address, tested against networks (fd.net = 10.0.0.0/8)";
+    FdCnet "fd.cnet" IpNet None false "client address, tested against networks";
+    FdSnet "fd.snet" IpNet None false "server address, tested against networks";
+    FdLnet "fd.lnet" IpNet None false "local address, tested against networks";
+    FdRnet "fd.rnet" IpNet None false "remote address, tested against networks";
     FdPort "fd.port" Port None true "client or server port";
     FdCport "fd.cport" Port None false "client port";
     FdSport "fd.sport" Port None false "server port";
