@@ -69,6 +69,15 @@ Examples:
     Iftop(AnalyzerArgs),
     /// Syscalls by number of calls.
     Topscalls(AnalyzerArgs),
+    /// Calls grouped by the value of any field (sysdig's fdbytes_by, fdcount_by, fdtime_by):
+    /// their bytes, count, errors and time.
+    #[command(after_help = "\
+Examples:
+  syspect by proc.name -r t.spt 'fd.type in (ipv4, ipv6)'      network bytes per process
+  syspect by fd.name -r t.spt 'fd.type=file' --sort time       files by time spent on them
+  syspect by fd.sport -r t.spt                                 server ports by bytes
+  syspect by evt.type -r t.spt --sort errors                   syscalls by errors")]
+    By(ByArgs),
     /// Commands run from interactive shells, with their user and terminal.
     #[command(name = "spy-users")]
     SpyUsers(AnalyzerArgs),
@@ -365,9 +374,13 @@ pub struct AnalyzerArgs {
     /// top: group by process or by container.
     #[arg(long = "by", value_enum, default_value_t = GroupBy::Process)]
     pub by: GroupBy,
-    /// top: rank by CPU, syscall time or I/O bytes.
-    #[arg(long = "sort", value_enum, default_value_t = SortBy::Cpu)]
-    pub sort: SortBy,
+    /// top: rank by CPU (the default), syscall time or I/O bytes; by: by I/O bytes (the
+    /// default), calls, time or errors.
+    #[arg(long = "sort", value_enum)]
+    pub sort: Option<SortBy>,
+    /// by: the field to group by (set from its FIELD argument).
+    #[arg(skip)]
+    pub field: Option<String>,
     /// How many rows a table shows.
     #[arg(long = "top", default_value_t = 20, value_name = "N")]
     pub top: usize,
@@ -437,6 +450,19 @@ pub enum SortBy {
     Cpu,
     Time,
     Io,
+    Calls,
+    Errors,
+}
+
+/// `by FIELD`: an analyzer's options after the field.
+#[derive(Args, Debug)]
+pub struct ByArgs {
+    /// The field whose value groups the calls (`syspect list fields`): proc.name, fd.name,
+    /// fd.sport, evt.type, container.name...
+    #[arg(value_name = "FIELD")]
+    pub field: String,
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
 }
 
 /// A count, size or period, where 0 would mean nothing at all (sysdig refuses `-n 0` too).

@@ -304,6 +304,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Topconns(a) => analyze("topconns", a),
         Command::Iftop(a) => analyze("iftop", a),
         Command::Topscalls(a) => analyze("topscalls", a),
+        Command::By(b) => {
+            let mut a = b.analyzer;
+            // a mistake in the field is a usage error, before any capture starts
+            Template::parse(&format!("%{}", b.field)).map_err(|e| UsageError(e.to_string()))?;
+            a.field = Some(b.field);
+            analyze("by", a)
+        }
         Command::SpyUsers(a) => analyze("spy-users", a),
         Command::EchoFds(a) => analyze("echo-fds", a),
         Command::Convert { inputs, write } => {
@@ -458,7 +465,8 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
             cli::GroupBy::Process => Group::Process,
             cli::GroupBy::Container => Group::Container,
         },
-        sort: Some(format!("{:?}", a.sort).to_lowercase()),
+        sort: a.sort.map(|s| format!("{s:?}").to_lowercase()),
+        field: a.field.clone(),
         hex: a.hex,
         limit: a.top,
         rows: filter_of(a.filter.as_deref())?,

@@ -139,6 +139,83 @@ fn topconns_and_iftop_count_the_loopback_transfer() {
     );
 }
 
+/// `by FIELD` against what is known and what the other analyzers say of the same trace: the
+/// 256 KiB each way per socket port and per process, the calls and errors per syscall that
+/// `summary` counts, the bytes per file that `topfiles` counts.
+#[test]
+fn by_groups_the_calls_by_any_field() {
+    let d = TempDir::new("by");
+    let files = [("tcp.py", TCP_256K), ("w.py", WRITE_1MIB)];
+    let script = "python3 tcp.py; python3 w.py; cat /nonexistent || true";
+    let t = capture_in(&d, &["sh", "-c", script], &files);
+    let rows = |args: &[&str]| -> BTreeMap<String, Value> {
+        let mut all = vec!["by"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-r", &t, "-j", "--top", "1000"]);
+        let field = args[0];
+        json_rows(&all)
+            .into_iter()
+            .map(|r| (r[field].as_str().unwrap_or_default().to_string(), r))
+            .collect()
+    };
+    // the server's port, both ways: the bytes sent and received on the connection
+    let ports = rows(&["fd.sport", "fd.type=ipv4 and fd.l4proto=tcp"]);
+    let moved: Vec<&Value> = ports
+        .values()
+        .filter(|r| r["BYTES"] == 2 * 262144)
+        .collect();
+    assert_eq!(moved.len(), 1, "{ports:#?}");
+    assert_eq!(moved[0]["READ"], 262144);
+    assert_eq!(moved[0]["WRITTEN"], 262144);
+    // per syscall: summary's calls and errors
+    let per_call = rows(&["evt.type"]);
+    for s in json_rows(&["summary", "-r", &t, "-j"]) {
+        let name = s["syscall"].as_str().unwrap_or_default();
+        if name == "total" {
+            continue;
+        }
+        let r = per_call
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} in {per_call:#?}"));
+        assert_eq!(r["CALLS"], s["calls"], "{name}");
+        assert_eq!(
+            r["ERRORS"].as_u64().unwrap_or(0),
+            s["errors"].as_u64().unwrap_or(0),
+            "{name}"
+        );
+    }
+    assert!(
+        per_call["openat"]["ERRORS"].as_u64() > Some(0),
+        "cat's openat failed"
+    );
+    // per file: topfiles' bytes
+    let per_file = rows(&["fd.name", "fd.type=file"]);
+    for f in json_rows(&["topfiles", "-r", &t, "-j", "--top", "1000"]) {
+        let name = f["file"].as_str().unwrap_or_default();
+        assert_eq!(per_file[name]["READ"], f["read"], "{name}");
+        assert_eq!(per_file[name]["WRITTEN"], f["written"], "{name}");
+    }
+    assert!(
+        per_file.keys().any(|f| f.ends_with("/big.bin")),
+        "{per_file:#?}"
+    );
+    // ranked by what --sort says
+    let by_time = json_rows(&["by", "evt.type", "-r", &t, "-j", "--sort", "time"]);
+    let times: Vec<f64> = by_time
+        .iter()
+        .filter_map(|r| r["TIME s"].as_f64())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    // a field that does not exist is a usage error
+    let o = run(&["by", "fd.nosuch", "-r", &t]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown field `%fd.nosuch`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// `name -> (calls, errors)` from `strace -c -f` output.
 fn strace_counts(text: &str) -> BTreeMap<String, (u64, u64)> {
     let mut m = BTreeMap::new();
@@ -312,6 +389,7 @@ fn list_analyzers_names_each_with_its_purpose() {
         "spy-users",
         "echo-fds",
         "strace",
+        "by",
     ] {
         assert!(s.lines().any(|l| l.starts_with(a)), "{a} missing:\n{s}");
     }

@@ -2,6 +2,7 @@
 //! the filter selected after the state has taken them in, reporting through a [`Table`] so that
 //! people get aligned text and scripts get JSON from the same data.
 
+pub mod by;
 pub mod echofds;
 pub mod lsof;
 pub mod netstat;
@@ -72,6 +73,8 @@ pub struct AnalyzerOptions {
     pub rows: Option<syspect_filter::Filter>,
     /// strace: `-t`/`-tt`/`-ttt` and `-T`.
     pub strace: crate::output::strace::StraceOptions,
+    /// by: the field the calls are grouped by.
+    pub field: Option<String>,
 }
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
@@ -103,6 +106,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
     ("iftop", "connections by bytes, per one-second interval", ""),
     ("topscalls", "syscalls by number of calls", ""),
     (
+        "by",
+        "calls grouped by any field's value, with bytes, count, errors and time",
+        "FIELD (proc.name, fd.name, fd.sport...), --sort io|calls|time|errors",
+    ),
+    (
         "spy-users",
         "commands run from interactive shells, with their user",
         "",
@@ -126,6 +134,15 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "topconns" => Box::new(topconns::TopConns::new(o.limit, false)),
         "iftop" => Box::new(topconns::TopConns::new(o.limit, true)),
         "topscalls" => Box::new(topscalls::TopScalls::new(o.limit)),
+        "by" => {
+            let rank = match o.sort.as_deref() {
+                Some("calls") => by::Rank::Calls,
+                Some("time") => by::Rank::Time,
+                Some("errors") => by::Rank::Errors,
+                _ => by::Rank::Bytes,
+            };
+            Box::new(by::By::new(o.field.as_deref()?, rank, o.limit).ok()?)
+        }
         "spy-users" => Box::new(spyusers::SpyUsers::default()),
         "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
         _ => return None,

@@ -28,6 +28,8 @@ pub enum Effect {
     Connect,
     Bind,
     Listen,
+    /// getsockname: the local address, which a bind to port 0 left to the kernel.
+    LocalName,
     Accept,
     Pipe,
     Socketpair,
@@ -69,6 +71,7 @@ fn effect_of(name: &str) -> Effect {
         "connect" => Connect,
         "bind" => Bind,
         "listen" => Listen,
+        "getsockname" => LocalName,
         "accept" | "accept4" => Accept,
         "pipe" | "pipe2" => Pipe,
         "socketpair" => Socketpair,
@@ -260,6 +263,25 @@ impl State {
                     f.name = fds::tuple_name(&t, !connect);
                 } else if let Some(path) = fds::sockaddr_unix(addr) {
                     f.name = path;
+                }
+            }
+            Effect::LocalName => {
+                // only what the state did not know (a port the kernel chose): what sysdig
+                // would show stays as it is
+                let (Some(fd), Some(addr)) = (num(args, 0), bytes(args, 1)) else {
+                    return;
+                };
+                let Some(f) = self.fds.get_mut(pid, fd as i32) else {
+                    return;
+                };
+                let (Some(t), Some((a, p, _))) = (f.sock.as_mut(), fds::sockaddr_endpoint(addr))
+                else {
+                    return;
+                };
+                if t.local.1 == 0 && p != 0 {
+                    t.local = (a, p);
+                    let server = f.server || t.remote.1 == 0;
+                    f.name = fds::tuple_name(t, server);
                 }
             }
             Effect::Listen => {
