@@ -132,10 +132,18 @@ fn a_filter_by_name_selects_exactly_that_container() {
     assert!(!err.contains("Docker"), "Docker was reachable: {err}");
 
     for (me, id, other_id) in [(&a, &id_a, &id_b), (&b, &id_b, &id_a)] {
+        let image_id = Command::new("docker")
+            .args(["inspect", "-f", "{{.Image}}", me])
+            .output()
+            .expect("docker inspect");
+        let image_id = stdout_of(&image_id);
+        let image_id = image_id.trim().trim_start_matches("sha256:");
+        assert_eq!(image_id.len(), 64, "{image_id}");
         let lines = read(
             &file,
             &format!("container.name={me}"),
-            "%container.name %container.id %thread.cgroup %container.image %container.label.syspect.test",
+            "%container.name %container.id %thread.cgroup %container.image \
+             %container.label.syspect.test %container.image.id %container.privileged",
         );
         assert!(lines.len() > 20, "few events of {me}: {lines:?}");
         for l in &lines {
@@ -148,6 +156,8 @@ fn a_filter_by_name_selects_exactly_that_container() {
             );
             assert_eq!(f[3], IMAGE, "{l}");
             assert_eq!(f[4], me.as_str(), "{l}");
+            assert_eq!(f[5], image_id, "{l}");
+            assert_eq!(f[6], "false", "{l}");
         }
     }
     // the two loops are told apart

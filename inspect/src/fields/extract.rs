@@ -535,6 +535,15 @@ impl EventFields<'_, '_> {
                 };
                 str(v.as_bytes())
             }
+            F::ContainerImageId => {
+                let c = container_info(cx.state, thread(cx))?;
+                let id = c.image_id.strip_prefix("sha256:").unwrap_or(&c.image_id);
+                (!id.is_empty()).then_some(())?;
+                str(id.as_bytes())
+            }
+            F::ContainerPrivileged => Some(Value::Bool(
+                container_info(cx.state, thread(cx))?.privileged,
+            )),
             F::ContainerLabel | F::K8sPodName | F::K8sNsName => {
                 let c = container_info(cx.state, thread(cx))?;
                 let key = match f {

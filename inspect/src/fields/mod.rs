@@ -171,6 +171,8 @@ fields! {
     ContainerImage "container.image" Str None false "image (repository:tag)";
     ContainerImageRepository "container.image.repository" Str None false "image repository";
     ContainerImageTag "container.image.tag" Str None false "image tag";
+    ContainerImageId "container.image.id" Str None false "image id (its digits, without sha256:)";
+    ContainerPrivileged "container.privileged" Bool None false "the container runs privileged";
     ContainerType "container.type" Str None false "docker, containerd, cri-o, podman, or host";
     ContainerLabel "container.label" Str Name false "a container label: container.label.KEY";
     K8sPodName "k8s.pod.name" Str None false "Kubernetes pod name (from the container labels)";
