@@ -315,6 +315,8 @@ fn derived_evt_fields_are_sysdigs() {
          %evt.io_dir %evt.is_open_read %evt.is_open_write %evt.is_open_exec",
         "*%evt.num %proc.pname %proc.apid[1] %proc.apid[2] %proc.pcmdline %proc.exeline \
          %proc.nthreads %proc.nchilds %proc.fdopencount",
+        // the user, unknown (not root) until the capture says it
+        "*%evt.num %user.uid %user.name %user.homedir %user.shell",
     ] {
         // sysdig's evt.time.s and the like are local time, as syspect's
         let theirs = by_num(&sysdig(&["-r", &f, "-p", fmt]));

@@ -225,6 +225,12 @@ impl Mapper {
                 self.pids.insert(ev.tid, clamp_id(pid));
             }
         }
+        // the child's own clone exit describes it before it is shown, as sysdig has it
+        if matches!(name, "clone" | "fork" | "vfork" | "clone3") && ret == Some(0) {
+            let t = self.thread_from_exit(ev);
+            self.observe(&Record::Thread(Box::new(t.clone())));
+            out.push(Record::Thread(Box::new(t)));
+        }
         out.push(self.event(ev, kind));
         match (name, ret) {
             ("clone" | "fork" | "vfork" | "clone3", Some(child)) if child > 0 => {
@@ -243,11 +249,6 @@ impl Mapper {
                         flags,
                     },
                 ));
-            }
-            ("clone" | "fork" | "vfork" | "clone3", Some(0)) => {
-                let t = self.thread_from_exit(ev);
-                self.observe(&Record::Thread(Box::new(t.clone())));
-                out.push(Record::Thread(Box::new(t)));
             }
             ("execve" | "execveat", Some(0)) => {
                 let exe = ev
@@ -368,8 +369,9 @@ impl Mapper {
             exe,
             args,
             cwd: s("cwd"),
-            uid: ev.num("uid").unwrap_or(0) as u32,
-            gid: ev.num("gid").unwrap_or(0) as u32,
+            // not in an execve's exit: unknown, as sysdig has it (0 would name root)
+            uid: ev.num("uid").map_or(u32::MAX, |v| v as u32),
+            gid: ev.num("gid").map_or(u32::MAX, |v| v as u32),
             cgroup: ev.param("cgroups").map(pick_cgroup).unwrap_or_default(),
             start_ts: ev.ts,
             vtid: clamp_id(ev.num("vtid").unwrap_or(0)),
@@ -598,9 +600,14 @@ mod tests {
             ],
         );
         let out = map(&mut m, &child);
-        let Some(Record::Thread(t)) = out.records.get(1) else {
+        // the child's record first: its own exit is shown with what it says
+        let Some(Record::Thread(t)) = out.records.first() else {
             panic!("{out:?}")
         };
+        assert!(
+            matches!(out.records.get(1), Some(Record::Event(_))),
+            "{out:?}"
+        );
         assert_eq!((t.tid, t.pid, t.ppid, t.uid), (50, 50, 42, 1000));
         assert_eq!(t.comm, b"sh");
         assert_eq!(

@@ -504,7 +504,17 @@ impl EventFields<'_, '_> {
             F::FdIsServer => Some(Value::Bool(fd_of(cx)?.server)),
             F::UserUid => thread(cx).map(|t| Value::UInt(t.info.uid as u64)),
             F::GroupGid => thread(cx).map(|t| Value::UInt(t.info.gid as u64)),
-            F::UserName => str(cx.state.users.get(&thread(cx)?.info.uid)?),
+            F::UserName => str(&cx.state.users.get(&thread(cx)?.info.uid)?.name),
+            F::UserHomedir | F::UserShell => {
+                let u = cx.state.users.get(&thread(cx)?.info.uid)?;
+                let v = if f == F::UserHomedir {
+                    &u.home
+                } else {
+                    &u.shell
+                };
+                (!v.is_empty()).then_some(())?;
+                str(v)
+            }
             F::GroupName => str(cx.state.groups.get(&thread(cx)?.info.gid)?),
             F::ContainerId | F::ContainerName => {
                 let (name, id) = super::container_of(cx.state, thread(cx));

@@ -164,6 +164,8 @@ fields! {
     FdIsServer "fd.is_server" Bool None false "this end accepted or listens";
     UserUid "user.uid" UInt None false "user id";
     UserName "user.name" Str None false "user name";
+    UserHomedir "user.homedir" Str None false "the user's home directory";
+    UserShell "user.shell" Str None false "the user's login shell";
     GroupGid "group.gid" UInt None false "group id";
     GroupName "group.name" Str None false "group name";
     ContainerId "container.id" Str None false "container id (12 hex digits), or host";

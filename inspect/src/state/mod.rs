@@ -20,7 +20,8 @@ pub use threads::{PendingCall, Thread, ThreadTable};
 pub struct State {
     pub threads: ThreadTable,
     pub fds: FdTables,
-    pub users: HashMap<u32, Vec<u8>>,
+    /// Users by uid: name, home directory and shell.
+    pub users: HashMap<u32, syspect_capture::event::UserInfo>,
     pub groups: HashMap<u32, Vec<u8>>,
     pub containers: HashMap<String, ContainerInfo>,
     /// Time of the first event, for `evt.reltime`.
@@ -67,7 +68,7 @@ impl State {
                 None
             }
             Record::User(u) => {
-                self.users.insert(u.uid, u.name.clone());
+                self.users.insert(u.uid, u.clone());
                 None
             }
             Record::Group(g) => {
@@ -252,16 +253,9 @@ impl State {
     /// The state as records, for the start of a new trace file (rotation): threads, fds,
     /// users, groups and containers as they are now.
     pub fn to_records(&self) -> Vec<Record> {
-        use syspect_capture::event::{FdInfo, GroupInfo, UserInfo};
+        use syspect_capture::event::{FdInfo, GroupInfo};
         let mut v: Vec<Record> = Vec::new();
-        v.extend(self.users.iter().map(|(uid, name)| {
-            Record::User(UserInfo {
-                uid: *uid,
-                name: name.clone(),
-                home: Vec::new(),
-                shell: Vec::new(),
-            })
-        }));
+        v.extend(self.users.values().map(|u| Record::User(u.clone())));
         v.extend(self.groups.iter().map(|(gid, name)| {
             Record::Group(GroupInfo {
                 gid: *gid,
@@ -303,7 +297,7 @@ impl State {
 
     /// User name of `uid`, if the trace knows it.
     pub fn user_name(&self, uid: u32) -> Option<&[u8]> {
-        self.users.get(&uid).map(|v| v.as_slice())
+        self.users.get(&uid).map(|u| u.name.as_slice())
     }
 }
 

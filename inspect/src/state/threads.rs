@@ -143,6 +143,9 @@ impl ThreadTable {
             info: ThreadInfo {
                 tid,
                 pid,
+                // not known (sysdig's -1): 0 would name root
+                uid: u32::MAX,
+                gid: u32::MAX,
                 ..Default::default()
             },
             ..Default::default()
