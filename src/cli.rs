@@ -84,6 +84,8 @@ Examples:
     /// The data read and written on fds.
     #[command(name = "echo-fds")]
     EchoFds(AnalyzerArgs),
+    /// A line per HTTP request with its response code, latency and size (sysdig's httplog).
+    Httplog(AnalyzerArgs),
     /// Rewrite a capture (a sysdig `.scap`, or syspect traces) as one syspect trace.
     #[command(after_help = "Example:\n  syspect convert incident.scap -w incident.spt")]
     Convert {

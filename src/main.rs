@@ -304,6 +304,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Topconns(a) => analyze("topconns", a),
         Command::Iftop(a) => analyze("iftop", a),
         Command::Topscalls(a) => analyze("topscalls", a),
+        Command::Httplog(mut a) => {
+            // as the chisel asks of sysdig: enough of each buffer for the headers
+            a.live
+                .snaplen
+                .get_or_insert(syspect_inspect::analyzers::httplog::SNAPLEN);
+            analyze("httplog", a)
+        }
         Command::By(b) => {
             let mut a = b.analyzer;
             // a mistake in the field is a usage error, before any capture starts

@@ -390,6 +390,7 @@ fn list_analyzers_names_each_with_its_purpose() {
         "echo-fds",
         "strace",
         "by",
+        "httplog",
     ] {
         assert!(s.lines().any(|l| l.starts_with(a)), "{a} missing:\n{s}");
     }
@@ -614,4 +615,57 @@ fn lsof_at_a_time_shows_what_was_open_then() {
         "the file was closed before {after} s: {late}"
     );
     assert_eq!(run(&["read", &t, "--to", "soon"]).status.code(), Some(2));
+}
+
+/// `httplog` on a real exchange: Python's HTTP server and client in one process, captured
+/// live; the request is logged from both ends (`>` the client wrote it, `<` the server read
+/// it), with the server's answer.
+#[test]
+fn httplog_logs_each_request_from_both_ends() {
+    let d = TempDir::new("httplog");
+    let server = r#"
+import http.server, threading, urllib.request
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+threading.Thread(target=s.serve_forever, daemon=True).start()
+port = s.server_address[1]
+body = urllib.request.urlopen(f"http://127.0.0.1:{port}/hello.txt").read()
+assert body == b"hello"
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/missing.txt")
+except urllib.error.HTTPError:
+    pass
+print(port)
+"#;
+    std::fs::write(d.join("hello.txt"), "hello").unwrap();
+    std::fs::write(d.join("s.py"), server).unwrap();
+    let o = syspect()
+        .args(["httplog", "--", python(), "s.py"])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect httplog");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let port = text.lines().next().unwrap_or_default().trim().to_string();
+    assert!(port.parse::<u16>().is_ok(), "{text}");
+    let url = |f: &str| format!("url=127.0.0.1:{port}/{f} ");
+    let line = |dir: char, f: &str, code: u32| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {dir} method=GET {}", url(f))))
+            .filter(|l| l.contains(&format!("response_code={code} ")))
+            .unwrap_or_else(|| panic!("{dir} {f} {code}:\n{text}"))
+            .to_string()
+    };
+    for dir in ['>', '<'] {
+        assert!(line(dir, "hello.txt", 200).ends_with(" size=5B"), "{text}");
+        line(dir, "missing.txt", 404);
+    }
+    let stamp = regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} [<>] ").unwrap();
+    assert_eq!(
+        text.lines().filter(|l| stamp.is_match(l)).count(),
+        4,
+        "{text}"
+    );
 }

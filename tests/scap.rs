@@ -383,6 +383,22 @@ fn derived_evt_fields_are_sysdigs() {
 }
 
 #[test]
+fn httplog_prints_what_sysdigs_chisel_prints() {
+    if !need_program("httplog_prints_what_sysdigs_chisel_prints", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let theirs = sysdig(&["-r", &f, "-c", "httplog"]);
+    assert!(
+        theirs.contains("method=GET url=www.google.com/"),
+        "{theirs}"
+    );
+    assert_eq!(ours(&["httplog", "-r", &f]), theirs);
+}
+
+#[test]
 fn unix_socket_addresses_are_all_that_is_left_out() {
     assert_eq!(
         without_unix_socket_addresses("1057 < connect curl 17498 0->ffff88003c420800 /run/x -2"),

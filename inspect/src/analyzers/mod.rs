@@ -4,6 +4,7 @@
 
 pub mod by;
 pub mod echofds;
+pub mod httplog;
 pub mod lsof;
 pub mod netstat;
 pub mod ps;
@@ -120,6 +121,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "the data read and written on fds",
         "-A printable text (default), -X hex",
     ),
+    (
+        "httplog",
+        "a line per HTTP request with its response, as sysdig's httplog chisel",
+        "",
+    ),
 ];
 
 /// The analyzer called `name`.
@@ -145,6 +151,7 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         }
         "spy-users" => Box::new(spyusers::SpyUsers::default()),
         "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
+        "httplog" => Box::new(httplog::HttpLog::default()),
         _ => return None,
     })
 }
