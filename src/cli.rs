@@ -86,6 +86,12 @@ Examples:
     EchoFds(AnalyzerArgs),
     /// A line per HTTP request with its response code, latency and size (sysdig's httplog).
     Httplog(AnalyzerArgs),
+    /// The data processes wrote to their stdout, each call's on a line (sysdig's stdout).
+    Stdout(AnalyzerArgs),
+    /// The data processes wrote to their stderr, each call's on a line (sysdig's stderr).
+    Stderr(AnalyzerArgs),
+    /// The data processes read from their stdin, each call's on a line (sysdig's stdin).
+    Stdin(AnalyzerArgs),
     /// Rewrite a capture (a sysdig `.scap`, or syspect traces) as one syspect trace.
     #[command(after_help = "Example:\n  syspect convert incident.scap -w incident.spt")]
     Convert {

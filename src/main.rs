@@ -311,6 +311,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .get_or_insert(syspect_inspect::analyzers::httplog::SNAPLEN);
             analyze("httplog", a)
         }
+        Command::Stdout(a) => stdio("stdout", a),
+        Command::Stderr(a) => stdio("stderr", a),
+        Command::Stdin(a) => stdio("stdin", a),
         Command::By(b) => {
             let mut a = b.analyzer;
             // a mistake in the field is a usage error, before any capture starts
@@ -457,6 +460,14 @@ fn output_to(
         None => default(),
     };
     Ok(io::BufWriter::new(w))
+}
+
+/// `stdout`, `stderr`, `stdin`: live, 2000 bytes of each buffer, as sysdig's chisels ask.
+fn stdio(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
+    a.live
+        .snaplen
+        .get_or_insert(syspect_inspect::analyzers::stdio::SNAPLEN);
+    analyze(name, a)
 }
 
 /// Run analyzer `name` over trace files (`-r`) or a live capture.

@@ -669,3 +669,35 @@ print(port)
         "{text}"
     );
 }
+
+/// `stdout`, `stderr`, `stdin`: what a command wrote to fd 1 and 2 and read from fd 0, each
+/// call's data then a line end, as sysdig's chisels print it.
+#[test]
+fn stdout_stderr_and_stdin_show_what_went_through_fds_0_1_2() {
+    let d = TempDir::new("stdio");
+    // fd numbers, as the chisels go by: a shell's `>&2` would write on a dup'd fd 1
+    let script = "import os; os.write(1, b'out one'); os.write(2, b'err one'); \
+                  os.read(0, 5); os.write(1, b'out two')";
+    for (name, want) in [
+        ("stdout", "out one\nout two\n"),
+        ("stderr", "err one\n"),
+        ("stdin", "hello\n"),
+    ] {
+        let file = d.join_str(&format!("{name}.txt"));
+        let mut child = syspect()
+            .args([name, "-o", &file, "--", python(), "-c", script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("syspect runs");
+        {
+            use std::io::Write as _;
+            let mut input = child.stdin.take().expect("stdin");
+            input.write_all(b"hello world").expect("input");
+        }
+        assert!(child.wait().expect("wait").success(), "{name}");
+        let got = std::fs::read_to_string(&file).expect("the -o file");
+        assert_eq!(got, want, "{name}");
+    }
+}

@@ -10,6 +10,7 @@ pub mod netstat;
 pub mod ps;
 pub mod rows;
 pub mod spyusers;
+pub mod stdio;
 pub mod summary;
 pub mod table;
 pub mod top;
@@ -121,6 +122,9 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "the data read and written on fds",
         "-A printable text (default), -X hex",
     ),
+    ("stdout", "the data processes wrote to their stdout (fd 1)", ""),
+    ("stderr", "the data processes wrote to their stderr (fd 2)", ""),
+    ("stdin", "the data processes read from their stdin (fd 0)", ""),
     (
         "httplog",
         "a line per HTTP request with its response, as sysdig's httplog chisel",
@@ -152,6 +156,9 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "spy-users" => Box::new(spyusers::SpyUsers::default()),
         "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
         "httplog" => Box::new(httplog::HttpLog::default()),
+        "stdin" => Box::new(stdio::Stdio::new(0)),
+        "stdout" => Box::new(stdio::Stdio::new(1)),
+        "stderr" => Box::new(stdio::Stdio::new(2)),
         _ => return None,
     })
 }
