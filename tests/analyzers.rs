@@ -391,6 +391,9 @@ fn list_analyzers_names_each_with_its_purpose() {
         "strace",
         "by",
         "httplog",
+        "stdout",
+        "stderr",
+        "stdin",
     ] {
         assert!(s.lines().any(|l| l.starts_with(a)), "{a} missing:\n{s}");
     }

@@ -382,20 +382,26 @@ fn derived_evt_fields_are_sysdigs() {
     );
 }
 
+/// The analyzers that print what a sysdig chisel of the same name prints, byte for byte.
 #[test]
-fn httplog_prints_what_sysdigs_chisel_prints() {
-    if !need_program("httplog_prints_what_sysdigs_chisel_prints", "sysdig") {
+fn httplog_and_stdout_print_what_sysdigs_chisels_print() {
+    if !need_program(
+        "httplog_and_stdout_print_what_sysdigs_chisels_print",
+        "sysdig",
+    ) {
         return;
     }
     let Some(f) = fixture("curl_google.scap") else {
         return;
     };
-    let theirs = sysdig(&["-r", &f, "-c", "httplog"]);
-    assert!(
-        theirs.contains("method=GET url=www.google.com/"),
-        "{theirs}"
-    );
-    assert_eq!(ours(&["httplog", "-r", &f]), theirs);
+    for (chisel, holds) in [
+        ("httplog", "method=GET url=www.google.com/"),
+        ("stdout", "<!doctype html>"),
+    ] {
+        let theirs = sysdig(&["-r", &f, "-c", chisel]);
+        assert!(theirs.contains(holds), "{theirs}");
+        assert_eq!(ours(&[chisel, "-r", &f]), theirs, "{chisel}");
+    }
 }
 
 #[test]
