@@ -416,6 +416,9 @@ pub struct AnalyzerArgs {
     /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
     #[arg(short = 'z')]
     pub successful: bool,
+    /// strace: -qq leaves out the `+++ exited with N +++` lines (-q is accepted).
+    #[arg(short = 'q', action = clap::ArgAction::Count)]
+    pub quiet: u8,
     /// strace: children are always followed; with -o FILE, -f starts each line with its
     /// thread's id and -ff writes each thread's lines to FILE.TID, as strace does.
     #[arg(short = 'f', action = clap::ArgAction::Count)]

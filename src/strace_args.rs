@@ -231,5 +231,6 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
         fd_paths: a.fd_paths > 0,
         pids,
         split,
+        quiet_exits: a.quiet >= 2,
     }
 }

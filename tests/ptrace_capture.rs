@@ -600,3 +600,23 @@ fn an_argv_string_cut_by_the_capture_ends_in_dots_as_in_strace() {
     // "sh" and "-c" are whole; the script was cut at 8 bytes
     assert!(out.contains(r#"["sh", "-c", "echo hel"...]"#), "{out}");
 }
+
+#[test]
+fn strace_qq_leaves_out_the_exit_lines_but_not_a_killing_signals() {
+    let o = run(&["strace", "-qq", "--", "/bin/true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("exit_group(0)"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("+++"), "{}", stderr(&o));
+    let o = run(&["strace", "-q", "--", "/bin/true"]);
+    assert!(
+        stderr(&o).ends_with("+++ exited with 0 +++\n"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["strace", "-qq", "--", "sh", "-c", "kill -9 $$"]);
+    assert!(
+        stderr(&o).ends_with("+++ killed by SIGKILL +++\n"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -47,6 +47,8 @@ pub struct StraceOptions {
     pub pids: PidPrefix,
     /// `-ff -o FILE`: each thread's lines to a file of its own, `FILE.TID`.
     pub split: Option<PathBuf>,
+    /// `-qq`: no `+++ exited with N +++` lines (a killing signal's line stays).
+    pub quiet_exits: bool,
 }
 
 /// How a line names its thread, as strace does for where it writes.
@@ -290,8 +292,10 @@ impl Printer for StracePrinter {
                     };
                     format!("killed by {name}{core}")
                 };
-                let line = format!("{}+++ {what} +++\n", self.prefix(tid, ev.ts));
-                out.write_all(line.as_bytes())?;
+                if !(self.opts.quiet_exits && sig == 0) {
+                    let line = format!("{}+++ {what} +++\n", self.prefix(tid, ev.ts));
+                    out.write_all(line.as_bytes())?;
+                }
                 self.live.remove(&tid);
             }
             EventKind::Clone { child_tid, .. } => {
