@@ -416,6 +416,9 @@ pub struct AnalyzerArgs {
     /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
     #[arg(short = 'z')]
     pub successful: bool,
+    /// strace: -x shows a string with non-ASCII bytes all in hex, -xx every string.
+    #[arg(short = 'x', action = clap::ArgAction::Count)]
+    pub hex_strings: u8,
     /// strace: -qq leaves out the `+++ exited with N +++` lines (-q is accepted).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub quiet: u8,

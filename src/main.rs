@@ -257,6 +257,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .snaplen
                 .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
             strace_selection(&mut s)?;
+            syspect_capture::syscalls::render::set_hex_strings(s.hex_strings);
             let strace = strace_options(&s);
             // -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
             let output = s.output.as_deref().filter(|_| strace.split.is_none());
@@ -478,6 +479,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
 /// [`analyze`], its output on stderr rather than stdout when `stderr` (and no `-o FILE`).
 fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Result<ExitCode> {
     strace_selection(&mut a)?;
+    syspect_capture::syscalls::render::set_hex_strings(a.hex_strings);
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,

@@ -482,3 +482,55 @@ fn f_and_ff_with_o_write_the_files_strace_writes() {
     assert_eq!(mine.len(), 4, "{mine:#?}");
     assert_eq!(mine, theirs);
 }
+
+/// `-x` and `-xx`: strings in hex as strace shows them (a string with a byte that needs an
+/// octal escape all in hex; with -xx every string and path), line for line.
+#[test]
+fn x_and_xx_print_strings_in_hex_as_strace_does() {
+    if !need_program("x_and_xx", "strace") {
+        return;
+    }
+    let d = TempDir::new("hex");
+    let script = r#"printf 'ab\n'; printf 'a\001b'; cat /nonexistent"#;
+    let pid = Regex::new(r"^\d+ +").unwrap();
+    for x in ["-x", "-xx"] {
+        let theirs = d.join_str("strace.txt");
+        let mine = d.join_str("syspect.txt");
+        let st = Command::new("strace")
+            .args([x, "-f", "-qq", "-e", "trace=write,openat", "-o", &theirs])
+            .args(["sh", "-c", script])
+            .output()
+            .expect("strace runs");
+        assert_eq!(st.status.code(), Some(1), "{}", stderr(&st));
+        let o = syspect()
+            .args([
+                "strace",
+                x,
+                "-f",
+                "-qq",
+                "-e",
+                "trace=write,openat",
+                "-o",
+                &mine,
+            ])
+            .args(["--", "sh", "-c", script])
+            .output()
+            .expect("syspect strace runs");
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let lines = |f: &str| -> Vec<String> {
+            std::fs::read_to_string(f)
+                .expect("output")
+                .lines()
+                .map(|l| pid.replace(l, "").into_owned())
+                // strace's SIGCHLD has fields syspect's does not (README)
+                .filter(|l| !l.starts_with("--- SIGCHLD"))
+                .collect()
+        };
+        let (theirs, mine) = (lines(&theirs), lines(&mine));
+        assert!(
+            mine.iter().any(|l| l.contains(r#""\x61\x01\x62""#)),
+            "{mine:#?}"
+        );
+        assert_eq!(mine, theirs, "{x}");
+    }
+}

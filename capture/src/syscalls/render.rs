@@ -17,7 +17,8 @@
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
 pub use super::strings::{
-    capture_snaplen, set_capture_snaplen, set_string_limit, string_limit, MAX_STRLEN,
+    capture_snaplen, set_capture_snaplen, set_hex_strings, set_string_limit, string_limit,
+    MAX_STRLEN,
 };
 pub use super::structs::{si_code_name, sigset, wait_status};
 

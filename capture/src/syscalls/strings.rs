@@ -13,6 +13,14 @@ pub const MAX_STRLEN: usize = 32;
 thread_local! {
     static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
     static SNAPLEN: Cell<usize> = const { Cell::new(usize::MAX) };
+    static HEX: Cell<u8> = const { Cell::new(0) };
+}
+
+/// strace's `-x` (1): a string with a byte that would need an octal escape is shown all in
+/// `\xNN`; `-xx` (2): every string and path is; 0 (the default): octal escapes. On this
+/// thread.
+pub fn set_hex_strings(level: u8) {
+    HEX.with(|h| h.set(level.min(2)));
 }
 
 /// Tell the renderer, on this thread, the snap length of the capture being shown: an argv
@@ -43,6 +51,12 @@ pub fn string_limit() -> usize {
 pub fn quote(data: &[u8], hex: bool) -> String {
     let mut s = String::with_capacity(data.len() + 2);
     s.push('"');
+    let hex = hex
+        || match HEX.with(Cell::get) {
+            0 => false,
+            1 => data.iter().any(|&c| needs_octal(c)),
+            _ => true,
+        };
     if hex {
         for b in data {
             s.push_str(&format!("\\x{b:02x}"));
@@ -72,6 +86,11 @@ pub fn quote(data: &[u8], hex: bool) -> String {
     }
     s.push('"');
     s
+}
+
+/// Whether strace escapes `c` in octal (it has no printable form nor a named escape).
+fn needs_octal(c: u8) -> bool {
+    !matches!(c, 0x20..=0x7e | b'\n' | b'\r' | b'\t' | 0x0b | 0x0c)
 }
 
 /// A path (`printpath`): the whole string, `...` after it when the capture cut it.
@@ -129,6 +148,17 @@ pub fn printable(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn x_and_xx_show_strings_in_hex_as_strace_does() {
+        super::set_hex_strings(1);
+        assert_eq!(super::quote(b"ab\n", false), "\"ab\\n\"");
+        assert_eq!(super::quote(b"a\x01b", false), "\"\\x61\\x01\\x62\"");
+        super::set_hex_strings(2);
+        assert_eq!(super::quote(b"ab", false), "\"\\x61\\x62\"");
+        super::set_hex_strings(0);
+        assert_eq!(super::quote(b"a\x01b", false), "\"a\\1b\"");
+    }
+
     use super::*;
 
     #[test]
