@@ -534,3 +534,86 @@ fn x_and_xx_print_strings_in_hex_as_strace_does() {
         assert_eq!(mine, theirs, "{x}");
     }
 }
+
+/// `-y` names an inet socket as strace's `-yy` does (`TCP:[127.0.0.1:8080->127.0.0.1:45678]`,
+/// this end first): the server's calls of a loopback exchange, line for line with strace's,
+/// ports aside (they differ from run to run).
+#[test]
+fn y_names_sockets_as_strace_yy_does() {
+    if !need_program("y_sockets", "strace") || !need_program("y_sockets", "python3") {
+        return;
+    }
+    let d = TempDir::new("ysock");
+    let prog = r#"
+import os, socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+port = s.getsockname()[1]
+if os.fork() == 0:
+    c = socket.socket(); c.connect(("127.0.0.1", port)); c.sendall(b"hi"); c.recv(10)
+    os._exit(0)
+a, _ = s.accept()
+a.recv(10)
+a.getsockname()
+a.sendall(b"ok")
+os.wait()
+"#;
+    std::fs::write(d.join("tcp.py"), prog).unwrap();
+    // -ff: each process's calls in a file of its own, none cut by the other's
+    let calls = "trace=accept4,recvfrom,getsockname";
+    let st = Command::new("strace")
+        .args([
+            "-ff",
+            "-yy",
+            "-e",
+            calls,
+            "-o",
+            "theirs",
+            python(),
+            "tcp.py",
+        ])
+        .current_dir(d.path())
+        .output()
+        .expect("strace runs");
+    assert!(st.status.success(), "{}", stderr(&st));
+    let o = syspect()
+        .args([
+            "strace",
+            "-ff",
+            "-y",
+            "-e",
+            calls,
+            "-o",
+            "mine",
+            "--",
+            python(),
+            "tcp.py",
+        ])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ports = Regex::new(r"(127\.0\.0\.1:|htons\()\d+").unwrap();
+    // the server's file (the lower pid): its lines that name a TCP socket
+    let lines = |base: &str| -> Vec<String> {
+        let server = std::fs::read_dir(d.path())
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                name.strip_prefix(&format!("{base}."))?.parse::<u32>().ok()
+            })
+            .min()
+            .unwrap_or_else(|| panic!("no {base}.PID file"));
+        let text = std::fs::read_to_string(d.join(&format!("{base}.{server}"))).unwrap();
+        text.lines()
+            .filter(|l| l.contains("TCP:["))
+            .map(|l| ports.replace_all(l, "${1}P").into_owned())
+            .collect()
+    };
+    let (theirs, mine) = (lines("theirs"), lines("mine"));
+    assert!(
+        mine.iter()
+            .any(|l| l.starts_with("recvfrom(4<TCP:[127.0.0.1:P->127.0.0.1:P]>, \"hi\"")),
+        "{mine:#?}"
+    );
+    assert_eq!(mine, theirs);
+}

@@ -24,13 +24,15 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use syspect_capture::event::{Arg, EventKind, Tid};
+use std::net::Ipv6Addr;
+
+use syspect_capture::event::{Arg, EventKind, FdKind, L4Proto, Tid};
 use syspect_capture::syscalls::{self, render, RetType};
 
 use super::info::split_status;
 use super::time::TimeFmt;
 use super::{Ctx, Printer};
-use crate::state::State;
+use crate::state::{Fd, State};
 
 /// strace's options of what a line shows besides the call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -154,7 +156,11 @@ impl Printer for StracePrinter {
             let name = if fd == libc::AT_FDCWD {
                 &state.thread(tid)?.info.cwd
             } else if fd >= 0 {
-                &state.fds.get(ev.pid, fd)?.name
+                let f = state.fds.get(ev.pid, fd)?;
+                if matches!(f.kind, FdKind::Ipv4 | FdKind::Ipv6) {
+                    return inet_name(f);
+                }
+                &f.name
             } else {
                 return None;
             };
@@ -316,6 +322,38 @@ impl Printer for StracePrinter {
         }
         Ok(())
     }
+}
+
+/// An inet socket as strace's `-yy` names it: `TCP:[127.0.0.1:8080->127.0.0.1:45678]` (this
+/// end first), `TCP:[127.0.0.1:8080]` before it is connected, `TCPv6:[[::1]:8080]` for an
+/// IPv6 socket, `UDP`, `UDPv6`; `TCP:[->127.0.0.1:8080]` when only the other end is known
+/// (the engines do not read a connecting socket's own address); `None` when neither is
+/// (strace would show the socket's inode, which no engine records).
+fn inet_name(f: &Fd) -> Option<String> {
+    let t = f.sock?;
+    let v6 = f.kind == FdKind::Ipv6;
+    let proto = match t.proto {
+        L4Proto::Tcp => "TCP",
+        L4Proto::Udp => "UDP",
+        _ => return None,
+    };
+    let end = |(a, p): ([u8; 16], u16)| -> String {
+        let v = Ipv6Addr::from(a);
+        match (v6, v.to_ipv4_mapped()) {
+            (false, Some(v4)) => format!("{v4}:{p}"),
+            _ => format!("[{v}]:{p}"),
+        }
+    };
+    // an end is known once an address or a port of it is (a bind to port 0 leaves the port
+    // to the kernel; the state learns it from a getsockname, if the program makes one)
+    let known = |e: ([u8; 16], u16)| e.1 != 0 || e.0 != [0; 16];
+    let inside = match (known(t.local), t.remote.1 != 0) {
+        (true, true) => format!("{}->{}", end(t.local), end(t.remote)),
+        (false, true) => format!("->{}", end(t.remote)),
+        (true, false) => end(t.local),
+        (false, false) => return None,
+    };
+    Some(format!("{proto}{}:[{inside}]", if v6 { "v6" } else { "" }))
 }
 
 /// strace's `-ff -o FILE`: a [`StracePrinter`] per thread, each writing `FILE.TID` (created at
