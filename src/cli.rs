@@ -416,6 +416,10 @@ pub struct AnalyzerArgs {
     /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
     #[arg(short = 'z')]
     pub successful: bool,
+    /// strace -c: order the table by time (the default), calls, errors, avg-time, name or
+    /// nothing, as strace's -S.
+    #[arg(short = 'S', value_name = "SORTBY", value_parser = clap::builder::PossibleValuesParser::new(syspect_inspect::analyzers::summary::SORTS))]
+    pub sort_by: Option<String>,
     /// strace: -x shows a string with non-ASCII bytes all in hex, -xx every string.
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     pub hex_strings: u8,

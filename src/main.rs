@@ -485,7 +485,10 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
             cli::GroupBy::Process => Group::Process,
             cli::GroupBy::Container => Group::Container,
         },
-        sort: a.sort.map(|s| format!("{s:?}").to_lowercase()),
+        sort: a
+            .sort_by
+            .clone()
+            .or_else(|| a.sort.map(|s| format!("{s:?}").to_lowercase())),
         field: a.field.clone(),
         hex: a.hex,
         limit: a.top,

@@ -620,3 +620,30 @@ fn strace_qq_leaves_out_the_exit_lines_but_not_a_killing_signals() {
         stderr(&o)
     );
 }
+
+#[test]
+fn strace_c_cap_s_orders_the_table_as_strace_does() {
+    // the syscall column, and a number column, of strace -c's table
+    let table = |sort: &str| -> Vec<(String, u64)> {
+        let o = run(&["strace", "-c", "-S", sort, "--", "ls", "/"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.starts_with("------"))
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f[f.len() - 1].to_string(), f[3].parse().unwrap_or(0))
+            })
+            .collect()
+    };
+    let calls = table("calls");
+    assert!(calls.len() > 5, "{calls:?}");
+    assert!(calls.windows(2).all(|w| w[0].1 >= w[1].1), "{calls:?}");
+    let names: Vec<String> = table("name").into_iter().map(|r| r.0).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    let o = run(&["strace", "-c", "-S", "bogus", "--", "true"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -84,7 +84,7 @@ pub const ALL: &[(&str, &str, &str)] = &[
     (
         "strace",
         "each call decoded on one line, as strace prints it",
-        "strace's -e trace=SET (names, %classes, /regex), status=, signal=, -z, -Z, -c, -t/-tt/-ttt, -T, -y, -s N, -p PID, -o FILE, -f/-ff, -qq, -x/-xx",
+        "strace's -e trace=SET (names, %classes, /regex), status=, signal=, -z, -Z, -c [-S SORTBY], -t/-tt/-ttt, -T, -y, -s N, -p PID, -o FILE, -f/-ff, -qq, -x/-xx",
     ),
     (
         "summary",
@@ -135,7 +135,7 @@ pub const ALL: &[(&str, &str, &str)] = &[
 /// The analyzer called `name`.
 pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
     Some(match name {
-        "summary" => Box::new(summary::Summary::default()),
+        "summary" => Box::new(summary::Summary::new(o.sort.as_deref())),
         "lsof" => Box::new(lsof::Lsof::new(rows::Rows::new(o.rows.clone()))),
         "netstat" => Box::new(netstat::Netstat::new(rows::Rows::new(o.rows.clone()))),
         "ps" => Box::new(ps::Ps::new(rows::Rows::new(o.rows.clone()))),

@@ -21,7 +21,22 @@ struct Row {
 #[derive(Default)]
 pub struct Summary {
     rows: BTreeMap<u16, Row>,
+    sort: Option<String>,
 }
+
+impl Summary {
+    /// Rows ranked as strace's `-S` says: `time` (the default), `calls`, `errors`,
+    /// `avg-time`, `name`, `nothing` (by number).
+    pub fn new(sort: Option<&str>) -> Summary {
+        Summary {
+            rows: BTreeMap::new(),
+            sort: sort.map(str::to_owned),
+        }
+    }
+}
+
+/// The orders strace's `-S` names, as `summary` takes them.
+pub const SORTS: &[&str] = &["time", "calls", "errors", "avg-time", "name", "nothing"];
 
 impl Analyzer for Summary {
     fn event(&mut self, cx: &Ctx<'_>) {
@@ -36,7 +51,16 @@ impl Analyzer for Summary {
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
         let total_ns: u64 = self.rows.values().map(|r| r.ns).sum();
         let mut rows: Vec<(u16, Row)> = self.rows.iter().map(|(k, v)| (*k, *v)).collect();
-        rows.sort_by(|a, b| b.1.ns.cmp(&a.1.ns).then(a.0.cmp(&b.0)));
+        let avg = |r: &Row| r.ns / r.calls.max(1);
+        let name = |nr: u16| syscalls::name(nr);
+        match self.sort.as_deref() {
+            Some("calls") => rows.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then(a.0.cmp(&b.0))),
+            Some("errors") => rows.sort_by(|a, b| b.1.errors.cmp(&a.1.errors).then(a.0.cmp(&b.0))),
+            Some("avg-time") => rows.sort_by(|a, b| avg(&b.1).cmp(&avg(&a.1)).then(a.0.cmp(&b.0))),
+            Some("name") => rows.sort_by(|a, b| name(a.0).cmp(&name(b.0))),
+            Some("nothing") => {}
+            _ => rows.sort_by(|a, b| b.1.ns.cmp(&a.1.ns).then(a.0.cmp(&b.0))),
+        }
         let mut t = Table::new(&[
             "% time",
             "seconds",
