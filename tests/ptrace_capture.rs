@@ -647,3 +647,39 @@ fn strace_c_cap_s_orders_the_table_as_strace_does() {
     let o = run(&["strace", "-c", "-S", "bogus", "--", "true"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn proc_env_is_the_environment_the_process_was_started_with() {
+    let d = TempDir::new("procenv");
+    let t = d.join_str("t.spt");
+    // the shell execs env, which execs true with an environment of its own
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-w",
+        &t,
+        "--",
+        "env",
+        "-i",
+        "A=1",
+        "B=two words",
+        "/bin/true",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let envs = stdout(&run(&["read", &t, "proc.name=true", "-p", "%proc.env"]));
+    // from true's execve on: its own environment, space-separated
+    assert!(envs.lines().any(|l| l == "A=1 B=two words"), "{envs}");
+    let starts = run(&[
+        "read",
+        &t,
+        "proc.env contains A=1 and evt.type=brk",
+        "-p",
+        "%proc.name",
+    ]);
+    assert!(
+        stdout(&starts).lines().all(|l| l == "true"),
+        "{}",
+        stdout(&starts)
+    );
+}

@@ -192,6 +192,16 @@ impl Mapper {
                 args.push(crate::event::Arg::Mem(local));
             }
         }
+        if let (EventKind::Exit { args, .. }, "execve" | "execveat") = (&mut kind, name) {
+            // The new image's environment, which sysdig's exit carries: an extra after the
+            // table's exit arguments (execve has none), for a reader whose enter is missing.
+            if let Some(env) = ev.param("env").filter(|_| args.is_empty()) {
+                args.push(crate::event::Arg::StrList {
+                    items: split_nul(env),
+                    trunc: false,
+                });
+            }
+        }
         let mut output = Output::default();
         if ev.info.exit {
             if let Some(enter) = self.held.remove(&ev.tid) {

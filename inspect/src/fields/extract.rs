@@ -419,6 +419,17 @@ impl EventFields<'_, '_> {
             | F::ProcFdopencount
             | F::ThreadVmsize
             | F::ThreadVmrss => super::procs::number(cx, f, field.arg),
+            F::ProcEnv => {
+                let env = cx.state.thread(ev.pid)?.env.clone()?;
+                self.text(|s| {
+                    for (i, e) in env.iter().enumerate() {
+                        if i > 0 {
+                            s.push(' ');
+                        }
+                        s.push_str(&String::from_utf8_lossy(e));
+                    }
+                })
+            }
             F::ProcPcmdline | F::ProcExeline => {
                 let mut present = false;
                 let v = self.text(|s| present = super::procs::text(cx, f, s));

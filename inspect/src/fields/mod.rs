@@ -123,6 +123,7 @@ fields! {
     ProcAname "proc.aname" Str OptIndex true "ancestor's command name: [0] self, [1] parent...; without index any ancestor";
     ProcApid "proc.apid" Int OptIndex true "ancestor's pid: [1] parent, [2] grandparent...; without index any ancestor";
     ProcPcmdline "proc.pcmdline" Str None false "parent's name and arguments (on a thread other than the main one, its creator's, as proc.pname)";
+    ProcEnv "proc.env" Str None false "the process's environment, space-separated (for a process whose execve the trace holds, or whose parent's)";
     ProcExeline "proc.exeline" Str None false "argv[0] and the arguments";
     ProcNthreads "proc.nthreads" UInt None false "threads of the process, its main one included";
     ProcNchilds "proc.nchilds" UInt None false "on the main thread, the process's other threads; 0 on those";

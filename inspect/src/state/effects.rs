@@ -44,6 +44,8 @@ pub enum Effect {
     Fchdir,
     /// ioctl: TIOCGPTN tells a pty master's number, TIOCGPTPEER opens its slave as a new fd.
     Ioctl,
+    /// execve, execveat: the new image's environment (`proc.env`).
+    Exec,
 }
 
 fn effect_of(name: &str) -> Effect {
@@ -86,6 +88,7 @@ fn effect_of(name: &str) -> Effect {
         "chdir" => Chdir,
         "fchdir" => Fchdir,
         "ioctl" => Ioctl,
+        "execve" | "execveat" => Exec,
         _ => None,
     }
 }
@@ -282,6 +285,24 @@ impl State {
                     t.local = (a, p);
                     let server = f.server || t.remote.1 == 0;
                     f.name = fds::tuple_name(t, server);
+                }
+            }
+            Effect::Exec => {
+                let Some(desc) = syscalls::lookup(nr) else {
+                    return;
+                };
+                // the enter's envp, or what a source knew beyond the table's arguments (a
+                // sysdig exit's env, when its enter is not in the capture)
+                let env = desc
+                    .args
+                    .iter()
+                    .position(|a| a.ty == syscalls::ArgType::Envp)
+                    .and_then(|i| args.get(i).copied().flatten())
+                    .or_else(|| args.get(desc.args.len()).copied().flatten());
+                if let (Some(Arg::StrList { items, .. }), Some(t)) =
+                    (env, self.threads.get_mut(pid))
+                {
+                    t.env = Some(std::sync::Arc::new(items.clone()));
                 }
             }
             Effect::Listen => {

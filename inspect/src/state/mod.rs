@@ -183,6 +183,13 @@ impl State {
                 if comm_known != Some(true) {
                     self.threads.insert(info);
                 }
+                // a new process starts with its parent's environment
+                if *child_pid != parent.pid {
+                    let env = self.threads.get(parent.pid).and_then(|t| t.env.clone());
+                    if let Some(t) = self.threads.get_mut(*child_tid) {
+                        t.env = env;
+                    }
+                }
                 if *child_pid == parent.pid && *child_tid != parent.pid {
                     if let Some(t) = self.threads.get_mut(*child_tid) {
                         t.creator = Some(ev.tid);

@@ -28,6 +28,9 @@ pub struct Thread {
     /// For a thread other than its process's main one: the thread that made it, when seen
     /// (sysdig's `ptid`: the parent that `proc.pname` names on such a thread).
     pub creator: Option<Tid>,
+    /// On a process's main thread: its environment, when the trace holds the execve that set
+    /// it (or the one its parent's came from); shared with the children that inherit it.
+    pub env: Option<std::sync::Arc<Vec<Vec<u8>>>>,
 }
 
 impl Thread {
