@@ -683,3 +683,54 @@ fn proc_env_is_the_environment_the_process_was_started_with() {
         stdout(&starts)
     );
 }
+
+#[test]
+fn evt_abspath_resolves_an_at_calls_path_against_its_dirfd() {
+    if !need_program("abspath", "python3") {
+        return;
+    }
+    let d = TempDir::new("abspath");
+    let dir = d.join("d");
+    std::fs::create_dir(&dir).unwrap();
+    let dir = dir.to_string_lossy().into_owned();
+    let script = format!(
+        "import os\n\
+         fd = os.open('{dir}', os.O_RDONLY)\n\
+         os.mkdir('sub', dir_fd=fd)\n\
+         open('{dir}/f', 'w').close()\n\
+         os.rename('f', 'g', src_dir_fd=fd, dst_dir_fd=fd)\n\
+         os.unlink('../d/./g', dir_fd=fd)\n"
+    );
+    let t = d.join_str("t.spt");
+    let o = run(&[
+        "capture",
+        "--engine",
+        "ptrace",
+        "-w",
+        &t,
+        "--",
+        python(),
+        "-c",
+        &script,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = stdout(&run(&[
+        "read",
+        &t,
+        "evt.type in (mkdirat, renameat, renameat2, unlinkat)",
+        "-p",
+        "%evt.type %evt.abspath %evt.abspath.src %evt.abspath.dst",
+    ]));
+    let rename = lines
+        .lines()
+        .find(|l| l.starts_with("rename"))
+        .unwrap_or_else(|| panic!("{lines}"));
+    assert!(
+        rename.ends_with(&format!(" {dir}/f {dir}/f {dir}/g")),
+        "{lines}"
+    );
+    for (call, path) in [("mkdirat", "sub"), ("unlinkat", "g")] {
+        let want = format!("{call} {dir}/{path} {dir}/{path} {dir}/{path}");
+        assert!(lines.lines().any(|l| l == want), "{want}\n{lines}");
+    }
+}

@@ -25,6 +25,14 @@ pub struct EventFields<'a, 'b> {
 
 /// The arguments of the event's syscall with their descriptions: the exit's own first, then
 /// those of its enter (so `evt.arg.name` works on an openat exit too).
+/// The syscall number of an enter or exit event.
+fn ev_nr(cx: &Ctx<'_>) -> Option<u16> {
+    match &cx.ev.kind {
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => Some(*nr),
+        _ => None,
+    }
+}
+
 fn args_of<'c>(cx: &'c Ctx<'_>) -> Vec<(&'static ArgDesc, &'c Arg)> {
     let mut v = Vec::new();
     match &cx.ev.kind {
@@ -289,6 +297,33 @@ impl EventFields<'_, '_> {
             | F::EvtIsOpenRead
             | F::EvtIsOpenWrite
             | F::EvtIsOpenExec => super::derived::number(cx, f),
+            F::EvtAbspath | F::EvtAbspathSrc | F::EvtAbspathDst => {
+                let (dirfd, path) = match (syscalls::name(ev_nr(cx)?).as_ref(), f) {
+                    ("renameat" | "renameat2", F::EvtAbspathDst) => ("newdirfd", "newpath"),
+                    ("renameat" | "renameat2", _) => ("olddirfd", "oldpath"),
+                    ("linkat", F::EvtAbspathDst) => ("newdir", "newpath"),
+                    ("linkat", _) => ("olddir", "oldpath"),
+                    ("symlinkat", _) => ("linkdirfd", "linkpath"),
+                    ("openat" | "openat2" | "unlinkat", _) => ("dirfd", "name"),
+                    ("mkdirat", _) => ("dirfd", "path"),
+                    ("fchmodat", _) => ("dirfd", "filename"),
+                    _ => return None,
+                };
+                // at the exit, as sysdig's events that carry the paths
+                if !matches!(ev.kind, EventKind::Exit { .. }) {
+                    return None;
+                }
+                let args = args_of(cx);
+                let arg = |n: &str| args.iter().find(|(d, _)| d.name == n).map(|(_, a)| *a);
+                let p = match arg(path)? {
+                    Arg::Str { data, .. } => data.clone(),
+                    _ => return None,
+                };
+                let abs = cx
+                    .state
+                    .abspath(ev.tid, ev.pid, arg(dirfd).and_then(Arg::num), &p);
+                self.bytes(&abs)
+            }
             F::EvtLatencyHuman
             | F::EvtTimeS
             | F::EvtDatetimeS

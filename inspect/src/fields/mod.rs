@@ -85,6 +85,9 @@ fields! {
     EvtFailed "evt.failed" Bool None false "the call returned an error";
     EvtLatency "evt.latency" Duration None false "ns between the enter and the exit (exit events)";
     EvtDeltaTime "evt.deltatime" Duration None false "ns since the event shown before (0 for the first)";
+    EvtAbspath "evt.abspath" Str None false "the path of an *at call made absolute against its dirfd or the cwd (openat, mkdirat, unlinkat, fchmodat, symlinkat's link; renameat's and linkat's old path)";
+    EvtAbspathSrc "evt.abspath.src" Str None false "renameat's and linkat's old path made absolute (evt.abspath for the other *at calls)";
+    EvtAbspathDst "evt.abspath.dst" Str None false "renameat's and linkat's new path made absolute (evt.abspath for the other *at calls)";
     EvtLatencyS "evt.latency.s" UInt None false "evt.latency's whole seconds";
     EvtLatencyNs "evt.latency.ns" UInt None false "evt.latency's nanoseconds past the second";
     EvtLatencyHuman "evt.latency.human" Str None false "evt.latency as sysdig shows it: 835ns, 2.44us, 1.05ms, 1.50s";

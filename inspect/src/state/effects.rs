@@ -465,6 +465,12 @@ impl State {
 
     /// The directory a relative path of an *at() call starts from: the dirfd's path, or the
     /// thread's cwd for AT_FDCWD / no dirfd.
+    /// `path` made absolute against `dirfd` (or the cwd, for `AT_FDCWD`), as an *at call
+    /// resolves it (sysdig's `evt.abspath`); relative still when the base is not known.
+    pub fn abspath(&self, tid: Tid, pid: Tid, dirfd: Option<u64>, path: &[u8]) -> Vec<u8> {
+        resolve(&self.dir_base(tid, pid, dirfd), path)
+    }
+
     fn dir_base(&self, tid: Tid, pid: Tid, dirfd: Option<u64>) -> Vec<u8> {
         if let Some(d) = dirfd {
             let d = d as i64 as i32;
