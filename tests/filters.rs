@@ -147,6 +147,10 @@ fn selections_equal_the_unfiltered_dump() {
             "fd.snet in (10.0.0.0/8, ::ffff:127.0.0.1/128) and evt.dir=<",
             |e| s(e, "fd.sip") == Some("127.0.0.1") && s(e, "evt.dir") == Some("<"),
         ),
+        // every sendto of the workload is on its connected socket
+        ("fd.connected=true and evt.type=sendto", |e| {
+            s(e, "evt.type") == Some("sendto")
+        }),
         ("fd.sport > 1024", |e| {
             n(e, "fd.sport").is_some_and(|p| p > 1024)
         }),

@@ -317,7 +317,7 @@ fn derived_evt_fields_are_sysdigs() {
          %proc.nthreads %proc.nchilds %proc.fdopencount",
         // the user, unknown (not root) until the capture says it
         "*%evt.num %user.uid %user.name %user.homedir %user.shell",
-        "*%evt.num %proc.env",
+        "*%evt.num %proc.env %proc.loginshellid %fd.connected",
     ] {
         // sysdig's evt.time.s and the like are local time, as syspect's
         let theirs = by_num(&sysdig(&["-r", &f, "-p", fmt]));

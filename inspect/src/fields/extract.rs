@@ -449,6 +449,7 @@ impl EventFields<'_, '_> {
             }
             F::ProcPname => str(&super::procs::parent(cx)?.info.comm),
             F::ProcApid
+            | F::ProcLoginshellid
             | F::ProcNthreads
             | F::ProcNchilds
             | F::ProcFdopencount
@@ -521,6 +522,14 @@ impl EventFields<'_, '_> {
                     str(if cut == 0 { b"/" } else { &name[..cut] })
                 } else {
                     str(&name[cut + 1..])
+                }
+            }
+            F::FdConnected => {
+                // a pipe's or socketpair's new fds are not connected ones, as in sysdig
+                match fd_of(cx) {
+                    Some(f) => Some(Value::Bool(f.connected)),
+                    None => (makes_fd_pair(cx) && matches!(cx.ev.kind, EventKind::Exit { .. }))
+                        .then_some(Value::Bool(false)),
                 }
             }
             F::FdIp | F::FdCip | F::FdNet | F::FdCnet => {

@@ -131,6 +131,7 @@ fields! {
     ProcNthreads "proc.nthreads" UInt None false "threads of the process, its main one included";
     ProcNchilds "proc.nchilds" UInt None false "on the main thread, the process's other threads; 0 on those";
     ProcFdopencount "proc.fdopencount" UInt None false "fds the process has open";
+    ProcLoginshellid "proc.loginshellid" Int None false "pid of the oldest shell (a name ending in sh) among the process and its ancestors";
     ProcCwd "proc.cwd" Str None false "working directory";
     ProcDuration "proc.duration" Duration None false "ns since the process started";
     ProcVpid "proc.vpid" Int None false "process id in its own pid namespace";
@@ -153,6 +154,7 @@ fields! {
     FdSip "fd.sip" Ip None false "server address";
     FdLip "fd.lip" Ip None false "local address";
     FdRip "fd.rip" Ip None false "remote address";
+    FdConnected "fd.connected" Bool None false "the socket was connected (connect or accept); false for other fds";
     FdNet "fd.net" IpNet None true "client or server address, tested against networks (fd.net = 10.0.0.0/8)";
     FdCnet "fd.cnet" IpNet None false "client address, tested against networks";
     FdSnet "fd.snet" IpNet None false "server address, tested against networks";

@@ -27,6 +27,18 @@ pub fn number(cx: &Ctx<'_>, f: F, arg: Option<&FieldArg>) -> Option<Value<'stati
             let n = arg.and_then(FieldArg::index).unwrap_or(1);
             Some(Value::Int(ancestor(cx, n)?.info.pid as i64))
         }
+        F::ProcLoginshellid => {
+            // the last one found going up: the oldest
+            let mut found = None;
+            let mut n = 0;
+            while let Some(t) = ancestor(cx, n) {
+                if t.info.comm.ends_with(b"sh") {
+                    found = Some(t.info.pid);
+                }
+                n += 1;
+            }
+            Some(Value::Int(found? as i64))
+        }
         F::ProcNthreads => count(cx.state.threads.threads_of(pid).count()),
         // as sysdig counts them: on the main thread, the others; on another, none
         F::ProcNchilds => count(match cx.ev.tid == pid {

@@ -246,6 +246,7 @@ impl State {
                 let Some(f) = self.fds.get_mut(pid, fd as i32) else {
                     return;
                 };
+                f.connected |= connect;
                 if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {
                     let t = f.sock.get_or_insert(SockTuple {
                         proto: syspect_capture::event::L4Proto::Unknown,
@@ -316,6 +317,7 @@ impl State {
                     .cloned();
                 let mut f = listener.unwrap_or_else(|| Fd::new(FdKind::Other, Vec::new()));
                 f.server = true;
+                f.connected = true;
                 f.flags = 0;
                 if let (Some(t), Some(addr)) = (f.sock.as_mut(), bytes(args, 1)) {
                     if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {

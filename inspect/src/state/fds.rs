@@ -17,6 +17,8 @@ pub struct Fd {
     pub flags: u32,
     /// This end accepted or listens (sysdig's `fd.is_server`).
     pub server: bool,
+    /// A socket connected by connect or accept (sysdig's `fd.connected`).
+    pub connected: bool,
 }
 
 impl Fd {
@@ -27,6 +29,7 @@ impl Fd {
             sock: None,
             flags: 0,
             server: false,
+            connected: false,
         }
     }
 
@@ -50,6 +53,7 @@ impl Fd {
             sock: i.sock,
             flags: i.flags,
             server,
+            connected: connected.is_some(),
         }
     }
 
