@@ -1,6 +1,6 @@
 //! strace's own options of `syspect strace` (and of every analyzer that takes them): `-p`,
-//! `-e QUALIFIER=SET`, `-z`, `-Z`, turned into the filter's terms, and `-t`, `-T`, `-y`
-//! into the strace view's options.
+//! `-e QUALIFIER=SET`, `-z`, `-Z`, turned into the filter's terms, and `-t`, `-T`, `-y`,
+//! `-f`/`-ff` with `-o`, `-qq` into the strace view's options.
 
 use anyhow::Result;
 use syspect_inspect::output::strace::{PidPrefix, StraceOptions};

@@ -22,9 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
-
 use std::net::Ipv6Addr;
+use std::path::PathBuf;
 
 use syspect_capture::event::{Arg, EventKind, FdKind, L4Proto, Tid};
 use syspect_capture::syscalls::{self, render, RetType};
@@ -42,8 +41,8 @@ pub struct StraceOptions {
     pub timestamps: u8,
     /// `-T`: the time spent in each call.
     pub durations: bool,
-    /// `-y`: an fd shown with what it names, `3</etc/hosts>` (a socket by its addresses, as
-    /// strace's `-yy` shows it).
+    /// `-y`: an fd shown with what it names, `3</etc/hosts>` (an inet socket as strace's
+    /// `-yy` shows it, `3<TCP:[127.0.0.1:8080->127.0.0.1:45678]>`).
     pub fd_paths: bool,
     /// How a line names its thread.
     pub pids: PidPrefix,
