@@ -398,9 +398,9 @@ pub struct AnalyzerArgs {
     pub output: Option<PathBuf>,
     /// strace's qualifiers (repeatable): `trace=SET` (or SET alone) keeps those syscalls:
     /// names, classes (`%file`, `%network`, `%process`, `%desc`, `%%stat`...), `/REGEX`,
-    /// `?NAME`, `!` before the set for all but those; `status=successful|failed`;
+    /// `?NAME`, `!` before the set for all but those; `status=successful,failed,unfinished`;
     /// `signal=SET` (which signals are shown; `none`); `decode-fds=path` (as -y). Joined to
-    /// FILTER with `and`.
+    /// FILTER with `and`; the last -e of a kind counts.
     #[arg(short = 'e', value_name = "[QUALIFIER=]SET")]
     pub qualifiers: Vec<String>,
     /// Attach to a running process, as strace's -p (repeatable; the same as --pid).
