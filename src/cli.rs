@@ -423,6 +423,10 @@ pub struct AnalyzerArgs {
     /// strace: -x shows a string with non-ASCII bytes all in hex, -xx every string.
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     pub hex_strings: u8,
+    /// strace: only the calls on PATH (repeatable): naming it, or using an fd open on it, as
+    /// strace's -P.
+    #[arg(short = 'P', value_name = "PATH")]
+    pub paths: Vec<String>,
     /// strace: -qq leaves out the `+++ exited with N +++` lines (-q is accepted).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub quiet: u8,

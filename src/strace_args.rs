@@ -66,6 +66,25 @@ pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     Ok(())
 }
 
+/// strace's `-P` set: each path as given (a call's path argument is compared as written),
+/// made absolute, and resolved (an fd is named by one of those), as strace keeps both the
+/// path and its real path.
+fn strace_paths(paths: &[String]) -> Vec<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut set: Vec<Vec<u8>> = Vec::new();
+    for p in paths {
+        set.push(p.as_bytes().to_vec());
+        // syspect names an fd by the path opened, made absolute; strace by the real path
+        let absolute = std::path::absolute(p).ok();
+        for full in absolute.into_iter().chain(std::fs::canonicalize(p).ok()) {
+            set.push(full.as_os_str().as_bytes().to_vec());
+        }
+    }
+    set.sort();
+    set.dedup();
+    set
+}
+
 /// What strace's `-e` qualifiers ask for (the last of each kind counts, as in strace).
 #[derive(Default)]
 struct Qualifiers {
@@ -232,5 +251,6 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
         pids,
         split,
         quiet_exits: a.quiet >= 2,
+        paths: strace_paths(&a.paths),
     }
 }

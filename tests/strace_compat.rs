@@ -617,3 +617,57 @@ os.wait()
     );
     assert_eq!(mine, theirs);
 }
+
+/// `-P PATH`: the calls that name the path or use an fd open on it, line for line with
+/// strace's (addresses and SIGCHLD's details aside).
+#[test]
+fn cap_p_keeps_the_calls_on_a_path_as_strace_does() {
+    if !need_program("cap_p", "strace") {
+        return;
+    }
+    let d = TempDir::new("cap-p");
+    std::fs::write(d.join("notes.txt"), "one\ntwo\n").unwrap();
+    let script = "cat notes.txt | wc -l; ls -l notes.txt /etc/hostname; test -r notes.txt; \
+                  cat /etc/hostname";
+    let theirs = d.join_str("strace.txt");
+    let mine = d.join_str("syspect.txt");
+    let paths = ["-P", "notes.txt", "-P", "/etc/hostname"];
+    let st = Command::new("strace")
+        .args(["-f", "-qq", "-o", &theirs])
+        .args(paths)
+        .args(["sh", "-c", script])
+        .current_dir(d.path())
+        .output()
+        .expect("strace runs");
+    assert!(st.status.success(), "{}", stderr(&st));
+    let o = syspect()
+        .args(["strace", "-f", "-qq", "-o", &mine])
+        .args(paths)
+        .args(["--", "sh", "-c", script])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pid = Regex::new(r"^\d+ +").unwrap();
+    let address = Regex::new(r"0x[0-9a-f]+").unwrap();
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(f)
+            .expect("output")
+            .lines()
+            .filter(|l| !l.contains("--- SIGCHLD"))
+            .map(|l| address.replace_all(&pid.replace(l, ""), "0x").into_owned())
+            .collect()
+    };
+    let (theirs, mine) = (lines(&theirs), lines(&mine));
+    assert!(
+        mine.iter()
+            .any(|l| l.starts_with("openat(AT_FDCWD, \"notes.txt\"")),
+        "{mine:#?}"
+    );
+    assert!(
+        mine.iter()
+            .any(|l| l.starts_with("read(3, \"one\\ntwo\\n\"")),
+        "{mine:#?}"
+    );
+    assert_eq!(mine, theirs);
+}

@@ -50,6 +50,8 @@ pub struct StraceOptions {
     pub split: Option<PathBuf>,
     /// `-qq`: no `+++ exited with N +++` lines (a killing signal's line stays).
     pub quiet_exits: bool,
+    /// `-P PATH`: only the calls that name one of these paths, or use an fd open on one.
+    pub paths: Vec<Vec<u8>>,
 }
 
 /// How a line names its thread, as strace does for where it writes.
@@ -177,6 +179,8 @@ impl Printer for StracePrinter {
             self.live.insert(tid);
         }
         match &ev.kind {
+            // -P: a call is known to touch a path at its exit only, and printed whole there
+            EventKind::Enter { .. } if !self.opts.paths.is_empty() => {}
             EventKind::Enter { nr, args } => {
                 self.interrupt(out)?;
                 let mut line = self.prefix(tid, ev.ts);
@@ -193,6 +197,21 @@ impl Printer for StracePrinter {
                 let enter = cx.completed.and_then(|c| c.enter.as_ref());
                 let empty: &[Arg] = &[];
                 let merged = d.map(|d| d.merge_args(enter.map_or(empty, |e| &e.args), Some(args)));
+                if !self.opts.paths.is_empty() {
+                    let name_is = |fd: i64| {
+                        let f = i32::try_from(fd)
+                            .ok()
+                            .and_then(|fd| state.fds.get(ev.pid, fd));
+                        f.is_some_and(|f| self.opts.paths.contains(&f.name))
+                    };
+                    let touches = match (d, &merged) {
+                        (Some(d), Some(m)) => touches_path(d, m, *ret, &self.opts.paths, name_is),
+                        _ => false,
+                    };
+                    if !touches {
+                        return Ok(());
+                    }
+                }
                 let result = match (d, &merged) {
                     (Some(d), Some(m)) => render::strace_ret_with_args(d, m, *ret),
                     _ => render::strace_ret(d, *ret),
@@ -321,6 +340,26 @@ impl Printer for StracePrinter {
         }
         Ok(())
     }
+}
+
+/// Whether a call names one of `paths` (a path argument, as written) or uses an fd whose
+/// name `name_is` one of them (an fd argument, or the fd it made), as strace's `-P` selects.
+fn touches_path(
+    d: &syscalls::SyscallDesc,
+    args: &[Option<&Arg>],
+    ret: i64,
+    paths: &[Vec<u8>],
+    name_is: impl Fn(i64) -> bool,
+) -> bool {
+    use syscalls::ArgType;
+    let by_arg = d.args.iter().zip(args).any(|(a, v)| match (a.ty, v) {
+        (ArgType::Path, Some(Arg::Str { data, .. })) => paths.contains(data),
+        (ArgType::Fd | ArgType::DirFd, Some(v)) => {
+            v.num().is_some_and(|n| name_is(n as i32 as i64))
+        }
+        _ => false,
+    });
+    by_arg || (d.ret == RetType::Fd && ret >= 0 && name_is(ret))
 }
 
 /// An inet socket as strace's `-yy` names it: `TCP:[127.0.0.1:8080->127.0.0.1:45678]` (this
