@@ -285,6 +285,9 @@ pub enum TimeType {
 /// How events are printed.
 #[derive(Args, Debug, Clone, Default)]
 pub struct PrintArgs {
+    /// After the events, how many of each type were shown (sysdig's -S).
+    #[arg(short = 'S', long = "summary")]
+    pub summary: bool,
     /// One JSON object per event.
     #[arg(short = 'j', long = "json", conflicts_with = "strace")]
     pub json: bool,
@@ -499,4 +502,16 @@ fn at_least_one(s: &str) -> Result<u64, String> {
 /// As [`at_least_one`], for a number of files.
 fn files_at_least_one(s: &str) -> Result<u32, String> {
     u32::try_from(at_least_one(s)?).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand's options are well formed: no letter taken twice, no conflict naming
+    /// an option that does not exist (clap checks these only when asked, or in debug builds).
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -117,6 +117,15 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
 
 /// How data buffers are shown (`-A`, `-x`, `-X`, `-b`: at most one, clap sees to it; else
 /// sysdig's dots) and what the time column shows (`-t`).
+/// The printer of `read` and of a printing `capture`: the format's, counted for `-S`.
+fn printer_of(format: Format, p: &cli::PrintArgs) -> Box<dyn syspect_inspect::output::Printer> {
+    let printer = format.printer(&AnalyzerOptions::default(), false);
+    match p.summary {
+        true => Box::new(syspect_inspect::output::counts::Counted::new(printer)),
+        false => printer,
+    }
+}
+
 fn show_of(p: &cli::PrintArgs) -> Show {
     let bufs = if p.ascii {
         BufStyle::Ascii
@@ -227,11 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => {
                     let stdout = io::stdout();
                     let mut out = io::BufWriter::new(stdout.lock());
-                    live::capture_and_print(
-                        &opts,
-                        format.printer(&AnalyzerOptions::default(), false),
-                        &mut out,
-                    )?
+                    live::capture_and_print(&opts, printer_of(format, &c.print), &mut out)?
                 }
             };
             Ok(exit_code(code))
@@ -283,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut out = io::BufWriter::new(stdout.lock());
             let report = read::read_files_with_progress(
                 &files,
-                format.printer(&AnalyzerOptions::default(), false),
+                printer_of(format, &r.print),
                 r.count,
                 filter,
                 window_of(&r.window)?,

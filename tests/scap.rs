@@ -405,6 +405,42 @@ fn httplog_and_stdout_print_what_sysdigs_chisels_print() {
     }
 }
 
+/// `read -S`: the events, then sysdig's table of how many of each were shown.
+#[test]
+fn read_cap_s_counts_the_events_as_sysdig_cap_s() {
+    if !need_program("read_cap_s", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    // the table's rows, sorted: sysdig orders equal counts as it happens to
+    let table = |text: &str| -> Vec<String> {
+        let mut rows: Vec<String> = text
+            .split("Event           #Calls\n----------------------\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no table: {text}"))
+            .lines()
+            // events one of the two has and the other has not: sysdig's scheduler switches,
+            // syspect's procexec and procclone notices
+            .filter(|l| {
+                let name = l.get(2..).and_then(|r| r.split(' ').next()).unwrap_or("");
+                !["switch", "procexec", "procclone"].contains(&name)
+            })
+            .map(str::to_owned)
+            .collect();
+        rows.sort();
+        rows
+    };
+    let theirs = sysdig(&["-r", &f, "-S", "proc.name=curl"]);
+    let mine = ours(&["read", &f, "-S", "proc.name=curl and evt.type!=procinfo"]);
+    assert!(
+        table(&mine).iter().any(|l| l == "> mmap            110"),
+        "{mine}"
+    );
+    assert_eq!(table(&mine), table(&theirs));
+}
+
 #[test]
 fn unix_socket_addresses_are_all_that_is_left_out() {
     assert_eq!(

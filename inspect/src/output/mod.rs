@@ -3,6 +3,7 @@
 
 pub mod analyzer;
 pub mod buffer;
+pub mod counts;
 pub mod info;
 pub mod json;
 pub mod line;
