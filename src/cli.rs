@@ -402,7 +402,8 @@ pub struct AnalyzerArgs {
     /// strace's qualifiers (repeatable): `trace=SET` (or SET alone) keeps those syscalls:
     /// names, classes (`%file`, `%network`, `%process`, `%desc`, `%%stat`...), `/REGEX`,
     /// `?NAME`, `!` before the set for all but those; `status=successful,failed,unfinished`;
-    /// `signal=SET` (which signals are shown; `none`); `decode-fds=path` (as -y). Joined to
+    /// `signal=SET` (which signals are shown; `none`); `read=FDS`, `write=FDS` (the data of
+    /// those fds dumped in hex); `decode-fds=path` (as -y). Joined to
     /// FILTER with `and`; the last -e of a kind counts.
     #[arg(short = 'e', value_name = "[QUALIFIER=]SET")]
     pub qualifiers: Vec<String>,

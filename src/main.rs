@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, ListWhat};
-use strace_args::{strace_options, strace_selection};
+use strace_args::{dumps_data, strace_options, strace_selection};
 use syspect_capture::trace::Rotation;
 use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
@@ -257,10 +257,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             analyze("strace", s)
         }
         Command::Strace(mut s) => {
-            // what strace shows by default is what strace -s keeps
-            s.live
-                .snaplen
-                .get_or_insert(syspect_capture::syscalls::render::MAX_STRLEN);
+            // what strace shows by default is what strace -s keeps; the data dumps of
+            // `-e read=`/`write=` want all the engines keep of a buffer
+            let strsize = syspect_capture::syscalls::render::MAX_STRLEN;
+            if dumps_data(&s) && s.live.snaplen.is_none() {
+                s.live.snaplen = Some(4096);
+                syspect_capture::syscalls::render::set_string_limit(strsize);
+            }
+            s.live.snaplen.get_or_insert(strsize);
             strace_selection(&mut s)?;
             syspect_capture::syscalls::render::set_hex_strings(s.hex_strings);
             let strace = strace_options(&s);

@@ -3,7 +3,7 @@
 //! `-f`/`-ff` with `-o`, `-qq` into the strace view's options.
 
 use anyhow::Result;
-use syspect_inspect::output::strace::{PidPrefix, StraceOptions};
+use syspect_inspect::output::strace::{FdSet, PidPrefix, StraceOptions};
 
 use crate::{cli, UsageError};
 
@@ -97,6 +97,9 @@ struct Qualifiers {
     signals: Option<String>,
     /// `decode-fds=`: whether fds are shown with what they name.
     fd_paths: Option<bool>,
+    /// `read=`, `write=`: the fds whose data is dumped.
+    dump_read: Option<FdSet>,
+    dump_write: Option<FdSet>,
 }
 
 fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
@@ -163,6 +166,27 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
                     .collect();
                 q.signals = Some(list.join(", "));
             }
+            "read" | "write" => {
+                let mut set = FdSet {
+                    all_but,
+                    fds: Vec::new(),
+                };
+                for item in items() {
+                    match item {
+                        "all" => set = FdSet { all_but: !all_but, fds: Vec::new() },
+                        "none" => set.fds.clear(),
+                        _ => set.fds.push(
+                            item.parse()
+                                .map_err(|_| bad(format!("`{item}` is not an fd number")))?,
+                        ),
+                    }
+                }
+                if what == "read" {
+                    q.dump_read = Some(set);
+                } else {
+                    q.dump_write = Some(set);
+                }
+            }
             "decode-fds" => {
                 let mut paths = false;
                 for item in items() {
@@ -181,7 +205,7 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
             }
             _ => {
                 return Err(bad(format!(
-                    "strace's {what}= is not supported (trace=, status=, signal=, decode-fds=)"
+                    "strace's {what}= is not supported (trace=, status=, signal=, read=, write=, decode-fds=)"
                 )))
             }
         }
@@ -239,6 +263,8 @@ fn trace_item(item: &str) -> std::result::Result<Vec<String>, String> {
 /// lines: each starts with its thread's id in a column (`-f`), or each thread's lines go to
 /// FILE.TID (`-ff`). Children are followed with or without `-f`.
 pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
+    // checked already by strace_selection
+    let q = qualifiers(&a.qualifiers).unwrap_or_default();
     let (pids, split) = match (&a.output, a.follow) {
         (Some(file), 2..) => (PidPrefix::None, Some(file.clone())),
         (Some(_), follow) => (PidPrefix::Column { always: follow > 0 }, None),
@@ -252,5 +278,15 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
         split,
         quiet_exits: a.quiet >= 2,
         paths: strace_paths(&a.paths),
+        dump_read: q.dump_read.unwrap_or_default(),
+        dump_write: q.dump_write.unwrap_or_default(),
     }
+}
+
+/// Whether `-e read=` or `-e write=` asks for the data of calls (live, the capture then keeps
+/// as much of each buffer as it can, 4096 bytes, unless `-s` says).
+pub fn dumps_data(a: &cli::AnalyzerArgs) -> bool {
+    a.qualifiers
+        .iter()
+        .any(|q| q.starts_with("read=") || q.starts_with("write="))
 }

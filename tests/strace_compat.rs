@@ -671,3 +671,53 @@ fn cap_p_keeps_the_calls_on_a_path_as_strace_does() {
     );
     assert_eq!(mine, theirs);
 }
+
+/// `-e read=3 -e write=1`: the data read from fd 3 and written to fd 1, dumped in hex and
+/// text after each call as strace dumps it, line for line.
+#[test]
+fn e_read_and_write_dump_the_data_as_strace_does() {
+    if !need_program("dumps", "strace") {
+        return;
+    }
+    let d = TempDir::new("dumps");
+    let text = "hello world, this is a longer line of text\nand \x01 a second\n";
+    std::fs::write(d.join("in.txt"), text).unwrap();
+    let args = [
+        "-qq",
+        "-e",
+        "trace=read,write",
+        "-e",
+        "read=3",
+        "-e",
+        "write=1",
+    ];
+    let theirs = d.join_str("strace.txt");
+    let mine = d.join_str("syspect.txt");
+    let st = Command::new("strace")
+        .args(args)
+        .args(["-o", &theirs, "cat", "in.txt"])
+        .current_dir(d.path())
+        .output()
+        .expect("strace runs");
+    assert!(st.status.success(), "{}", stderr(&st));
+    let o = syspect()
+        .arg("strace")
+        .args(args)
+        .args(["-o", &mine, "--", "cat", "in.txt"])
+        .current_dir(d.path())
+        .output()
+        .expect("syspect strace runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (theirs, mine) = (
+        std::fs::read_to_string(&theirs).unwrap(),
+        std::fs::read_to_string(&mine).unwrap(),
+    );
+    // the end of in.txt, read from 3 and written to 1
+    let dump = " | 00030  20 61 20 73 65 63 6f 6e  64 0a";
+    let end = "a second.       |";
+    let dumped = mine
+        .lines()
+        .filter(|l| l.starts_with(dump) && l.ends_with(end));
+    assert_eq!(dumped.count(), 2, "{mine}");
+    assert_eq!(mine, theirs);
+}

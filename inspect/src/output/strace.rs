@@ -52,6 +52,23 @@ pub struct StraceOptions {
     pub quiet_exits: bool,
     /// `-P PATH`: only the calls that name one of these paths, or use an fd open on one.
     pub paths: Vec<Vec<u8>>,
+    /// `-e read=SET`, `-e write=SET`: a hex and text dump of the data read from (written to)
+    /// these fds, after the call's line.
+    pub dump_read: FdSet,
+    pub dump_write: FdSet,
+}
+
+/// A set of fd numbers as strace's `-e read=` takes it: the numbers, or all but them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FdSet {
+    pub all_but: bool,
+    pub fds: Vec<i32>,
+}
+
+impl FdSet {
+    pub fn contains(&self, fd: i32) -> bool {
+        self.fds.contains(&fd) != self.all_but
+    }
 }
 
 /// How a line names its thread, as strace does for where it writes.
@@ -137,6 +154,46 @@ impl StracePrinter {
             line.push_str(" <unfinished ...>\n");
             self.interrupted.insert(tid, nr);
             out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// `-e read=`/`write=`: the data of a read or write on a dumped fd, as strace dumps it
+    /// (` | 00000  68 65 6c 6c 6f ...  hello |`), of the bytes the capture kept.
+    fn dump(&self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let Some((fd, _, write)) = crate::analyzers::io_of(cx) else {
+            return Ok(());
+        };
+        let set = if write {
+            &self.opts.dump_write
+        } else {
+            &self.opts.dump_read
+        };
+        if set.fds.is_empty() && !set.all_but || !set.contains(fd) {
+            return Ok(());
+        }
+        let data = crate::analyzers::io_data(cx, write).concat();
+        for (i, chunk) in data.chunks(16).enumerate() {
+            let mut hex = String::with_capacity(50);
+            for j in 0..16 {
+                if j == 8 {
+                    hex.push(' ');
+                }
+                match chunk.get(j) {
+                    Some(b) => {
+                        let _ = write!(hex, "{b:02x} ");
+                    }
+                    None => hex.push_str("   "),
+                }
+            }
+            let text: String = chunk
+                .iter()
+                .map(|&b| match b {
+                    0x20..=0x7e => b as char,
+                    _ => '.',
+                })
+                .collect();
+            writeln!(out, " | {:05x}  {hex} {text:<16} |", i * 16)?;
         }
         Ok(())
     }
@@ -257,6 +314,7 @@ impl Printer for StracePrinter {
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
+                    self.dump(cx, out)?;
                 } else {
                     self.interrupt(out)?;
                     let mut call = self.prefix(tid, ev.ts);
@@ -267,6 +325,7 @@ impl Printer for StracePrinter {
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
+                    self.dump(cx, out)?;
                 }
                 self.interrupted.remove(&tid);
             }
