@@ -59,17 +59,19 @@ impl TimeFmt {
 
 /// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` local (`evt.datetime`).
 pub fn datetime(ts: u64) -> String {
-    let sec = (ts / 1_000_000_000) as i64;
-    let tm = local(sec);
+    date_and_time(&local((ts / 1_000_000_000) as i64), ts % 1_000_000_000, ' ')
+}
+
+/// `YYYY-MM-DD{sep}HH:MM:SS.nnnnnnnnn` of a broken-down time and its nanoseconds.
+fn date_and_time(tm: &libc::tm, ns: u64, sep: char) -> String {
     format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09}",
+        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}.{ns:09}",
         tm.tm_year + 1900,
         tm.tm_mon + 1,
         tm.tm_mday,
         tm.tm_hour,
         tm.tm_min,
         tm.tm_sec,
-        ts % 1_000_000_000
     )
 }
 
@@ -92,16 +94,7 @@ pub fn iso8601(ts: u64) -> String {
         libc::gmtime_r(&t, &mut tm);
         tm
     };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}+0000",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec,
-        ts % 1_000_000_000
-    )
+    date_and_time(&tm, ts % 1_000_000_000, 'T') + "+0000"
 }
 
 /// A duration as sysdig's `evt.latency.human` shows it: `835ns`, `2.44us`, `15us`, `1.05ms`,
