@@ -414,6 +414,9 @@ pub struct AnalyzerArgs {
     /// each call.
     #[arg(short = 'c')]
     pub count: bool,
+    /// strace: each call, and strace -c's table at the end, as strace's -C.
+    #[arg(short = 'C', conflicts_with = "count")]
+    pub count_too: bool,
     /// Only the calls that failed, as strace's -Z (signals and exits are kept).
     #[arg(short = 'Z', conflicts_with = "successful")]
     pub failed: bool,

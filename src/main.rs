@@ -271,12 +271,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
             let output = s.output.as_deref().filter(|_| strace.split.is_none());
             let mut out = output_to(output, || Box::new(io::stderr().lock()))?;
+            let count_too = s.count_too.then(|| summary_options(&s));
             let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
-            let code = live::capture_and_print(
-                &opts,
-                Format::Strace(strace).printer(&AnalyzerOptions::default(), false),
-                &mut out,
-            )?;
+            let printer = Format::Strace(strace).printer(&AnalyzerOptions::default(), false);
+            let code = live::capture_and_print(&opts, with_summary(printer, count_too), &mut out)?;
             out.flush()?;
             Ok(exit_code(code))
         }
@@ -472,6 +470,32 @@ fn output_to(
     Ok(io::BufWriter::new(w))
 }
 
+/// strace's `-C`: the printer, then strace -c's table (ordered as `-S` says) at the end.
+fn with_summary(
+    printer: Box<dyn syspect_inspect::output::Printer>,
+    summary: Option<AnalyzerOptions>,
+) -> Box<dyn syspect_inspect::output::Printer> {
+    match summary {
+        Some(opts) => {
+            let table = Format::Analyzer {
+                name: "summary",
+                json: false,
+            }
+            .printer(&opts, false);
+            Box::new(syspect_inspect::output::pair::Pair(printer, table))
+        }
+        None => printer,
+    }
+}
+
+/// What the summary table of `-C` is given: `-S`'s order.
+fn summary_options(a: &cli::AnalyzerArgs) -> AnalyzerOptions {
+    AnalyzerOptions {
+        sort: a.sort_by.clone(),
+        ..AnalyzerOptions::default()
+    }
+}
+
 /// `stdout`, `stderr`, `stdin`: live, 2000 bytes of each buffer, as sysdig's chisels ask.
 fn stdio(name: &'static str, mut a: cli::AnalyzerArgs) -> Result<ExitCode> {
     a.live
@@ -519,9 +543,10 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
             return Err(UsageError("give either -r FILE or -- COMMAND, not both".into()).into());
         }
         let filter = filter_of(a.filter.as_deref())?;
+        let count_too = (name == "strace" && a.count_too).then(|| summary_options(&a));
         let report = read::read_files_with_progress(
             &a.read,
-            format.printer(&opts, false),
+            with_summary(format.printer(&opts, false), count_too),
             None,
             filter,
             window_of(&a.window)?,

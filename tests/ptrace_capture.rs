@@ -734,3 +734,48 @@ fn evt_abspath_resolves_an_at_calls_path_against_its_dirfd() {
         assert!(lines.lines().any(|l| l == want), "{want}\n{lines}");
     }
 }
+
+#[test]
+fn strace_cap_c_prints_the_calls_then_the_table_as_strace_does() {
+    let d = TempDir::new("strace-cap-c");
+    let mine = d.join_str("syspect.txt");
+    let o = run(&[
+        "strace",
+        "-C",
+        "-e",
+        "trace=write",
+        "-o",
+        &mine,
+        "--",
+        "/bin/echo",
+        "hi",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&mine).expect("the -o file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0], "write(1, \"hi\\n\", 3)                     = 3",
+        "{text}"
+    );
+    assert_eq!(lines[1], "+++ exited with 0 +++", "{text}");
+    assert_eq!(
+        lines[2], "% time     seconds  usecs/call     calls    errors syscall",
+        "{text}"
+    );
+    // the row: its calls, errors and name (the times are the run's)
+    let row: Vec<&str> = lines[4].split_whitespace().collect();
+    assert_eq!(row[3..], ["1", "write"], "{text}");
+    if !need_program("strace_cap_c", "strace") {
+        return;
+    }
+    let theirs = d.join_str("strace.txt");
+    let st = Command::new("strace")
+        .args(["-C", "-e", "trace=write", "-o", &theirs, "/bin/echo", "hi"])
+        .output()
+        .expect("strace");
+    assert!(st.status.success(), "{}", stderr(&st));
+    let theirs = std::fs::read_to_string(&theirs).unwrap();
+    let theirs: Vec<&str> = theirs.lines().collect();
+    assert_eq!(lines[..4], theirs[..4]);
+    assert_eq!(lines.len(), theirs.len(), "{text}");
+}

@@ -84,7 +84,7 @@ pub const ALL: &[(&str, &str, &str)] = &[
     (
         "strace",
         "each call decoded on one line, as strace prints it",
-        "strace's -e trace=SET (names, %classes, /regex), status=, signal=, -z, -Z, -c [-S SORTBY], -t/-tt/-ttt, -T, -y, -s N, -p PID, -o FILE, -f/-ff, -qq, -x/-xx, -P PATH",
+        "strace's -e trace=SET (names, %classes, /regex), status=, signal=, -z, -Z, -c|-C [-S SORTBY], -t/-tt/-ttt, -T, -y, -s N, -p PID, -o FILE, -f/-ff, -qq, -x/-xx, -P PATH",
     ),
     (
         "summary",

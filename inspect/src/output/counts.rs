@@ -14,7 +14,9 @@ use std::io::{self, Write};
 
 use syspect_capture::event::EventKind;
 
-use super::{dir, type_name, Ctx, Printer, Stats};
+use syspect_capture::engine::Stats;
+
+use super::{dir, type_name, Ctx, Printer};
 use crate::state::State;
 
 /// Another printer, and the count of the events it was given.
