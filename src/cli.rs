@@ -196,7 +196,12 @@ pub struct LiveArgs {
     pub engine: EngineChoice,
     /// Bytes kept of each data buffer and string argument (paths are kept whole): 80 by
     /// default, as sysdig's; 32 for `syspect strace`, as strace's -s, which it then is.
-    #[arg(short = 's', long = "snaplen", value_name = "BYTES")]
+    #[arg(
+        short = 's',
+        long = "snaplen",
+        alias = "string-limit",
+        value_name = "BYTES"
+    )]
     pub snaplen: Option<usize>,
     /// Attach to a running process (repeatable); Ctrl-C detaches and leaves it running.
     #[arg(long = "pid", value_name = "PID")]
@@ -407,46 +412,65 @@ pub struct AnalyzerArgs {
     /// FILTER with `and`; the last -e of a kind counts.
     #[arg(short = 'e', value_name = "[QUALIFIER=]SET")]
     pub qualifiers: Vec<String>,
+    /// strace's long forms of -e: `--trace=SET`, `--signal=SET`, `--status=SET`,
+    /// `--read=FDS`, `--write=FDS` (each the -e qualifier of that name).
+    #[arg(long = "trace", value_name = "SET", value_parser = qualifier("trace"))]
+    pub trace_long: Vec<String>,
+    #[arg(long = "signal", value_name = "SET", value_parser = qualifier("signal"), hide = true)]
+    pub signal_long: Vec<String>,
+    #[arg(long = "status", value_name = "SET", value_parser = qualifier("status"), hide = true)]
+    pub status_long: Vec<String>,
+    #[arg(long = "read", value_name = "FDS", value_parser = qualifier("read"), hide = true)]
+    pub read_long: Vec<String>,
+    #[arg(long = "write", value_name = "FDS", value_parser = qualifier("write"), hide = true)]
+    pub write_long: Vec<String>,
+    /// strace: accepted (syspect never stops a process at each call, so there is nothing to
+    /// spare).
+    #[arg(long = "seccomp-bpf")]
+    pub seccomp_bpf: bool,
     /// Attach to a running process, as strace's -p (repeatable; the same as --pid).
-    #[arg(short = 'p', value_name = "PID")]
+    #[arg(short = 'p', long = "attach", value_name = "PID")]
     pub attach: Vec<u32>,
     /// strace: count the calls and print strace -c's table (the summary analyzer) instead of
     /// each call.
-    #[arg(short = 'c')]
+    #[arg(short = 'c', long = "summary-only")]
     pub count: bool,
     /// strace: each call, and strace -c's table at the end, as strace's -C.
-    #[arg(short = 'C', conflicts_with = "count")]
+    #[arg(short = 'C', long = "summary", conflicts_with = "count")]
     pub count_too: bool,
     /// Only the calls that failed, as strace's -Z (signals and exits are kept).
-    #[arg(short = 'Z', conflicts_with = "successful")]
+    #[arg(short = 'Z', long = "failed-only", conflicts_with = "successful")]
     pub failed: bool,
     /// Only the calls that succeeded, as strace's -z (signals and exits are kept).
-    #[arg(short = 'z')]
+    #[arg(short = 'z', long = "successful-only")]
     pub successful: bool,
     /// strace -c: order the table by time (the default), calls, errors, avg-time, name or
     /// nothing, as strace's -S.
-    #[arg(short = 'S', value_name = "SORTBY", value_parser = clap::builder::PossibleValuesParser::new(syspect_inspect::analyzers::summary::SORTS))]
+    #[arg(short = 'S', long = "summary-sort-by", value_name = "SORTBY", value_parser = clap::builder::PossibleValuesParser::new(syspect_inspect::analyzers::summary::SORTS))]
     pub sort_by: Option<String>,
     /// strace: -x shows a string with non-ASCII bytes all in hex, -xx every string.
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     pub hex_strings: u8,
     /// strace: only the calls on PATH (repeatable): naming it, or using an fd open on it, as
     /// strace's -P.
-    #[arg(short = 'P', value_name = "PATH")]
+    #[arg(short = 'P', long = "trace-path", value_name = "PATH")]
     pub paths: Vec<String>,
     /// strace: -qq leaves out the `+++ exited with N +++` lines (-q is accepted).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub quiet: u8,
     /// strace: children are always followed; with -o FILE, -f starts each line with its
     /// thread's id and -ff writes each thread's lines to FILE.TID, as strace does.
-    #[arg(short = 'f', action = clap::ArgAction::Count)]
+    #[arg(short = 'f', long = "follow-forks", action = clap::ArgAction::Count)]
     pub follow: u8,
+    /// strace's --output-separately: -ff's one file per thread.
+    #[arg(long = "output-separately")]
+    pub output_separately: bool,
     /// strace: each line starts with the time of day (-t), with microseconds (-tt), or in
     /// seconds since the epoch (-ttt).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     pub timestamps: u8,
     /// strace: the time spent in each call, `<0.000012>` after its result.
-    #[arg(short = 'T')]
+    #[arg(short = 'T', long = "syscall-times")]
     pub durations: bool,
     /// strace: each fd with what it names, `read(3</etc/hosts>, ...)` (sockets by their
     /// addresses, as strace's -yy).
@@ -492,6 +516,12 @@ pub struct ByArgs {
     pub field: String,
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
+}
+
+/// A parser that keeps a long strace option's value as the `-e` qualifier it stands for
+/// (`--trace=%file` is `-e trace=%file`).
+fn qualifier(name: &'static str) -> impl Fn(&str) -> Result<String, String> + Clone {
+    move |set| Ok(format!("{name}={set}"))
 }
 
 /// A count, size or period, where 0 would mean nothing at all (sysdig refuses `-n 0` too).

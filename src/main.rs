@@ -226,6 +226,10 @@ fn live_options(
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let mut cli = cli;
+    if let Command::Strace(s) = &mut cli.command {
+        strace_args::fold_long_forms(s);
+    }
     match cli.command {
         Command::Capture(c) => {
             let mut opts = live_options(&c.live, c.command, c.filter.as_deref())?;

@@ -7,6 +7,23 @@ use syspect_inspect::output::strace::{FdSet, PidPrefix, StraceOptions};
 
 use crate::{cli, UsageError};
 
+/// strace's long forms: `--trace=SET` and the like as the `-e` qualifiers they stand for,
+/// `--output-separately` as `-ff`. Called before anything reads the options.
+pub fn fold_long_forms(a: &mut cli::AnalyzerArgs) {
+    for long in [
+        &mut a.trace_long,
+        &mut a.signal_long,
+        &mut a.status_long,
+        &mut a.read_long,
+        &mut a.write_long,
+    ] {
+        a.qualifiers.append(long);
+    }
+    if a.output_separately {
+        a.follow = a.follow.max(2);
+    }
+}
+
 /// strace's selections, `-p PID` (into `--pid`'s list) and `-e QUALIFIER=SET`, `-z`, `-Z`
 /// (each joined to the filter with `and`).
 pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {

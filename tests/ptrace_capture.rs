@@ -779,3 +779,84 @@ fn strace_cap_c_prints_the_calls_then_the_table_as_strace_does() {
     assert_eq!(lines[..4], theirs[..4]);
     assert_eq!(lines.len(), theirs.len(), "{text}");
 }
+
+/// strace's long options stand for their short forms: the same lines either way.
+#[test]
+fn strace_long_options_are_the_short_ones() {
+    let d = TempDir::new("strace-long");
+    let script = "cat /etc/hostname; cat /nonexistent";
+    let short = d.join_str("short.txt");
+    let long = d.join_str("long.txt");
+    let o = run(&[
+        "strace",
+        "-f",
+        "-o",
+        &short,
+        "-e",
+        "trace=%file",
+        "-z",
+        "-T",
+        "-s",
+        "10",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let output = format!("--output={long}");
+    let o = run(&[
+        "strace",
+        "--follow-forks",
+        &output,
+        "--trace=%file",
+        "--successful-only",
+        "--syscall-times",
+        "--string-limit=10",
+        "--seccomp-bpf",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // pids and times differ from run to run
+    let varying = regex::Regex::new(r"^\d+ +|si_pid=\d+|<\d+\.\d+>").unwrap();
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(f)
+            .unwrap()
+            .lines()
+            .map(|l| varying.replace_all(l, "").into_owned())
+            .collect()
+    };
+    let (short, long) = (lines(&short), lines(&long));
+    assert!(
+        short
+            .iter()
+            .any(|l| l.starts_with("openat(AT_FDCWD, \"/etc/hostname\"")),
+        "{short:#?}"
+    );
+    assert!(!short.iter().any(|l| l.contains("= -1")), "{short:#?}");
+    assert_eq!(short, long);
+    // --output-separately is -ff
+    let base = d.join_str("sep");
+    let o = run(&[
+        "strace",
+        "--output-separately",
+        "-o",
+        &base,
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let files = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("sep."))
+        })
+        .count();
+    assert_eq!(files, 3, "sh and its two cats");
+}
