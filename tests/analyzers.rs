@@ -651,8 +651,14 @@ print(port)
         .expect("syspect httplog");
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    let port = text.lines().next().unwrap_or_default().trim().to_string();
-    assert!(port.parse::<u16>().is_ok(), "{text}");
+    // the program prints its port; its output and the log share syspect's stdout, in
+    // whatever order they were flushed
+    let port = text
+        .lines()
+        .find(|l| l.trim().parse::<u16>().is_ok())
+        .unwrap_or_else(|| panic!("no port: {text}"))
+        .trim()
+        .to_string();
     let url = |f: &str| format!("url=127.0.0.1:{port}/{f} ");
     let line = |dir: char, f: &str, code: u32| {
         text.lines()
