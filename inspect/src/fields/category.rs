@@ -106,26 +106,36 @@ fn of_syscall(name: &str) -> Option<&'static str> {
     )
 }
 
+/// [`of_syscall`] of syscall `nr`, looked up once per number: a filter on `evt.category`
+/// asks at every event.
+fn by_number(nr: u16) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<Vec<Option<&'static str>>> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        (0..syscalls::count().max(512))
+            .map(|nr| of_syscall(&syscalls::name(nr)))
+            .collect()
+    });
+    t.get(nr as usize).copied().unwrap_or(Some("unknown"))
+}
+
 /// sysdig's `evt.category` of the event in `cx`.
 pub fn category(cx: &Ctx<'_>) -> &'static str {
     match &cx.ev.kind {
-        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
-            match of_syscall(&syscalls::name(*nr)) {
-                Some(c) => c,
-                None => match event_fd_kind(cx) {
-                    Some(FdKind::File | FdKind::Directory | FdKind::Memfd) => "file",
-                    Some(FdKind::Ipv4 | FdKind::Ipv6) => "net",
-                    Some(
-                        FdKind::Pipe
-                        | FdKind::Unix
-                        | FdKind::Event
-                        | FdKind::Signalfd
-                        | FdKind::Inotify,
-                    ) => "ipc",
-                    _ => "unknown",
-                },
-            }
-        }
+        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => match by_number(*nr) {
+            Some(c) => c,
+            None => match event_fd_kind(cx) {
+                Some(FdKind::File | FdKind::Directory | FdKind::Memfd) => "file",
+                Some(FdKind::Ipv4 | FdKind::Ipv6) => "net",
+                Some(
+                    FdKind::Pipe
+                    | FdKind::Unix
+                    | FdKind::Event
+                    | FdKind::Signalfd
+                    | FdKind::Inotify,
+                ) => "ipc",
+                _ => "unknown",
+            },
+        },
         EventKind::Signal { .. } => "signal",
         EventKind::ThreadExit { .. } | EventKind::Clone { .. } | EventKind::Exec(_) => "process",
         // sysdig's procinfo and drop events are internal, which its evt.category shows as

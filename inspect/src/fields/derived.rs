@@ -8,7 +8,7 @@ use syspect_capture::syscalls;
 use syspect_filter::Value;
 
 use super::category::category;
-use super::extract::event_fd_kind;
+use super::extract::{ev_nr, event_fd_kind};
 use super::F;
 use crate::output::{time, Ctx};
 
@@ -32,10 +32,7 @@ const CONNECTS: &[&str] = &["accept", "accept4", "connect"];
 
 /// The syscall's name, for an enter or exit event.
 fn syscall(cx: &Ctx<'_>) -> Option<std::borrow::Cow<'static, str>> {
-    match &cx.ev.kind {
-        EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => Some(syscalls::name(*nr)),
-        _ => None,
-    }
+    ev_nr(cx).map(syscalls::name)
 }
 
 fn failed(cx: &Ctx<'_>) -> bool {

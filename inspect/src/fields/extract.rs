@@ -26,7 +26,7 @@ pub struct EventFields<'a, 'b> {
 /// The arguments of the event's syscall with their descriptions: the exit's own first, then
 /// those of its enter (so `evt.arg.name` works on an openat exit too).
 /// The syscall number of an enter or exit event.
-fn ev_nr(cx: &Ctx<'_>) -> Option<u16> {
+pub(super) fn ev_nr(cx: &Ctx<'_>) -> Option<u16> {
     match &cx.ev.kind {
         EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => Some(*nr),
         _ => None,

@@ -9,6 +9,7 @@
 //! < mmap            110
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -22,7 +23,8 @@ use crate::state::State;
 /// Another printer, and the count of the events it was given.
 pub struct Counted {
     inner: Box<dyn Printer>,
-    counts: HashMap<(char, String), u64>,
+    /// By direction and type (a type is borrowed but for syscalls the table does not name).
+    counts: HashMap<(char, Cow<'static, str>), u64>,
 }
 
 impl Counted {
@@ -38,7 +40,7 @@ impl Printer for Counted {
     fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
         // the events a reader only counts (a sysdig capture's switches) are not shown
         if !matches!(cx.ev.kind, EventKind::Other { .. }) {
-            let key = (dir(cx.ev), type_name(cx.ev).into_owned());
+            let key = (dir(cx.ev), type_name(cx.ev));
             *self.counts.entry(key).or_default() += 1;
         }
         self.inner.event(cx, out)
@@ -50,7 +52,7 @@ impl Printer for Counted {
 
     fn finish(&mut self, state: &State, out: &mut dyn Write) -> io::Result<()> {
         self.inner.finish(state, out)?;
-        let mut rows: Vec<(&(char, String), &u64)> = self.counts.iter().collect();
+        let mut rows: Vec<(&(char, Cow<'static, str>), &u64)> = self.counts.iter().collect();
         rows.sort_by(|a, b| {
             b.1.cmp(a.1)
                 .then(a.0 .1.cmp(&b.0 .1))
