@@ -20,6 +20,7 @@ fn main() {
         "bpf/kernel_types.h",
         "bpf/path.h",
         "bpf/args.h",
+        "bpf/sock.h",
         "bpf/syspect.bpf.o",
     ] {
         println!("cargo:rerun-if-changed={f}");

@@ -57,9 +57,11 @@ pub enum EventKind {
     Enter { nr: u16, args: Vec<Arg> },
     /// A syscall returned `ret` (negative errno on failure); `args` are its output arguments
     /// in table order, read after the call. After them a source may append what it learnt of
-    /// the call beyond the table's arguments, which readers that show arguments ignore; there
-    /// is one such extra today: connect's local address (a `struct sockaddr_*` as
-    /// [`Arg::Mem`]), which sysdig captures record and syspect's engines do not.
+    /// the call beyond the table's arguments, which readers that show arguments ignore. Two
+    /// such extras today: the exits of connect, accept and accept4 (see
+    /// [`crate::syscalls::socket_ends`]) carry their inet socket's local end, then its peer's
+    /// (each a `struct sockaddr_in` or `sockaddr_in6` as [`Arg::Mem`]; a source may give the
+    /// local end alone); an execve exit from a sysdig capture carries the new environment.
     Exit { nr: u16, ret: i64, args: Vec<Arg> },
     /// A new thread or process: `child` was created by the event's thread (fork, vfork, clone).
     Clone {

@@ -15,6 +15,8 @@ use syspect_capture::{Arg, Event, EventKind, Record};
 mod blocking;
 #[path = "ebpf/exec.rs"]
 mod exec;
+#[path = "ebpf/sockets.rs"]
+mod sockets;
 
 fn privileged(test: &str) -> bool {
     // SAFETY: geteuid has no memory effects.

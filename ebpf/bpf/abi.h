@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 10
+#define SP_ABI_VERSION 11
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -121,6 +121,14 @@ struct sp_inflight {
 
 /* Set in sp_item.arg for an input argument read again at exit (see SP_HDR_RETRY). */
 #define SP_ITEM_REDO 0x80
+
+/*
+ * sp_item.arg of what an exit read beyond the call's arguments (see SP_SC_SOCK): the socket's
+ * local end and its peer's, each an SP_ITEM_MEM holding a struct sockaddr_in or sockaddr_in6
+ * built from the kernel's socket.
+ */
+#define SP_ITEM_ARG_LOCAL 6
+#define SP_ITEM_ARG_PEER 7
 
 /* One argument read from the tracee's memory: this header, then `len` bytes. 16 bytes. */
 struct sp_item {
@@ -233,6 +241,15 @@ struct sp_arg_spec {
 #define SP_SC_TRACED 1    /* emit enter/exit records (the syscall filter) */
 #define SP_SC_DESCRIBED 2 /* the table describes it: read args as `args` say */
 #define SP_SC_IN_STR 4    /* it has an input string argument (may need SP_HDR_RETRY) */
+/*
+ * At exit, when the call succeeded (or a connect is under way, EINPROGRESS), read the ends of
+ * the inet socket that argument 0 names (connect, bind), or the returned fd when SP_SC_SOCK_RET is
+ * set too (accept, accept4): two items, SP_ITEM_ARG_LOCAL and SP_ITEM_ARG_PEER, after the
+ * call's own. A connecting socket's own address and an accepted one's local address are in no
+ * argument; the kernel chose them.
+ */
+#define SP_SC_SOCK 8
+#define SP_SC_SOCK_RET 16
 
 /*
  * Value of the sp_syscalls map, indexed by syscall number. `in_mask` / `out_mask`: bit i set

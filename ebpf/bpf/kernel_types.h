@@ -61,8 +61,51 @@ struct fs_struct {
 	struct path pwd;
 };
 
+struct inode {
+	unsigned short i_mode;
+};
+
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
+	void *private_data; /* a socket file's struct socket */
+};
+
+/* include/linux/fdtable.h */
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+/* include/uapi/linux/in6.h (its union's first member) */
+struct in6_addr {
+	union {
+		__u8 u6_addr8[16];
+	} in6_u;
+};
+
+/* include/net/sock.h: the fields of an inet socket's ends, found by name inside sock_common's
+ * anonymous unions and structs */
+struct sock_common {
+	__u32 skc_daddr;     /* the peer's IPv4 address, network order */
+	__u32 skc_rcv_saddr; /* the local IPv4 address, network order */
+	__u16 skc_dport;     /* the peer's port, network order */
+	__u16 skc_num;       /* the local port, host order */
+	unsigned short skc_family;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
+struct socket {
+	struct sock *sk;
 };
 
 /* kernfs_node's parent is `__parent` since Linux 6.15 (see kernfs_node___old) */
@@ -92,6 +135,7 @@ struct task_struct {
 	int tgid;
 	int exit_code;
 	struct signal_struct *signal;
+	struct files_struct *files;
 };
 
 /* include/linux/signal_types.h: siginfo's head and the sender's pid in its union */

@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 10;
+pub const ABI_VERSION: u16 = 11;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -112,6 +112,11 @@ pub mod hdr {
 pub mod item {
     /// Set in [`super::Item::arg`] for an input argument read again at exit.
     pub const REDO: u8 = 0x80;
+    /// [`super::Item::arg`] of a socket's local end, read beyond the call's arguments (see
+    /// [`super::sc::SOCK`]): a `struct sockaddr_in` or `sockaddr_in6` as a MEM item.
+    pub const ARG_LOCAL: u8 = 6;
+    /// [`super::Item::arg`] of a socket's peer, as [`ARG_LOCAL`].
+    pub const ARG_PEER: u8 = 7;
     pub const STR: u8 = 1;
     pub const BUF: u8 = 2;
     pub const MEM: u8 = 3;
@@ -157,6 +162,11 @@ pub mod sc {
     pub const DESCRIBED: u8 = 2;
     /// Has an input string argument (may need [`super::hdr::RETRY`]).
     pub const IN_STR: u8 = 4;
+    /// At exit (success, or a connect under way), read the ends of the inet socket named by
+    /// argument 0 as two items, [`super::item::ARG_LOCAL`] and [`super::item::ARG_PEER`].
+    pub const SOCK: u8 = 8;
+    /// With [`SOCK`]: the socket is the returned fd (accept).
+    pub const SOCK_RET: u8 = 16;
 }
 
 /// Bits of the `sp_filter` global.

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 
 use crate::event::Record;
 
+pub use net::inet_ends;
 pub use process::cgroup_path;
 pub use users::{groups, users};
 

@@ -61,6 +61,36 @@ impl SocketCache {
     }
 }
 
+/// The two ends of the inet socket that is fd `fd` of process `pid` (local, then peer), each as
+/// a `struct sockaddr_in` or `sockaddr_in6`, read fresh from the tables of the process's
+/// network namespace: what the eBPF engine reads from the kernel's socket at a connect, bind or
+/// accept exit, for the ptrace engine, whose tracee is stopped there. `None` for a socket that
+/// is not TCP or UDP, or is gone. (Reading them through a copy of the fd, `pidfd_getfd`, would
+/// cost less but moves the socket into syspect's net_cls and net_prio classes.)
+pub fn inet_ends(pid: u32, fd: i32) -> Option<(Vec<u8>, Vec<u8>)> {
+    let link = super::process::link(&format!("/proc/{pid}/fd/{fd}"));
+    let inode = link.strip_prefix(b"socket:").and_then(bracketed)?;
+    let netns = |p: &str| bracketed(&super::process::link(&format!("/proc/{p}/ns/net")));
+    let own = netns(&pid.to_string()).is_some_and(|ns| Some(ns) == netns("self"));
+    let mut socks = HashMap::new();
+    for table in &TABLES[1..5] {
+        load(pid, *table, own, &mut socks);
+        if let Some(Sock {
+            kind,
+            tuple: Some(t),
+            ..
+        }) = socks.get(&inode)
+        {
+            let sockaddr = |(a, port): ([u8; 16], u16)| match kind {
+                FdKind::Ipv4 => crate::scap::sockaddr::sockaddr_in(&a[12..], port),
+                _ => crate::scap::sockaddr::sockaddr_in6(&a, port),
+            };
+            return Some((sockaddr(t.local), sockaddr(t.remote)));
+        }
+    }
+    None
+}
+
 /// The number in `kind:[N]` link text (`socket:[123]`, `net:[4026531840]`).
 pub fn bracketed(link: &[u8]) -> Option<u64> {
     let open = link.iter().position(|&c| c == b'[')?;

@@ -181,15 +181,18 @@ impl Mapper {
             return Output::skipped(name);
         };
         let (mut kind, fillable) = self.syscall_kind(ev, nr, name, None);
-        if let (EventKind::Exit { args, .. }, "connect") = (&mut kind, name) {
-            // The socket's local end, which only the exit's tuple has: an extra after the
-            // table's exit arguments (connect has none).
-            if let Some(local) = ev
+        if let EventKind::Exit { args, .. } = &mut kind {
+            // The socket's ends, which only the exit's tuple has: extras after the table's
+            // exit arguments (see EventKind::Exit), when sysdig gave all of those.
+            let inbound = name.starts_with("accept");
+            let ends = ev
                 .param("tuple")
-                .and_then(|b| super::sockaddr::tuple_local(b, ev.endian))
-                .filter(|_| args.is_empty())
-            {
+                .filter(|_| inbound || name == "connect")
+                .filter(|_| syscalls::lookup(nr).is_some_and(|d| d.exit_arg_count() == args.len()))
+                .and_then(|b| super::sockaddr::tuple_ends(b, ev.endian, inbound));
+            if let Some((local, peer)) = ends {
                 args.push(crate::event::Arg::Mem(local));
+                args.push(crate::event::Arg::Mem(peer));
             }
         }
         if let (EventKind::Exit { args, .. }, "execve" | "execveat") = (&mut kind, name) {

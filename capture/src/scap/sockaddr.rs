@@ -103,15 +103,17 @@ pub fn tuple_unix_path(b: &[u8]) -> Option<&[u8]> {
     Some(trim_nul(r.get(16..)?))
 }
 
-/// The local end of an inet or inet6 socket tuple (a connect exit's `tuple`) as the kernel's
-/// `struct sockaddr_in` / `sockaddr_in6`; `None` for unix tuples and short values.
-pub fn tuple_local(b: &[u8], e: Endian) -> Option<Vec<u8>> {
+/// The ends of an inet or inet6 socket tuple as the kernel's `struct sockaddr_in` /
+/// `sockaddr_in6`: (local, peer). A tuple goes from the connecting end to the accepting one, so
+/// an accept's (`inbound`) local end is its second; `None` for unix tuples and short values.
+pub fn tuple_ends(b: &[u8], e: Endian, inbound: bool) -> Option<(Vec<u8>, Vec<u8>)> {
     let t = tuple(b, e, crate::event::L4Proto::Unknown)?;
-    let (ip, port) = t.local;
-    Some(match Ipv6Addr::from(ip).to_ipv4_mapped() {
+    let sockaddr = |(ip, port): ([u8; 16], u16)| match Ipv6Addr::from(ip).to_ipv4_mapped() {
         Some(v4) if b.first() == Some(&AF_INET) => sockaddr_in(&v4.octets(), port),
         _ => sockaddr_in6(&ip, port),
-    })
+    };
+    let (src, dst) = (sockaddr(t.local), sockaddr(t.remote));
+    Some(if inbound { (dst, src) } else { (src, dst) })
 }
 
 /// An IPv4 address as IPv4-mapped IPv6 (`::ffff:a.b.c.d`); zeros when `b` is not 4 bytes.

@@ -318,6 +318,39 @@ impl SyscallDesc {
     }
 }
 
+/// Where the socket is whose two ends an engine records at a call's exit, beyond its arguments
+/// (see [`crate::event::EventKind::Exit`]): what the kernel chose (a connecting socket's own
+/// address, an accepted socket's local address when its listener took every address) is in
+/// no argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketEnds {
+    /// The fd in argument 0 (connect, bind).
+    Arg0,
+    /// The returned fd (accept, accept4).
+    Ret,
+}
+
+impl SocketEnds {
+    /// The fd of the socket, for a call that succeeded or a connect under way (EINPROGRESS).
+    pub fn fd(self, arg0: u64, ret: i64) -> Option<i32> {
+        match self {
+            SocketEnds::Arg0 if ret >= 0 || ret == -(libc::EINPROGRESS as i64) => Some(arg0 as i32),
+            SocketEnds::Ret if ret >= 0 => Some(ret as i32),
+            _ => None,
+        }
+    }
+}
+
+/// The calls whose exits carry their socket's ends: connect, bind (the port the kernel chose
+/// for port 0), accept, accept4.
+pub fn socket_ends(nr: u16) -> Option<SocketEnds> {
+    match lookup(nr)?.name {
+        "connect" | "bind" => Some(SocketEnds::Arg0),
+        "accept" | "accept4" => Some(SocketEnds::Ret),
+        _ => None,
+    }
+}
+
 /// The description of syscall `nr`, or `None` for a number the table does not describe.
 pub fn lookup(nr: u16) -> Option<&'static SyscallDesc> {
     table::lookup(nr)

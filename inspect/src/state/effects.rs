@@ -105,9 +105,22 @@ pub fn effect(nr: u16) -> Effect {
     t.get(nr as usize).copied().unwrap_or(Effect::None)
 }
 
-/// Where connect's local address is, when the source knew it: the first argument after the
-/// table's three (see [`syspect_capture::event::EventKind::Exit`]).
+/// Where connect's (or bind's) local address is, when the source knew it: the first argument
+/// after the table's three (see [`syspect_capture::event::EventKind::Exit`]); its peer's
+/// follows.
 pub const CONNECT_LOCAL: usize = 3;
+
+/// The socket's ends that a connect or accept exit carries after the table's arguments (`n` of
+/// them), as endpoints: the local one, the peer's.
+type End = ([u8; 16], u16);
+fn socket_ends(args: &[Option<&Arg>], n: usize) -> (Option<End>, Option<End>) {
+    let end = |i| {
+        bytes(args, i)
+            .and_then(fds::sockaddr_endpoint)
+            .map(|(a, p, _)| (a, p))
+    };
+    (end(n), end(n + 1))
+}
 
 fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
     args.get(i).copied().flatten().and_then(Arg::num)
@@ -229,8 +242,8 @@ impl State {
                 if matches!(kind, FdKind::Ipv4 | FdKind::Ipv6) {
                     f.sock = Some(SockTuple {
                         proto: fds::l4_from_socktype(ty),
-                        local: ([0; 16], 0),
-                        remote: ([0; 16], 0),
+                        local: fds::unknown_end(kind),
+                        remote: fds::unknown_end(kind),
                     });
                 }
                 if ty & libc::SOCK_CLOEXEC as u64 != 0 {
@@ -255,16 +268,22 @@ impl State {
                     });
                     if connect {
                         t.remote = (a, p);
-                        if let Some((a, p, _)) =
-                            bytes(args, CONNECT_LOCAL).and_then(fds::sockaddr_endpoint)
-                        {
-                            t.local = (a, p);
+                        if let (Some(local), _) = socket_ends(args, CONNECT_LOCAL) {
+                            t.local = local;
                         }
                     } else {
-                        t.local = (a, p);
+                        // the port the kernel chose for port 0, when the engine read it
+                        t.local = match socket_ends(args, CONNECT_LOCAL) {
+                            (Some(local), _) if local.1 != 0 => local,
+                            _ => (a, p),
+                        };
                     }
                     let t = *t;
-                    f.name = fds::tuple_name(&t, !connect);
+                    f.name = if connect {
+                        fds::tuple_name(&t, false)
+                    } else {
+                        fds::bound_name(&t, true)
+                    };
                 } else if let Some(path) = fds::sockaddr_unix(addr) {
                     f.name = path;
                 }
@@ -285,7 +304,7 @@ impl State {
                 if t.local.1 == 0 && p != 0 {
                     t.local = (a, p);
                     let server = f.server || t.remote.1 == 0;
-                    f.name = fds::tuple_name(t, server);
+                    f.name = fds::bound_name(t, server);
                 }
             }
             Effect::Exec => {
@@ -319,9 +338,17 @@ impl State {
                 f.server = true;
                 f.connected = true;
                 f.flags = 0;
-                if let (Some(t), Some(addr)) = (f.sock.as_mut(), bytes(args, 1)) {
-                    if let Some((a, p, _)) = fds::sockaddr_endpoint(addr) {
-                        t.remote = (a, p);
+                // the ends the engine read from the socket: the local address where the
+                // listener took every address, the peer where the caller passed no buffer
+                let n = syscalls::lookup(nr).map_or(usize::MAX, |d| d.args.len());
+                let (local, peer) = socket_ends(args, n);
+                if let Some(t) = f.sock.as_mut() {
+                    let addr = bytes(args, 1).and_then(fds::sockaddr_endpoint);
+                    if let Some(remote) = addr.map(|(a, p, _)| (a, p)).or(peer) {
+                        t.remote = remote;
+                    }
+                    if let Some(local) = local {
+                        t.local = local;
                     }
                 }
                 if let Some(t) = f.sock {
@@ -451,9 +478,7 @@ impl State {
                 let Some((a, p, _)) = fds::sockaddr_endpoint(addr) else {
                     return fds::sockaddr_unix(addr);
                 };
-                let local = bytes(args, CONNECT_LOCAL)
-                    .and_then(fds::sockaddr_endpoint)
-                    .map_or(([0; 16], 0), |(a, p, _)| (a, p));
+                let local = socket_ends(args, CONNECT_LOCAL).0.unwrap_or(([0; 16], 0));
                 let t = SockTuple {
                     proto: syspect_capture::event::L4Proto::Unknown,
                     local,

@@ -181,6 +181,27 @@ pub fn ip_text(a: &[u8; 16]) -> String {
     }
 }
 
+/// sysdig's name of a socket bound but not connected (a listener): its address,
+/// `0.0.0.0:8080`; of a connected one, [`tuple_name`].
+pub fn bound_name(t: &SockTuple, server: bool) -> Vec<u8> {
+    if t.remote.1 == 0 {
+        format!("{}:{}", ip_text(&t.local.0), t.local.1).into_bytes()
+    } else {
+        tuple_name(t, server)
+    }
+}
+
+/// An unknown end of an inet socket of `kind`: the IPv4 any address (IPv4-mapped, so that it
+/// is shown as `0.0.0.0:0`), or the IPv6 one (`:::0`).
+pub fn unknown_end(kind: FdKind) -> ([u8; 16], u16) {
+    let mut a = [0u8; 16];
+    if kind == FdKind::Ipv4 {
+        a[10] = 0xff;
+        a[11] = 0xff;
+    }
+    (a, 0)
+}
+
 /// sysdig's socket name: `127.0.0.1:40000->127.0.0.1:8080` (client first).
 pub fn tuple_name(t: &SockTuple, server: bool) -> Vec<u8> {
     let (c, s) = if server {

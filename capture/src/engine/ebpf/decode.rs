@@ -194,13 +194,14 @@ impl Decoder {
     }
 }
 
-/// Read `count` items from `items` into `got` (by argument index) and `redo` (input strings
-/// read again at exit); returns what follows them.
+/// Read `count` items from `items` into `got` (by argument index, then the socket's ends:
+/// [`item::ARG_LOCAL`], [`item::ARG_PEER`]) and `redo` (input strings read again at exit);
+/// returns what follows them.
 fn parse_items<'a>(
     nr: u16,
     mut items: &'a [u8],
     count: u8,
-    got: &mut [Option<Arg>; 6],
+    got: &mut [Option<Arg>; 8],
     redo: &mut Vec<(u8, Arg)>,
     pool: &mut ArgPool,
 ) -> Result<&'a [u8], DecodeError> {
@@ -228,7 +229,7 @@ fn syscall_kind(
     exit: bool,
     regs: &[u64; 6],
     ret: i64,
-    mut got: [Option<Arg>; 6],
+    mut got: [Option<Arg>; 8],
     pool: &mut ArgPool,
 ) -> EventKind {
     let Some(desc) = syscalls::lookup(nr) else {
@@ -270,6 +271,11 @@ fn syscall_kind(
         args.push(v);
     }
     if exit {
+        // what the kernel read beyond the arguments: the socket's ends (connect, accept)
+        if let Some(local) = got[item::ARG_LOCAL as usize].take() {
+            args.push(local);
+            args.extend(got[item::ARG_PEER as usize].take());
+        }
         EventKind::Exit { nr, ret, args }
     } else {
         EventKind::Enter { nr, args }

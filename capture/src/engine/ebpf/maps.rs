@@ -12,6 +12,11 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
     if traced {
         spec.flags |= sc::TRACED;
     }
+    match syscalls::socket_ends(nr) {
+        Some(syscalls::SocketEnds::Arg0) => spec.flags |= sc::SOCK,
+        Some(syscalls::SocketEnds::Ret) => spec.flags |= sc::SOCK | sc::SOCK_RET,
+        None => {}
+    }
     if let Some(desc) = syscalls::lookup(nr) {
         spec.flags |= sc::DESCRIBED;
         spec.nargs = desc.args.len().min(6) as u8;

@@ -8,7 +8,8 @@ use super::fetch::{Reader, Side};
 use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
 use super::tracee::{tgid_of, Origin, Tracee};
 use super::PtraceEngine;
-use crate::event::{Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
+use crate::event::{Arg, Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
+use crate::procfs::inet_ends;
 use crate::syscalls;
 
 const CLONE_VM: u64 = libc::CLONE_VM as u64;
@@ -217,7 +218,7 @@ impl PtraceEngine {
                     (t.nr, t.arch, t.recorded, t.startup, t.pid);
                 if recorded && !startup && self.wants(nr, arch) {
                     let t = &self.tracees[&tid];
-                    let args = match syscalls::lookup(nr as u16) {
+                    let mut args = match syscalls::lookup(nr as u16) {
                         Some(desc) => Reader {
                             tid,
                             regs: &t.regs,
@@ -226,6 +227,12 @@ impl PtraceEngine {
                         .args(desc, Side::Exit(ret)),
                         None => Vec::new(),
                     };
+                    // the socket's ends, which the kernel chose (see syscalls::socket_ends)
+                    let fd = syscalls::socket_ends(nr as u16).and_then(|s| s.fd(t.regs[0], ret));
+                    if let Some((local, peer)) = fd.and_then(|fd| inet_ends(pid, fd)) {
+                        args.push(Arg::Mem(local));
+                        args.push(Arg::Mem(peer));
+                    }
                     let kind = EventKind::Exit {
                         nr: nr as u16,
                         ret,

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * The ends of an inet socket, read from the kernel's struct sock at the exit of connect and
+ * accept (SP_SC_SOCK in abi.h): the address the kernel chose for a connecting socket, the
+ * local address of an accepted one (the listener may be bound to every address), and the
+ * peer of an accept whose caller passed no buffer. Included once by syspect.bpf.c, after
+ * args.h.
+ */
+#ifndef SYSPECT_SOCK_H
+#define SYSPECT_SOCK_H
+
+#define SP_AF_INET 2
+#define SP_AF_INET6 10
+#define SP_S_IFMT 0170000
+#define SP_S_IFSOCK 0140000
+#define SP_EINPROGRESS 115
+
+/* One end as a struct sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes) in an SP_ITEM_MEM item
+ * at `off`; returns the offset after it. */
+static __always_inline __u64 sp_put_sockaddr(struct sp_scratch *s, __u64 off, __u8 arg,
+					     __u16 family, __u16 port_be, __u32 v4,
+					     const __u8 *v6)
+{
+	if (off > SP_MAX_OFF)
+		return off;
+	struct sp_item *it = (void *)(s->buf + off);
+	__u8 *d = s->buf + off + sizeof(*it);
+	__u32 len = family == SP_AF_INET ? 16 : 28;
+	for (int k = 0; k < 28 / 4; k++)
+		((__u32 *)d)[k] = 0;
+	*(__u16 *)d = family;
+	*(__u16 *)(d + 2) = port_be;
+	if (family == SP_AF_INET) {
+		*(__u32 *)(d + 4) = v4;
+	} else {
+		for (int k = 0; k < 16; k++)
+			d[8 + k] = v6[k];
+	}
+	it->real = len;
+	it->len = len;
+	it->arg = arg;
+	it->kind = SP_ITEM_MEM;
+	it->flags = 0;
+	it->pad = 0;
+	return off + sizeof(*it) + len;
+}
+
+/*
+ * The local and peer ends of the inet socket `fd` of the current process, as two items at
+ * `off`; returns the offset after them, or `off` when `fd` is not an inet socket (or its
+ * file cannot be read). A global function: verified once.
+ */
+__noinline int sp_fetch_sock(struct sp_scratch *s, __u64 off, __u64 fd)
+{
+	if (!s || off > SP_MAX_OFF - 2 * (sizeof(struct sp_item) + 28))
+		return off;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return off;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
+		return off;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & SP_S_IFMT) != SP_S_IFSOCK)
+		return off;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk)
+		return off;
+	/* plain arrays: a local struct of kernel_types.h would have its own offsets relocated */
+	__u8 local6[16] = {}, peer6[16] = {};
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != SP_AF_INET && family != SP_AF_INET6)
+		return off;
+	__u16 local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 peer_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	__u32 local4 = 0, peer4 = 0;
+	if (family == SP_AF_INET) {
+		local4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		peer4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	} else {
+		bpf_core_read(local6, sizeof(local6), &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(peer6, sizeof(peer6), &sk->__sk_common.skc_v6_daddr);
+	}
+	/* skc_num is in host order, a sockaddr's port in network order */
+	__u16 local_be = (local_port >> 8) | (local_port << 8);
+	off = sp_put_sockaddr(s, off, SP_ITEM_ARG_LOCAL, family, local_be, local4, local6);
+	off = sp_put_sockaddr(s, off, SP_ITEM_ARG_PEER, family, peer_port, peer4, peer6);
+	return off;
+}
+
+#endif
