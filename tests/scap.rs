@@ -547,3 +547,25 @@ fn the_time_column_shows_what_dash_t_asks_as_sysdig_does() {
         );
     }
 }
+
+/// A connect's exit shows its socket's two ends as sysdig's `tuple=` does (the connecting end
+/// first), for every inet socket the fixture connects.
+#[test]
+fn connect_exits_show_sysdigs_tuple() {
+    if !need_program("connect_exits_show_sysdigs_tuple", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let filter = "evt.type=connect and evt.dir=< and fd.type in (ipv4, ipv6)";
+    let tuples = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| Some(l.split(" tuple=").nth(1)?.trim_end().to_owned()))
+            .collect()
+    };
+    let theirs = tuples(&sysdig(&["-r", &f, "-p", "%evt.num %evt.info", filter]));
+    let mine = tuples(&ours(&["read", &f, "-p", "%evt.num %evt.info", filter]));
+    assert!(theirs.len() >= 2, "{theirs:?}");
+    assert_eq!(mine, theirs);
+}

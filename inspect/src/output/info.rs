@@ -103,6 +103,9 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
                         out.push('=');
                         arg_value(state, pid, a, v, bufs, out);
                     }
+                    if exit {
+                        tuple_text(*nr, args.get(d.exit_arg_count()..).unwrap_or(&[]), out);
+                    }
                 }
                 None => {
                     for (i, v) in args.iter().enumerate() {
@@ -161,6 +164,29 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
         }
         EventKind::Other { .. } => {}
     }
+}
+
+/// sysdig's `tuple=` of a connect or accept exit, from the socket's ends the exit carries after
+/// its arguments: the connecting end first (`127.0.0.1:40000->127.0.0.1:8080`).
+fn tuple_text(nr: u16, extras: &[Arg], out: &mut String) {
+    let Some(ends) = syscalls::socket_ends(nr).filter(|_| syscalls::name(nr) != "bind") else {
+        return;
+    };
+    let end = |i: usize| {
+        extras
+            .get(i)
+            .and_then(Arg::bytes)
+            .and_then(crate::state::fds::sockaddr_endpoint)
+    };
+    let (Some(local), Some(peer)) = (end(0), end(1)) else {
+        return;
+    };
+    let (from, to) = match ends {
+        syscalls::SocketEnds::Ret => (peer, local),
+        syscalls::SocketEnds::Arg0 => (local, peer),
+    };
+    let text = |(a, p, _): ([u8; 16], u16, bool)| format!("{}:{p}", crate::state::fds::ip_text(&a));
+    let _ = write!(out, " tuple={}->{}", text(from), text(to));
 }
 
 /// A number of a notice (procinfo, procexit, clone, signal, drop) by the name its `evt.info`
