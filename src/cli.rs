@@ -408,12 +408,15 @@ pub struct AnalyzerArgs {
     /// names, classes (`%file`, `%network`, `%process`, `%desc`, `%%stat`...), `/REGEX`,
     /// `?NAME`, `!` before the set for all but those; `status=successful,failed,unfinished`;
     /// `signal=SET` (which signals are shown; `none`); `read=FDS`, `write=FDS` (the data of
-    /// those fds dumped in hex); `decode-fds=path` (as -y). Joined to
-    /// FILTER with `and`; the last -e of a kind counts.
+    /// those fds dumped in hex); `decode-fds=path` (as -y); `inject=SET:error=ERRNO` (or
+    /// `:retval=N`, `:signal=SIG`, `:when=FIRST[..LAST][+[STEP]]`) and `fault=SET` make calls
+    /// fail without running (ptrace). Joined to FILTER with `and`; the last -e of a kind
+    /// counts.
     #[arg(short = 'e', value_name = "[QUALIFIER=]SET")]
     pub qualifiers: Vec<String>,
     /// strace's long forms of -e: `--trace=SET`, `--signal=SET`, `--status=SET`,
-    /// `--read=FDS`, `--write=FDS` (each the -e qualifier of that name).
+    /// `--read=FDS`, `--write=FDS`, `--inject=…`, `--fault=…` (each the -e qualifier of that
+    /// name).
     #[arg(long = "trace", value_name = "SET", value_parser = qualifier("trace"))]
     pub trace_long: Vec<String>,
     #[arg(long = "signal", value_name = "SET", value_parser = qualifier("signal"), hide = true)]
@@ -424,6 +427,10 @@ pub struct AnalyzerArgs {
     pub read_long: Vec<String>,
     #[arg(long = "write", value_name = "FDS", value_parser = qualifier("write"), hide = true)]
     pub write_long: Vec<String>,
+    #[arg(long = "inject", value_name = "SET:…", value_parser = qualifier("inject"), hide = true)]
+    pub inject_long: Vec<String>,
+    #[arg(long = "fault", value_name = "SET:…", value_parser = qualifier("fault"), hide = true)]
+    pub fault_long: Vec<String>,
     /// strace: accepted (syspect never stops a process at each call, so there is nothing to
     /// spare).
     #[arg(long = "seccomp-bpf")]

@@ -222,6 +222,7 @@ fn live_options(
         rotation: Rotation::default(),
         containers: l.only_containers.clone(),
         quiet_command: false,
+        inject: Vec::new(),
     })
 }
 
@@ -276,7 +277,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let output = s.output.as_deref().filter(|_| strace.split.is_none());
             let mut out = output_to(output, || Box::new(io::stderr().lock()))?;
             let count_too = s.count_too.then(|| summary_options(&s));
-            let opts = live_options(&s.live, s.command, s.filter.as_deref())?;
+            let inject = strace_args::injections(&s)?;
+            let mut opts = live_options(&s.live, s.command, s.filter.as_deref())?;
+            opts.inject = inject;
             let printer = Format::Strace(strace).printer(&AnalyzerOptions::default(), false);
             let code = live::capture_and_print(&opts, with_summary(printer, count_too), &mut out)?;
             out.flush()?;
@@ -516,6 +519,7 @@ fn analyze(name: &'static str, a: cli::AnalyzerArgs) -> Result<ExitCode> {
 /// [`analyze`], its output on stderr rather than stdout when `stderr` (and no `-o FILE`).
 fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Result<ExitCode> {
     strace_selection(&mut a)?;
+    let inject = strace_args::injections(&a)?;
     syspect_capture::syscalls::render::set_hex_strings(a.hex_strings);
     let opts = AnalyzerOptions {
         group: match a.by {
@@ -567,6 +571,7 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
         return Ok(ExitCode::SUCCESS);
     }
     let mut live = live_options(&a.live, a.command, a.filter.as_deref())?;
+    live.inject = inject;
     // On a terminal, top, iftop, topconns and topfiles are full-screen views; elsewhere (a
     // pipe, a file, -j) they print their plain tables.
     let printer: Box<dyn syspect_inspect::output::Printer> = if tui::has_view(name)

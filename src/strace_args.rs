@@ -3,6 +3,7 @@
 //! `-f`/`-ff` with `-o`, `-qq` into the strace view's options.
 
 use anyhow::Result;
+use syspect_capture::engine::inject::{Injection, When};
 use syspect_inspect::output::strace::{FdSet, PidPrefix, StraceOptions};
 
 use crate::{cli, UsageError};
@@ -16,6 +17,8 @@ pub fn fold_long_forms(a: &mut cli::AnalyzerArgs) {
         &mut a.status_long,
         &mut a.read_long,
         &mut a.write_long,
+        &mut a.inject_long,
+        &mut a.fault_long,
     ] {
         a.qualifiers.append(long);
     }
@@ -28,8 +31,9 @@ pub fn fold_long_forms(a: &mut cli::AnalyzerArgs) {
 /// (each joined to the filter with `and`).
 pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     a.live.pids.append(&mut a.attach);
-    // strace shows signals and exits whatever the set or the result
-    const NOTICES: &str = "evt.type in (signaldeliver, procexit)";
+    // strace shows signals and exits whatever the set or the result (and an injection marks
+    // the result of a call that is shown)
+    const NOTICES: &str = "evt.type in (signaldeliver, procexit, inject)";
     let mut parts: Vec<String> = a.filter.take().into_iter().collect();
     let q = qualifiers(&a.qualifiers)?;
     if let Some((all_but, names)) = q.trace {
@@ -117,6 +121,8 @@ struct Qualifiers {
     /// `read=`, `write=`: the fds whose data is dumped.
     dump_read: Option<FdSet>,
     dump_write: Option<FdSet>,
+    /// `inject=`, `fault=`, each in its turn.
+    inject: Vec<Injection>,
 }
 
 fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
@@ -190,7 +196,12 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
                 };
                 for item in items() {
                     match item {
-                        "all" => set = FdSet { all_but: !all_but, fds: Vec::new() },
+                        "all" => {
+                            set = FdSet {
+                                all_but: !all_but,
+                                fds: Vec::new(),
+                            }
+                        }
                         "none" => set.fds.clear(),
                         _ => set.fds.push(
                             item.parse()
@@ -220,14 +231,113 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
                 }
                 q.fd_paths = Some(paths != all_but);
             }
+            "inject" | "fault" => {
+                let set = expr.split_once('=').map_or("", |(_, s)| s);
+                q.inject.push(injection(set, what == "fault").map_err(bad)?);
+            }
             _ => {
                 return Err(bad(format!(
-                    "strace's {what}= is not supported (trace=, status=, signal=, read=, write=, decode-fds=)"
+                    "strace's {what}= is not supported (trace=, status=, signal=, read=, write=, \
+                     decode-fds=, inject=, fault=)"
                 )))
             }
         }
     }
     Ok(q)
+}
+
+/// One `inject=` (or `fault=`, whose error is ENOSYS unless said) expression:
+/// `SET[:error=ERRNO|:retval=N][:signal=SIG][:when=EXPR]`.
+fn injection(expr: &str, fault: bool) -> std::result::Result<Injection, String> {
+    use syspect_capture::syscalls::{self, errno};
+    let mut parts = expr.split(':');
+    let set = parts.next().unwrap_or_default();
+    let (all_but, set) = match set.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, set),
+    };
+    let mut names = Vec::new();
+    for item in set.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        names.extend(trace_item(item)?);
+    }
+    let mut nrs: Vec<u16> = names.iter().filter_map(|n| syscalls::number(n)).collect();
+    if all_but {
+        nrs = (0..syscalls::count())
+            .filter(|nr| !nrs.contains(nr))
+            .collect();
+    }
+    if nrs.is_empty() {
+        return Err("no syscall to inject into".into());
+    }
+    let mut inj = Injection {
+        syscalls: nrs,
+        ret: fault.then_some(-(libc::ENOSYS as i64)),
+        signal: None,
+        when: When::ALWAYS,
+    };
+    let (mut error, mut retval) = (false, false);
+    for part in parts {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key {
+            "error" => {
+                let e = value
+                    .parse::<i32>()
+                    .ok()
+                    .or_else(|| errno::errno_number(value))
+                    .filter(|e| (1..=4095).contains(e))
+                    .ok_or_else(|| format!("unknown error `{value}` (ENOENT, or 1 to 4095)"))?;
+                inj.ret = Some(-(e as i64));
+                error = true;
+            }
+            "retval" if !fault => {
+                let v = value
+                    .parse::<i64>()
+                    .map_err(|_| format!("retval `{value}` is not a number"))?;
+                inj.ret = Some(v);
+                retval = true;
+            }
+            "signal" if !fault => {
+                let s = value
+                    .parse::<i32>()
+                    .ok()
+                    .or_else(|| errno::signal_number(&value.to_ascii_uppercase()))
+                    .filter(|s| (1..=64).contains(s))
+                    .ok_or_else(|| format!("unknown signal `{value}`"))?;
+                inj.signal = Some(s);
+            }
+            "when" => inj.when = When::parse(value)?,
+            "delay_enter" | "delay_exit" | "poke_enter" | "poke_exit" | "syscall" if !fault => {
+                return Err(format!(
+                    "{key}= is not supported (error=, retval=, signal=, when=)"
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "unknown {} option `{key}`",
+                    if fault { "fault" } else { "inject" }
+                ))
+            }
+        }
+    }
+    if error && retval {
+        return Err("error= and retval= exclude each other".into());
+    }
+    if inj.ret.is_none() && inj.signal.is_none() {
+        return Err("inject needs error=, retval= or signal=".into());
+    }
+    Ok(inj)
+}
+
+/// strace's `-e inject=` and `-e fault=` of the command line: the calls to tamper with.
+pub fn injections(a: &cli::AnalyzerArgs) -> Result<Vec<Injection>> {
+    let q = qualifiers(&a.qualifiers)?;
+    if !q.inject.is_empty() && !a.read.is_empty() {
+        return Err(UsageError(
+            "-e inject= tampers with a command traced now, not with a trace read (-r)".into(),
+        )
+        .into());
+    }
+    Ok(q.inject)
 }
 
 /// The syscalls one item of strace's `trace=` set names: a syscall, a class (`%file`; the

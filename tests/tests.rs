@@ -21,6 +21,8 @@ mod render;
 mod scap;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
+/// `strace -e inject=` and `-e fault=` against strace's.
+mod strace_inject;
 /// Trace files that end early, are damaged, or are no trace at all.
 mod tracefile;
 /// The live terminal views (top, iftop) driven through tmux.

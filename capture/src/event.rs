@@ -95,6 +95,15 @@ pub enum EventKind {
     },
     /// The kernel lost `count` events on `cpu` since the last notice.
     Drops { cpu: u16, count: u64 },
+    /// The engine tampered with the thread's current call `nr`, as strace's `-e inject=` asks
+    /// (the ptrace engine only): `ret` is what the call returned instead of running (a negative
+    /// errno, or a value), when it was made to; `signo` the signal delivered after it (0:
+    /// none). It comes right before the call's exit.
+    Injected {
+        nr: u16,
+        ret: Option<i64>,
+        signo: i32,
+    },
     /// An event of another tool's capture that syspect has no model for (a sysdig scheduler
     /// `switch`, a page fault, a plugin event), named as that tool names it. It is kept only so
     /// that event numbers stay the source's (`evt.num`): readers count it and show nothing.

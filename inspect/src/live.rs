@@ -55,6 +55,9 @@ pub struct LiveOptions {
     /// The command gets /dev/null for stdin, stdout and stderr instead of syspect's (a
     /// terminal view owns the terminal: the command must neither draw on it nor read keys).
     pub quiet_command: bool,
+    /// strace's `-e inject=`: calls to tamper with (the ptrace engine only, which `auto`
+    /// then picks).
+    pub inject: Vec<syspect_capture::engine::inject::Injection>,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
@@ -70,6 +73,7 @@ fn capture_options(o: &LiveOptions, c: &LiveContainers) -> CaptureOptions {
         syscalls: o.syscalls.clone().or(pushed.syscalls),
         cgroups: c.cgroups.clone(),
         cgroup_filter: c.kernel,
+        inject: o.inject.clone(),
     }
 }
 
@@ -100,6 +104,8 @@ fn open_engine(
     match o.engine {
         EngineKind::Ptrace => Ok((ptrace(&copts)?, "ptrace")),
         EngineKind::Ebpf => Ok((ebpf(&copts)?, "ebpf")),
+        // eBPF programs cannot change a call's result
+        EngineKind::Auto if !copts.inject.is_empty() => Ok((ptrace(&copts)?, "ptrace")),
         EngineKind::Auto => match ebpf(&copts) {
             Ok(e) => Ok((e, "ebpf")),
             Err(err @ EngineError::Privilege { .. }) | Err(err @ EngineError::Bpf(_))

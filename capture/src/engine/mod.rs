@@ -6,6 +6,7 @@
 //! - [`ebpf`]: every syscall on the host from raw tracepoints; needs CAP_BPF and CAP_PERFMON.
 
 pub mod ebpf;
+pub mod inject;
 pub mod ptrace;
 pub mod samples;
 
@@ -32,6 +33,9 @@ pub struct CaptureOptions {
     /// Filter by cgroup even while `cgroups` is empty: the ids come later, through
     /// [`Engine::add_cgroups`] (a `--container` capture whose container has not started yet).
     pub cgroup_filter: bool,
+    /// Calls to make fail, or return a value, without running, and signals to deliver after
+    /// them (strace's `-e inject=`; the ptrace engine only).
+    pub inject: Vec<inject::Injection>,
 }
 
 impl Default for CaptureOptions {
@@ -43,6 +47,7 @@ impl Default for CaptureOptions {
             syscalls: None,
             cgroups: Vec::new(),
             cgroup_filter: false,
+            inject: Vec::new(),
         }
     }
 }

@@ -551,7 +551,10 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::Signal { .. } => ("signaldeliver".into(), '>'),
         EventKind::Drops { .. } => ("drop".into(), '>'),
         EventKind::Other { name } => (name.clone(), '>'),
-        EventKind::Clone { .. } | EventKind::Exec(_) | EventKind::Sample { .. } => return None,
+        EventKind::Clone { .. }
+        | EventKind::Exec(_)
+        | EventKind::Sample { .. }
+        | EventKind::Injected { .. } => return None,
     })
 }
 

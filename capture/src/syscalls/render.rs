@@ -363,6 +363,10 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
     let code_text = structs::si_code_name(signo, code);
+    // a signal the kernel sent (si_code > 0) names no sender, but a SIGCHLD its child
+    if code > 0 && signo != libc::SIGCHLD {
+        return format!("--- {name} {{si_signo={name}, si_code={code_text}}} ---");
+    }
     format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 

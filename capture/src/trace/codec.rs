@@ -47,7 +47,8 @@
 //!   it equals the previous Enter's, Exit's or Call's (SAME_NR); 2 Clone `child_tid child_pid
 //!   flags`; 3 Exec `old_tid exe argv cwd [comm cgroup]` (the last two since 3.0); 4 ThreadExit `status:zigzag`; 5 Signal
 //!   `signo:zigzag code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`;
-//!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`.
+//!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`; 10 Injected (since 3.2)
+//!   `nr:varint has_ret:u8 [ret:zigzag] signo:zigzag`.
 //! - A Call is an Enter and the Exit that came right after it, of the same thread, CPU and
 //!   syscall, no earlier than it: the two events in one record, which a reader gives back as
 //!   the two. Its duration is in the durations stream; it counts as two records in the frame
@@ -88,6 +89,8 @@ pub(super) const SAME_CPU: u8 = 0x40;
 pub(super) const SAME_NR: u8 = 0x80;
 /// Event variant of a call record.
 pub(super) const CALL: u8 = 9;
+/// Event variant of an injection (format 3.2).
+pub(super) const INJECTED: u8 = 10;
 /// Buf or Mem argument tag bit: the bytes repeat an earlier blob of the frame.
 pub(super) const REPEAT: u8 = 0x20;
 /// Buf argument tag bit, in an exit: the real length is the return value.
@@ -614,6 +617,7 @@ fn encode_event(
         EventKind::Sample { .. } => (6, None),
         EventKind::Drops { .. } => (7, None),
         EventKind::Other { .. } => (8, None),
+        EventKind::Injected { .. } => (INJECTED, None),
     };
     let mut tag = variant;
     let same_thread = e.tid == ctx.tid && e.pid == ctx.pid;
@@ -710,6 +714,18 @@ fn encode_event(
             put_varint(out, *count);
         }
         EventKind::Other { name } => put_bytes(out, name.as_bytes()),
+        EventKind::Injected { nr, ret, signo } => {
+            put_varint(out, *nr as u64);
+            // the return value, or none: 0, else 1 then the value
+            match ret {
+                Some(r) => {
+                    out.push(1);
+                    put_zigzag(out, *r);
+                }
+                None => out.push(0),
+            }
+            put_zigzag(out, *signo as i64);
+        }
     }
     blobs.len() - blobs_before
 }

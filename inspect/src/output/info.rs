@@ -162,6 +162,21 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
         EventKind::Drops { cpu, count } => {
             let _ = write!(out, "cpu={cpu} count={count}");
         }
+        EventKind::Injected { nr, ret, signo } => {
+            let _ = write!(out, "syscall={}", syscalls::name(*nr));
+            if let Some(r) = ret {
+                let _ = write!(out, " res={r}");
+                if let Some(e) = (*r < 0).then(|| render::errno_name(-*r as i32)).flatten() {
+                    let _ = write!(out, "({e})");
+                }
+            }
+            if *signo != 0 {
+                let _ = write!(out, " sig={signo}");
+                if let Some(n) = render::signal_name(*signo) {
+                    let _ = write!(out, "({n})");
+                }
+            }
+        }
         EventKind::Other { .. } => {}
     }
 }

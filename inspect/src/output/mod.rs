@@ -110,5 +110,6 @@ pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
         EventKind::Sample { .. } => "procinfo".into(),
         EventKind::Drops { .. } => "drop".into(),
         EventKind::Other { name } => name.clone().into(),
+        EventKind::Injected { .. } => "inject".into(),
     }
 }

@@ -95,6 +95,8 @@ pub struct StracePrinter {
     live: HashSet<Tid>,
     /// Threads that had a call interrupted by another thread's line, and that call.
     interrupted: HashMap<Tid, u16>,
+    /// Threads whose current call's result was injected (strace's `(INJECTED)`).
+    injected: HashSet<Tid>,
 }
 
 impl StracePrinter {
@@ -282,6 +284,11 @@ impl Printer for StracePrinter {
                     }
                     _ => result,
                 };
+                let result = if self.injected.remove(&tid) {
+                    format!("{result} (INJECTED)")
+                } else {
+                    result
+                };
                 let result = self.result(result, enter.map(|e| ev.ts.saturating_sub(e.ts)));
                 let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
                 // An enter the filter left out (`evt.failed=true`, strace's -Z) but the state
@@ -383,6 +390,11 @@ impl Printer for StracePrinter {
             }
             EventKind::Clone { child_tid, .. } => {
                 self.live.insert(*child_tid);
+            }
+            EventKind::Injected { ret, .. } => {
+                if ret.is_some() {
+                    self.injected.insert(tid);
+                }
             }
             EventKind::Exec(_)
             | EventKind::Sample { .. }

@@ -253,7 +253,10 @@ impl State {
                 }
                 None
             }
-            EventKind::Signal { .. } | EventKind::Drops { .. } | EventKind::Other { .. } => None,
+            EventKind::Signal { .. }
+            | EventKind::Drops { .. }
+            | EventKind::Other { .. }
+            | EventKind::Injected { .. } => None,
         }
     }
 

@@ -167,6 +167,13 @@ pub fn load(
     armed: Option<u32>,
     cfg: EbpfConfig,
 ) -> Result<Loaded, EngineError> {
+    if !opts.inject.is_empty() {
+        return Err(EngineError::Bpf(
+            "injecting faults (strace's -e inject=) needs the ptrace engine: eBPF programs \
+             cannot change a syscall's result"
+                .into(),
+        ));
+    }
     check_privilege()?;
     let object = syspect_ebpf::object();
     match syspect_ebpf::object_abi_version(object) {

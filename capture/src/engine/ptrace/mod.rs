@@ -92,7 +92,7 @@ use std::time::{Duration, Instant};
 
 use self::timer::WakeTimer;
 use self::tracee::{Origin, TraceeMap};
-use crate::engine::samples;
+use crate::engine::{inject, samples};
 use crate::engine::{CaptureOptions, Engine, EngineError, Stats, Status};
 use crate::event::{Record, Tid};
 
@@ -120,6 +120,8 @@ pub struct PtraceEngine {
     wanted: Option<Vec<bool>>,
     /// Tracees run under a seccomp filter and are restarted with PTRACE_CONT between calls.
     seccomp: bool,
+    /// strace's `-e inject=`, by syscall number.
+    inject: Vec<Option<inject::Injection>>,
     tracees: TraceeMap,
     /// New children stopped before their parent's event, and since when.
     early: Vec<(Tid, Instant)>,
@@ -154,6 +156,7 @@ impl PtraceEngine {
             snaplen: opts.snaplen,
             wanted,
             seccomp,
+            inject: inject::by_syscall(&opts.inject),
             tracees: TraceeMap::default(),
             early: Vec::new(),
             gone: Vec::new(),

@@ -114,8 +114,10 @@ impl PtraceEngine {
         let mut engine = PtraceEngine::new(opts, opts.syscalls.is_some()).map_err(spawn_err)?;
         let filter = opts.syscalls.as_ref().map(|set| {
             let mut set = set.clone();
-            // Clone flags are read from the call's arguments: always stop at clone/clone3.
+            // Clone flags are read from the call's arguments: always stop at clone/clone3;
+            // and at the calls to tamper with, recorded or not.
             set.extend([libc::SYS_clone as u16, libc::SYS_clone3 as u16]);
+            set.extend(opts.inject.iter().flat_map(|i| i.syscalls.iter().copied()));
             seccomp::build(&set)
         });
         let (sync_r, sync_w) = pipe().map_err(spawn_err)?;

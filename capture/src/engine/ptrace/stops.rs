@@ -8,6 +8,7 @@ use super::fetch::{Reader, Side};
 use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
 use super::tracee::{tgid_of, Origin, Tracee};
 use super::PtraceEngine;
+use crate::engine::inject::Injection;
 use crate::event::{Arg, Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
 use crate::procfs::inet_ends;
 use crate::syscalls;
@@ -151,6 +152,8 @@ impl PtraceEngine {
             self.resume(tid, 0);
             return;
         };
+        // a signal strace's -e inject= asks for, delivered as the call returns
+        let mut signal = 0;
         match info.op {
             INFO_ENTRY | INFO_SECCOMP => {
                 let nr = info.nr();
@@ -171,6 +174,12 @@ impl PtraceEngine {
                 t.regs = info.args();
                 t.arch = info.arch;
                 t.recorded = record;
+                t.injecting = None;
+                if let Some(inj) = self.inject.get(nr as usize).and_then(Option::as_ref) {
+                    if info.arch == sys::AUDIT_ARCH_X86_64 && !t.startup {
+                        t.injecting = inject_now(tid, t, nr as u16, inj);
+                    }
+                }
                 if record {
                     let r = Reader {
                         tid,
@@ -200,7 +209,7 @@ impl PtraceEngine {
                 }
             }
             INFO_EXIT => {
-                let ret = info.rval();
+                let mut ret = info.rval();
                 let Some(t) = self.tracees.get_mut(&tid) else {
                     // Unreachable: handle() adopts unknown threads first.
                     self.resume(tid, 0);
@@ -214,6 +223,14 @@ impl PtraceEngine {
                     t.recorded = true;
                 }
                 t.in_syscall = false;
+                let injected = t.injecting.take();
+                if let Some((Some(r), _)) = injected {
+                    // the call was skipped (-ENOSYS): its result is the one asked for
+                    if sys::set_rax(tid, r).is_ok() {
+                        ret = r;
+                    }
+                }
+                signal = injected.map_or(0, |(_, sig)| sig);
                 let (nr, arch, recorded, startup, pid) =
                     (t.nr, t.arch, t.recorded, t.startup, t.pid);
                 if recorded && !startup && self.wants(nr, arch) {
@@ -233,6 +250,14 @@ impl PtraceEngine {
                         args.push(Arg::Mem(local));
                         args.push(Arg::Mem(peer));
                     }
+                    if let Some((r, signo)) = injected {
+                        let kind = EventKind::Injected {
+                            nr: nr as u16,
+                            ret: r,
+                            signo,
+                        };
+                        push(out, &mut self.stats.events, ts, tid, pid, kind);
+                    }
                     let kind = EventKind::Exit {
                         nr: nr as u16,
                         ret,
@@ -243,7 +268,7 @@ impl PtraceEngine {
             }
             _ => {}
         }
-        self.resume(tid, 0);
+        self.resume(tid, signal);
     }
 
     fn on_signal(&mut self, tid: Tid, sig: c_int, ts: u64, out: &mut Vec<Record>) {
@@ -407,6 +432,29 @@ fn split_cmdline(raw: &[u8]) -> Vec<Vec<u8>> {
         return Vec::new();
     }
     raw.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
+}
+
+/// Whether the call `nr` now starting in thread `t` is one `inj` applies to (counting it):
+/// then it is skipped when a result is asked for (its number replaced by -1, which the kernel
+/// answers with -ENOSYS at once), and what to do at its exit.
+fn inject_now(tid: Tid, t: &mut Tracee, nr: u16, inj: &Injection) -> Option<(Option<i64>, i32)> {
+    let n = match t.inject_counts.iter_mut().find(|(k, _)| *k == nr) {
+        Some((_, n)) => {
+            *n = n.saturating_add(1);
+            *n
+        }
+        None => {
+            t.inject_counts.push((nr, 1));
+            1
+        }
+    };
+    if !inj.when.matches(n) {
+        return None;
+    }
+    if inj.ret.is_some() && sys::set_orig_rax(tid, -1).is_err() {
+        return None;
+    }
+    Some((inj.ret, inj.signal.unwrap_or(0)))
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub const PTRACE_EVENT_STOP: c_int = 128;
 pub const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
 /// Offset of `orig_rax` in `struct user_regs_struct`, for `PTRACE_PEEKUSER`.
 const ORIG_RAX_OFFSET: usize = 15 * 8;
+/// Offset of `rax` (a syscall's result at its exit stop).
+const RAX_OFFSET: usize = 10 * 8;
 
 /// The kernel's `struct ptrace_syscall_info` (x86_64 layout): a 24-byte header and a 64-byte
 /// union of the entry, exit and seccomp views.
@@ -106,6 +108,17 @@ pub fn syscall_info(tid: Tid) -> io::Result<SyscallInfo> {
         &mut info as *mut SyscallInfo as usize,
     )?;
     Ok(info)
+}
+
+/// Replace the syscall number of a thread at its entry (or seccomp) stop: -1 makes the kernel
+/// skip the call.
+pub fn set_orig_rax(tid: Tid, v: i64) -> io::Result<()> {
+    ptrace(libc::PTRACE_POKEUSER, tid, ORIG_RAX_OFFSET, v as usize).map(|_| ())
+}
+
+/// Set the result a thread sees at its syscall-exit stop.
+pub fn set_rax(tid: Tid, v: i64) -> io::Result<()> {
+    ptrace(libc::PTRACE_POKEUSER, tid, RAX_OFFSET, v as usize).map(|_| ())
 }
 
 /// The syscall number in `orig_rax` (for an exit stop whose entry was not seen).

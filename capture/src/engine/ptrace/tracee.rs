@@ -37,6 +37,11 @@ pub struct Tracee {
     /// its syscalls are not recorded; the last Enter is kept, being that of the execve.
     pub startup: bool,
     pub startup_enter: Option<Event>,
+    /// Calls of each syscall that an injection applies to, made so far (`when=` counts them).
+    pub inject_counts: Vec<(u16, u32)>,
+    /// The current call is tampered with: what it returns instead (`None`: it runs), and the
+    /// signal to deliver when it returns (0: none).
+    pub injecting: Option<(Option<i64>, i32)>,
 }
 
 impl Tracee {
@@ -52,6 +57,8 @@ impl Tracee {
             recorded: false,
             startup: false,
             startup_enter: None,
+            inject_counts: Vec::new(),
+            injecting: None,
         }
     }
 }

@@ -83,6 +83,24 @@ fn events_round_trip_with_time_going_backwards() {
                 name: "switch".into(),
             },
         ),
+        ev(
+            7,
+            11,
+            EventKind::Injected {
+                nr: 257,
+                ret: Some(-2),
+                signo: 0,
+            },
+        ),
+        ev(
+            8,
+            11,
+            EventKind::Injected {
+                nr: 39,
+                ret: None,
+                signo: 10,
+            },
+        ),
     ];
     assert_eq!(round_trip(&recs), recs);
 }

@@ -292,6 +292,15 @@ pub(crate) fn decode_event(
         8 => EventKind::Other {
             name: String::from_utf8_lossy(c.bytes()?).into_owned(),
         },
+        super::super::codec::INJECTED => EventKind::Injected {
+            nr: u16::try_from(c.varint()?)
+                .map_err(|_| "syscall number out of range".to_string())?,
+            ret: match c.u8()? {
+                0 => None,
+                _ => Some(c.zigzag()?),
+            },
+            signo: c.i32()?,
+        },
         _ if lenient => return Ok(Decoded::Skipped),
         v => return Err(format!("unknown event variant {v}")),
     };
