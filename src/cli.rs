@@ -21,6 +21,65 @@ Examples:
   syspect chart latency t.spt -o lat.svg       syscall latency over time, as an SVG heatmap
   syspect flame t.spt -o flame.svg             syscall time by container, process, syscall";
 
+/// The analyzers' options that only some of them use, and those: the others accept them
+/// (they share one set of options) and leave them out of their help, where strace's view
+/// options would drown what `lsof` does with its own.
+const ONLY_FOR: &[(&str, &[&str])] = &[
+    ("by", &["top"]),
+    ("sort", &["top", "by"]),
+    (
+        "top",
+        &["top", "topfiles", "topconns", "iftop", "topscalls", "by"],
+    ),
+    ("ascii", &["echo-fds"]),
+    ("hex", &["echo-fds"]),
+    ("sort_by", &["strace", "summary"]),
+    ("summary_only", &["strace"]),
+    ("count_too", &["strace"]),
+    ("seccomp_bpf", &["strace"]),
+    ("hex_strings", &["strace"]),
+    ("paths", &["strace"]),
+    ("quiet", &["strace"]),
+    ("follow", &["strace"]),
+    ("output_separately", &["strace"]),
+    ("timestamps", &["strace"]),
+    ("durations", &["strace"]),
+    ("fd_paths", &["strace"]),
+];
+
+/// The analyzer subcommands (those of [`AnalyzerArgs`]).
+const ANALYZERS: &[&str] = &[
+    "strace",
+    "summary",
+    "lsof",
+    "netstat",
+    "ps",
+    "top",
+    "topfiles",
+    "topconns",
+    "iftop",
+    "topscalls",
+    "by",
+    "spy-users",
+    "echo-fds",
+    "httplog",
+    "stdout",
+    "stderr",
+    "stdin",
+];
+
+/// The command line, each analyzer's help showing the options it uses (see [`ONLY_FOR`]).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for (arg, only) in ONLY_FOR {
+        for sub in ANALYZERS.iter().filter(|s| !only.contains(s)) {
+            cmd = cmd.mut_subcommand(*sub, |c| c.mut_arg(*arg, |a| a.hide(true)));
+        }
+    }
+    cmd
+}
+
 /// Container-aware system call capture and inspection.
 #[derive(Parser, Debug)]
 #[command(name = "syspect", version, about, after_help = EXAMPLES, max_term_width = 100)]
@@ -440,10 +499,10 @@ pub struct AnalyzerArgs {
     pub attach: Vec<u32>,
     /// strace: count the calls and print strace -c's table (the summary analyzer) instead of
     /// each call.
-    #[arg(short = 'c', long = "summary-only")]
+    #[arg(id = "summary_only", short = 'c', long = "summary-only")]
     pub count: bool,
     /// strace: each call, and strace -c's table at the end, as strace's -C.
-    #[arg(short = 'C', long = "summary", conflicts_with = "count")]
+    #[arg(short = 'C', long = "summary", conflicts_with = "summary_only")]
     pub count_too: bool,
     /// Only the calls that failed, as strace's -Z (signals and exits are kept).
     #[arg(short = 'Z', long = "failed-only", conflicts_with = "successful")]
@@ -554,5 +613,58 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+        super::command().debug_assert();
+    }
+
+    /// Each analyzer's help names what it uses: strace's view options only strace's.
+    #[test]
+    fn an_analyzer_shows_the_options_it_uses() {
+        let mut cmd = super::command();
+        cmd.build();
+        let mut help = |name: &str| -> String {
+            let sub = cmd.find_subcommand_mut(name).unwrap();
+            sub.render_long_help().to_string()
+        };
+        let (lsof, strace, top) = (help("lsof"), help("strace"), help("top"));
+        for shown in ["--syscall-times", "--trace-path", "--summary-only"] {
+            assert!(strace.contains(shown), "strace: {shown}");
+            assert!(!lsof.contains(shown), "lsof: {shown}");
+        }
+        assert!(top.contains("--by") && !strace.contains("--by"));
+        for everywhere in ["--read", "--engine", "--pid", "--count"] {
+            assert!(
+                lsof.contains(everywhere) && strace.contains(everywhere),
+                "{everywhere}"
+            );
+        }
+        // every name ONLY_FOR lists is an option of every analyzer
+        for (arg, _) in super::ONLY_FOR {
+            for sub in super::ANALYZERS {
+                let c = cmd.find_subcommand(sub).unwrap();
+                assert!(
+                    c.get_arguments().any(|a| a.get_id() == *arg),
+                    "{sub}: {arg}"
+                );
+            }
+        }
+    }
+
+    /// No two options of a subcommand share an id (two flattened structs with a field of the
+    /// same name do, which clap does not check: `-n COUNT` once parsed as `-c`'s flag).
+    #[test]
+    fn no_two_options_of_a_subcommand_share_an_id() {
+        let cmd = super::Cli::command();
+        for sub in cmd.get_subcommands() {
+            let mut ids: Vec<&str> = sub.get_arguments().map(|a| a.get_id().as_str()).collect();
+            ids.sort_unstable();
+            let before = ids.len();
+            ids.dedup();
+            assert_eq!(
+                ids.len(),
+                before,
+                "{}: an id is taken twice",
+                sub.get_name()
+            );
+        }
     }
 }

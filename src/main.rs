@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{CommandFactory, Parser};
+use clap::FromArgMatches;
 
 use cli::{Cli, Command, ListWhat};
 use strace_args::{dumps_data, strace_options, strace_selection};
@@ -32,7 +32,10 @@ use syspect_inspect::tui;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&cli::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -373,12 +376,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            clap_complete::generate(shell, &mut Cli::command(), "syspect", &mut out);
+            clap_complete::generate(shell, &mut cli::command(), "syspect", &mut out);
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { command } => {
-            let mut cmd = Cli::command();
+            let mut cmd = cli::command();
             // Built, the subcommands know their full names (syspect-read).
             cmd.build();
             let page = match command {

@@ -75,3 +75,13 @@ fn list_events_names_syscalls_with_parameters() {
     assert!(s.contains("> openat(dirfd, name, flags, mode)"), "{s}");
     assert!(s.contains("< read(res, data)"), "{s}");
 }
+
+/// `-n COUNT` and strace's `-c` are different options of every analyzer.
+#[test]
+fn count_and_summary_only_are_two_options() {
+    let o = run(&["strace", "-n", "5", "--engine", "ptrace", "--", "true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["strace", "-c", "--engine", "ptrace", "--", "true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("total"), "{}", stderr(&o));
+}
