@@ -275,6 +275,13 @@ pub struct LiveArgs {
     /// Stop after this many seconds.
     #[arg(short = 'M', long = "duration", value_name = "SECONDS", value_parser = at_least_one)]
     pub seconds: Option<u64>,
+    /// Run the command as USER (name or uid), with its groups, as strace's -u (syspect must be
+    /// root: `sudo syspect capture -u $USER -- ./myapp`).
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+    /// Run the command with VAR set to VALUE, or without VAR, as strace's -E (repeatable).
+    #[arg(short = 'E', long = "env", value_name = "VAR[=VALUE]")]
+    pub env: Vec<OsString>,
     /// Only syscalls with these names need to be stopped for (ptrace: seccomp-bpf); all
     /// events are still filtered by FILTER when one is given.
     #[arg(

@@ -12,6 +12,7 @@ use clap::FromArgMatches;
 
 use cli::{Cli, Command, ListWhat};
 use strace_args::{dumps_data, strace_options, strace_selection};
+use syspect_capture::engine::launch::{EnvChange, RunAs};
 use syspect_capture::trace::Rotation;
 use syspect_filter::Filter;
 use syspect_inspect::analyzers::{AnalyzerOptions, Group};
@@ -200,6 +201,24 @@ fn live_options(
     {
         return Err(UsageError(format!("--container {bad:?}: not a container name or id")).into());
     }
+    if command.is_empty() && (l.user.is_some() || !l.env.is_empty()) {
+        return Err(UsageError(
+            "-u and -E apply to a command syspect starts (`-- COMMAND`)".into(),
+        )
+        .into());
+    }
+    let run_as = match &l.user {
+        // SAFETY: geteuid has no memory effects.
+        Some(_) if unsafe { libc::geteuid() } != 0 => {
+            return Err(UsageError(
+                "-u USER needs root (run syspect with sudo to trace a command as another user)"
+                    .into(),
+            )
+            .into())
+        }
+        Some(u) => Some(RunAs::lookup(u).map_err(|e| UsageError(format!("-u {u}: {e}")))?),
+        None => None,
+    };
     if command.is_empty() && l.pids.is_empty() && l.engine == cli::EngineChoice::Ptrace {
         return Err(UsageError(
             "the ptrace engine traces a command (`-- COMMAND`) or running processes (`--pid PID`)"
@@ -226,6 +245,8 @@ fn live_options(
         containers: l.only_containers.clone(),
         quiet_command: false,
         inject: Vec::new(),
+        run_as,
+        env: l.env.iter().map(|e| EnvChange::parse(e)).collect(),
     })
 }
 

@@ -12,6 +12,8 @@ mod cli;
 mod containers;
 /// The filter language on real traces: selections, errors, pushdown.
 mod filters;
+/// How a command syspect starts runs: `-u`, `-E`, its signals.
+mod launch;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
 /// What is drawn and generated for people: charts, flame graphs, completions, man pages,

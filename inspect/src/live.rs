@@ -58,6 +58,10 @@ pub struct LiveOptions {
     /// strace's `-e inject=`: calls to tamper with (the ptrace engine only, which `auto`
     /// then picks).
     pub inject: Vec<syspect_capture::engine::inject::Injection>,
+    /// Run the command as this user (strace's `-u`).
+    pub run_as: Option<syspect_capture::engine::launch::RunAs>,
+    /// Changes to the command's environment (strace's `-E`).
+    pub env: Vec<syspect_capture::engine::launch::EnvChange>,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
@@ -74,6 +78,8 @@ fn capture_options(o: &LiveOptions, c: &LiveContainers) -> CaptureOptions {
         cgroups: c.cgroups.clone(),
         cgroup_filter: c.kernel,
         inject: o.inject.clone(),
+        run_as: o.run_as.clone(),
+        env: o.env.clone(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod ebpf;
 pub mod inject;
+pub mod launch;
 pub mod ptrace;
 pub mod samples;
 
@@ -36,6 +37,10 @@ pub struct CaptureOptions {
     /// Calls to make fail, or return a value, without running, and signals to deliver after
     /// them (strace's `-e inject=`; the ptrace engine only).
     pub inject: Vec<inject::Injection>,
+    /// Run the command as this user (strace's `-u`; needs root).
+    pub run_as: Option<launch::RunAs>,
+    /// Changes to the command's environment (strace's `-E`).
+    pub env: Vec<launch::EnvChange>,
 }
 
 impl Default for CaptureOptions {
@@ -48,6 +53,8 @@ impl Default for CaptureOptions {
             cgroups: Vec::new(),
             cgroup_filter: false,
             inject: Vec::new(),
+            run_as: None,
+            env: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
+use crate::engine::launch::Launch;
 use crate::engine::EngineError;
 
 /// The held (then released) command.
@@ -46,8 +47,9 @@ fn resolve(argv0: &OsString) -> Option<PathBuf> {
 }
 
 impl HeldChild {
-    /// Fork `argv`, held before its execve until [`HeldChild::release`].
-    pub fn spawn(argv: &[OsString]) -> Result<HeldChild, EngineError> {
+    /// Fork `argv`, held before its execve until [`HeldChild::release`]; it runs as `launch`
+    /// says.
+    pub fn spawn(argv: &[OsString], launch: &Launch) -> Result<HeldChild, EngineError> {
         let name = argv
             .first()
             .map(|a| a.to_string_lossy().into_owned())
@@ -90,8 +92,13 @@ impl HeldChild {
                 let mut b = 0u8;
                 let n = libc::read(gate_r.as_raw_fd(), (&mut b as *mut u8).cast(), 1);
                 if n == 1 {
-                    libc::execv(exe.as_ptr(), arg_ptrs.as_ptr());
-                    let errno = *libc::__errno_location();
+                    let errno = match launch.enter() {
+                        Ok(()) => {
+                            libc::execve(exe.as_ptr(), arg_ptrs.as_ptr(), launch.envp());
+                            *libc::__errno_location()
+                        }
+                        Err(errno) => errno,
+                    };
                     libc::write(err_w.as_raw_fd(), (&errno as *const i32).cast(), 4);
                 }
                 libc::_exit(127);
@@ -189,9 +196,14 @@ impl Drop for HeldChild {
 mod tests {
     use super::*;
 
+    fn launch() -> Launch {
+        Launch::new(&[], None).unwrap()
+    }
+
     #[test]
     fn held_child_runs_only_after_release_and_reports_its_code() {
-        let mut c = HeldChild::spawn(&["sh".into(), "-c".into(), "exit 7".into()]).unwrap();
+        let mut c =
+            HeldChild::spawn(&["sh".into(), "-c".into(), "exit 7".into()], &launch()).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(!c.wait(false), "the child must wait for the release");
         c.release().unwrap();
@@ -201,16 +213,16 @@ mod tests {
 
     #[test]
     fn missing_command_is_a_spawn_error() {
-        let e = HeldChild::spawn(&["/nonexistent/syspect-test".into()]);
+        let e = HeldChild::spawn(&["/nonexistent/syspect-test".into()], &launch());
         let mut c = e.unwrap();
         assert!(matches!(c.release(), Err(EngineError::Spawn { .. })));
-        let e = HeldChild::spawn(&["syspect-no-such-command-xyz".into()]);
+        let e = HeldChild::spawn(&["syspect-no-such-command-xyz".into()], &launch());
         assert!(matches!(e, Err(EngineError::Spawn { .. })));
     }
 
     #[test]
     fn dropping_an_unreleased_child_kills_it() {
-        let c = HeldChild::spawn(&["sleep".into(), "100".into()]).unwrap();
+        let c = HeldChild::spawn(&["sleep".into(), "100".into()], &launch()).unwrap();
         let pid = c.pid;
         drop(c);
         // SAFETY: probing a pid with signal 0.

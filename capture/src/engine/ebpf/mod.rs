@@ -222,7 +222,13 @@ impl EbpfEngine {
         }
         // check first: a failed load must not leave a held child behind (Drop kills it anyway)
         loader::check_privilege()?;
-        let mut child = HeldChild::spawn(argv)?;
+        let launch = crate::engine::launch::Launch::new(&opts.env, opts.run_as.as_ref()).map_err(
+            |source| EngineError::Spawn {
+                command: argv[0].to_string_lossy().into_owned(),
+                source,
+            },
+        )?;
+        let mut child = HeldChild::spawn(argv, &launch)?;
         let loaded = loader::load(opts, Some(child.pid), cfg)?;
         let mut engine = Self::new(loaded, None, cfg)?;
         engine.by_cgroup = !opts.cgroups.is_empty() || opts.cgroup_filter;

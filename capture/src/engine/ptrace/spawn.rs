@@ -14,6 +14,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::tracee::{Origin, Tracee};
 use super::{seccomp, sys, PtraceEngine};
+use crate::engine::launch::Launch;
 use crate::engine::{CaptureOptions, EngineError};
 use crate::event::Tid;
 
@@ -41,6 +42,7 @@ fn describe(argv: &[OsString]) -> String {
 /// Must run in a freshly forked child; all pointers point at memory prepared before fork.
 unsafe fn child(
     argv: &[*const libc::c_char],
+    launch: &Launch,
     filter: Option<&[libc::sock_filter]>,
     sync_r: libc::c_int,
     err_w: libc::c_int,
@@ -53,15 +55,6 @@ unsafe fn child(
             libc::_exit(127)
         }
     };
-    // SAFETY: plain syscalls on integers and local, initialised structs.
-    unsafe {
-        // What an untraced child of a shell gets: default SIGPIPE (Rust ignores it), no
-        // blocked signals.
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-    }
     let mut b = 0u8;
     // SAFETY: reading one byte into a local.
     unsafe {
@@ -75,9 +68,15 @@ unsafe fn child(
             fail(e.raw_os_error().unwrap_or(libc::EINVAL));
         }
     }
-    // SAFETY: argv is NULL-terminated and its strings live in memory prepared before fork.
+    // What an untraced child of a shell gets (default SIGPIPE, no blocked signals), as the
+    // user asked for; after the filter, which needs no privilege then.
+    // SAFETY: in the forked child.
+    if let Err(errno) = unsafe { launch.enter() } {
+        fail(errno);
+    }
+    // SAFETY: argv and envp are NULL-terminated, their strings in memory prepared before fork.
     unsafe {
-        libc::execvp(argv[0], argv.as_ptr());
+        libc::execvpe(argv[0], argv.as_ptr(), launch.envp());
         fail(*libc::__errno_location())
     }
 }
@@ -120,6 +119,7 @@ impl PtraceEngine {
             set.extend(opts.inject.iter().flat_map(|i| i.syscalls.iter().copied()));
             seccomp::build(&set)
         });
+        let launch = Launch::new(&opts.env, opts.run_as.as_ref()).map_err(spawn_err)?;
         let (sync_r, sync_w) = pipe().map_err(spawn_err)?;
         let (err_r, err_w) = pipe().map_err(spawn_err)?;
 
@@ -135,6 +135,7 @@ impl PtraceEngine {
                 libc::close(err_r.as_raw_fd());
                 child(
                     &argv,
+                    &launch,
                     filter.as_deref(),
                     sync_r.as_raw_fd(),
                     err_w.as_raw_fd(),
