@@ -45,6 +45,7 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("timestamps", &["strace"]),
     ("durations", &["strace"]),
     ("fd_paths", &["strace"]),
+    ("stack_traces", &["strace"]),
 ];
 
 /// The analyzer subcommands (those of [`AnalyzerArgs`]).
@@ -542,6 +543,9 @@ pub struct AnalyzerArgs {
     /// seconds since the epoch (-ttt).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     pub timestamps: u8,
+    /// strace: the stack of each call after its line, as strace's -k (the ptrace engine).
+    #[arg(short = 'k', long = "stack-trace")]
+    pub stack_traces: bool,
     /// strace: the time spent in each call, `<0.000012>` after its result.
     #[arg(short = 'T', long = "syscall-times")]
     pub durations: bool,

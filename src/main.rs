@@ -247,6 +247,7 @@ fn live_options(
         inject: Vec::new(),
         run_as,
         env: l.env.iter().map(|e| EnvChange::parse(e)).collect(),
+        stack_traces: false,
     })
 }
 
@@ -304,6 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let inject = strace_args::injections(&s)?;
             let mut opts = live_options(&s.live, s.command, s.filter.as_deref())?;
             opts.inject = inject;
+            opts.stack_traces = s.stack_traces;
             let printer = Format::Strace(strace).printer(&AnalyzerOptions::default(), false);
             let code = live::capture_and_print(&opts, with_summary(printer, count_too), &mut out)?;
             out.flush()?;

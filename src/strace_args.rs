@@ -33,7 +33,7 @@ pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     a.live.pids.append(&mut a.attach);
     // strace shows signals and exits whatever the set or the result (and an injection marks
     // the result of a call that is shown)
-    const NOTICES: &str = "evt.type in (signaldeliver, procexit, inject)";
+    const NOTICES: &str = "evt.type in (signaldeliver, procexit, inject, stack)";
     let mut parts: Vec<String> = a.filter.take().into_iter().collect();
     let q = qualifiers(&a.qualifiers)?;
     if let Some((all_but, names)) = q.trace {

@@ -25,6 +25,8 @@ mod scap;
 mod strace_compat;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
+/// `strace -k` against strace's.
+mod strace_stack;
 /// Trace files that end early, are damaged, or are no trace at all.
 mod tracefile;
 /// The live terminal views (top, iftop) driven through tmux.

@@ -104,10 +104,25 @@ pub enum EventKind {
         ret: Option<i64>,
         signo: i32,
     },
+    /// The stack of the thread's call whose exit came just before (strace's `-k`; the ptrace
+    /// engine only), innermost frame first.
+    Stack { frames: Vec<Frame> },
     /// An event of another tool's capture that syspect has no model for (a sysdig scheduler
     /// `switch`, a page fault, a plugin event), named as that tool names it. It is kept only so
     /// that event numbers stay the source's (`evt.num`): readers count it and show nothing.
     Other { name: String },
+}
+
+/// One frame of a stack, as strace's `-k` names it: the module's path, the nearest function
+/// symbol before the address and the address's offset from it, and the address's offset in
+/// the module's file. `module` is empty for an address in no file (then `file_offset` is the
+/// address itself), `symbol` when the module names no function before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub module: Vec<u8>,
+    pub symbol: String,
+    pub offset: u64,
+    pub file_offset: u64,
 }
 
 /// One syscall argument value as captured. How to *show* it depends on the argument's

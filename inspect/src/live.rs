@@ -62,6 +62,8 @@ pub struct LiveOptions {
     pub run_as: Option<syspect_capture::engine::launch::RunAs>,
     /// Changes to the command's environment (strace's `-E`).
     pub env: Vec<syspect_capture::engine::launch::EnvChange>,
+    /// The stack of each recorded call (strace's `-k`; ptrace, which `auto` then picks).
+    pub stack_traces: bool,
 }
 
 /// How long one poll may block: short, so that Ctrl-C, `-M` and frame closing stay prompt.
@@ -80,6 +82,7 @@ fn capture_options(o: &LiveOptions, c: &LiveContainers) -> CaptureOptions {
         inject: o.inject.clone(),
         run_as: o.run_as.clone(),
         env: o.env.clone(),
+        stack_traces: o.stack_traces,
     }
 }
 
@@ -111,7 +114,9 @@ fn open_engine(
         EngineKind::Ptrace => Ok((ptrace(&copts)?, "ptrace")),
         EngineKind::Ebpf => Ok((ebpf(&copts)?, "ebpf")),
         // eBPF programs cannot change a call's result
-        EngineKind::Auto if !copts.inject.is_empty() => Ok((ptrace(&copts)?, "ptrace")),
+        EngineKind::Auto if !copts.inject.is_empty() || copts.stack_traces => {
+            Ok((ptrace(&copts)?, "ptrace"))
+        }
         EngineKind::Auto => match ebpf(&copts) {
             Ok(e) => Ok((e, "ebpf")),
             Err(err @ EngineError::Privilege { .. }) | Err(err @ EngineError::Bpf(_))

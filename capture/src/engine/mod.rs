@@ -41,6 +41,8 @@ pub struct CaptureOptions {
     pub run_as: Option<launch::RunAs>,
     /// Changes to the command's environment (strace's `-E`).
     pub env: Vec<launch::EnvChange>,
+    /// The stack of each recorded call (strace's `-k`; the ptrace engine only).
+    pub stack_traces: bool,
 }
 
 impl Default for CaptureOptions {
@@ -55,6 +57,7 @@ impl Default for CaptureOptions {
             inject: Vec::new(),
             run_as: None,
             env: Vec::new(),
+            stack_traces: false,
         }
     }
 }

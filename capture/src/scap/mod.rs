@@ -554,7 +554,8 @@ pub fn sysdig_type(rec: &Record) -> Option<(String, char)> {
         EventKind::Clone { .. }
         | EventKind::Exec(_)
         | EventKind::Sample { .. }
-        | EventKind::Injected { .. } => return None,
+        | EventKind::Injected { .. }
+        | EventKind::Stack { .. } => return None,
     })
 }
 

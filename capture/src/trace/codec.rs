@@ -48,7 +48,8 @@
 //!   flags`; 3 Exec `old_tid exe argv cwd [comm cgroup]` (the last two since 3.0); 4 ThreadExit `status:zigzag`; 5 Signal
 //!   `signo:zigzag code:zigzag sender`; 6 Sample `cpu_ns rss_kb vsz_kb`; 7 Drops `cpu count`;
 //!   8 Other `name`; 9 Call `[nr] enter_args ret:zigzag exit_args`; 10 Injected (since 3.2)
-//!   `nr:varint has_ret:u8 [ret:zigzag] signo:zigzag`.
+//!   `nr:varint has_ret:u8 [ret:zigzag] signo:zigzag`; 11 Stack (since 3.2) `n (module symbol
+//!   offset:varint file_offset:varint){n}`.
 //! - A Call is an Enter and the Exit that came right after it, of the same thread, CPU and
 //!   syscall, no earlier than it: the two events in one record, which a reader gives back as
 //!   the two. Its duration is in the durations stream; it counts as two records in the frame
@@ -91,6 +92,8 @@ pub(super) const SAME_NR: u8 = 0x80;
 pub(super) const CALL: u8 = 9;
 /// Event variant of an injection (format 3.2).
 pub(super) const INJECTED: u8 = 10;
+/// Event variant of a stack (format 3.2).
+pub(super) const STACK: u8 = 11;
 /// Buf or Mem argument tag bit: the bytes repeat an earlier blob of the frame.
 pub(super) const REPEAT: u8 = 0x20;
 /// Buf argument tag bit, in an exit: the real length is the return value.
@@ -618,6 +621,7 @@ fn encode_event(
         EventKind::Drops { .. } => (7, None),
         EventKind::Other { .. } => (8, None),
         EventKind::Injected { .. } => (INJECTED, None),
+        EventKind::Stack { .. } => (STACK, None),
     };
     let mut tag = variant;
     let same_thread = e.tid == ctx.tid && e.pid == ctx.pid;
@@ -725,6 +729,15 @@ fn encode_event(
                 None => out.push(0),
             }
             put_zigzag(out, *signo as i64);
+        }
+        EventKind::Stack { frames } => {
+            put_varint(out, frames.len() as u64);
+            for f in frames {
+                put_bytes(out, &f.module);
+                put_bytes(out, f.symbol.as_bytes());
+                put_varint(out, f.offset);
+                put_varint(out, f.file_offset);
+            }
         }
     }
     blobs.len() - blobs_before

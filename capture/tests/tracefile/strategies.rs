@@ -79,6 +79,23 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
         "[a-z_]{0,12}".prop_map(|name| EventKind::Other { name }),
         (any::<u16>(), any::<Option<i64>>(), any::<i32>())
             .prop_map(|(nr, ret, signo)| EventKind::Injected { nr, ret, signo }),
+        proptest::collection::vec(
+            ("[a-z/]{0,8}", "[a-z_]{0,8}", any::<u64>(), any::<u64>()),
+            0..4
+        )
+        .prop_map(|v| EventKind::Stack {
+            frames: v
+                .into_iter()
+                .map(
+                    |(m, symbol, offset, file_offset)| syspect_capture::event::Frame {
+                        module: m.into_bytes(),
+                        symbol,
+                        offset,
+                        file_offset,
+                    }
+                )
+                .collect()
+        }),
     ]
 }
 

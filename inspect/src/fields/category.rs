@@ -140,9 +140,10 @@ pub fn category(cx: &Ctx<'_>) -> &'static str {
         EventKind::ThreadExit { .. } | EventKind::Clone { .. } | EventKind::Exec(_) => "process",
         // sysdig's procinfo and drop events are internal, which its evt.category shows as
         // unknown
-        EventKind::Sample { .. } | EventKind::Drops { .. } | EventKind::Injected { .. } => {
-            "unknown"
-        }
+        EventKind::Sample { .. }
+        | EventKind::Drops { .. }
+        | EventKind::Injected { .. }
+        | EventKind::Stack { .. } => "unknown",
         EventKind::Other { name } => match name.as_str() {
             "switch" => "scheduler",
             "container" => "process",

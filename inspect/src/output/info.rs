@@ -177,7 +177,33 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
                 }
             }
         }
+        EventKind::Stack { frames } => {
+            for (i, f) in frames.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&frame_text(f));
+            }
+        }
         EventKind::Other { .. } => {}
+    }
+}
+
+/// A stack frame as strace's `-k` prints it, without its ` > `: `/usr/lib/libc.so.6(__write+0x10)
+/// [0xf8350]`, `/usr/bin/cat() [0x243e]`, or `unexpected_backtracing_error [0x7f...]` for an
+/// address in no file.
+pub fn frame_text(f: &syspect_capture::event::Frame) -> String {
+    if f.module.is_empty() {
+        return format!("unexpected_backtracing_error [{:#x}]", f.file_offset);
+    }
+    let module = String::from_utf8_lossy(&f.module);
+    if f.symbol.is_empty() {
+        format!("{module}() [{:#x}]", f.file_offset)
+    } else {
+        format!(
+            "{module}({}+{:#x}) [{:#x}]",
+            f.symbol, f.offset, f.file_offset
+        )
     }
 }
 

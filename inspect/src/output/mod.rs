@@ -111,5 +111,6 @@ pub fn type_name(ev: &Event) -> std::borrow::Cow<'static, str> {
         EventKind::Drops { .. } => "drop".into(),
         EventKind::Other { name } => name.clone().into(),
         EventKind::Injected { .. } => "inject".into(),
+        EventKind::Stack { .. } => "stack".into(),
     }
 }

@@ -97,6 +97,8 @@ pub struct StracePrinter {
     interrupted: HashMap<Tid, u16>,
     /// Threads whose current call's result was injected (strace's `(INJECTED)`).
     injected: HashSet<Tid>,
+    /// Threads whose last line is their call's, which a stack (strace's `-k`) follows.
+    stack_follows: HashSet<Tid>,
 }
 
 impl StracePrinter {
@@ -237,6 +239,9 @@ impl Printer for StracePrinter {
         ) {
             self.live.insert(tid);
         }
+        if !matches!(ev.kind, EventKind::Stack { .. }) {
+            self.stack_follows.remove(&tid);
+        }
         match &ev.kind {
             // -P: a call is known to touch a path at its exit only, and printed whole there
             EventKind::Enter { .. } if !self.opts.paths.is_empty() => {}
@@ -321,6 +326,7 @@ impl Printer for StracePrinter {
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
+                    self.stack_follows.insert(tid);
                     self.dump(cx, out)?;
                 } else {
                     self.interrupt(out)?;
@@ -332,6 +338,7 @@ impl Printer for StracePrinter {
                     }
                     call.push(')');
                     Self::line(&call, &result, out)?;
+                    self.stack_follows.insert(tid);
                     self.dump(cx, out)?;
                 }
                 self.interrupted.remove(&tid);
@@ -351,6 +358,7 @@ impl Printer for StracePrinter {
                     render::strace_signal(*signo, *code, *sender)
                 );
                 out.write_all(line.as_bytes())?;
+                self.stack_follows.insert(tid);
             }
             EventKind::ThreadExit { status } => {
                 // A call that never returns (exit_group, or killed mid-call): `= ?`.
@@ -394,6 +402,18 @@ impl Printer for StracePrinter {
             EventKind::Injected { ret, .. } => {
                 if ret.is_some() {
                     self.injected.insert(tid);
+                }
+            }
+            EventKind::Stack { frames } => {
+                // only after the line of the call it is the stack of
+                if self.stack_follows.remove(&tid) {
+                    let mut text = String::new();
+                    for f in frames {
+                        text.push_str(" > ");
+                        text.push_str(&super::info::frame_text(f));
+                        text.push('\n');
+                    }
+                    out.write_all(text.as_bytes())?;
                 }
             }
             EventKind::Exec(_)

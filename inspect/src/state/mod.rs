@@ -256,7 +256,8 @@ impl State {
             EventKind::Signal { .. }
             | EventKind::Drops { .. }
             | EventKind::Other { .. }
-            | EventKind::Injected { .. } => None,
+            | EventKind::Injected { .. }
+            | EventKind::Stack { .. } => None,
         }
     }
 

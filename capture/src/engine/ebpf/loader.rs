@@ -167,6 +167,13 @@ pub fn load(
     armed: Option<u32>,
     cfg: EbpfConfig,
 ) -> Result<Loaded, EngineError> {
+    if opts.stack_traces {
+        return Err(EngineError::Bpf(
+            "stack traces (strace's -k) need the ptrace engine: the eBPF programs do not unwind \
+             user stacks"
+                .into(),
+        ));
+    }
     if !opts.inject.is_empty() {
         return Err(EngineError::Bpf(
             "injecting faults (strace's -e inject=) needs the ptrace engine: eBPF programs \

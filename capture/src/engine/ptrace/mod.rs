@@ -81,6 +81,7 @@ mod attach;
 mod fetch;
 mod seccomp;
 mod spawn;
+mod stack;
 mod stops;
 mod sys;
 mod timer;
@@ -122,6 +123,8 @@ pub struct PtraceEngine {
     seccomp: bool,
     /// strace's `-e inject=`, by syscall number.
     inject: Vec<Option<inject::Injection>>,
+    /// strace's `-k`: the processes' modules, to unwind stacks.
+    stacks: Option<stack::Stacks>,
     tracees: TraceeMap,
     /// New children stopped before their parent's event, and since when.
     early: Vec<(Tid, Instant)>,
@@ -157,6 +160,7 @@ impl PtraceEngine {
             wanted,
             seccomp,
             inject: inject::by_syscall(&opts.inject),
+            stacks: opts.stack_traces.then(stack::Stacks::default),
             tracees: TraceeMap::default(),
             early: Vec::new(),
             gone: Vec::new(),

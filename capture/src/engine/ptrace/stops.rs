@@ -7,7 +7,7 @@ use libc::c_int;
 use super::fetch::{Reader, Side};
 use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
 use super::tracee::{tgid_of, Origin, Tracee};
-use super::PtraceEngine;
+use super::{stack, PtraceEngine};
 use crate::engine::inject::Injection;
 use crate::event::{Arg, Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
 use crate::procfs::inet_ends;
@@ -115,6 +115,10 @@ impl PtraceEngine {
 
     pub(super) fn on_exit(&mut self, tid: Tid, status: c_int, ts: u64, out: &mut Vec<Record>) {
         self.early.retain(|&(t, _)| t != tid);
+        if let Some(stacks) = self.stacks.as_mut() {
+            // a process's modules go with it (its pid may be another's later)
+            stacks.forget(tid);
+        }
         let Some(t) = self.tracees.remove(&tid) else {
             // A new child killed before its first stop and before its parent's event: keep
             // its status for that event (bounded: it may also be an untraced child).
@@ -175,6 +179,10 @@ impl PtraceEngine {
                 t.arch = info.arch;
                 t.recorded = record;
                 t.injecting = None;
+                t.stack = None;
+                if let (true, false, Some(stacks)) = (record, t.startup, self.stacks.as_mut()) {
+                    t.stack = Some(stacks.capture(t.pid, tid));
+                }
                 if let Some(inj) = self.inject.get(nr as usize).and_then(Option::as_ref) {
                     if info.arch == sys::AUDIT_ARCH_X86_64 && !t.startup {
                         t.injecting = inject_now(tid, t, nr as u16, inj);
@@ -233,6 +241,11 @@ impl PtraceEngine {
                 signal = injected.map_or(0, |(_, sig)| sig);
                 let (nr, arch, recorded, startup, pid) =
                     (t.nr, t.arch, t.recorded, t.startup, t.pid);
+                if let Some(stacks) = self.stacks.as_mut() {
+                    if ret >= 0 && stack::changes_mappings(&syscalls::name(nr as u16)) {
+                        stacks.stale(pid);
+                    }
+                }
                 if recorded && !startup && self.wants(nr, arch) {
                     let t = &self.tracees[&tid];
                     let mut args = match syscalls::lookup(nr as u16) {
@@ -264,6 +277,17 @@ impl PtraceEngine {
                         args,
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
+                    let frames = self.tracees.get_mut(&tid).and_then(|t| t.stack.take());
+                    if let Some(frames) = frames {
+                        push(
+                            out,
+                            &mut self.stats.events,
+                            ts,
+                            tid,
+                            pid,
+                            EventKind::Stack { frames },
+                        );
+                    }
                 }
             }
             _ => {}
@@ -282,6 +306,18 @@ impl PtraceEngine {
                         sender,
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
+                    // strace -k shows where a signal found the thread too
+                    if let Some(stacks) = self.stacks.as_mut() {
+                        let frames = stacks.capture(pid, tid);
+                        push(
+                            out,
+                            &mut self.stats.events,
+                            ts,
+                            tid,
+                            pid,
+                            EventKind::Stack { frames },
+                        );
+                    }
                 }
             }
         }

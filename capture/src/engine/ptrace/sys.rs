@@ -148,6 +148,19 @@ pub fn arg_regs(tid: Tid) -> io::Result<[u64; 6]> {
     Ok([r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9])
 }
 
+/// All the user registers of a stopped thread (the stack unwinder wants rip, rsp and rbp).
+pub fn user_regs(tid: Tid) -> io::Result<libc::user_regs_struct> {
+    // SAFETY: user_regs_struct is plain integers; GETREGS fills it.
+    let mut r: libc::user_regs_struct = unsafe { std::mem::zeroed() };
+    ptrace(
+        libc::PTRACE_GETREGS,
+        tid,
+        0,
+        &mut r as *mut libc::user_regs_struct as usize,
+    )?;
+    Ok(r)
+}
+
 /// What `PTRACE_GETSIGINFO` says about a signal: number, code, and the sending pid when the
 /// siginfo carries one (signals sent by a process, and SIGCHLD).
 pub fn siginfo(tid: Tid) -> io::Result<(i32, i32, Tid)> {

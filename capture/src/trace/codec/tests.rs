@@ -101,6 +101,21 @@ fn events_round_trip_with_time_going_backwards() {
                 signo: 10,
             },
         ),
+        ev(
+            9,
+            11,
+            EventKind::Stack {
+                frames: vec![
+                    crate::event::Frame {
+                        module: b"/usr/lib/libc.so.6".to_vec(),
+                        symbol: "__write".into(),
+                        offset: 16,
+                        file_offset: 0xf8350,
+                    },
+                    crate::event::Frame::default(),
+                ],
+            },
+        ),
     ];
     assert_eq!(round_trip(&recs), recs);
 }

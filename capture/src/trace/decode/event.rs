@@ -301,6 +301,19 @@ pub(crate) fn decode_event(
             },
             signo: c.i32()?,
         },
+        super::super::codec::STACK => {
+            let n = c.varint()?;
+            let mut frames = Vec::with_capacity(n.min(256) as usize);
+            for _ in 0..n {
+                frames.push(crate::event::Frame {
+                    module: c.bytes()?.to_vec(),
+                    symbol: String::from_utf8_lossy(c.bytes()?).into_owned(),
+                    offset: c.varint()?,
+                    file_offset: c.varint()?,
+                });
+            }
+            EventKind::Stack { frames }
+        }
         _ if lenient => return Ok(Decoded::Skipped),
         v => return Err(format!("unknown event variant {v}")),
     };
