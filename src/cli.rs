@@ -236,6 +236,8 @@ pub enum ListWhat {
     Analyzers,
     /// Every field a filter or `-p` may use, with its type and meaning.
     Fields,
+    /// sysdig's chisels that `read -c NAME` runs, and the syspect command each is.
+    Chisels,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -427,6 +429,10 @@ pub struct ReadArgs {
     /// `-s` (default: all that the capture kept, its snap length).
     #[arg(short = 's', long = "strsize", value_name = "N")]
     pub strsize: Option<usize>,
+    /// Run sysdig's chisel NAME (`topfiles_bytes`, `fdbytes_by proc.name`, `spy_port 80`...):
+    /// the syspect command that does its work (`syspect list chisels`).
+    #[arg(short = 'c', long = "chisel", value_name = "NAME")]
+    pub chisel: Option<String>,
     #[command(flatten)]
     pub window: WindowArgs,
 }

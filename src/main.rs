@@ -1,5 +1,6 @@
 //! The `syspect` binary: command-line parsing and dispatch; the work is in the library crates.
 
+mod chisels;
 mod cli;
 mod strace_args;
 
@@ -311,6 +312,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out.flush()?;
             Ok(exit_code(code))
         }
+        Command::Read(r) if r.chisel.is_some() => {
+            let spec = r.chisel.as_deref().unwrap_or_default();
+            let argv = chisels::command_line(
+                spec,
+                r.files,
+                r.window.from.as_deref(),
+                r.window.to.as_deref(),
+            )?;
+            let matches = cli::command()
+                .try_get_matches_from(argv)
+                .map_err(|e| UsageError(format!("-c {spec}: {}", e.render())))?;
+            run(Cli::from_arg_matches(&matches)?)
+        }
         Command::Read(r) => {
             if let Some(n) = r.strsize {
                 syspect_capture::syscalls::render::set_string_limit(n);
@@ -388,6 +402,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ListWhat::Events => syspect_inspect::list::events(&mut out)?,
                 ListWhat::Analyzers => syspect_inspect::list::analyzers(&mut out)?,
                 ListWhat::Fields => syspect_inspect::list::fields(&mut out)?,
+                ListWhat::Chisels => chisels::list(&mut out)?,
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)

@@ -569,3 +569,44 @@ fn connect_exits_show_sysdigs_tuple() {
     assert!(theirs.len() >= 2, "{theirs:?}");
     assert_eq!(mine, theirs);
 }
+
+/// `read -c CHISEL` runs what the chisel is in syspect: its output is that command's, for the
+/// sysdig command lines of the README's table.
+#[test]
+fn read_c_runs_sysdigs_chisels_by_name() {
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    for (chisel, extra, command) in [
+        ("topfiles_bytes", &[][..], &["topfiles"][..]),
+        ("fdbytes_by", &["proc.name"][..], &["by", "proc.name"][..]),
+        (
+            "fdcount_by fd.sport",
+            &[][..],
+            &["by", "fd.sport", "--sort", "calls"][..],
+        ),
+        (
+            "topscalls_time",
+            &[][..],
+            &["by", "evt.type", "--sort", "time"][..],
+        ),
+        ("httplog", &[][..], &["httplog"][..]),
+        ("lsof", &[][..], &["lsof"][..]),
+    ] {
+        let mut read = vec!["read", f.as_str(), "-c", chisel];
+        read.extend(extra);
+        let mut direct = command.to_vec();
+        direct.extend(["-r", f.as_str()]);
+        let (a, b) = (ours(&read), ours(&direct));
+        assert!(!a.trim().is_empty(), "{chisel}");
+        assert_eq!(a, b, "{chisel}");
+    }
+    // the chisel's filter, and the user's with it
+    let a = ours(&["read", &f, "-c", "spy_port", "80", "proc.name=curl"]);
+    let b = ours(&["echo-fds", "-r", &f, "fd.port=80 and proc.name=curl"]);
+    assert!(a.contains("GET / HTTP/1.1"), "{a}");
+    assert_eq!(a, b);
+    let o = run(&["read", &f, "-c", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("topfiles_bytes"), "{}", stderr(&o));
+}
