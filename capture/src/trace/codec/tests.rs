@@ -1,6 +1,7 @@
 //! The frame encoding: round trips, and what readers make of odd frames.
 
 use super::*;
+use crate::event::Event;
 use crate::trace::decode::{decode_event, decode_frame, unzigzag, Cursor};
 use std::collections::VecDeque;
 
