@@ -278,21 +278,27 @@ impl PtraceEngine {
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
                     let frames = self.tracees.get_mut(&tid).and_then(|t| t.stack.take());
-                    if let Some(frames) = frames {
-                        push(
-                            out,
-                            &mut self.stats.events,
-                            ts,
-                            tid,
-                            pid,
-                            EventKind::Stack { frames },
-                        );
-                    }
+                    self.push_stack(frames, ts, tid, pid, out);
                 }
             }
             _ => {}
         }
         self.resume(tid, signal);
+    }
+
+    /// A stack (strace's `-k`), after the event it is the stack of.
+    fn push_stack(
+        &mut self,
+        frames: Option<Vec<crate::event::Frame>>,
+        ts: u64,
+        tid: Tid,
+        pid: Tid,
+        out: &mut Vec<Record>,
+    ) {
+        if let Some(frames) = frames {
+            let kind = EventKind::Stack { frames };
+            push(out, &mut self.stats.events, ts, tid, pid, kind);
+        }
     }
 
     fn on_signal(&mut self, tid: Tid, sig: c_int, ts: u64, out: &mut Vec<Record>) {
@@ -307,17 +313,8 @@ impl PtraceEngine {
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
                     // strace -k shows where a signal found the thread too
-                    if let Some(stacks) = self.stacks.as_mut() {
-                        let frames = stacks.capture(pid, tid);
-                        push(
-                            out,
-                            &mut self.stats.events,
-                            ts,
-                            tid,
-                            pid,
-                            EventKind::Stack { frames },
-                        );
-                    }
+                    let frames = self.stacks.as_mut().map(|s| s.capture(pid, tid));
+                    self.push_stack(frames, ts, tid, pid, out);
                 }
             }
         }

@@ -137,14 +137,7 @@ pub fn orig_rax(tid: Tid) -> io::Result<u64> {
 
 /// The six syscall argument registers (`rdi rsi rdx r10 r8 r9`), from `PTRACE_GETREGS`.
 pub fn arg_regs(tid: Tid) -> io::Result<[u64; 6]> {
-    // SAFETY: user_regs_struct is plain integers; GETREGS fills it.
-    let mut r: libc::user_regs_struct = unsafe { std::mem::zeroed() };
-    ptrace(
-        libc::PTRACE_GETREGS,
-        tid,
-        0,
-        &mut r as *mut libc::user_regs_struct as usize,
-    )?;
+    let r = user_regs(tid)?;
     Ok([r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9])
 }
 
