@@ -46,6 +46,7 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("durations", &["strace"]),
     ("fd_paths", &["strace"]),
     ("stack_traces", &["strace"]),
+    ("relative", &["strace"]),
 ];
 
 /// The analyzer subcommands (those of [`AnalyzerArgs`]).
@@ -549,6 +550,10 @@ pub struct AnalyzerArgs {
     /// seconds since the epoch (-ttt).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     pub timestamps: u8,
+    /// strace: each line starts with the time since the previous line's call began, as
+    /// strace's -r (whose letter is --read's here).
+    #[arg(long = "relative-timestamps", conflicts_with = "timestamps")]
+    pub relative: bool,
     /// strace: the stack of each call after its line, as strace's -k (the ptrace engine).
     #[arg(short = 'k', long = "stack-trace")]
     pub stack_traces: bool,

@@ -400,6 +400,7 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
     StraceOptions {
         timestamps: a.timestamps.min(3),
         durations: a.durations,
+        relative: a.relative,
         fd_paths: a.fd_paths > 0,
         pids,
         split,

@@ -25,6 +25,8 @@ mod scap;
 mod strace_compat;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
+/// `strace --relative-timestamps` (strace's `-r`).
+mod strace_relative;
 /// `strace -k` against strace's.
 mod strace_stack;
 /// Trace files that end early, are damaged, or are no trace at all.

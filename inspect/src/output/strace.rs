@@ -41,6 +41,9 @@ pub struct StraceOptions {
     pub timestamps: u8,
     /// `-T`: the time spent in each call.
     pub durations: bool,
+    /// `--relative-timestamps` (strace's `-r`): each line starts with the time since the
+    /// previous line's call began (instead of `timestamps`).
+    pub relative: bool,
     /// `-y`: an fd shown with what it names, `3</etc/hosts>` (an inet socket as strace's
     /// `-yy` shows it, `3<TCP:[127.0.0.1:8080->127.0.0.1:45678]>`).
     pub fd_paths: bool,
@@ -99,6 +102,9 @@ pub struct StracePrinter {
     injected: HashSet<Tid>,
     /// Threads whose last line is their call's, which a stack (strace's `-k`) follows.
     stack_follows: HashSet<Tid>,
+    /// When the last line's call began, and the time from the line before (a call's line is
+    /// begun at its enter and made again at its exit: both get the same time).
+    relative: Option<(u64, u64)>,
 }
 
 impl StracePrinter {
@@ -118,6 +124,21 @@ impl StracePrinter {
             PidPrefix::Column { always } if always || several => format!("{tid:<5} "),
             _ => String::new(),
         };
+        if self.opts.relative {
+            let d = match self.relative {
+                Some((last, d)) if last == ts => d,
+                Some((last, _)) => ts.saturating_sub(last),
+                None => 0,
+            };
+            self.relative = Some((ts, d));
+            let _ = write!(
+                s,
+                "{:6}.{:06} ",
+                d / 1_000_000_000,
+                d % 1_000_000_000 / 1000
+            );
+            return s;
+        }
         let us = ts % 1_000_000_000 / 1000;
         match self.opts.timestamps {
             0 => {}
