@@ -47,6 +47,7 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("fd_paths", &["strace"]),
     ("stack_traces", &["strace"]),
     ("relative", &["strace"]),
+    ("wall_clock", &["strace", "summary"]),
 ];
 
 /// The analyzer subcommands (those of [`AnalyzerArgs`]).
@@ -550,6 +551,10 @@ pub struct AnalyzerArgs {
     /// seconds since the epoch (-ttt).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     pub timestamps: u8,
+    /// strace -c: accepted; syspect's table is always of wall-clock time in each call, what
+    /// strace's -w asks for.
+    #[arg(short = 'w', long = "summary-wall-clock")]
+    pub wall_clock: bool,
     /// strace: each line starts with the time since the previous line's call began, as
     /// strace's -r (whose letter is --read's here).
     #[arg(long = "relative-timestamps", conflicts_with = "timestamps")]

@@ -34,7 +34,23 @@ use syspect_inspect::tui;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&cli::command().get_matches()) {
+    let matches = cli::command().try_get_matches().unwrap_or_else(|e| {
+        // strace's -r is a letter syspect gives --read
+        let args: Vec<String> = std::env::args().collect();
+        if e.kind() == clap::error::ErrorKind::InvalidValue
+            && args.get(1).is_some_and(|a| a == "strace")
+            && args.iter().any(|a| a == "-r")
+        {
+            let _ = e.print();
+            eprintln!(
+                "\nnote: -r reads trace files here; strace's -r (relative timestamps) is \
+                 --relative-timestamps"
+            );
+            std::process::exit(2);
+        }
+        e.exit()
+    });
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };

@@ -85,3 +85,18 @@ fn count_and_summary_only_are_two_options() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("total"), "{}", stderr(&o));
 }
+
+/// A strace user's `-r` (relative timestamps) gets a note saying what it is here.
+#[test]
+fn straces_r_gets_a_note() {
+    let o = run(&["strace", "-r", "--", "true"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--relative-timestamps"),
+        "{}",
+        stderr(&o)
+    );
+    // and strace -c -w works as strace -c does
+    let o = run(&["strace", "-c", "-w", "--engine", "ptrace", "--", "true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
