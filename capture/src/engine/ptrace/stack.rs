@@ -1,4 +1,4 @@
-//! strace's `-k`: the stack of a traced thread at a syscall, unwound by the `.eh_frame` of the
+//! strace's `-k`: the stack of a traced thread at a syscall's exit (or a signal), unwound by the `.eh_frame` of the
 //! modules its process has mapped (framehop, as samply unwinds), each frame named as strace
 //! names it: the module's path, the nearest function symbol before the address and the offset
 //! from it, and the address's offset in the file (` > /usr/lib/x86_64-linux-gnu/libc.so.6(
@@ -125,7 +125,13 @@ impl Stacks {
             .unwinder
             .iter_frames(regs.rip, unwind_regs, &mut p.cache, &mut read);
         while let Ok(Some(f)) = it.next() {
-            frames.push(name_of(&p.mapped, f.address(), f.address_for_lookup()));
+            let frame = name_of(&p.mapped, f.address(), f.address_for_lookup());
+            // past the outermost frame the unwinder reads what is no return address (at a
+            // program's entry, argc): a caller in no module ends the stack
+            if frame.module.is_empty() && !frames.is_empty() {
+                break;
+            }
+            frames.push(frame);
             if frames.len() >= MAX_FRAMES {
                 break;
             }

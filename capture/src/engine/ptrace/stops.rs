@@ -179,9 +179,14 @@ impl PtraceEngine {
                 t.arch = info.arch;
                 t.recorded = record;
                 t.injecting = None;
-                t.stack = None;
-                if let (true, false, Some(stacks)) = (record, t.startup, self.stacks.as_mut()) {
-                    t.stack = Some(stacks.capture(t.pid, tid));
+                t.exec_stack = None;
+                // strace -k shows an execve where the old image made it (the command's first
+                // one, which syspect's own start-up code makes, at the new image's entry)
+                let exec = nr == libc::SYS_execve as u64 || nr == libc::SYS_execveat as u64;
+                if let (true, true, false, Some(stacks)) =
+                    (record, exec, t.startup, self.stacks.as_mut())
+                {
+                    t.exec_stack = Some(stacks.capture(t.pid, tid));
                 }
                 if let Some(inj) = self.inject.get(nr as usize).and_then(Option::as_ref) {
                     if info.arch == sys::AUDIT_ARCH_X86_64 && !t.startup {
@@ -277,7 +282,13 @@ impl PtraceEngine {
                         args,
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
-                    let frames = self.tracees.get_mut(&tid).and_then(|t| t.stack.take());
+                    // strace -k: the stack at the call's exit (or an execve's entry)
+                    let exec_stack = self.tracees.get_mut(&tid).and_then(|t| t.exec_stack.take());
+                    let frames = match (exec_stack, self.stacks.as_mut()) {
+                        (Some(f), _) => Some(f),
+                        (None, Some(s)) => Some(s.capture(pid, tid)),
+                        (None, None) => None,
+                    };
                     self.push_stack(frames, ts, tid, pid, out);
                 }
             }

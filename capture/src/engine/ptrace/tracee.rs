@@ -42,8 +42,8 @@ pub struct Tracee {
     /// The current call is tampered with: what it returns instead (`None`: it runs), and the
     /// signal to deliver when it returns (0: none).
     pub injecting: Option<(Option<i64>, i32)>,
-    /// The current call's stack (strace's `-k`), taken at its entry, sent after its exit.
-    pub stack: Option<Vec<crate::event::Frame>>,
+    /// An execve's stack (strace's `-k`), taken at its entry, in the image it replaces.
+    pub exec_stack: Option<Vec<crate::event::Frame>>,
 }
 
 impl Tracee {
@@ -61,7 +61,7 @@ impl Tracee {
             startup_enter: None,
             inject_counts: Vec::new(),
             injecting: None,
-            stack: None,
+            exec_stack: None,
         }
     }
 }
