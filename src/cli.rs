@@ -48,6 +48,7 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("stack_traces", &["strace"]),
     ("relative", &["strace"]),
     ("wall_clock", &["strace", "summary"]),
+    ("verbose", &["strace"]),
 ];
 
 /// The analyzer subcommands (those of [`AnalyzerArgs`]).
@@ -555,6 +556,9 @@ pub struct AnalyzerArgs {
     /// strace's -w asks for.
     #[arg(short = 'w', long = "summary-wall-clock")]
     pub wall_clock: bool,
+    /// strace: argv and execve's environment whole (structs stay abbreviated), as strace's -v.
+    #[arg(short = 'v', long = "no-abbrev")]
+    pub verbose: bool,
     /// strace: each line starts with the time since the previous line's call began, as
     /// strace's -r (whose letter is --read's here).
     #[arg(long = "relative-timestamps", conflicts_with = "timestamps")]

@@ -314,6 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             s.live.snaplen.get_or_insert(strsize);
             strace_selection(&mut s)?;
             syspect_capture::syscalls::render::set_hex_strings(s.hex_strings);
+            syspect_capture::syscalls::render::set_verbose(s.verbose);
             let strace = strace_options(&s);
             // -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
             let output = s.output.as_deref().filter(|_| strace.split.is_none());
@@ -578,6 +579,7 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
     strace_selection(&mut a)?;
     let inject = strace_args::injections(&a)?;
     syspect_capture::syscalls::render::set_hex_strings(a.hex_strings);
+    syspect_capture::syscalls::render::set_verbose(a.verbose);
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,

@@ -738,3 +738,27 @@ fn e_read_and_write_dump_the_data_as_strace_does() {
     assert_eq!(dumped.count(), 2, "{mine}");
     assert_eq!(mine, theirs);
 }
+
+/// `-v`: execve's environment as its strings, line for line with strace -v.
+#[test]
+fn v_prints_the_environment_as_strace_v_does() {
+    if !need_program("v_env", "strace") {
+        return;
+    }
+    let run_with = |cmd: &mut Command| -> String {
+        let o = cmd
+            .env_clear()
+            .env("A", "1")
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let args = ["-v", "-e", "trace=execve"];
+    let cmd = ["env", "-i", "X=a\"b", "/bin/true"];
+    let theirs = run_with(Command::new("strace").args(args).args(cmd));
+    let mine = run_with(syspect().arg("strace").args(args).arg("--").args(cmd));
+    assert!(mine.contains(r#"["X=a\"b"]) = 0"#), "{mine}");
+    assert_eq!(mine, theirs);
+}

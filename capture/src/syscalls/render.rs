@@ -17,8 +17,8 @@
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
 pub use super::strings::{
-    capture_snaplen, set_capture_snaplen, set_hex_strings, set_string_limit, string_limit,
-    MAX_STRLEN,
+    capture_snaplen, set_capture_snaplen, set_hex_strings, set_string_limit, set_verbose,
+    string_limit, MAX_STRLEN,
 };
 pub use super::structs::{si_code_name, sigset, wait_status};
 
@@ -370,6 +370,25 @@ pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
     format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
 }
 
+/// argv (or with `-v` the environment) as strace shows it: at most `-s` strings unless `-v`,
+/// each cut at `-s`, `...` after the last when there were more.
+fn str_list(items: &[Vec<u8>], trunc: bool) -> String {
+    let max = if strings::verbose() {
+        usize::MAX
+    } else {
+        strings::string_limit()
+    };
+    let mut parts: Vec<String> = items
+        .iter()
+        .take(max)
+        .map(|s| strings::cstr(s, s.len() >= strings::capture_snaplen()))
+        .collect();
+    if trunc || items.len() > max {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
 /// `[3, 4]` from the two ints pipe/socketpair wrote.
 fn fd_pair(b: &[u8]) -> String {
     let r = structs::Bytes(b);
@@ -627,16 +646,9 @@ impl Call<'_, '_> {
             (ArgType::BufIn(_) | ArgType::BufOut, Arg::Buf { data, len }) => {
                 strings::buf(data, *len, false)
             }
-            (ArgType::StrList, Arg::StrList { items, trunc }) => {
-                let mut parts: Vec<String> = items
-                    .iter()
-                    .take(strings::string_limit())
-                    .map(|s| strings::cstr(s, s.len() >= strings::capture_snaplen()))
-                    .collect();
-                if *trunc || items.len() > strings::string_limit() {
-                    parts.push("...".into());
-                }
-                format!("[{}]", parts.join(", "))
+            (ArgType::StrList, Arg::StrList { items, trunc }) => str_list(items, *trunc),
+            (ArgType::Envp, Arg::StrList { items, trunc }) if strings::verbose() => {
+                str_list(items, *trunc)
             }
             (ArgType::Envp, Arg::StrList { items, trunc }) => {
                 let more = if *trunc { "+" } else { "" };

@@ -14,6 +14,18 @@ thread_local! {
     static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
     static SNAPLEN: Cell<usize> = const { Cell::new(usize::MAX) };
     static HEX: Cell<u8> = const { Cell::new(0) };
+    static VERBOSE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// strace's `-v`: argv and the environment whole (execve's environment as its strings, not
+/// `/* 35 vars */`), on this thread.
+pub fn set_verbose(v: bool) {
+    VERBOSE.with(|c| c.set(v));
+}
+
+/// Whether [`set_verbose`] asked for whole arrays.
+pub fn verbose() -> bool {
+    VERBOSE.with(Cell::get)
 }
 
 /// strace's `-x` (1): a string with a byte that would need an octal escape is shown all in
