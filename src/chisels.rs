@@ -1,6 +1,7 @@
 //! sysdig's chisels by their names: `syspect read t.scap -c topfiles_bytes` runs the syspect
-//! command that does what the chisel does (`syspect topfiles -r t.scap`), so that the
-//! command lines of a sysdig user work as they are. The table is the README's.
+//! command that does what the chisel does (`syspect topfiles -r t.scap`), and `syspect
+//! capture -c topprocs_cpu` its live form (`syspect top`), so that the command lines of a
+//! sysdig user work as they are. The table is the README's.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -109,9 +110,9 @@ pub fn list(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The command line that runs chisel `spec` (`NAME` or `NAME ARG`) on `files`: the files
-/// that exist, then, of the words that name no file, the chisel's argument when `spec` has
-/// none and the chisel takes one (`-c fdbytes_by proc.name`, as sysdig takes it), then a
+/// The command line that runs chisel `spec` (`NAME` or `NAME ARG`) on trace `files`: the
+/// files that exist, then, of the words that name no file, the chisel's argument when `spec`
+/// has none and the chisel takes one (`-c fdbytes_by proc.name`, as sysdig takes it), then a
 /// filter, joined with the chisel's own.
 pub fn command_line(
     spec: &str,
@@ -119,27 +120,69 @@ pub fn command_line(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Vec<OsString>, UsageError> {
-    let mut words = spec.split_whitespace();
-    let name = words.next().unwrap_or_default();
+    let (traces, rest): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| f.exists());
+    if traces.is_empty() {
+        return Err(UsageError("-c: no trace file to read".into()));
+    }
+    let mut source: Vec<OsString> = Vec::new();
+    for t in traces {
+        source.push("-r".into());
+        source.push(t.into());
+    }
+    for (flag, v) in [("--from", from), ("--to", to)] {
+        if let Some(v) = v {
+            source.push(flag.into());
+            source.push(v.into());
+        }
+    }
+    let words = rest
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    build(spec, source, words, Vec::new())
+}
+
+/// The command line that runs chisel `spec` live: `live` are the capture's options (engine,
+/// pids, containers, counts), `filter` its positional word (the chisel's argument when `spec`
+/// has none and the chisel takes one, else a filter), `command` what follows `--`.
+pub fn live_command_line(
+    spec: &str,
+    live: Vec<OsString>,
+    filter: Option<String>,
+    command: Vec<OsString>,
+) -> Result<Vec<OsString>, UsageError> {
+    let mut tail = Vec::new();
+    if !command.is_empty() {
+        tail.push(OsString::from("--"));
+        tail.extend(command);
+    }
+    build(spec, live, filter.into_iter().collect(), tail)
+}
+
+/// `syspect COMMAND… SOURCE… [FILTER] TAIL…` for chisel `spec`, its argument and the user's
+/// filter taken from `words` in that order.
+fn build(
+    spec: &str,
+    source: Vec<OsString>,
+    words: Vec<String>,
+    tail: Vec<OsString>,
+) -> Result<Vec<OsString>, UsageError> {
+    let mut parts = spec.split_whitespace();
+    let name = parts.next().unwrap_or_default();
     let c = CHISELS.iter().find(|c| c.name == name).ok_or_else(|| {
         UsageError(format!(
             "-c {name}: not a chisel syspect knows ({})",
             names().collect::<Vec<_>>().join(", ")
         ))
     })?;
-    let mut arg: Option<String> = words.next().map(str::to_owned);
-    let (traces, mut rest): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|f| f.exists());
-    if traces.is_empty() {
-        return Err(UsageError("-c: no trace file to read".into()));
-    }
-    rest.reverse();
+    let mut arg: Option<String> = parts.next().map(str::to_owned);
+    let mut words = words.into_iter();
     if c.takes_arg() && arg.is_none() {
-        arg = rest.pop().map(|p| p.to_string_lossy().into_owned());
+        arg = words.next();
     }
-    let user_filter = rest.pop().map(|p| p.to_string_lossy().into_owned());
-    if let Some(extra) = rest.pop() {
-        return Err(UsageError(format!("{}: no such file", extra.display())));
+    let user_filter = words.next();
+    if let Some(extra) = words.next() {
+        return Err(UsageError(format!("{extra}: no such file")));
     }
     let arg = match (c.takes_arg(), arg) {
         (true, Some(a)) => a,
@@ -148,21 +191,13 @@ pub fn command_line(
     };
     let mut argv: Vec<OsString> = vec!["syspect".into()];
     argv.extend(c.command.iter().map(|w| w.replace("{}", &arg).into()));
-    for t in traces {
-        argv.push("-r".into());
-        argv.push(t.into());
-    }
-    for (flag, v) in [("--from", from), ("--to", to)] {
-        if let Some(v) = v {
-            argv.push(flag.into());
-            argv.push(v.into());
-        }
-    }
+    argv.extend(source);
     let filter = match (c.filter.map(|f| f.replace("{}", &arg)), user_filter) {
         (Some(a), Some(b)) => Some(format!("({a}) and ({b})")),
         (a, b) => a.or(b),
     };
     argv.extend(filter.map(OsString::from));
+    argv.extend(tail);
     Ok(argv)
 }
 

@@ -331,6 +331,15 @@ pub struct CaptureArgs {
         value_parser = at_least_one
     )]
     pub seconds_per_file: Option<u64>,
+    /// Run sysdig's chisel NAME live (`topprocs_cpu`, `fdbytes_by proc.name`...): the syspect
+    /// command that does its work (`syspect list chisels`).
+    #[arg(
+        short = 'c',
+        long = "chisel",
+        value_name = "NAME",
+        conflicts_with = "write"
+    )]
+    pub chisel: Option<String>,
     #[command(flatten)]
     pub live: LiveArgs,
     #[command(flatten)]

@@ -198,6 +198,47 @@ fn filter_of(text: Option<&str>) -> Result<Option<Filter>> {
     }
 }
 
+/// The live options as a command line, for an analyzer that a chisel stands for.
+fn live_argv(l: &cli::LiveArgs) -> Vec<std::ffi::OsString> {
+    let mut v: Vec<std::ffi::OsString> = Vec::new();
+    let mut push = |flag: &str, value: String| {
+        v.push(flag.into());
+        v.push(value.into());
+    };
+    let engine = match l.engine {
+        cli::EngineChoice::Auto => "auto",
+        cli::EngineChoice::Ebpf => "ebpf",
+        cli::EngineChoice::Ptrace => "ptrace",
+    };
+    push("--engine", engine.into());
+    if let Some(s) = l.snaplen {
+        push("-s", s.to_string());
+    }
+    for p in &l.pids {
+        push("--pid", p.to_string());
+    }
+    for c in &l.only_containers {
+        push("--container", c.clone());
+    }
+    if let Some(n) = l.count {
+        push("-n", n.to_string());
+    }
+    if let Some(m) = l.seconds {
+        push("-M", m.to_string());
+    }
+    if let Some(u) = &l.user {
+        push("-u", u.clone());
+    }
+    if !l.syscalls.is_empty() {
+        push("--syscalls", l.syscalls.join(","));
+    }
+    for e in &l.env {
+        v.push("-E".into());
+        v.push(e.clone());
+    }
+    v
+}
+
 fn live_options(
     l: &cli::LiveArgs,
     command: Vec<std::ffi::OsString>,
@@ -274,6 +315,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         strace_args::fold_long_forms(s);
     }
     match cli.command {
+        Command::Capture(c) if c.chisel.is_some() => {
+            let spec = c.chisel.as_deref().unwrap_or_default();
+            let argv = chisels::live_command_line(spec, live_argv(&c.live), c.filter, c.command)?;
+            let matches = cli::command()
+                .try_get_matches_from(argv)
+                .map_err(|e| UsageError(format!("-c {spec}: {}", e.render())))?;
+            run(Cli::from_arg_matches(&matches)?)
+        }
         Command::Capture(c) => {
             let mut opts = live_options(&c.live, c.command, c.filter.as_deref())?;
             opts.rotation = Rotation::from_flags(c.file_size, c.seconds_per_file, c.limit_files);

@@ -710,3 +710,35 @@ fn stdout_stderr_and_stdin_show_what_went_through_fds_0_1_2() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+/// `capture -c CHISEL` runs a sysdig chisel live, as the syspect command it is in the README's
+/// table, with the capture's options and command.
+#[test]
+fn capture_c_runs_a_chisel_live() {
+    let o = run(&[
+        "capture",
+        "-c",
+        "fdbytes_by",
+        "proc.name",
+        "--engine",
+        "ptrace",
+        "--",
+        "cat",
+        "/etc/hostname",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let row = text
+        .lines()
+        .find(|l| l.trim_end().ends_with(" cat"))
+        .unwrap_or_else(|| panic!("no row for cat: {text}"));
+    // cat read the file and wrote it: bytes both ways, as `by proc.name` counts them
+    let hostname = std::fs::read("/etc/hostname").unwrap().len() as u64;
+    let written: u64 = row.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert_eq!(written, hostname, "{row}");
+    let o = run(&[
+        "capture", "-c", "nosuch", "--engine", "ptrace", "--", "true",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("topprocs_cpu"), "{}", stderr(&o));
+}
