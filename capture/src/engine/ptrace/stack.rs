@@ -88,20 +88,21 @@ impl Stacks {
             let p = self.load(pid);
             self.procs.insert(pid, p);
         }
-        let frames = self.unwind(pid, tid, &regs);
+        let (frames, unknown) = self.unwind(pid, tid, &regs);
         // an address in no module known: mapped since the maps were read, by a call the
         // engine did not stop for (a syscall filter): read them again, once
-        if frames.iter().any(|f| f.module.is_empty()) {
+        if unknown {
             let p = self.load(pid);
             self.procs.insert(pid, p);
-            return self.unwind(pid, tid, &regs);
+            return self.unwind(pid, tid, &regs).0;
         }
         frames
     }
 
-    fn unwind(&mut self, pid: Tid, tid: Tid, regs: &libc::user_regs_struct) -> Vec<Frame> {
+    /// The frames, and whether an address fell in no module known (the last one unwound).
+    fn unwind(&mut self, pid: Tid, tid: Tid, regs: &libc::user_regs_struct) -> (Vec<Frame>, bool) {
         let Some(p) = self.procs.get_mut(&pid) else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
         // the stack, read in one piece from the stack pointer; words past it one at a time
         let mut stack = vec![0u8; 64 * 1024];
@@ -121,11 +122,13 @@ impl Stacks {
         };
         let unwind_regs = UnwindRegsX86_64::new(regs.rip, regs.rsp, regs.rbp);
         let mut frames = Vec::new();
+        let mut unknown = false;
         let mut it = p
             .unwinder
             .iter_frames(regs.rip, unwind_regs, &mut p.cache, &mut read);
         while let Ok(Some(f)) = it.next() {
             let frame = name_of(&p.mapped, f.address(), f.address_for_lookup());
+            unknown |= frame.module.is_empty();
             // past the outermost frame the unwinder reads what is no return address (at a
             // program's entry, argc): a caller in no module ends the stack
             if frame.module.is_empty() && !frames.is_empty() {
@@ -136,7 +139,7 @@ impl Stacks {
                 break;
             }
         }
-        frames
+        (frames, unknown)
     }
 
     /// Process `pid`'s modules, from its maps.
