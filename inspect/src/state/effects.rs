@@ -119,7 +119,7 @@ fn socket_ends(args: &[Option<&Arg>], n: usize) -> (Option<End>, Option<End>) {
             .and_then(fds::sockaddr_endpoint)
             .map(|(a, p, _)| (a, p))
     };
-    (end(n), end(n + 1))
+    (end(n), end(n.saturating_add(1)))
 }
 
 fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
