@@ -73,6 +73,16 @@ pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     if let Some(paths) = q.fd_paths {
         a.fd_paths = paths as u8;
     }
+    if let Some(quiet) = q.quiet_exits {
+        a.quiet = if quiet {
+            a.quiet.max(2)
+        } else {
+            a.quiet.min(1)
+        };
+    }
+    if let Some(verbose) = q.verbose {
+        a.verbose = verbose;
+    }
     a.filter = match parts.len() {
         0 => None,
         1 => parts.pop(),
@@ -123,6 +133,10 @@ struct Qualifiers {
     dump_write: Option<FdSet>,
     /// `inject=`, `fault=`, each in its turn.
     inject: Vec<Injection>,
+    /// `quiet=`: whether the `+++ exited with N +++` lines are left out.
+    quiet_exits: Option<bool>,
+    /// `abbrev=`: whether execve's argv and environment are shown whole (`-v`).
+    verbose: Option<bool>,
 }
 
 fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
@@ -231,6 +245,30 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
                 }
                 q.fd_paths = Some(paths != all_but);
             }
+            "quiet" | "silent" | "silence" => {
+                // syspect prints none of the other messages strace can silence (attach,
+                // personality, path resolution, thread-execve, superseded)
+                let mut exits = false;
+                for item in items() {
+                    match item {
+                        "exit" | "exits" | "all" => exits = true,
+                        "none" | "attach" | "personality" | "path-resolution" | "thread-execve"
+                        | "superseded" => {}
+                        _ => return Err(bad(format!("unknown quiet `{item}`"))),
+                    }
+                }
+                q.quiet_exits = Some(exits != all_but);
+            }
+            "abbrev" | "a" => {
+                // what -v makes whole here is execve's: shown whole unless execve is in
+                // the set abbreviated
+                let mut names = Vec::new();
+                for item in items() {
+                    names.extend(trace_item(item).map_err(bad)?);
+                }
+                let abbreviated = names.iter().any(|n| n == "execve" || n == "execveat");
+                q.verbose = Some(abbreviated == all_but);
+            }
             "inject" | "fault" => {
                 let set = expr.split_once('=').map_or("", |(_, s)| s);
                 q.inject.push(injection(set, what == "fault").map_err(bad)?);
@@ -238,7 +276,7 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
             _ => {
                 return Err(bad(format!(
                     "strace's {what}= is not supported (trace=, status=, signal=, read=, write=, \
-                     decode-fds=, inject=, fault=)"
+                     decode-fds=, inject=, fault=, quiet=, abbrev=)"
                 )))
             }
         }

@@ -755,10 +755,22 @@ fn v_prints_the_environment_as_strace_v_does() {
         assert!(o.status.success(), "{}", stderr(&o));
         stderr(&o)
     };
-    let args = ["-v", "-e", "trace=execve"];
     let cmd = ["env", "-i", "X=a\"b", "/bin/true"];
-    let theirs = run_with(Command::new("strace").args(args).args(cmd));
-    let mine = run_with(syspect().arg("strace").args(args).arg("--").args(cmd));
-    assert!(mine.contains(r#"["X=a\"b"]) = 0"#), "{mine}");
-    assert_eq!(mine, theirs);
+    // -v, its qualifier form, and quiet=exit (no `+++ exited` line)
+    for args in [
+        &["-v", "-e", "trace=execve"][..],
+        &[
+            "-e",
+            "abbrev=none",
+            "-e",
+            "trace=execve",
+            "-e",
+            "quiet=exit",
+        ][..],
+    ] {
+        let theirs = run_with(Command::new("strace").args(args).args(cmd));
+        let mine = run_with(syspect().arg("strace").args(args).arg("--").args(cmd));
+        assert!(mine.contains(r#"["X=a\"b"]) = 0"#), "{mine}");
+        assert_eq!(mine, theirs, "{args:?}");
+    }
 }
