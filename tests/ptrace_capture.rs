@@ -419,8 +419,8 @@ fn strace_e_trace_keeps_the_named_calls_as_strace_does() {
         "{mine}"
     );
     assert!(mine.ends_with("+++ exited with 0 +++\n"), "{mine}");
-    // what strace has no such thing for is a usage error
-    for bad in ["quiet=all", "trace=%fle", "trace=opne"] {
+    // what syspect cannot honour, or strace has no such thing for, is a usage error
+    for bad in ["kvm=vcpu", "quiet=nosuch", "trace=%fle", "trace=opne"] {
         let o = run(&["strace", "-e", bad, "--", "true"]);
         assert_eq!(o.status.code(), Some(2), "-e {bad}: {}", stderr(&o));
     }
