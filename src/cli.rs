@@ -51,37 +51,26 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("verbose", &["strace"]),
 ];
 
-/// The analyzer subcommands (those of [`AnalyzerArgs`]).
-const ANALYZERS: &[&str] = &[
-    "strace",
-    "summary",
-    "lsof",
-    "netstat",
-    "ps",
-    "top",
-    "topfiles",
-    "topconns",
-    "iftop",
-    "topscalls",
-    "by",
-    "spy-users",
-    "echo-fds",
-    "httplog",
-    "stdout",
-    "stderr",
-    "stdin",
-];
-
 /// The command line, each analyzer's help showing the options it uses (see [`ONLY_FOR`]).
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
-    for (arg, only) in ONLY_FOR {
-        for sub in ANALYZERS.iter().filter(|s| !only.contains(s)) {
-            cmd = cmd.mut_subcommand(*sub, |c| c.mut_arg(*arg, |a| a.hide(true)));
+    for sub in analyzers(&cmd) {
+        for (arg, only) in ONLY_FOR {
+            if !only.contains(&sub.as_str()) {
+                cmd = cmd.mut_subcommand(&sub, |c| c.mut_arg(*arg, |a| a.hide(true)));
+            }
         }
     }
     cmd
+}
+
+/// The subcommands that take [`AnalyzerArgs`] (strace's `-e`, which every analyzer has).
+fn analyzers(cmd: &clap::Command) -> Vec<String> {
+    cmd.get_subcommands()
+        .filter(|s| s.get_arguments().any(|a| a.get_id() == "qualifiers"))
+        .map(|s| s.get_name().to_string())
+        .collect()
 }
 
 /// Container-aware system call capture and inspection.
@@ -677,9 +666,15 @@ mod tests {
                 "{everywhere}"
             );
         }
-        // every name ONLY_FOR lists is an option of every analyzer
-        for (arg, _) in super::ONLY_FOR {
-            for sub in super::ANALYZERS {
+        // every name ONLY_FOR lists is an option of every analyzer, and names one
+        let analyzers = super::analyzers(&cmd);
+        assert!(analyzers.len() > 15 && analyzers.iter().any(|a| a == "by"));
+        for (arg, only) in super::ONLY_FOR {
+            assert!(
+                only.iter().all(|o| analyzers.iter().any(|a| a == o)),
+                "{only:?}"
+            );
+            for sub in &analyzers {
                 let c = cmd.find_subcommand(sub).unwrap();
                 assert!(
                     c.get_arguments().any(|a| a.get_id() == *arg),

@@ -343,10 +343,11 @@ impl SocketEnds {
 
 /// The calls whose exits carry their socket's ends: connect, bind (the port the kernel chose
 /// for port 0), accept, accept4.
+/// Asked at every exit an engine records: numbers, not names.
 pub fn socket_ends(nr: u16) -> Option<SocketEnds> {
-    match lookup(nr)?.name {
-        "connect" | "bind" => Some(SocketEnds::Arg0),
-        "accept" | "accept4" => Some(SocketEnds::Ret),
+    match nr as libc::c_long {
+        libc::SYS_connect | libc::SYS_bind => Some(SocketEnds::Arg0),
+        libc::SYS_accept | libc::SYS_accept4 => Some(SocketEnds::Ret),
         _ => None,
     }
 }

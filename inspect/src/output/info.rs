@@ -210,7 +210,8 @@ pub fn frame_text(f: &syspect_capture::event::Frame) -> String {
 /// sysdig's `tuple=` of a connect or accept exit, from the socket's ends the exit carries after
 /// its arguments: the connecting end first (`127.0.0.1:40000->127.0.0.1:8080`).
 fn tuple_text(nr: u16, extras: &[Arg], out: &mut String) {
-    let Some(ends) = syscalls::socket_ends(nr).filter(|_| syscalls::name(nr) != "bind") else {
+    let bind = nr as libc::c_long == libc::SYS_bind;
+    let Some(ends) = syscalls::socket_ends(nr).filter(|_| !bind) else {
         return;
     };
     let end = |i: usize| {

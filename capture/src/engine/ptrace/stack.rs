@@ -56,13 +56,21 @@ struct Proc {
 pub struct Stacks {
     files: HashMap<Vec<u8>, Option<Arc<Elf>>>,
     procs: HashMap<Tid, Proc>,
+    /// The stack memory of the thread being unwound, kept from call to call.
+    stack: Vec<u8>,
 }
 
-/// The syscalls after which a process's mappings are read again.
-pub fn changes_mappings(name: &str) -> bool {
+/// The syscalls after which a process's mappings are read again (asked at every exit).
+pub fn changes_mappings(nr: u64) -> bool {
     matches!(
-        name,
-        "mmap" | "munmap" | "mremap" | "mprotect" | "execve" | "execveat" | "brk"
+        nr as libc::c_long,
+        libc::SYS_mmap
+            | libc::SYS_munmap
+            | libc::SYS_mremap
+            | libc::SYS_mprotect
+            | libc::SYS_execve
+            | libc::SYS_execveat
+            | libc::SYS_brk
     )
 }
 
@@ -105,8 +113,9 @@ impl Stacks {
             return (Vec::new(), false);
         };
         // the stack, read in one piece from the stack pointer; words past it one at a time
-        let mut stack = vec![0u8; 64 * 1024];
-        let got = sys::read_mem(tid, regs.rsp, &mut stack).unwrap_or(0);
+        let stack = &mut self.stack;
+        stack.resize(64 * 1024, 0);
+        let got = sys::read_mem(tid, regs.rsp, stack).unwrap_or(0);
         stack.truncate(got);
         let sp = regs.rsp;
         let mut read = |addr: u64| -> Result<u64, ()> {

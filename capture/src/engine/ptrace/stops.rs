@@ -247,7 +247,7 @@ impl PtraceEngine {
                 let (nr, arch, recorded, startup, pid) =
                     (t.nr, t.arch, t.recorded, t.startup, t.pid);
                 if let Some(stacks) = self.stacks.as_mut() {
-                    if ret >= 0 && stack::changes_mappings(&syscalls::name(nr as u16)) {
+                    if ret >= 0 && stack::changes_mappings(nr) {
                         stacks.stale(pid);
                     }
                 }
