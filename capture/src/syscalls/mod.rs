@@ -294,6 +294,14 @@ impl SyscallDesc {
         self.args.iter().filter(|a| a.dir != Dir::In).count()
     }
 
+    /// Whether a call that returned `ret` wrote its output arguments, so that engines read them
+    /// (otherwise they keep the pointers, which strace shows): not when it failed, nor when
+    /// wait4 returned 0 (WNOHANG and no child changed state: the status and rusage are left
+    /// as they were).
+    pub fn wrote_outputs(&self, ret: i64) -> bool {
+        ret > 0 || ret == 0 && self.nr != 61
+    }
+
     /// Put the enter event's and exit event's arguments back into table order: for each table
     /// argument, the exit's value when its direction is `Out` (or `InOut` and the exit has it),
     /// the enter's otherwise. Missing values are `None` (a call whose exit was not seen).

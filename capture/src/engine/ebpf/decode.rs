@@ -255,7 +255,8 @@ fn syscall_kind(
     // no allocation for a side without arguments (most exits)
     let n = desc.args.iter().take(6).filter(|a| side(a.dir)).count();
     let mut args = if n == 0 { Vec::new() } else { pool.args(n) };
-    let failed = exit && ret < 0;
+    // the kernel program reads them at every exit but a failed call's
+    let failed = exit && !desc.wrote_outputs(ret);
     for (i, a) in desc.args.iter().enumerate().take(6) {
         if !side(a.dir) {
             continue;

@@ -50,7 +50,7 @@ impl Reader<'_> {
             let raw = self.regs.get(i).copied().unwrap_or(0);
             // At the exit of a failed call (negative return, the rule the eBPF engine follows
             // too) the kernel wrote nothing: keep the pointer.
-            if matches!(side, Side::Exit(r) if r < 0) {
+            if matches!(side, Side::Exit(r) if !desc.wrote_outputs(r)) {
                 out.push(Arg::Num(raw));
                 continue;
             }
