@@ -45,6 +45,8 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("timestamps", &["strace"]),
     ("durations", &["strace"]),
     ("fd_paths", &["strace"]),
+    ("pid_comms", &["strace"]),
+    ("decode_pids_long", &["strace"]),
     ("stack_traces", &["strace"]),
     ("relative", &["strace"]),
     ("wall_clock", &["strace", "summary"]),
@@ -401,6 +403,9 @@ pub struct PrintArgs {
     /// With --strace: each fd with what it names, `read(3</etc/hosts>, ...)` (strace's -y).
     #[arg(short = 'y', action = clap::ArgAction::Count, requires = "strace")]
     pub fd_paths: u8,
+    /// With --strace: each pid with its command name, `kill(1234<sleep>, 0)` (strace's -Y).
+    #[arg(short = 'Y', requires = "strace")]
+    pub pid_comms: bool,
     /// Show data buffers in base64 (sysdig's -b).
     #[arg(short = 'b', long = "print-base64", conflicts_with = "strace")]
     pub base64: bool,
@@ -505,6 +510,9 @@ pub struct AnalyzerArgs {
     pub inject_long: Vec<String>,
     #[arg(long = "fault", value_name = "SET:…", value_parser = qualifier("fault"), hide = true)]
     pub fault_long: Vec<String>,
+    /// strace: `--decode-pids=comm` is -Y (`-e decode-pids=comm`).
+    #[arg(long = "decode-pids", value_name = "comm", value_parser = qualifier("decode-pids"), hide = true)]
+    pub decode_pids_long: Vec<String>,
     /// strace: accepted (syspect never stops a process at each call, so there is nothing to
     /// spare).
     #[arg(long = "seccomp-bpf")]
@@ -571,6 +579,10 @@ pub struct AnalyzerArgs {
     /// addresses, as strace's -yy).
     #[arg(short = 'y', action = clap::ArgAction::Count)]
     pub fd_paths: u8,
+    /// strace: each pid with its command name, `kill(1234<sleep>, SIGTERM)`, `= 1234<sleep>`,
+    /// `[pid 1234<sh>]` (strace's -Y, `--decode-pids=comm`).
+    #[arg(short = 'Y')]
+    pub pid_comms: bool,
     /// echo-fds: printable text, other bytes as `.` (the default).
     #[arg(short = 'A', conflicts_with = "hex")]
     pub ascii: bool,

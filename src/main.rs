@@ -126,6 +126,7 @@ fn format_of(p: &cli::PrintArgs) -> Result<Format> {
             timestamps: 0,
             durations: p.durations,
             fd_paths: p.fd_paths > 0,
+            pid_comms: p.pid_comms,
             ..StraceOptions::default()
         })
     } else {

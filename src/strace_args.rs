@@ -19,6 +19,7 @@ pub fn fold_long_forms(a: &mut cli::AnalyzerArgs) {
         &mut a.write_long,
         &mut a.inject_long,
         &mut a.fault_long,
+        &mut a.decode_pids_long,
     ] {
         a.qualifiers.append(long);
     }
@@ -33,7 +34,7 @@ pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     a.live.pids.append(&mut a.attach);
     // strace shows signals and exits whatever the set or the result (and an injection marks
     // the result of a call that is shown)
-    const NOTICES: &str = "evt.type in (signaldeliver, procexit, inject, stack)";
+    const NOTICES: &str = "evt.type in (signaldeliver, procexit, procclone, inject, stack)";
     let mut parts: Vec<String> = a.filter.take().into_iter().collect();
     let q = qualifiers(&a.qualifiers)?;
     if let Some((all_but, names)) = q.trace {
@@ -72,6 +73,9 @@ pub fn strace_selection(a: &mut cli::AnalyzerArgs) -> Result<()> {
     }
     if let Some(paths) = q.fd_paths {
         a.fd_paths = paths as u8;
+    }
+    if let Some(comms) = q.pid_comms {
+        a.pid_comms = comms;
     }
     if let Some(quiet) = q.quiet_exits {
         a.quiet = if quiet {
@@ -128,6 +132,8 @@ struct Qualifiers {
     signals: Option<String>,
     /// `decode-fds=`: whether fds are shown with what they name.
     fd_paths: Option<bool>,
+    /// `decode-pids=`: whether pids are shown with their command names.
+    pid_comms: Option<bool>,
     /// `read=`, `write=`: the fds whose data is dumped.
     dump_read: Option<FdSet>,
     dump_write: Option<FdSet>,
@@ -244,6 +250,21 @@ fn qualifiers(exprs: &[String]) -> Result<Qualifiers> {
                     }
                 }
                 q.fd_paths = Some(paths != all_but);
+            }
+            "decode-pids" => {
+                let mut comms = false;
+                for item in items() {
+                    match item {
+                        "comm" => comms = true,
+                        "none" => {}
+                        // syspect names processes by their pids as the capture saw them
+                        "pidns" | "all" => {
+                            return Err(bad(format!("decode-pids {item} is not supported (comm)")))
+                        }
+                        _ => return Err(bad(format!("unknown decode-pids `{item}`"))),
+                    }
+                }
+                q.pid_comms = Some(comms != all_but);
             }
             "quiet" | "silent" | "silence" => {
                 // syspect prints none of the other messages strace can silence (attach,
@@ -440,6 +461,7 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
         durations: a.durations,
         relative: a.relative,
         fd_paths: a.fd_paths > 0,
+        pid_comms: a.pid_comms,
         pids,
         split,
         quiet_exits: a.quiet >= 2,

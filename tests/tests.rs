@@ -25,6 +25,8 @@ mod scap;
 mod strace_compat;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
+/// `strace -Y`: pids named by their command, against strace's.
+mod strace_pids;
 /// `strace --relative-timestamps` (strace's `-r`).
 mod strace_relative;
 /// `strace -k` against strace's.

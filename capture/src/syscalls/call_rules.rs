@@ -111,3 +111,56 @@ pub(crate) fn prctl_shows(option: i32, i: usize) -> bool {
     };
     i < n
 }
+
+/// Whether argument `i` of call `name` is a process or thread id that strace's `-Y` names
+/// (where strace prints it with `printpid` as a thread-group or thread id; a process group's
+/// or session's id stays bare), given the call's other arguments (`num(j)`).
+pub(crate) fn pid_arg(name: &str, i: usize, num: impl Fn(usize) -> Option<u64>) -> bool {
+    match (name, i) {
+        (
+            "kill"
+            | "tkill"
+            | "tgkill"
+            | "wait4"
+            | "getpgid"
+            | "getsid"
+            | "setpgid"
+            | "kcmp"
+            | "sched_setaffinity"
+            | "sched_getaffinity"
+            | "sched_setscheduler"
+            | "sched_getscheduler"
+            | "sched_setparam"
+            | "sched_getparam"
+            | "sched_rr_get_interval"
+            | "sched_setattr"
+            | "sched_getattr"
+            | "migrate_pages"
+            | "move_pages"
+            | "pidfd_open"
+            | "process_vm_readv"
+            | "process_vm_writev"
+            | "prlimit64"
+            | "rt_sigqueueinfo"
+            | "rt_tgsigqueueinfo"
+            | "get_robust_list",
+            0,
+        ) => true,
+        ("tgkill" | "rt_tgsigqueueinfo" | "kcmp" | "ptrace", 1) => true,
+        // who, when which is PRIO_PROCESS / IOPRIO_WHO_PROCESS; waitid's id under P_PID
+        ("getpriority" | "setpriority", 1) => num(0) == Some(libc::PRIO_PROCESS as u64),
+        ("ioprio_get" | "ioprio_set" | "waitid", 1) => num(0) == Some(1),
+        ("fcntl", 2) => num(1) == Some(libc::F_SETOWN as u64),
+        _ => false,
+    }
+}
+
+/// Whether the result of call `name` is a process or thread id that strace's `-Y` names.
+pub(crate) fn pid_result(name: &str, num: impl Fn(usize) -> Option<u64>) -> bool {
+    match name {
+        "getpid" | "getppid" | "gettid" | "fork" | "vfork" | "clone" | "clone3" | "wait4"
+        | "set_tid_address" => true,
+        "fcntl" => num(1) == Some(libc::F_GETOWN as u64),
+        _ => false,
+    }
+}

@@ -17,13 +17,14 @@
 pub use super::errno::{errno_name, errno_text, signal_name};
 pub use super::sockaddr::{parse_sockaddr, SockAddr};
 pub use super::strings::{
-    capture_snaplen, set_capture_snaplen, set_hex_strings, set_string_limit, set_verbose,
+    capture_snaplen, comm, set_capture_snaplen, set_hex_strings, set_string_limit, set_verbose,
     string_limit, MAX_STRLEN,
 };
 pub use super::structs::{si_code_name, sigset, wait_status};
 
 use super::call_rules::{
-    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, prctl_shows, signal_text,
+    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, pid_arg, pid_result, prctl_shows,
+    signal_text,
 };
 use super::flags::{self, FlagSet};
 use super::sockaddr::strace_sockaddr;
@@ -44,26 +45,53 @@ pub fn strace_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: Option<i64>) 
         args,
         ins: &[],
         ret,
-        fds: None,
+        names: Names::NONE,
     }
     .render()
 }
 
-/// strace's `-y`: what an fd number of the calling process names (`/etc/hosts`; for
-/// `AT_FDCWD`, the working directory), when known; an fd argument is then shown as
-/// `3</etc/hosts>`, `AT_FDCWD</tmp>`. `None`: fds as bare numbers.
-pub type FdNames<'a> = Option<&'a dyn Fn(i32) -> Option<String>>;
+/// A lookup of what a number names, for the renderer: `None` when it is not known.
+pub type NameOf<'a> = &'a dyn Fn(i32) -> Option<String>;
+
+/// What the renderer adds to fd and pid numbers, from the reader's state.
+#[derive(Clone, Copy, Default)]
+pub struct Names<'a> {
+    /// strace's `-y`: what an fd number of the calling process names (`/etc/hosts`; for
+    /// `AT_FDCWD`, the working directory); an fd argument is then shown as `3</etc/hosts>`,
+    /// `AT_FDCWD</tmp>`. `None`: fds as bare numbers.
+    pub fds: Option<NameOf<'a>>,
+    /// strace's `-Y`: the command name (`comm`) of a process or thread id; a pid argument or
+    /// result is then shown as `1234<sleep>`. `None`: pids as bare numbers.
+    pub pids: Option<NameOf<'a>>,
+}
+
+impl Names<'_> {
+    /// Numbers shown bare.
+    pub const NONE: Names<'static> = Names {
+        fds: None,
+        pids: None,
+    };
+}
 
 /// `fd` as strace -y shows it: `3</etc/hosts>`, or `3` when its name is not known.
-pub fn fd_with_name(fd: i32, fds: FdNames<'_>) -> String {
+pub fn fd_with_name(fd: i32, names: Names<'_>) -> String {
     let shown = if fd == libc::AT_FDCWD {
         "AT_FDCWD".to_string()
     } else {
         fd.to_string()
     };
-    match fds.and_then(|f| f(fd)) {
+    match names.fds.and_then(|f| f(fd)) {
         Some(name) => format!("{shown}<{name}>"),
         None => shown,
+    }
+}
+
+/// A process or thread id as strace -Y shows it: `1234<sleep>`, or `1234` when its command
+/// is not known (or the number is not a pid: 0, -1, a process group).
+pub fn pid_with_name(pid: i32, names: Names<'_>) -> String {
+    match names.pids.filter(|_| pid > 0).and_then(|f| f(pid)) {
+        Some(comm) => format!("{pid}<{}>", strings::comm(comm.as_bytes())),
+        None => pid.to_string(),
     }
 }
 
@@ -74,7 +102,7 @@ pub fn strace_call_args(
     enter: &[Arg],
     exit: Option<&[Arg]>,
     ret: Option<i64>,
-    fds: FdNames<'_>,
+    names: Names<'_>,
 ) -> String {
     let args = desc.merge_args(enter, exit);
     let ins = desc.merge_args(enter, None);
@@ -83,7 +111,7 @@ pub fn strace_call_args(
         args: &args,
         ins: &ins,
         ret,
-        fds,
+        names,
     }
     .render()
 }
@@ -92,14 +120,14 @@ pub fn strace_call_args(
 /// entry and, when more follow at exit, the separator. A printer writes `NAME(` + this, then
 /// either [`strace_resumed`]'s text and `) = RET` on the same line, or ` <unfinished ...>`
 /// when another thread's line comes first (`wait4(-1, ` + ` <unfinished ...>`).
-pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg], fds: FdNames<'_>) -> String {
+pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg], names: Names<'_>) -> String {
     let args = desc.merge_args(enter, None);
     let call = Call {
         desc,
         args: &args,
         ins: &[],
         ret: None,
-        fds,
+        names,
     };
     let parts: Vec<String> = call
         .parts()
@@ -124,7 +152,7 @@ pub fn strace_resumed(
     enter: Option<&[Arg]>,
     exit: &[Arg],
     ret: i64,
-    fds: FdNames<'_>,
+    names: Names<'_>,
 ) -> String {
     let enter = enter.unwrap_or(&[]);
     let args = desc.merge_args(enter, Some(exit));
@@ -134,7 +162,7 @@ pub fn strace_resumed(
         args: &args,
         ins: &ins,
         ret: Some(ret),
-        fds,
+        names,
     };
     let parts = call.parts();
     let Some(first) = parts.iter().position(|p| p.0) else {
@@ -194,6 +222,26 @@ pub fn strace_ret(desc: Option<&SyscallDesc>, ret: i64) -> String {
         RetType::Ptr | RetType::Hex => hex0(ret as u64),
         RetType::Octal => flags::octal(ret as u32),
         _ => ret.to_string(),
+    }
+}
+
+/// The result as strace's `-Y` shows a call's pid result (`= 1234<sleep>`): `ret` (the text of
+/// [`strace_ret_with_args`]) with the pid named, when the call returns a pid.
+pub fn name_pid_result(
+    desc: &SyscallDesc,
+    args: &[Option<&Arg>],
+    ret: i64,
+    text: String,
+    names: Names<'_>,
+) -> String {
+    let num = |i: usize| args.get(i).copied().flatten().and_then(Arg::num);
+    if names.pids.is_none() || ret <= 0 || !pid_result(desc.name, num) {
+        return text;
+    }
+    let n = ret.to_string();
+    match text.strip_prefix(&n) {
+        Some(rest) => format!("{}{rest}", pid_with_name(ret as i32, names)),
+        None => text,
     }
 }
 
@@ -360,14 +408,15 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// A signal delivery as strace prints it: `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED,
 /// si_pid=5172} ---` (the event holds the code and sender only, so the other siginfo fields
 /// strace adds are left out).
-pub fn strace_signal(signo: i32, code: i32, sender: u32) -> String {
+pub fn strace_signal(signo: i32, code: i32, sender: u32, names: Names<'_>) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
     let code_text = structs::si_code_name(signo, code);
     // a signal the kernel sent (si_code > 0) names no sender, but a SIGCHLD its child
     if code > 0 && signo != libc::SIGCHLD {
         return format!("--- {name} {{si_signo={name}, si_code={code_text}}} ---");
     }
-    format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={sender}}} ---")
+    let pid = pid_with_name(sender as i32, names);
+    format!("--- {name} {{si_signo={name}, si_code={code_text}, si_pid={pid}}} ---")
 }
 
 /// argv (or with `-v` the environment) as strace shows it: at most `-s` strings unless `-v`,
@@ -413,8 +462,8 @@ struct Call<'a, 'b> {
     /// Values on entry (for in/out arguments); empty when unknown.
     ins: &'a [Option<&'b Arg>],
     ret: Option<i64>,
-    /// `-y`: the names of fd arguments.
-    fds: FdNames<'a>,
+    /// `-y`, `-Y`: the names of fd and pid arguments.
+    names: Names<'a>,
 }
 
 impl Call<'_, '_> {
@@ -440,9 +489,10 @@ impl Call<'_, '_> {
         };
         let fl = structs::Bytes(b).u64(0)?;
         match self.ret {
-            Some(r) if r > 0 && fl & libc::CLONE_PARENT_SETTID as u64 != 0 => {
-                Some(format!(" => {{parent_tid=[{r}]}}"))
-            }
+            Some(r) if r > 0 && fl & libc::CLONE_PARENT_SETTID as u64 != 0 => Some(format!(
+                " => {{parent_tid=[{}]}}",
+                pid_with_name(r as i32, self.names)
+            )),
             _ => None,
         }
     }
@@ -553,6 +603,9 @@ impl Call<'_, '_> {
         let name = self.desc.name;
         let n = v.num().unwrap_or(0);
         let cmd = || self.num(1).unwrap_or(0);
+        if self.names.pids.is_some() && pid_arg(name, i, |j| self.num(j)) {
+            return pid_with_name(n as i32, self.names);
+        }
         match (name, i) {
             ("socket" | "socketpair", 2) => {
                 let set = match self.num(0).unwrap_or(0) as i32 {
@@ -593,7 +646,10 @@ impl Call<'_, '_> {
                 if self.ret.is_some_and(|r| r > 0)
                     && self.num(0).unwrap_or(0) & libc::CLONE_PARENT_SETTID as u64 != 0 =>
             {
-                return format!("[{}]", self.ret.unwrap_or(0));
+                return format!(
+                    "[{}]",
+                    pid_with_name(self.ret.unwrap_or(0) as i32, self.names)
+                );
             }
             ("getrandom", 0) => {
                 if let Arg::Buf { data, len } = v {
@@ -613,14 +669,14 @@ impl Call<'_, '_> {
         };
         match a.ty {
             ArgType::Int => (v.num().unwrap_or(0) as i32).to_string(),
-            ArgType::Fd => fd_with_name(v.num().unwrap_or(0) as i32, self.fds),
+            ArgType::Fd => fd_with_name(v.num().unwrap_or(0) as i32, self.names),
             ArgType::Long => (v.num().unwrap_or(0) as i64).to_string(),
             ArgType::UInt => v.num().unwrap_or(0).to_string(),
             ArgType::Hex | ArgType::Opaque | ArgType::Request | ArgType::CmdArg => {
                 hex0(v.num().unwrap_or(0))
             }
             ArgType::Ptr => ptr(v.num().unwrap_or(0)),
-            ArgType::DirFd => fd_with_name(v.num().unwrap_or(0) as i32, self.fds),
+            ArgType::DirFd => fd_with_name(v.num().unwrap_or(0) as i32, self.names),
             ArgType::Mode => flags::octal(v.num().unwrap_or(0) as u32),
             ArgType::Signal => signal_text(v.num().unwrap_or(0)),
             ArgType::Flags(set) => flags::format(set, v.num().unwrap_or(0)),

@@ -76,35 +76,38 @@ fn sysdig_values() {
 fn unfinished_resumed_and_lines() {
     let wait4 = table::lookup(61).expect("wait4");
     let enter = [neg(-1), n(1)];
-    assert_eq!(strace_unfinished(wait4, &enter, None), "-1, ");
+    assert_eq!(strace_unfinished(wait4, &enter, Names::NONE), "-1, ");
     let exit = [mem(le32(&[0])), n(0)];
     assert_eq!(
-        strace_resumed(wait4, Some(&enter), &exit, 5195, None),
+        strace_resumed(wait4, Some(&enter), &exit, 5195, Names::NONE),
         "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL"
     );
     // Without the entry, the entry-only arguments are unknown.
     assert_eq!(
-        strace_resumed(wait4, None, &exit, 5195, None),
+        strace_resumed(wait4, None, &exit, 5195, Names::NONE),
         "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], ?, NULL"
     );
     let ioctl = table::lookup(16).expect("ioctl");
     let enter = [n(0), n(0x5401)];
-    assert_eq!(strace_unfinished(ioctl, &enter, None), "0, TCGETS");
+    assert_eq!(strace_unfinished(ioctl, &enter, Names::NONE), "0, TCGETS");
     assert_eq!(
-        strace_resumed(ioctl, Some(&enter), &[n(0x7ffc1ce933e0)], -25, None),
+        strace_resumed(ioctl, Some(&enter), &[n(0x7ffc1ce933e0)], -25, Names::NONE),
         ", 0x7ffc1ce933e0"
     );
     let close = table::lookup(3).expect("close");
-    assert_eq!(strace_unfinished(close, &[n(3)], None), "3");
-    assert_eq!(strace_resumed(close, Some(&[n(3)]), &[], 0, None), "");
+    assert_eq!(strace_unfinished(close, &[n(3)], Names::NONE), "3");
+    assert_eq!(
+        strace_resumed(close, Some(&[n(3)]), &[], 0, Names::NONE),
+        ""
+    );
     let clone = table::lookup(56).expect("clone");
     let enter = [n(0x01200011), n(0), n(0), n(0x7f8fb91cfa10), n(0)];
     assert_eq!(
-        strace_unfinished(clone, &enter, None),
+        strace_unfinished(clone, &enter, Names::NONE),
         "child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
     );
     assert_eq!(
-        strace_resumed(clone, Some(&enter), &[], 5195, None),
+        strace_resumed(clone, Some(&enter), &[], 5195, Names::NONE),
         ", child_tidptr=0x7f8fb91cfa10"
     );
     // The two halves make the whole call, `[128 => 16]` included.
@@ -113,12 +116,12 @@ fn unfinished_resumed_and_lines() {
     let exit = [mem(inet(35931, [127, 0, 0, 1])), mem(le32(&[16]))];
     let whole = format!(
         "{}{}",
-        strace_unfinished(gsn, &enter, None),
-        strace_resumed(gsn, Some(&enter), &exit, 0, None)
+        strace_unfinished(gsn, &enter, Names::NONE),
+        strace_resumed(gsn, Some(&enter), &exit, 0, Names::NONE)
     );
     assert_eq!(
         whole,
-        strace_call_args(gsn, &enter, Some(&exit), Some(0), None)
+        strace_call_args(gsn, &enter, Some(&exit), Some(0), Names::NONE)
     );
     assert!(whole.ends_with("[128 => 16]"), "{whole}");
     assert_eq!(
@@ -179,10 +182,10 @@ fn clone3_whole_and_in_halves() {
     );
     let d = table::lookup(435).expect("clone3");
     let enter = [mem(c), n(88)];
-    let head = strace_unfinished(d, &enter, None);
+    let head = strace_unfinished(d, &enter, Names::NONE);
     assert!(head.ends_with("tls=NULL}"), "{head}");
     assert_eq!(
-        strace_resumed(d, Some(&enter), &[], 27619, None),
+        strace_resumed(d, Some(&enter), &[], 27619, Names::NONE),
         " => {parent_tid=[27619]}, 88"
     );
 }
@@ -195,16 +198,16 @@ fn in_out_arguments_print_at_exit() {
     out[8..12].copy_from_slice(&0u32.to_le_bytes());
     let d = table::lookup(47).expect("recvmsg");
     let enter = [n(8), mem(m), n(0)];
-    assert_eq!(strace_unfinished(d, &enter, None), "8, ");
+    assert_eq!(strace_unfinished(d, &enter, Names::NONE), "8, ");
     assert_eq!(
-        strace_resumed(d, Some(&enter), &[mem(out)], 3, None),
+        strace_resumed(d, Some(&enter), &[mem(out)], 3, Names::NONE),
         "{msg_name=NULL, msg_namelen=110 => 0, msg_iov=NULL, msg_iovlen=0, msg_controllen=0, msg_flags=0}, 0"
     );
     let d = table::lookup(157).expect("prctl");
     let enter = [n(16), s("stale"), n(0), n(0), n(0)];
-    assert_eq!(strace_unfinished(d, &enter, None), "PR_GET_NAME, ");
+    assert_eq!(strace_unfinished(d, &enter, Names::NONE), "PR_GET_NAME, ");
     assert_eq!(
-        strace_resumed(d, Some(&enter), &[s("cmany")], 0, None),
+        strace_resumed(d, Some(&enter), &[s("cmany")], 0, Names::NONE),
         r#""cmany""#
     );
     let d = table::lookup(7).expect("poll");
@@ -212,7 +215,7 @@ fn in_out_arguments_print_at_exit() {
     p.extend_from_slice(&[1, 0, 0, 0]);
     let enter = [mem(p), n(1), n(0)];
     assert_eq!(
-        strace_unfinished(d, &enter, None),
+        strace_unfinished(d, &enter, Names::NONE),
         "[{fd=5, events=POLLIN}], 1, 0"
     );
 }

@@ -44,7 +44,7 @@ pub(super) fn inet(port: u16, a: [u8; 4]) -> Vec<u8> {
 pub(super) fn line(name: &str, enter: Vec<Arg>, exit: Vec<Arg>, ret: i64) -> String {
     set_string_limit(MAX_STRLEN);
     let desc = table::lookup(number(name).expect(name)).expect(name);
-    let args = strace_call_args(desc, &enter, Some(&exit), Some(ret), None);
+    let args = strace_call_args(desc, &enter, Some(&exit), Some(ret), Names::NONE);
     let merged = desc.merge_args(&enter, Some(&exit));
     format!(
         "{name}({args}) = {}",
@@ -474,7 +474,7 @@ fn signals_and_children() {
         "kill(18629, SIGUSR1) = 0"
     );
     assert_eq!(
-        strace_signal(17, 1, 5172),
+        strace_signal(17, 1, 5172, Names::NONE),
         "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5172} ---"
     );
 }
@@ -654,4 +654,88 @@ fn waiting() {
         ),
         "getresuid([0], [0], [0]) = 0"
     );
+}
+
+/// strace -Y: pids named by their command where strace names them, and only there.
+#[test]
+fn pids_with_their_commands() {
+    set_string_limit(MAX_STRLEN);
+    let comm_of = |pid: i32| match pid {
+        100 => Some("sh".to_string()),
+        200 => Some("a<b>".to_string()),
+        _ => None,
+    };
+    let names = Names {
+        fds: None,
+        pids: Some(&comm_of),
+    };
+    let show = |name: &str, enter: Vec<Arg>, exit: Vec<Arg>, ret: i64| {
+        let desc = table::lookup(number(name).expect(name)).expect(name);
+        let args = strace_call_args(desc, &enter, Some(&exit), Some(ret), names);
+        let merged = desc.merge_args(&enter, Some(&exit));
+        let ret = strace_ret_with_args(desc, &merged, ret);
+        format!(
+            "{name}({args}) = {}",
+            name_pid_result(desc, &merged, ret.parse().unwrap_or(0), ret, names)
+        )
+    };
+    assert_eq!(
+        show("kill", vec![n(100), n(15)], vec![], 0),
+        "kill(100<sh>, SIGTERM) = 0"
+    );
+    // a process group, every process, an unknown pid: bare
+    assert_eq!(
+        show("kill", vec![neg(-100), n(0)], vec![], 0),
+        "kill(-100, 0) = 0"
+    );
+    assert_eq!(
+        show("kill", vec![neg(-1), n(0)], vec![], 0),
+        "kill(-1, 0) = 0"
+    );
+    assert_eq!(
+        show("kill", vec![n(300), n(0)], vec![], 0),
+        "kill(300, 0) = 0"
+    );
+    assert_eq!(
+        show("tgkill", vec![n(100), n(200), n(10)], vec![], 0),
+        "tgkill(100<sh>, 200<a\\74b\\76>, SIGUSR1) = 0"
+    );
+    assert_eq!(show("getpid", vec![], vec![], 100), "getpid() = 100<sh>");
+    // setpgid's second argument is a process group: bare
+    assert_eq!(
+        show("setpgid", vec![n(100), n(100)], vec![], 0),
+        "setpgid(100<sh>, 100) = 0"
+    );
+    // a result that is not a pid, and a failed call
+    assert_eq!(
+        show("getpgid", vec![n(100)], vec![], 100),
+        "getpgid(100<sh>) = 100"
+    );
+    assert_eq!(
+        show(
+            "wait4",
+            vec![neg(-1), n(1), n(0)],
+            vec![n(0x7ffd_0000), n(0)],
+            -10
+        ),
+        "wait4(-1, 0x7ffd0000, WNOHANG, NULL) = -1 ECHILD (No child processes)"
+    );
+    assert_eq!(
+        strace_signal(17, 1, 100, names),
+        "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=100<sh>} ---"
+    );
+    // without -Y nothing changes
+    assert_eq!(pid_with_name(100, Names::NONE), "100");
+}
+
+/// wait4 that returned 0 (WNOHANG, no child changed state) wrote neither status nor rusage:
+/// engines keep the pointers, which strace shows.
+#[test]
+fn wait4_of_nothing_wrote_no_outputs() {
+    let wait4 = table::lookup(number("wait4").unwrap()).unwrap();
+    assert!(!wait4.wrote_outputs(0));
+    assert!(wait4.wrote_outputs(1234));
+    assert!(!wait4.wrote_outputs(-10));
+    let read = table::lookup(number("read").unwrap()).unwrap();
+    assert!(read.wrote_outputs(0));
 }

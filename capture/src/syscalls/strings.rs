@@ -100,6 +100,13 @@ pub fn quote(data: &[u8], hex: bool) -> String {
     s
 }
 
+/// A command name as strace's `-Y` shows it between `<` and `>`: quoted as a string is, without
+/// the quotes, `<` and `>` in octal.
+pub fn comm(data: &[u8]) -> String {
+    let q = quote(data, false);
+    q[1..q.len() - 1].replace('<', "\\74").replace('>', "\\76")
+}
+
 /// Whether strace escapes `c` in octal (it has no printable form nor a named escape).
 fn needs_octal(c: u8) -> bool {
     !matches!(c, 0x20..=0x7e | b'\n' | b'\r' | b'\t' | 0x0b | 0x0c)

@@ -47,6 +47,9 @@ pub struct StraceOptions {
     /// `-y`: an fd shown with what it names, `3</etc/hosts>` (an inet socket as strace's
     /// `-yy` shows it, `3<TCP:[127.0.0.1:8080->127.0.0.1:45678]>`).
     pub fd_paths: bool,
+    /// `-Y`: a pid, as an argument, a result or a line's prefix, shown with its command name,
+    /// `1234<sleep>`.
+    pub pid_comms: bool,
     /// How a line names its thread.
     pub pids: PidPrefix,
     /// `-ff -o FILE`: each thread's lines to a file of its own, `FILE.TID`.
@@ -94,6 +97,14 @@ pub struct StracePrinter {
     time: TimeFmt,
     /// The line being written: its thread, its call, and the text so far (no newline yet).
     open: Option<(Tid, u16, String)>,
+    /// The open line's prefix (`[pid 1234<sh>] 12:00:01 `), which it keeps when it is
+    /// rewritten at the call's exit (an execve's thread has a new command name by then).
+    open_prefix: String,
+    /// `-Y`: the command name of the thread of the event being printed.
+    comm: Option<String>,
+    /// `-Y`: the command names of processes that exited and that no wait4 has reaped yet
+    /// (strace names a zombie: `si_pid=1234<sleep>`, but not the pid wait4 returns).
+    zombies: HashMap<Tid, String>,
     /// Threads seen and not exited: more than one means `[pid N]` prefixes.
     live: HashSet<Tid>,
     /// Threads that had a call interrupted by another thread's line, and that call.
@@ -119,8 +130,16 @@ impl StracePrinter {
     /// then the time `ts` as `-t`, `-tt` or `-ttt` asks.
     fn prefix(&mut self, tid: Tid, ts: u64) -> String {
         let several = self.live.len() > 1;
+        let comm = match &self.comm {
+            Some(c) => format!("<{}>", render::comm(c.as_bytes())),
+            None => String::new(),
+        };
         let mut s = match self.opts.pids {
-            PidPrefix::Brackets if several => format!("[pid {tid:>5}] "),
+            PidPrefix::Brackets if several => format!("[pid {tid:>5}{comm}] "),
+            // strace pads the column only when no command name follows
+            PidPrefix::Column { always } if (always || several) && self.comm.is_some() => {
+                format!("{tid}{comm} ")
+            }
             PidPrefix::Column { always } if always || several => format!("{tid:<5} "),
             _ => String::new(),
         };
@@ -232,6 +251,48 @@ impl StracePrinter {
 
 impl Printer for StracePrinter {
     fn event(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
+        if !self.opts.pid_comms {
+            return self.print(cx, out, &HashMap::new());
+        }
+        let ev = cx.ev;
+        self.comm = cx
+            .state
+            .thread(ev.tid)
+            .map(|t| String::from_utf8_lossy(t.comm()).into_owned());
+        if let EventKind::Exit { nr, ret, .. } = ev.kind {
+            // reaped: /proc no longer has it when strace prints the result
+            if ret > 0 && syscalls::number("wait4") == Some(nr) {
+                self.zombies.remove(&(ret as Tid));
+            }
+        }
+        let zombies = std::mem::take(&mut self.zombies);
+        let printed = self.print(cx, out, &zombies);
+        self.zombies = zombies;
+        if let (EventKind::ThreadExit { .. }, Some(comm)) = (&ev.kind, &self.comm) {
+            if ev.tid == ev.pid {
+                self.zombies.insert(ev.tid, comm.clone());
+            }
+        }
+        printed
+    }
+
+    fn finish(&mut self, _state: &State, out: &mut dyn Write) -> io::Result<()> {
+        if let Some((_, _, mut line)) = self.open.take() {
+            line.push_str(" <unfinished ...>\n");
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+impl StracePrinter {
+    /// [`Printer::event`] with `zombies`, the names of exited processes not yet reaped (`-Y`).
+    fn print(
+        &mut self,
+        cx: &Ctx<'_>,
+        out: &mut dyn Write,
+        zombies: &HashMap<Tid, String>,
+    ) -> io::Result<()> {
         let ev = cx.ev;
         let tid = ev.tid;
         let state = cx.state;
@@ -249,10 +310,19 @@ impl Printer for StracePrinter {
             };
             (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned())
         };
-        let fds: render::FdNames<'_> = if self.opts.fd_paths {
-            Some(&name_of)
-        } else {
-            None
+        let comm_of = |pid: i32| {
+            let pid = pid as Tid;
+            match state.thread(pid) {
+                Some(t) => Some(String::from_utf8_lossy(t.comm()).into_owned()),
+                None => zombies.get(&pid).cloned(),
+            }
+        };
+        let fds = render::Names {
+            fds: self.opts.fd_paths.then_some(&name_of as render::NameOf<'_>),
+            pids: self
+                .opts
+                .pid_comms
+                .then_some(&comm_of as render::NameOf<'_>),
         };
         if !matches!(
             ev.kind,
@@ -269,12 +339,14 @@ impl Printer for StracePrinter {
             EventKind::Enter { nr, args } => {
                 self.interrupt(out)?;
                 let mut line = self.prefix(tid, ev.ts);
+                let prefix_len = line.len();
                 line.push_str(&syscalls::name(*nr));
                 line.push('(');
                 match syscalls::lookup(*nr) {
                     Some(d) => line.push_str(&render::strace_unfinished(d, args, fds)),
                     None => line.push_str(&render::strace_raw_args(args)),
                 }
+                self.open_prefix = line[..prefix_len].to_string();
                 self.open = Some((tid, *nr, line));
             }
             EventKind::Exit { nr, ret, args } => {
@@ -301,7 +373,12 @@ impl Printer for StracePrinter {
                     (Some(d), Some(m)) => render::strace_ret_with_args(d, m, *ret),
                     _ => render::strace_ret(d, *ret),
                 };
-                let result = match (d, fds) {
+                let result = match (d, &merged) {
+                    // -Y: `= 1234<sleep>`
+                    (Some(d), Some(m)) => render::name_pid_result(d, m, *ret, result, fds),
+                    _ => result,
+                };
+                let result = match (d, fds.fds) {
                     // -y: a new fd is named in the result too (`= 3</etc/hosts>`)
                     (Some(d), Some(_)) if d.ret == RetType::Fd && *ret >= 0 => {
                         let n = ret.to_string();
@@ -333,7 +410,11 @@ impl Printer for StracePrinter {
                     };
                     // Rewrite the whole call now that the outputs are known.
                     if let Some(d) = d {
-                        call = self.prefix(tid, enter.map_or(ev.ts, |e| e.ts));
+                        call = if mine {
+                            std::mem::take(&mut self.open_prefix)
+                        } else {
+                            self.prefix(tid, enter.map_or(ev.ts, |e| e.ts))
+                        };
                         call.push_str(&syscalls::name(*nr));
                         call.push('(');
                         let ins = enter.map_or(empty, |e| &e.args);
@@ -376,7 +457,7 @@ impl Printer for StracePrinter {
                 let line = format!(
                     "{}{}\n",
                     self.prefix(tid, ev.ts),
-                    render::strace_signal(*signo, *code, *sender)
+                    render::strace_signal(*signo, *code, *sender, fds)
                 );
                 out.write_all(line.as_bytes())?;
                 self.stack_follows.insert(tid);
@@ -441,14 +522,6 @@ impl Printer for StracePrinter {
             | EventKind::Sample { .. }
             | EventKind::Drops { .. }
             | EventKind::Other { .. } => {}
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self, _state: &State, out: &mut dyn Write) -> io::Result<()> {
-        if let Some((_, _, mut line)) = self.open.take() {
-            line.push_str(" <unfinished ...>\n");
-            out.write_all(line.as_bytes())?;
         }
         Ok(())
     }
