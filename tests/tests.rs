@@ -29,6 +29,8 @@ mod strace_inject;
 mod strace_pids;
 /// `strace --relative-timestamps` (strace's `-r`).
 mod strace_relative;
+/// strace's `--- SIG... {...} ---` lines, against strace's.
+mod strace_signals;
 /// `strace -k` against strace's.
 mod strace_stack;
 /// Trace files that end early, are damaged, or are no trace at all.

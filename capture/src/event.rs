@@ -83,6 +83,11 @@ pub enum EventKind {
         code: i32,
         /// Sending pid, when the siginfo names one.
         sender: Tid,
+        /// The siginfo's first 48 bytes as the kernel lays them out (`si_signo`, `si_errno`,
+        /// `si_code`, then the union: the sender's uid, a child's status and times, a fault's
+        /// address, a timer's id…), for strace's `--- SIGCHLD {...} ---`; empty when the
+        /// source has none (sysdig captures, traces before format 3.3).
+        info: Vec<u8>,
     },
     /// Periodic per-process resource sample, for `top`.
     Sample {

@@ -327,16 +327,24 @@ fn signals_are_recorded_and_delivered() {
     let sh = events[0].pid;
     let sig = events
         .iter()
-        .find_map(|e| match e.kind {
+        .find_map(|e| match &e.kind {
             EventKind::Signal {
                 signo,
                 code,
                 sender,
-            } if signo == libc::SIGUSR1 => Some((e.tid, code, sender)),
+                info,
+            } if *signo == libc::SIGUSR1 => Some((e.tid, *code, *sender, info.clone())),
             _ => None,
         })
         .expect("SIGUSR1 event");
-    assert_eq!(sig, (sh, libc::SI_USER, sh));
+    assert_eq!((sig.0, sig.1, sig.2), (sh, libc::SI_USER, sh));
+    // the siginfo as the kernel gave it: signo, code, and si_pid at 16
+    let word = |at: usize| i32::from_ne_bytes(sig.3[at..at + 4].try_into().unwrap());
+    assert_eq!(sig.3.len(), 48);
+    assert_eq!(
+        (word(0), word(8), word(16)),
+        (libc::SIGUSR1, libc::SI_USER, sh as i32)
+    );
 }
 
 // A tracee killed by SIGKILL ends the capture, with 128 + 9 as the exit code.

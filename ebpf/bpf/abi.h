@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 11
+#define SP_ABI_VERSION 12
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -204,7 +204,10 @@ struct sp_signal {
 	__s32 signo;
 	__s32 code;   /* si_code */
 	__u32 sender; /* si_pid: the sender, or the child of a SIGCHLD */
-	__u32 pad;
+	__s32 err;    /* si_errno */
+	/* the siginfo's union (_sifields) as the kernel filled it: the sender's uid, a child's
+	 * status and times, a fault's address, a timer's id, a queued value */
+	__u8 fields[32];
 };
 
 /* What the program reads for one argument (user space derives it from the syscall table). */

@@ -138,11 +138,13 @@ struct task_struct {
 	struct files_struct *files;
 };
 
-/* include/linux/signal_types.h: siginfo's head and the sender's pid in its union */
+/* include/linux/signal_types.h: siginfo's head and the sender's pid in its union (of 32 bytes
+ * on 64-bit kernels, all of which the signal program copies) */
 union __sifields {
 	struct {
 		int _pid;
 	} _kill;
+	char _bytes[32];
 };
 
 struct kernel_siginfo {

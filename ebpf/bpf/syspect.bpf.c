@@ -901,7 +901,9 @@ int BPF_PROG(sp_signal, int sig, struct kernel_siginfo *info, void *ka)
 	rec.signo = sig;
 	rec.code = info ? BPF_CORE_READ(info, si_code) : 0;
 	rec.sender = info ? BPF_CORE_READ(info, _sifields._kill._pid) : 0;
-	rec.pad = 0;
+	rec.err = info ? BPF_CORE_READ(info, si_errno) : 0;
+	if (!info || bpf_core_read(rec.fields, sizeof(rec.fields), &info->_sifields))
+		__builtin_memset(rec.fields, 0, sizeof(rec.fields));
 	sp_output(&rec, sizeof(rec), 1);
 	return 0;
 }

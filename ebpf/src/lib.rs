@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 11;
+pub const ABI_VERSION: u16 = 12;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -316,7 +316,10 @@ pub struct SignalRec {
     pub code: i32,
     /// `si_pid`: the sender, or the child of a SIGCHLD.
     pub sender: u32,
-    pub pad: u32,
+    /// `si_errno`.
+    pub err: i32,
+    /// The siginfo's union as the kernel filled it (its bytes 16..48).
+    pub fields: [u8; 32],
 }
 
 /// How to read one argument (`struct sp_arg_spec`, 8-byte aligned).
@@ -371,7 +374,7 @@ layout!(
     cgroup_len @ 48, pad @ 50, comm @ 56
 );
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
-layout!(SignalRec, 48, hdr @ 0, signo @ 32, code @ 36, sender @ 40, pad @ 44);
+layout!(SignalRec, 80, hdr @ 0, signo @ 32, code @ 36, sender @ 40, err @ 44, fields @ 48);
 layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
 layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, in_mask @ 2, out_mask @ 3, pad @ 4, args @ 8);
 

@@ -89,6 +89,8 @@ impl Mapper {
                     signo: ev.num("sig").unwrap_or(0) as i32,
                     code: 0,
                     sender: clamp_id(ev.num("spid").unwrap_or(0)),
+                    // sysdig keeps no siginfo
+                    info: Vec::new(),
                 },
             )]),
             "drop" if !ev.info.exit => Output::records(vec![self.event(
@@ -672,7 +674,8 @@ mod tests {
             vec![&EventKind::Signal {
                 signo: 15,
                 code: 0,
-                sender: 7
+                sender: 7,
+                info: Vec::new(),
             }]
         );
         let out = map(

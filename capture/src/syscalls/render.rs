@@ -406,10 +406,14 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 }
 
 /// A signal delivery as strace prints it: `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED,
-/// si_pid=5172} ---` (the event holds the code and sender only, so the other siginfo fields
-/// strace adds are left out).
-pub fn strace_signal(signo: i32, code: i32, sender: u32, names: Names<'_>) -> String {
+/// si_pid=5172, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---` from the siginfo `info`
+/// (see [`crate::event::EventKind::Signal`]); without one (a sysdig capture), what the code
+/// and sender say.
+pub fn strace_signal(signo: i32, code: i32, sender: u32, info: &[u8], names: Names<'_>) -> String {
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
+    if let Some(text) = structs::siginfo_text(info, &|p| pid_with_name(p, names)) {
+        return format!("--- {name} {text} ---");
+    }
     let code_text = structs::si_code_name(signo, code);
     // a signal the kernel sent (si_code > 0) names no sender, but a SIGCHLD its child
     if code > 0 && signo != libc::SIGCHLD {

@@ -474,7 +474,7 @@ fn signals_and_children() {
         "kill(18629, SIGUSR1) = 0"
     );
     assert_eq!(
-        strace_signal(17, 1, 5172, Names::NONE),
+        strace_signal(17, 1, 5172, &[], Names::NONE),
         "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5172} ---"
     );
 }
@@ -721,8 +721,16 @@ fn pids_with_their_commands() {
         "wait4(-1, 0x7ffd0000, WNOHANG, NULL) = -1 ECHILD (No child processes)"
     );
     assert_eq!(
-        strace_signal(17, 1, 100, names),
+        strace_signal(17, 1, 100, &[], names),
         "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=100<sh>} ---"
+    );
+    // from a siginfo: a child killed by SIGTERM, its times in clock ticks
+    let mut info = le32(&[17, 0, 2, 0, 100, 0, 15, 0]);
+    info.extend_from_slice(&le64(&[0, 3]));
+    assert_eq!(
+        strace_signal(17, 2, 100, &info, names),
+        "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=100<sh>, si_uid=0, \
+         si_status=SIGTERM, si_utime=0, si_stime=3 /* 0.03 s */} ---"
     );
     // without -Y nothing changes
     assert_eq!(pid_with_name(100, Names::NONE), "100");

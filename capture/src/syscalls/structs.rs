@@ -286,32 +286,117 @@ pub fn si_code_name(signo: i32, code: i32) -> String {
         -5 => "SI_SIGIO".to_string(),
         -6 => "SI_TKILL".to_string(),
         c if signo == libc::SIGCHLD && c > 0 => enumerated(t::CLD, c as u64, "CLD_???"),
-        c => c.to_string(),
+        c => {
+            // the kernel's codes of the signals it sends for faults (asm-generic/siginfo.h)
+            let names: &[&str] = match signo {
+                libc::SIGSEGV => &[
+                    "MAPERR", "ACCERR", "BNDERR", "PKUERR", "ACCADI", "ADIDERR", "ADIPERR",
+                    "MTEAERR", "MTESERR", "CPERR",
+                ],
+                libc::SIGBUS => &["ADRALN", "ADRERR", "OBJERR", "MCEERR_AR", "MCEERR_AO"],
+                libc::SIGILL => &[
+                    "ILLOPC", "ILLOPN", "ILLADR", "ILLTRP", "PRVOPC", "PRVREG", "COPROC", "BADSTK",
+                    "BADIADDR",
+                ],
+                libc::SIGFPE => &[
+                    "INTDIV", "INTOVF", "FLTDIV", "FLTOVF", "FLTUND", "FLTRES", "FLTINV", "FLTSUB",
+                    "DECOVF", "DECDIV", "DECERR", "INVASC", "INVDEC", "FLTUNK", "CONDTRAP",
+                ],
+                libc::SIGTRAP => &["BRKPT", "TRACE", "BRANCH", "HWBKPT", "UNK", "PERF"],
+                libc::SIGIO => &["IN", "OUT", "MSG", "ERR", "PRI", "HUP"],
+                libc::SIGSYS => &["SECCOMP", "USER_DISPATCH"],
+                _ => &[],
+            };
+            let prefix = match signo {
+                libc::SIGSEGV => "SEGV_",
+                libc::SIGBUS => "BUS_",
+                libc::SIGILL => "ILL_",
+                libc::SIGFPE => "FPE_",
+                libc::SIGTRAP => "TRAP_",
+                libc::SIGIO => "POLL_",
+                _ => "SYS_",
+            };
+            match usize::try_from(c)
+                .ok()
+                .and_then(|i| names.get(i.wrapping_sub(1)))
+            {
+                Some(n) => format!("{prefix}{n}"),
+                None => c.to_string(),
+            }
+        }
     }
 }
 
-fn siginfo(b: &Bytes) -> Option<String> {
-    let signo = b.i32(0)?;
-    let code = b.i32(8)?;
+/// A siginfo as strace prints it (`printsiginfo`): the head, then the fields the signal's
+/// code and number say the union holds. `pid` shows `si_pid` (strace's `-Y` names it).
+pub fn siginfo_text(bytes: &[u8], pid: &dyn Fn(i32) -> String) -> Option<String> {
+    let b = Bytes(bytes);
+    let (signo, errno, code) = (b.i32(0)?, b.i32(4)?, b.i32(8)?);
     let name = signal_name(signo).map_or(signo.to_string(), str::to_string);
-    let chld = signo == libc::SIGCHLD && code > 0;
-    let code_name = si_code_name(signo, code);
-    let mut s = format!("{{si_signo={name}, si_code={code_name}");
-    if matches!(code, 0 | -1 | -6) || chld {
-        s.push_str(&format!(", si_pid={}, si_uid={}", b.i32(16)?, b.u32(20)?));
+    let mut s = format!("{{si_signo={name}, si_code={}", si_code_name(signo, code));
+    if errno != 0 {
+        let e = super::errno::errno_name(errno).map_or(errno.to_string(), str::to_string);
+        s.push_str(&format!(", si_errno={e}"));
     }
-    if chld {
-        let status = b.i32(24)?;
-        let status = if code == 1 {
-            status.to_string()
-        } else {
-            signal_name(status).map_or(status.to_string(), str::to_string)
-        };
+    let source = |s: &mut String| -> Option<()> {
         s.push_str(&format!(
-            ", si_status={status}, si_utime={}, si_stime={}",
-            clock_ticks(b.u64(32)?),
-            clock_ticks(b.u64(40)?)
+            ", si_pid={}, si_uid={}",
+            pid(b.i32(16)?),
+            b.u32(20)?
         ));
+        Some(())
+    };
+    let value = |s: &mut String| -> Option<()> {
+        s.push_str(&format!(
+            ", si_int={}, si_ptr={}",
+            b.i32(24)?,
+            ptr(b.u64(24)?)
+        ));
+        Some(())
+    };
+    if code <= 0 {
+        // sent by a process (kill, sigqueue, a timer...)
+        match code {
+            0 | -6 => source(&mut s)?,
+            -2 => {
+                let id = b.u32(16)?;
+                let id = if id == 0 {
+                    "0".to_string()
+                } else {
+                    format!("{id:#x}")
+                };
+                s.push_str(&format!(", si_timerid={id}, si_overrun={}", b.i32(20)?));
+                value(&mut s)?;
+            }
+            -5 => s.push_str(&format!(", si_band={}, si_fd={}", b.i64(16)?, b.i32(24)?)),
+            _ => {
+                source(&mut s)?;
+                if b.u64(24)? != 0 {
+                    value(&mut s)?;
+                }
+            }
+        }
+    } else {
+        match signo {
+            libc::SIGCHLD => {
+                source(&mut s)?;
+                let status = b.i32(24)?;
+                let status = if code == 1 {
+                    status.to_string()
+                } else {
+                    signal_name(status).map_or(status.to_string(), str::to_string)
+                };
+                s.push_str(&format!(
+                    ", si_status={status}, si_utime={}, si_stime={}",
+                    clock_ticks(b.u64(32)?),
+                    clock_ticks(b.u64(40)?)
+                ));
+            }
+            libc::SIGILL | libc::SIGFPE | libc::SIGBUS | libc::SIGSEGV | libc::SIGTRAP => {
+                s.push_str(&format!(", si_addr={}", ptr(b.u64(16)?)));
+            }
+            _ => {}
+        }
     }
     s.push('}');
     Some(s)
@@ -439,7 +524,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             bits(t::SS, b.u32(8)? as u64, "SS_???"),
             b.u64(16)?
         ),
-        K::Siginfo => siginfo(&b)?,
+        K::Siginfo => siginfo_text(bytes, &|p| p.to_string())?,
         K::SchedParam => format!("[{{sched_priority={}}}]", b.i32(0)?),
         K::Sigevent => sigevent(&b)?,
     })

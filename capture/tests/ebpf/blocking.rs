@@ -97,6 +97,7 @@ fn signals_the_command_takes_are_events_as_under_ptrace() {
                 signo,
                 code,
                 sender,
+                ..
             } => Some((signo, code, sender)),
             _ => None,
         })

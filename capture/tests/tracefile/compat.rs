@@ -76,6 +76,8 @@ pub(super) fn v1_records() -> Vec<Record> {
             signo: 17,
             code: 1,
             sender: 12,
+            // before format 3.3
+            info: vec![],
         },
         EventKind::Sample {
             cpu_ns: 123_456_789,

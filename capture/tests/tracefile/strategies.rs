@@ -61,13 +61,18 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
                 }))
             ),
         any::<i32>().prop_map(|status| EventKind::ThreadExit { status }),
-        (any::<i32>(), any::<i32>(), any::<u32>()).prop_map(|(signo, code, sender)| {
-            EventKind::Signal {
+        (
+            any::<i32>(),
+            any::<i32>(),
+            any::<u32>(),
+            proptest::collection::vec(any::<u8>(), 0..49)
+        )
+            .prop_map(|(signo, code, sender, info)| EventKind::Signal {
                 signo,
                 code,
                 sender,
-            }
-        }),
+                info,
+            }),
         (any::<u64>(), any::<u64>(), any::<u64>()).prop_map(|(cpu_ns, rss_kb, vsz_kb)| {
             EventKind::Sample {
                 cpu_ns,

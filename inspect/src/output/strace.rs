@@ -452,12 +452,13 @@ impl StracePrinter {
                 signo,
                 code,
                 sender,
+                info,
             } => {
                 self.interrupt(out)?;
                 let line = format!(
                     "{}{}\n",
                     self.prefix(tid, ev.ts),
-                    render::strace_signal(*signo, *code, *sender, fds)
+                    render::strace_signal(*signo, *code, *sender, info, fds)
                 );
                 out.write_all(line.as_bytes())?;
                 self.stack_follows.insert(tid);

@@ -165,10 +165,18 @@ impl Decoder {
             }
             rec::SIGNAL => {
                 let r: SignalRec = read(b).ok_or_else(short)?;
+                // the siginfo as user space lays it out: the head, then the union at 16
+                let mut info = Vec::with_capacity(48);
+                info.extend_from_slice(&r.signo.to_ne_bytes());
+                info.extend_from_slice(&r.err.to_ne_bytes());
+                info.extend_from_slice(&r.code.to_ne_bytes());
+                info.extend_from_slice(&[0; 4]);
+                info.extend_from_slice(&r.fields);
                 EventKind::Signal {
                     signo: r.signo,
                     code: r.code,
                     sender: r.sender,
+                    info,
                 }
             }
             k => return Err(DecodeError::Kind(k)),

@@ -390,23 +390,35 @@ fn lifecycle_records_decode() {
         dec().decode(&b).unwrap().event.kind,
         EventKind::ThreadExit { status: 256 }
     );
+    // the union as the kernel fills it for a SIGCHLD: pid, uid, status, utime, stime
+    let mut fields = [0u8; 32];
+    fields[..4].copy_from_slice(&4242i32.to_ne_bytes());
+    fields[8..12].copy_from_slice(&3i32.to_ne_bytes());
+    fields[16..24].copy_from_slice(&7u64.to_ne_bytes());
     let b = bytes(&SignalRec {
         hdr: hdr(rec::SIGNAL, 0, 0),
         signo: 17,
         code: 1,
         sender: 4242,
-        pad: 0,
+        err: 0,
+        fields,
     });
+    let mut info = Vec::new();
+    for w in [17i32, 0, 1, 0] {
+        info.extend_from_slice(&w.to_ne_bytes());
+    }
+    info.extend_from_slice(&fields);
     assert_eq!(
         dec().decode(&b).unwrap().event.kind,
         EventKind::Signal {
             signo: 17,
             code: 1,
-            sender: 4242
+            sender: 4242,
+            info,
         }
     );
     // a record cut short is an error, not a signal of garbage
-    assert!(dec().decode(&b[..40]).is_err());
+    assert!(dec().decode(&b[..72]).is_err());
     // pid u32::MAX has no /proc entry: cwd stays empty
     let mut h = hdr(rec::EXEC, 0, 0);
     h.pid = u32::MAX;

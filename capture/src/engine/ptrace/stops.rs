@@ -315,12 +315,13 @@ impl PtraceEngine {
     fn on_signal(&mut self, tid: Tid, sig: c_int, ts: u64, out: &mut Vec<Record>) {
         if let Some(t) = self.tracees.get(&tid) {
             if !t.startup {
-                if let Ok((signo, code, sender)) = sys::siginfo(tid) {
+                if let Ok((signo, code, sender, info)) = sys::siginfo(tid) {
                     let pid = t.pid;
                     let kind = EventKind::Signal {
                         signo,
                         code,
                         sender,
+                        info,
                     };
                     push(out, &mut self.stats.events, ts, tid, pid, kind);
                     // strace -k shows where a signal found the thread too

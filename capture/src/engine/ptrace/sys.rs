@@ -156,7 +156,9 @@ pub fn user_regs(tid: Tid) -> io::Result<libc::user_regs_struct> {
 
 /// What `PTRACE_GETSIGINFO` says about a signal: number, code, and the sending pid when the
 /// siginfo carries one (signals sent by a process, and SIGCHLD).
-pub fn siginfo(tid: Tid) -> io::Result<(i32, i32, Tid)> {
+/// The signal's number, code and sender, and the siginfo's first 48 bytes (see
+/// [`crate::event::EventKind::Signal`]).
+pub fn siginfo(tid: Tid) -> io::Result<(i32, i32, Tid, Vec<u8>)> {
     let mut raw = [0u8; 128];
     ptrace(libc::PTRACE_GETSIGINFO, tid, 0, raw.as_mut_ptr() as usize)?;
     let word = |at: usize| i32::from_ne_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]);
@@ -168,7 +170,7 @@ pub fn siginfo(tid: Tid) -> io::Result<(i32, i32, Tid)> {
     } else {
         0
     };
-    Ok((signo, code, sender))
+    Ok((signo, code, sender, raw[..48].to_vec()))
 }
 
 /// `waitpid(pid, __WALL | __WNOTHREAD | extra)`: `Ok(None)` when WNOHANG found nothing.

@@ -116,10 +116,15 @@ pub(super) fn encode_event(
             signo,
             code,
             sender,
+            info,
         } => {
             put_zigzag(out, *signo as i64);
             put_zigzag(out, *code as i64);
             put_varint(out, *sender as u64);
+            // format 3.3: appended, so that readers of 3.2 ignore it
+            if !info.is_empty() {
+                put_bytes(out, info);
+            }
         }
         EventKind::Sample {
             cpu_ns,

@@ -279,6 +279,12 @@ pub(crate) fn decode_event(
             signo: c.i32()?,
             code: c.i32()?,
             sender: c.u32()?,
+            // format 3.3
+            info: if c.is_empty() {
+                Vec::new()
+            } else {
+                c.bytes()?.to_vec()
+            },
         },
         6 => EventKind::Sample {
             cpu_ns: c.varint()?,
