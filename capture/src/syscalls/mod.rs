@@ -302,6 +302,32 @@ impl SyscallDesc {
         ret > 0 || ret == 0 && self.nr != 61
     }
 
+    /// The argument whose address strace prints beside what it read (execve's environment,
+    /// `0x7ffd… /* 35 vars */`; getdents's buffer, `0x55… /* 17 entries */`). Engines keep
+    /// its pointer, when they read the memory, as an extra `Arg::Num` right after the table's
+    /// arguments of that side (enter for an input, exit for an output).
+    pub fn kept_pointer(&self) -> Option<usize> {
+        self.args
+            .iter()
+            .position(|a| matches!(a.ty, ArgType::Envp | ArgType::Dirents))
+    }
+
+    /// The pointer [`SyscallDesc::kept_pointer`] names, from the side's event arguments
+    /// (`None` when that side's event has none: not kept, or another side).
+    pub fn kept_pointer_of(&self, args: &[Arg], exit: bool) -> Option<u64> {
+        let i = self.kept_pointer()?;
+        let dir = self.args[i].dir;
+        let n = if exit {
+            (dir != Dir::In).then(|| self.exit_arg_count())?
+        } else {
+            (dir != Dir::Out).then(|| self.args.iter().filter(|a| a.dir != Dir::Out).count())?
+        };
+        args.get(n).and_then(|a| match a {
+            Arg::Num(p) => Some(*p),
+            _ => None,
+        })
+    }
+
     /// Put the enter event's and exit event's arguments back into table order: for each table
     /// argument, the exit's value when its direction is `Out` (or `InOut` and the exit has it),
     /// the enter's otherwise. Missing values are `None` (a call whose exit was not seen).

@@ -46,6 +46,7 @@ pub fn strace_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: Option<i64>) 
         ins: &[],
         ret,
         names: Names::NONE,
+        kept: None,
     }
     .render()
 }
@@ -112,6 +113,7 @@ pub fn strace_call_args(
         ins: &ins,
         ret,
         names,
+        kept: kept_pointer(desc, enter, exit),
     }
     .render()
 }
@@ -128,6 +130,7 @@ pub fn strace_unfinished(desc: &SyscallDesc, enter: &[Arg], names: Names<'_>) ->
         ins: &[],
         ret: None,
         names,
+        kept: kept_pointer(desc, enter, None),
     };
     let parts: Vec<String> = call
         .parts()
@@ -163,6 +166,7 @@ pub fn strace_resumed(
         ins: &ins,
         ret: Some(ret),
         names,
+        kept: kept_pointer(desc, enter, Some(exit)),
     };
     let parts = call.parts();
     let Some(first) = parts.iter().position(|p| p.0) else {
@@ -175,6 +179,12 @@ pub fn strace_resumed(
         None => String::new(),
     };
     format!("{lead}{}", rest.join(", "))
+}
+
+/// The pointer an engine kept after a side's arguments ([`SyscallDesc::kept_pointer`]).
+fn kept_pointer(desc: &SyscallDesc, enter: &[Arg], exit: Option<&[Arg]>) -> Option<u64> {
+    exit.and_then(|e| desc.kept_pointer_of(e, true))
+        .or_else(|| desc.kept_pointer_of(enter, false))
 }
 
 /// Column where strace starts ` = RET` when the call is shorter (`acolumn`).
@@ -468,9 +478,18 @@ struct Call<'a, 'b> {
     ret: Option<i64>,
     /// `-y`, `-Y`: the names of fd and pid arguments.
     names: Names<'a>,
+    /// The address of the argument strace prints beside its memory, when the engine kept it
+    /// ([`SyscallDesc::kept_pointer`]).
+    kept: Option<u64>,
 }
 
 impl Call<'_, '_> {
+    /// `0x7ffd… ` before a kept pointer's memory, or nothing.
+    fn at(&self) -> String {
+        self.kept
+            .map_or_else(String::new, |p| format!("{} ", ptr(p)))
+    }
+
     fn num(&self, i: usize) -> Option<u64> {
         self.args.get(i).copied().flatten().and_then(Arg::num)
     }
@@ -713,7 +732,7 @@ impl Call<'_, '_> {
             (ArgType::Envp, Arg::StrList { items, trunc }) => {
                 let more = if *trunc { "+" } else { "" };
                 let s = if items.len() == 1 { "" } else { "s" };
-                format!("/* {}{more} var{s} */", items.len())
+                format!("{}/* {}{more} var{s} */", self.at(), items.len())
             }
             (ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_), Arg::Mem(b)) => strace_sockaddr(b),
             (ArgType::Struct(k), Arg::Mem(b)) => self.inout_struct(i, a, k, b),
@@ -747,7 +766,7 @@ impl Call<'_, '_> {
                 let n = structs::dirent_count(b);
                 let full = self.ret.is_none_or(|r| r as usize <= b.len());
                 let more = if full { "" } else { "+" };
-                format!("/* {n}{more} entries */")
+                format!("{}/* {n}{more} entries */", self.at())
             }
             (ArgType::CpuSetIn(_) | ArgType::CpuSetOut, Arg::Mem(b)) => structs::cpuset(b),
             (ArgType::Iovec(_), Arg::List(items)) => self.iovecs(a, items),

@@ -215,6 +215,16 @@ fn dirs_and_dup() {
         line("getdents64", vec![n(3), n(32768)], vec![mem(vec![])], 0),
         "getdents64(3, /* 0 entries */, 32768) = 0"
     );
+    // the buffer's address, which engines keep after the exit's arguments
+    assert_eq!(
+        line(
+            "getdents64",
+            vec![n(3), n(32768)],
+            vec![mem(vec![]), n(0x55d4c0a0f2c0)],
+            0
+        ),
+        "getdents64(3, 0x55d4c0a0f2c0 /* 0 entries */, 32768) = 0"
+    );
     assert_eq!(
         line("dup2", vec![n(3), n(255)], vec![], 255),
         "dup2(3, 255) = 255"
@@ -340,6 +350,27 @@ fn process_startup() {
             0
         ),
         r#"execve("/usr/bin/ls", ["ls", "-la", "/etc"], /* 35 vars */) = 0"#
+    );
+    // the environment's address, which engines keep after the enter's arguments
+    assert_eq!(
+        line(
+            "execve",
+            vec![
+                s("/bin/true"),
+                Arg::StrList {
+                    items: vec![b"true".to_vec()],
+                    trunc: false
+                },
+                Arg::StrList {
+                    items: vec![b"A=1".to_vec()],
+                    trunc: false
+                },
+                n(0x7ffd5f6c1c48),
+            ],
+            vec![],
+            0
+        ),
+        r#"execve("/bin/true", ["true"], 0x7ffd5f6c1c48 /* 1 var */) = 0"#
     );
     assert_eq!(
         line("arch_prctl", vec![n(0x1002), n(0x7f4426f6c800)], vec![], 0),

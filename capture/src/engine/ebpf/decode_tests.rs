@@ -71,6 +71,39 @@ fn openat_enter_has_dirfd_path_flags_mode() {
     );
 }
 
+/// getdents64's buffer is read and its address kept after the exit's arguments, which strace
+/// prints beside the entries (see SyscallDesc::kept_pointer); not when nothing was read.
+#[test]
+fn getdents_exit_keeps_the_buffers_address() {
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 217, 1),
+        regs: [3, 0x5000, 32768, 0, 0, 0],
+        ret: 4,
+    });
+    b.extend(item(1, item::MEM, 0, 4, b"abcd"));
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exit {
+            nr: 217,
+            ret: 4,
+            args: vec![Arg::Mem(b"abcd".to_vec()), Arg::Num(0x5000)]
+        }
+    );
+    let b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 217, 0),
+        regs: [3, 0x5000, 32768, 0, 0, 0],
+        ret: -9,
+    });
+    assert_eq!(
+        dec().decode(&b).unwrap().event.kind,
+        EventKind::Exit {
+            nr: 217,
+            ret: -9,
+            args: vec![Arg::Num(0x5000)]
+        }
+    );
+}
+
 #[test]
 fn read_exit_has_buffer_and_failed_read_has_pointer() {
     let mut b = bytes(&SyscallRec {
