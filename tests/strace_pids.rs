@@ -21,7 +21,7 @@ const CALLS: &str = "trace=clone,clone3,fork,vfork,wait4,kill,getpid,execve,exit
 /// `-f -o FILE` output as each process's lines (a call cut by another process's line made
 /// whole again), its pids renamed `P0`, `P1`… in the order they first start a line. Each line
 /// keeps the command name of its prefix: `<sh> kill(P0<sh>, 0) = 0`. What differs between
-/// any two runs is masked: addresses, and the command name of a
+/// any two runs is masked: addresses, the padding before results, and the command name of a
 /// signal's sender (a SIGCHLD names its sender only when it comes before the wait that reaps
 /// it, which is a matter of timing).
 fn per_process(text: &str) -> BTreeMap<String, Vec<String>> {
@@ -55,6 +55,8 @@ fn per_process(text: &str) -> BTreeMap<String, Vec<String>> {
     }
     let masks = [
         (Regex::new(r"0x[0-9a-f]+").unwrap(), "0xADDR"),
+        // a line cut by another process's and resumed is padded by its resumed part
+        (Regex::new(r" +=").unwrap(), " ="),
         (Regex::new(r"(si_pid=\d+)(<[^>]*>)?[^}]*\}").unwrap(), "$1}"),
     ];
     let tracer = Regex::new(r"^<[^>]*> execve").unwrap();

@@ -1,6 +1,7 @@
 //! strace's signal lines, `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..., si_uid=0,
-//! si_status=3, si_utime=0, si_stime=0} ---`, against Debian's strace: each kind of sender
-//! (a process, a queued value, a timer, the kernel, a child, a fault), both engines.
+//! si_status=3, si_utime=0, si_stime=0} ---`, and the handlers' returns,
+//! `rt_sigreturn({mask=[TERM]}) = 0`, against Debian's strace: each kind of sender (a process,
+//! a queued value, a timer, the kernel, a child, a fault), both engines.
 
 use std::process::Command;
 
@@ -21,6 +22,8 @@ const PROGRAM: &str = r#"
 static void on(int s) { (void)s; }
 static void on_segv(int s) { (void)s; _exit(0); }
 int main(void) {
+    sigset_t term; sigemptyset(&term); sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, 0);                    /* what each rt_sigreturn restores */
     signal(SIGUSR1, on); signal(SIGUSR2, on); signal(SIGALRM, on); signal(SIGCHLD, on);
     signal(SIGSEGV, on_segv);
     union sigval v; v.sival_int = 42;
@@ -42,17 +45,21 @@ int main(void) {
 }
 "#;
 
-/// The signal lines, the pids in them made `P` and a child's CPU times `T` (a clock tick
-/// either side of one is timing).
+/// The signal lines and rt_sigreturn's, the pids in them made `P` and a child's CPU times `T`
+/// (a clock tick either side of one is timing). An rt_sigreturn returns what the interrupted
+/// code had in its result register: after the SIGCHLD, which lands as fork returns, the
+/// child's pid, also made `P`.
 fn signal_lines(text: &str) -> Vec<String> {
     let pid = Regex::new(r"si_pid=\d+").unwrap();
     let times = Regex::new(r"(si_[us]time)=\d+( /\* [^*]* \*/)?").unwrap();
     let prefix = Regex::new(r"^\[pid +\d+\] ").unwrap();
+    let child = Regex::new(r"= [1-9]\d+$").unwrap();
     text.lines()
-        .filter(|l| l.contains("--- SIG"))
+        .filter(|l| l.contains("--- SIG") || l.contains("rt_sigreturn("))
         .map(|l| {
             let l = prefix.replace(l, "");
             let l = pid.replace_all(&l, "si_pid=P");
+            let l = child.replace(&l, "= P");
             times.replace_all(&l, "$1=T").into_owned()
         })
         .collect()
@@ -72,7 +79,7 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
         .expect("cc runs");
     assert!(cc.status.success(), "{}", stderr(&cc));
     let st = Command::new("strace")
-        .args(["-f", "-e", "trace=none", "./sig"])
+        .args(["-f", "-e", "trace=rt_sigreturn", "./sig"])
         .current_dir(d.path())
         .output()
         .expect("strace runs");
@@ -81,6 +88,7 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
     let want = [
         "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=P, si_uid=0, si_int=42, si_ptr=0x2a} ---",
         "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---",
+        "rt_sigreturn({mask=[TERM]})             = 0",
     ];
     for w in want {
         assert!(
@@ -88,7 +96,7 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
             "strace: no `{w}` in {theirs:#?}"
         );
     }
-    assert_eq!(theirs.len(), 7, "{theirs:#?}");
+    assert_eq!(theirs.len(), 13, "{theirs:#?}");
     let mut engines = vec!["ptrace"];
     if need_root("signal_lines (ebpf)") {
         engines.push("ebpf");
@@ -101,7 +109,7 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
                 engine,
                 "-f",
                 "-e",
-                "trace=none",
+                "trace=rt_sigreturn",
                 "--",
                 "./sig",
             ])

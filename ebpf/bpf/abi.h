@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 12
+#define SP_ABI_VERSION 13
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512

@@ -224,6 +224,9 @@ struct {
 } sp_scratch SEC(".maps");
 
 #define SP_NR_RT_SIGRETURN 15
+/* x86_64: at rt_sigreturn's entry the stack pointer is at the signal frame's ucontext (the
+ * handler's return popped the frame's first word); its uc_sigmask is 296 bytes in */
+#define SP_SIGFRAME_MASK 296
 #define SP_NR_CLONE 56
 #define SP_NR_FORK 57
 #define SP_NR_VFORK 58
@@ -586,7 +589,9 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 	if (out)
 		rec->hdr.cgroup = sp_task_cgroup(task);
 	rec->hdr.nr = nr;
-	rec->regs[0] = regs->di;
+	/* rt_sigreturn has no argument; its first slot is the address of the signal mask it
+	 * restores (see syscalls::SIGFRAME_MASK_OFFSET), which strace shows */
+	rec->regs[0] = !out && nr == SP_NR_RT_SIGRETURN ? regs->sp + SP_SIGFRAME_MASK : regs->di;
 	rec->regs[1] = regs->si;
 	rec->regs[2] = regs->dx;
 	rec->regs[3] = regs->r10;

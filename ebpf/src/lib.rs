@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 12;
+pub const ABI_VERSION: u16 = 13;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,

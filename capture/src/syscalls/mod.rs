@@ -287,6 +287,13 @@ pub enum Class {
     Other,
 }
 
+/// rt_sigreturn takes no argument. Engines put in its first register slot the address of the
+/// signal mask it restores, which strace shows (`rt_sigreturn({mask=[]})`) and the table reads as
+/// its `mask`: the signal frame's `uc_sigmask`, this many bytes above the stack pointer at the
+/// call's entry on x86_64 (the handler's return popped the frame's first word, so the stack
+/// pointer is at the frame's `ucontext`).
+pub const SIGFRAME_MASK_OFFSET: u64 = 296;
+
 impl SyscallDesc {
     /// How many arguments an exit event holds by the table (`Out` and `InOut`); an exit may
     /// carry extras after them (see [`crate::event::EventKind::Exit`]).

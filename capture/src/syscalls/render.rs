@@ -657,6 +657,8 @@ impl Call<'_, '_> {
                 };
             }
             ("prctl", 2..=4) => return hex0(n),
+            // the mask the signal frame restores (see syscalls::SIGFRAME_MASK_OFFSET)
+            ("rt_sigreturn", 0) => return format!("{{mask={}}}", self.typed(i, a, v)),
             ("futex", 3) if matches!(v, Arg::Num(_) | Arg::Fault(_)) => {
                 let op = self.num(1).unwrap_or(0) & 0x7f;
                 // For the requeue operations this slot is val2, an integer.

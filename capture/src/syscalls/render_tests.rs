@@ -767,6 +767,16 @@ fn pids_with_their_commands() {
     assert_eq!(pid_with_name(100, Names::NONE), "100");
 }
 
+/// rt_sigreturn's mask: what the engines read at the signal frame (see SIGFRAME_MASK_OFFSET).
+#[test]
+fn rt_sigreturn_shows_the_mask_it_restores() {
+    let term = 1u64 << (libc::SIGTERM - 1);
+    assert_eq!(
+        line("rt_sigreturn", vec![mem(le64(&[term]))], vec![], 0),
+        "rt_sigreturn({mask=[TERM]}) = 0"
+    );
+}
+
 /// wait4 that returned 0 (WNOHANG, no child changed state) wrote neither status nor rusage:
 /// engines keep the pointers, which strace shows.
 #[test]

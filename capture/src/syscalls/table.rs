@@ -95,7 +95,7 @@ syscalls! {
     12 brk(a("addr", PTR)) -> Ptr, Memory;
     13 rt_sigaction(a("sig", SIG), a("act", T::Struct(S::Sigaction)), o("oldact", T::Struct(S::Sigaction)), a("sigsetsize", UINT)) -> Int, Signal;
     14 rt_sigprocmask(a("how", fl(F::SigHow)), a("set", SIGSET), o("oldset", SIGSET), a("sigsetsize", UINT)) -> Int, Signal;
-    15 rt_sigreturn() -> Int, Signal;
+    15 rt_sigreturn(a("mask", SIGSET)) -> Int, Signal;
     16 ioctl(a("fd", FD), a("request", fl(F::Ioctl)), o("argument", T::IoctlArg)) -> Int, File;
     17 pread64(a("fd", FD), o("data", T::BufOut), a("size", UINT), a("pos", LONG)) -> Int, IoRead;
     18 pwrite64(a("fd", FD), a("data", T::BufIn(2)), a("size", UINT), a("pos", LONG)) -> Int, IoWrite;

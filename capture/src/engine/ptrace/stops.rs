@@ -176,6 +176,9 @@ impl PtraceEngine {
                 t.in_syscall = true;
                 t.nr = nr;
                 t.regs = info.args();
+                if nr == libc::SYS_rt_sigreturn as u64 {
+                    t.regs[0] = info.stack_pointer + syscalls::SIGFRAME_MASK_OFFSET;
+                }
                 t.arch = info.arch;
                 t.recorded = record;
                 t.injecting = None;
