@@ -143,6 +143,10 @@ pub enum FlagSet {
     Membarrier,
     /// `TCP_*` socket options.
     TcpOpt,
+    /// `NETLINK_*` socket options (level `SOL_NETLINK`).
+    NetlinkOpt,
+    /// Capabilities `CAP_*`.
+    Cap,
     /// `SO_*` socket options.
     SockOpt,
     /// `IP_*` socket options.
@@ -225,6 +229,8 @@ fn style(set: FlagSet) -> Option<Style> {
         F::Seccomp => Enum(t::SECCOMP, "SECCOMP_SET_MODE_???"),
         F::Membarrier => Bits(t::MEMBARRIER, "MEMBARRIER_CMD_???"),
         F::TcpOpt => Enum(t::TCP_OPT, "TCP_???"),
+        F::NetlinkOpt => Enum(t::NETLINK_OPT, "NETLINK_???"),
+        F::Cap => Enum(t::CAP, "CAP_???"),
         F::SockOpt => Enum(t::SO, "SO_???"),
         F::IpOpt => Enum(t::IP_OPT, "IP_???"),
         F::Ipv6Opt => Enum(t::IPV6_OPT, "IPV6_???"),

@@ -644,6 +644,7 @@ impl Call<'_, '_> {
                     libc::SOL_TCP => Some(FlagSet::TcpOpt),
                     libc::SOL_IP => Some(FlagSet::IpOpt),
                     libc::SOL_IPV6 => Some(FlagSet::Ipv6Opt),
+                    libc::SOL_NETLINK => Some(FlagSet::NetlinkOpt),
                     _ => None,
                 };
                 return set.map_or_else(|| (n as i32).to_string(), |s| flags::format(s, n));
@@ -653,6 +654,7 @@ impl Call<'_, '_> {
             ("prctl", 1) if matches!(v, Arg::Num(_) | Arg::Fault(_)) => {
                 return match self.num(0).unwrap_or(0) as i32 {
                     libc::PR_SET_PDEATHSIG => signal_text(n),
+                    libc::PR_CAPBSET_READ | libc::PR_CAPBSET_DROP => flags::format(FlagSet::Cap, n),
                     _ => hex0(n),
                 };
             }

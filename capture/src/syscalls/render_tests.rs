@@ -788,3 +788,49 @@ fn wait4_of_nothing_wrote_no_outputs() {
     let read = table::lookup(number("read").unwrap()).unwrap();
     assert!(read.wrote_outputs(0));
 }
+
+/// What `ss` and `ip` make (checked against strace 6.1): capabilities by name, netlink's
+/// socket options, a netlink port id as strace prints it, signed.
+#[test]
+fn capabilities_and_netlink() {
+    assert_eq!(
+        line(
+            "prctl",
+            vec![n(libc::PR_CAPBSET_READ as u64), n(32)],
+            vec![],
+            1
+        ),
+        "prctl(PR_CAPBSET_READ, CAP_MAC_OVERRIDE) = 1"
+    );
+    assert_eq!(
+        line(
+            "prctl",
+            vec![n(libc::PR_CAPBSET_READ as u64), n(0x30)],
+            vec![],
+            -22
+        ),
+        "prctl(PR_CAPBSET_READ, 0x30 /* CAP_??? */) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            "setsockopt",
+            vec![n(3), n(270), n(11), mem(le32(&[1])), n(4)],
+            vec![],
+            0
+        ),
+        "setsockopt(3, SOL_NETLINK, NETLINK_EXT_ACK, [1], 4) = 0"
+    );
+    let mut nl = (libc::AF_NETLINK as u16).to_ne_bytes().to_vec();
+    nl.extend_from_slice(&[0, 0]);
+    nl.extend_from_slice(&(-715057081i32).to_ne_bytes());
+    nl.extend_from_slice(&[0; 4]);
+    assert_eq!(
+        line(
+            "getsockname",
+            vec![n(4), mem(le32(&[12]))],
+            vec![mem(nl), mem(le32(&[12]))],
+            0
+        ),
+        "getsockname(4, {sa_family=AF_NETLINK, nl_pid=-715057081, nl_groups=00000000}, [12]) = 0"
+    );
+}

@@ -113,7 +113,8 @@ pub fn strace_sockaddr(bytes: &[u8]) -> String {
             }
         }
         _ if family as i32 == libc::AF_NETLINK && bytes.len() >= 12 => {
-            let pid = u32::from_ne_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+            // strace prints it signed (a kernel-assigned port id can be above 2^31)
+            let pid = i32::from_ne_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
             let groups = u32::from_ne_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
             format!("{{sa_family={fam}, nl_pid={pid}, nl_groups={groups:08x}}}")
         }
