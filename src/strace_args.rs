@@ -333,6 +333,8 @@ fn injection(expr: &str, fault: bool) -> std::result::Result<Injection, String> 
         ret: fault.then_some(-(libc::ENOSYS as i64)),
         signal: None,
         when: When::ALWAYS,
+        delay_enter: None,
+        delay_exit: None,
     };
     let (mut error, mut retval) = (false, false);
     for part in parts {
@@ -365,9 +367,16 @@ fn injection(expr: &str, fault: bool) -> std::result::Result<Injection, String> 
                 inj.signal = Some(s);
             }
             "when" => inj.when = When::parse(value)?,
-            "delay_enter" | "delay_exit" | "poke_enter" | "poke_exit" | "syscall" if !fault => {
+            "delay_enter" if !fault => {
+                inj.delay_enter = Some(syspect_capture::engine::inject::parse_delay(value)?)
+            }
+            "delay_exit" if !fault => {
+                inj.delay_exit = Some(syspect_capture::engine::inject::parse_delay(value)?)
+            }
+            "poke_enter" | "poke_exit" | "syscall" if !fault => {
                 return Err(format!(
-                    "{key}= is not supported (error=, retval=, signal=, when=)"
+                    "{key}= is not supported (error=, retval=, signal=, delay_enter=, \
+                     delay_exit=, when=)"
                 ))
             }
             _ => {
@@ -381,8 +390,8 @@ fn injection(expr: &str, fault: bool) -> std::result::Result<Injection, String> 
     if error && retval {
         return Err("error= and retval= exclude each other".into());
     }
-    if inj.ret.is_none() && inj.signal.is_none() {
-        return Err("inject needs error=, retval= or signal=".into());
+    if inj.ret.is_none() && inj.signal.is_none() && !inj.delays() {
+        return Err("inject needs error=, retval=, signal=, delay_enter= or delay_exit=".into());
     }
     Ok(inj)
 }

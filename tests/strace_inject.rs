@@ -126,17 +126,88 @@ fn fault_and_retval_and_signal_do_what_straces_do() {
     }
 }
 
+/// `delay_enter=` and `delay_exit=`: the thread is held (the command takes at least that long)
+/// and the call marked `(DELAYED)`, after `(INJECTED)` when it was made to fail too.
+#[test]
+fn delays_hold_the_calls_that_straces_hold() {
+    if !need_program("inject_delay", "strace") {
+        return;
+    }
+    let cases: [(&[&str], u64); 3] = [
+        (
+            &[
+                "-e",
+                "trace=openat",
+                "-e",
+                "inject=openat:delay_enter=150ms:when=3",
+            ],
+            150,
+        ),
+        (
+            &[
+                "-e",
+                "trace=close",
+                "-e",
+                "inject=close:delay_exit=60000us:when=2+",
+            ],
+            60,
+        ),
+        (
+            &[
+                "-e",
+                "trace=openat",
+                "-e",
+                "inject=openat:error=ENOENT:delay_exit=100ms:when=3",
+            ],
+            100,
+        ),
+    ];
+    for (args, ms) in cases {
+        let t0 = std::time::Instant::now();
+        let [theirs, mine] = both("delay", args, &["cat", "/etc/hostname"]);
+        // each tracer held the call: together at least twice the delay (a lower bound, not a
+        // speed measurement)
+        assert!(
+            t0.elapsed() >= std::time::Duration::from_millis(2 * ms),
+            "{args:?}"
+        );
+        assert!(
+            mine.1.iter().any(|l| l.ends_with("(DELAYED)")),
+            "{args:?}: {mine:#?}"
+        );
+        assert_eq!(mine, theirs, "{args:?}");
+    }
+    // syspect's own run alone takes the delay
+    let t0 = std::time::Instant::now();
+    let o = run(&[
+        "strace",
+        "-e",
+        "inject=getpid:delay_enter=300ms",
+        "--",
+        "sh",
+        "-c",
+        "echo $$",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(300));
+    assert!(stderr(&o).contains(" (DELAYED)"), "{}", stderr(&o));
+}
+
 #[test]
 fn an_injection_needs_the_ptrace_engine_and_a_valid_expression() {
     for (e, says) in [
-        ("inject=openat", "inject needs error=, retval= or signal="),
+        (
+            "inject=openat",
+            "inject needs error=, retval=, signal=, delay_enter= or delay_exit=",
+        ),
         ("inject=openat:error=ENOENT:retval=0", "exclude each other"),
         ("inject=openat:error=ENOPE", "unknown error `ENOPE`"),
         ("inject=openat:error=ENOENT:when=0", "bad when= expression"),
         (
-            "inject=openat:delay_enter=10",
-            "delay_enter= is not supported",
+            "inject=openat:poke_enter=@arg1=00",
+            "poke_enter= is not supported",
         ),
+        ("inject=openat:delay_enter=1h", "bad delay `1h`"),
         ("inject=nosuch:error=ENOENT", "unknown syscall `nosuch`"),
     ] {
         let o = run(&["strace", "-e", e, "--", "true"]);

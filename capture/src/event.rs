@@ -103,11 +103,13 @@ pub enum EventKind {
     /// The engine tampered with the thread's current call `nr`, as strace's `-e inject=` asks
     /// (the ptrace engine only): `ret` is what the call returned instead of running (a negative
     /// errno, or a value), when it was made to; `signo` the signal delivered after it (0:
-    /// none). It comes right before the call's exit.
+    /// none); `delayed`, whether the thread was held at the call's entry or exit (strace's
+    /// `(DELAYED)`). It comes right before the call's exit.
     Injected {
         nr: u16,
         ret: Option<i64>,
         signo: i32,
+        delayed: bool,
     },
     /// The stack of the thread's call whose exit came just before (strace's `-k`; the ptrace
     /// engine only), innermost frame first.

@@ -80,6 +80,35 @@ pub struct Injection {
     /// A signal delivered when the call returns (`signal=`).
     pub signal: Option<i32>,
     pub when: When,
+    /// How long the thread is held at the call's entry (`delay_enter=`) and at its exit
+    /// (`delay_exit=`) before it goes on; other threads run meanwhile.
+    pub delay_enter: Option<std::time::Duration>,
+    pub delay_exit: Option<std::time::Duration>,
+}
+
+impl Injection {
+    /// Whether it holds the thread (strace marks such calls `(DELAYED)`).
+    pub fn delays(&self) -> bool {
+        self.delay_enter.is_some() || self.delay_exit.is_some()
+    }
+}
+
+/// strace's delay syntax: a number with an optional unit, `s`, `ms`, `us` or `ns`
+/// (microseconds without one).
+pub fn parse_delay(s: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("bad delay `{s}` (a number, then s, ms, us or ns)"))?;
+    Ok(match unit {
+        "" | "us" => Duration::from_micros(n),
+        "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "ns" => Duration::from_nanos(n),
+        _ => return Err(format!("bad delay `{s}` (a number, then s, ms, us or ns)")),
+    })
 }
 
 /// The injections by syscall number; a later one naming a syscall replaces an earlier one, as
@@ -121,12 +150,27 @@ mod tests {
     }
 
     #[test]
+    fn delays_take_straces_units() {
+        use std::time::Duration;
+        assert_eq!(parse_delay("250"), Ok(Duration::from_micros(250)));
+        assert_eq!(parse_delay("2ms"), Ok(Duration::from_millis(2)));
+        assert_eq!(parse_delay("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_delay("10ns"), Ok(Duration::from_nanos(10)));
+        assert_eq!(parse_delay("7us"), Ok(Duration::from_micros(7)));
+        for bad in ["", "ms", "1h", "-1", "1.5ms"] {
+            assert!(parse_delay(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn a_later_injection_replaces_an_earlier_one_for_its_syscalls() {
         let a = Injection {
             syscalls: vec![2, 5],
             ret: Some(-2),
             signal: None,
             when: When::ALWAYS,
+            delay_enter: None,
+            delay_exit: None,
         };
         let b = Injection {
             syscalls: vec![5],

@@ -50,7 +50,8 @@ pub const FORMAT_MAJOR: u16 = 3;
 /// Format minor version this code writes. 3.1 added a thread record's `cpu_ns`, `rss_kb` and
 /// `vsz_kb` (readers of 3.0 ignore them, as any unknown key of a state record); 3.2 the event
 /// variants `Injected` (10) and `Stack` (11), which readers of 3.1 skip; 3.3 a signal's
-/// siginfo, appended to its body (readers of 3.2 ignore it).
+/// siginfo and whether an injection delayed its call, appended to their bodies (readers of
+/// 3.2 ignore them).
 pub const FORMAT_MINOR: u16 = 3;
 /// Oldest format major this code reads.
 pub const OLDEST_MAJOR: u16 = 1;

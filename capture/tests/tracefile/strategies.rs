@@ -82,8 +82,18 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
         }),
         (any::<u16>(), any::<u64>()).prop_map(|(cpu, count)| EventKind::Drops { cpu, count }),
         "[a-z_]{0,12}".prop_map(|name| EventKind::Other { name }),
-        (any::<u16>(), any::<Option<i64>>(), any::<i32>())
-            .prop_map(|(nr, ret, signo)| EventKind::Injected { nr, ret, signo }),
+        (
+            any::<u16>(),
+            any::<Option<i64>>(),
+            any::<i32>(),
+            any::<bool>()
+        )
+            .prop_map(|(nr, ret, signo, delayed)| EventKind::Injected {
+                nr,
+                ret,
+                signo,
+                delayed
+            }),
         proptest::collection::vec(
             ("[a-z/]{0,8}", "[a-z_]{0,8}", any::<u64>(), any::<u64>()),
             0..4

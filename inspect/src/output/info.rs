@@ -162,7 +162,12 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
         EventKind::Drops { cpu, count } => {
             let _ = write!(out, "cpu={cpu} count={count}");
         }
-        EventKind::Injected { nr, ret, signo } => {
+        EventKind::Injected {
+            nr,
+            ret,
+            signo,
+            delayed,
+        } => {
             let _ = write!(out, "syscall={}", syscalls::name(*nr));
             if let Some(r) = ret {
                 let _ = write!(out, " res={r}");
@@ -175,6 +180,9 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
                 if let Some(n) = render::signal_name(*signo) {
                     let _ = write!(out, "({n})");
                 }
+            }
+            if *delayed {
+                out.push_str(" delayed=true");
             }
         }
         EventKind::Stack { frames } => {

@@ -111,6 +111,8 @@ pub struct StracePrinter {
     interrupted: HashMap<Tid, u16>,
     /// Threads whose current call's result was injected (strace's `(INJECTED)`).
     injected: HashSet<Tid>,
+    /// Threads whose current call was held by an injection (strace's `(DELAYED)`).
+    delayed: HashSet<Tid>,
     /// Threads whose last line is their call's, which a stack (strace's `-k`) follows.
     stack_follows: HashSet<Tid>,
     /// When the last line's call began, and the time from the line before (a call's line is
@@ -392,6 +394,11 @@ impl StracePrinter {
                 } else {
                     result
                 };
+                let result = if self.delayed.remove(&tid) {
+                    format!("{result} (DELAYED)")
+                } else {
+                    result
+                };
                 let result = self.result(result, enter.map(|e| ev.ts.saturating_sub(e.ts)));
                 let mine = matches!(&self.open, Some((t, _, _)) if *t == tid);
                 // An enter the filter left out (`evt.failed=true`, strace's -Z) but the state
@@ -502,9 +509,12 @@ impl StracePrinter {
             EventKind::Clone { child_tid, .. } => {
                 self.live.insert(*child_tid);
             }
-            EventKind::Injected { ret, .. } => {
+            EventKind::Injected { ret, delayed, .. } => {
                 if ret.is_some() {
                     self.injected.insert(tid);
+                }
+                if *delayed {
+                    self.delayed.insert(tid);
                 }
             }
             EventKind::Stack { frames } => {

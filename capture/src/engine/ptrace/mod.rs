@@ -128,6 +128,8 @@ pub struct PtraceEngine {
     tracees: TraceeMap,
     /// New children stopped before their parent's event, and since when.
     early: Vec<(Tid, Instant)>,
+    /// Threads held stopped by an injection's delay: when to resume them, with which signal.
+    held: Vec<(Instant, Tid, libc::c_int)>,
     /// Exits of threads not (yet) known, with their status (see `on_exit`).
     gone: Vec<(Tid, libc::c_int)>,
     /// The spawned command's pid.
@@ -163,6 +165,7 @@ impl PtraceEngine {
             stacks: opts.stack_traces.then(stack::Stacks::default),
             tracees: TraceeMap::default(),
             early: Vec::new(),
+            held: Vec::new(),
             gone: Vec::new(),
             root: None,
             exit_code: None,
@@ -241,6 +244,8 @@ impl Engine for PtraceEngine {
         let deadline = Instant::now() + timeout;
         self.timer
             .arm(timeout.min(LINGER).max(Duration::from_millis(1)));
+        self.release_held(false);
+        self.arm_for_held();
         let mut result = Ok(());
         loop {
             if out.len() - start >= BATCH {
@@ -248,6 +253,10 @@ impl Engine for PtraceEngine {
             }
             if self.timer.take_fired() {
                 self.release_early(EARLY_GRACE);
+                if !self.held.is_empty() {
+                    self.release_held(false);
+                    self.arm_for_held();
+                }
                 if self.time_to_go(out.len() > start, deadline) {
                     break;
                 }
@@ -298,6 +307,7 @@ impl Engine for PtraceEngine {
             return;
         }
         self.stopping = true;
+        self.release_held(true);
         let mut killed: Vec<Tid> = Vec::new();
         for t in self.tracees.values() {
             if t.origin == Origin::Spawned && !killed.contains(&t.pid) {

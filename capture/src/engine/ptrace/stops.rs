@@ -1,12 +1,13 @@
 //! What the engine does at each kind of ptrace stop: record the event, then restart the tracee.
 
 use std::os::unix::ffi::OsStringExt;
+use std::time::Instant;
 
 use libc::c_int;
 
 use super::fetch::{Reader, Side};
 use super::sys::{self, INFO_ENTRY, INFO_EXIT, INFO_SECCOMP, PTRACE_EVENT_STOP};
-use super::tracee::{tgid_of, Origin, Tracee};
+use super::tracee::{tgid_of, Origin, Tampering, Tracee};
 use super::{stack, PtraceEngine};
 use crate::engine::inject::Injection;
 use crate::event::{Arg, Event, EventKind, Exec, Record, Tid, CPU_UNKNOWN};
@@ -113,6 +114,39 @@ impl PtraceEngine {
         let _ = sys::restart(req, tid, sig);
     }
 
+    /// Resume `tid` with `sig` once `delay` has passed (strace's `delay_enter=`, `delay_exit=`);
+    /// the other threads run meanwhile.
+    pub(super) fn hold(&mut self, tid: Tid, sig: c_int, delay: std::time::Duration) {
+        self.held.push((Instant::now() + delay, tid, sig));
+        self.arm_for_held();
+    }
+
+    /// Resume the held threads whose time has come (all of them when `all`).
+    pub(super) fn release_held(&mut self, all: bool) {
+        let now = Instant::now();
+        let due: Vec<(Instant, Tid, c_int)> = self
+            .held
+            .iter()
+            .copied()
+            .filter(|&(at, _, _)| all || at <= now)
+            .collect();
+        self.held.retain(|&(at, _, _)| !all && at > now);
+        for (_, tid, sig) in due {
+            self.resume(tid, sig);
+        }
+    }
+
+    /// Make the wake timer fire by the earliest held thread's time.
+    pub(super) fn arm_for_held(&mut self) {
+        if let Some(next) = self.held.iter().map(|&(at, _, _)| at).min() {
+            let wait = next.saturating_duration_since(Instant::now());
+            self.timer.arm(
+                wait.min(super::LINGER)
+                    .max(std::time::Duration::from_micros(50)),
+            );
+        }
+    }
+
     pub(super) fn on_exit(&mut self, tid: Tid, status: c_int, ts: u64, out: &mut Vec<Record>) {
         self.early.retain(|&(t, _)| t != tid);
         if let Some(stacks) = self.stacks.as_mut() {
@@ -156,8 +190,10 @@ impl PtraceEngine {
             self.resume(tid, 0);
             return;
         };
-        // a signal strace's -e inject= asks for, delivered as the call returns
+        // a signal strace's -e inject= asks for, delivered as the call returns, and how long
+        // the thread is held before it goes on
         let mut signal = 0;
+        let mut hold = None;
         match info.op {
             INFO_ENTRY | INFO_SECCOMP => {
                 let nr = info.nr();
@@ -193,7 +229,10 @@ impl PtraceEngine {
                 }
                 if let Some(inj) = self.inject.get(nr as usize).and_then(Option::as_ref) {
                     if info.arch == sys::AUDIT_ARCH_X86_64 && !t.startup {
-                        t.injecting = inject_now(tid, t, nr as u16, inj);
+                        if let Some((tamper, delay)) = inject_now(tid, t, nr as u16, inj) {
+                            t.injecting = Some(tamper);
+                            hold = delay;
+                        }
                     }
                 }
                 if record {
@@ -240,13 +279,14 @@ impl PtraceEngine {
                 }
                 t.in_syscall = false;
                 let injected = t.injecting.take();
-                if let Some((Some(r), _)) = injected {
+                if let Some(r) = injected.and_then(|i| i.ret) {
                     // the call was skipped (-ENOSYS): its result is the one asked for
                     if sys::set_rax(tid, r).is_ok() {
                         ret = r;
                     }
                 }
-                signal = injected.map_or(0, |(_, sig)| sig);
+                signal = injected.map_or(0, |i| i.signal);
+                hold = injected.and_then(|i| i.delay_exit);
                 let (nr, arch, recorded, startup, pid) =
                     (t.nr, t.arch, t.recorded, t.startup, t.pid);
                 if let Some(stacks) = self.stacks.as_mut() {
@@ -271,11 +311,12 @@ impl PtraceEngine {
                         args.push(Arg::Mem(local));
                         args.push(Arg::Mem(peer));
                     }
-                    if let Some((r, signo)) = injected {
+                    if let Some(i) = injected {
                         let kind = EventKind::Injected {
                             nr: nr as u16,
-                            ret: r,
-                            signo,
+                            ret: i.ret,
+                            signo: i.signal,
+                            delayed: i.delayed,
                         };
                         push(out, &mut self.stats.events, ts, tid, pid, kind);
                     }
@@ -297,7 +338,10 @@ impl PtraceEngine {
             }
             _ => {}
         }
-        self.resume(tid, signal);
+        match hold {
+            Some(d) => self.hold(tid, signal, d),
+            None => self.resume(tid, signal),
+        }
     }
 
     /// A stack (strace's `-k`), after the event it is the stack of.
@@ -484,8 +528,13 @@ fn split_cmdline(raw: &[u8]) -> Vec<Vec<u8>> {
 
 /// Whether the call `nr` now starting in thread `t` is one `inj` applies to (counting it):
 /// then it is skipped when a result is asked for (its number replaced by -1, which the kernel
-/// answers with -ENOSYS at once), and what to do at its exit.
-fn inject_now(tid: Tid, t: &mut Tracee, nr: u16, inj: &Injection) -> Option<(Option<i64>, i32)> {
+/// answers with -ENOSYS at once); what to do at its exit, and how long to hold it at its entry.
+fn inject_now(
+    tid: Tid,
+    t: &mut Tracee,
+    nr: u16,
+    inj: &Injection,
+) -> Option<(Tampering, Option<std::time::Duration>)> {
     let n = match t.inject_counts.iter_mut().find(|(k, _)| *k == nr) {
         Some((_, n)) => {
             *n = n.saturating_add(1);
@@ -502,7 +551,13 @@ fn inject_now(tid: Tid, t: &mut Tracee, nr: u16, inj: &Injection) -> Option<(Opt
     if inj.ret.is_some() && sys::set_orig_rax(tid, -1).is_err() {
         return None;
     }
-    Some((inj.ret, inj.signal.unwrap_or(0)))
+    let tamper = Tampering {
+        ret: inj.ret,
+        signal: inj.signal.unwrap_or(0),
+        delay_exit: inj.delay_exit,
+        delayed: inj.delays(),
+    };
+    Some((tamper, inj.delay_enter))
 }
 
 #[cfg(test)]

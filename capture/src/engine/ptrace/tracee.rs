@@ -16,6 +16,19 @@ pub enum Origin {
     Attached,
 }
 
+/// What an injection does to the call now under way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tampering {
+    /// What the call returns instead of running (`None`: it runs).
+    pub ret: Option<i64>,
+    /// The signal to deliver when it returns (0: none).
+    pub signal: i32,
+    /// How long the thread is held at the call's exit.
+    pub delay_exit: Option<std::time::Duration>,
+    /// It was held at its entry or is to be at its exit (strace's `(DELAYED)`).
+    pub delayed: bool,
+}
+
 /// One traced thread.
 #[derive(Clone, Debug)]
 pub struct Tracee {
@@ -39,9 +52,8 @@ pub struct Tracee {
     pub startup_enter: Option<Event>,
     /// Calls of each syscall that an injection applies to, made so far (`when=` counts them).
     pub inject_counts: Vec<(u16, u32)>,
-    /// The current call is tampered with: what it returns instead (`None`: it runs), and the
-    /// signal to deliver when it returns (0: none).
-    pub injecting: Option<(Option<i64>, i32)>,
+    /// The current call is tampered with (see [`Tampering`]).
+    pub injecting: Option<Tampering>,
     /// An execve's stack (strace's `-k`), taken at its entry, in the image it replaces.
     pub exec_stack: Option<Vec<crate::event::Frame>>,
 }

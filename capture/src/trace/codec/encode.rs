@@ -140,7 +140,12 @@ pub(super) fn encode_event(
             put_varint(out, *count);
         }
         EventKind::Other { name } => put_bytes(out, name.as_bytes()),
-        EventKind::Injected { nr, ret, signo } => {
+        EventKind::Injected {
+            nr,
+            ret,
+            signo,
+            delayed,
+        } => {
             put_varint(out, *nr as u64);
             // the return value, or none: 0, else 1 then the value
             match ret {
@@ -151,6 +156,10 @@ pub(super) fn encode_event(
                 None => out.push(0),
             }
             put_zigzag(out, *signo as i64);
+            // format 3.3: appended, so that readers of 3.2 ignore it
+            if *delayed {
+                out.push(1);
+            }
         }
         EventKind::Stack { frames } => {
             put_varint(out, frames.len() as u64);

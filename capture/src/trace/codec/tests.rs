@@ -91,6 +91,7 @@ fn events_round_trip_with_time_going_backwards() {
                 nr: 257,
                 ret: Some(-2),
                 signo: 0,
+                delayed: false,
             },
         ),
         ev(
@@ -100,6 +101,7 @@ fn events_round_trip_with_time_going_backwards() {
                 nr: 39,
                 ret: None,
                 signo: 10,
+                delayed: true,
             },
         ),
         ev(

@@ -306,6 +306,8 @@ pub(crate) fn decode_event(
                 _ => Some(c.zigzag()?),
             },
             signo: c.i32()?,
+            // format 3.3
+            delayed: !c.is_empty() && c.u8()? != 0,
         },
         super::super::codec::STACK => {
             let n = c.varint()?;
