@@ -46,6 +46,8 @@ const ONLY_FOR: &[(&str, &[&str])] = &[
     ("durations", &["strace"]),
     ("fd_paths", &["strace"]),
     ("pid_comms", &["strace"]),
+    ("column", &["strace"]),
+    ("syscall_number", &["strace"]),
     ("decode_pids_long", &["strace"]),
     ("stack_traces", &["strace"]),
     ("relative", &["strace"]),
@@ -583,6 +585,13 @@ pub struct AnalyzerArgs {
     /// `[pid 1234<sh>]` (strace's -Y, `--decode-pids=comm`).
     #[arg(short = 'Y')]
     pub pid_comms: bool,
+    /// strace: where ` = RESULT` starts when the call is shorter (strace's -a; 40).
+    #[arg(short = 'a', long = "columns", value_name = "COLUMN")]
+    pub column: Option<usize>,
+    /// strace: each line starts with the call's number, `[  59] execve(...)` (strace's -n,
+    /// whose letter is --count's here).
+    #[arg(long = "syscall-number")]
+    pub syscall_number: bool,
     /// echo-fds: printable text, other bytes as `.` (the default).
     #[arg(short = 'A', conflicts_with = "hex")]
     pub ascii: bool,

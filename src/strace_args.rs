@@ -471,6 +471,8 @@ pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
         relative: a.relative,
         fd_paths: a.fd_paths > 0,
         pid_comms: a.pid_comms,
+        column: a.column,
+        syscall_number: a.syscall_number,
         pids,
         split,
         quiet_exits: a.quiet >= 2,

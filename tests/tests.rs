@@ -21,6 +21,8 @@ mod ptrace_capture;
 mod render;
 /// sysdig's `.scap` captures, against sysdig itself.
 mod scap;
+/// `strace -a COLUMN` and `--syscall-number` (strace's `-n`), against strace's.
+mod strace_columns;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
 /// `strace -e inject=` and `-e fault=` against strace's.

@@ -193,10 +193,15 @@ pub const STRACE_RET_COLUMN: usize = 40;
 /// A whole strace line: `prefix` (`"1234  "` under `-f`, or empty), the call text
 /// (`close(3)`), padding to [`STRACE_RET_COLUMN`] and `= RET`.
 pub fn strace_line(prefix: &str, call: &str, ret: &str) -> String {
+    strace_line_at(STRACE_RET_COLUMN, prefix, call, ret)
+}
+
+/// [`strace_line`] with ` = RET` at `column` (strace's `-a`).
+pub fn strace_line_at(column: usize, prefix: &str, call: &str, ret: &str) -> String {
     let mut s = format!("{prefix}{call} ");
     let width = s.chars().count();
-    if width < STRACE_RET_COLUMN {
-        s.extend(std::iter::repeat_n(' ', STRACE_RET_COLUMN - width));
+    if width < column {
+        s.extend(std::iter::repeat_n(' ', column - width));
     }
     s.push_str("= ");
     s.push_str(ret);

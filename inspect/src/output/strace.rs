@@ -50,6 +50,11 @@ pub struct StraceOptions {
     /// `-Y`: a pid, as an argument, a result or a line's prefix, shown with its command name,
     /// `1234<sleep>`.
     pub pid_comms: bool,
+    /// `-a COLUMN`: where ` = RET` starts when the call is shorter (`None`: strace's 40).
+    pub column: Option<usize>,
+    /// `--syscall-number` (strace's `-n`): `[  59] ` before each line, the number of the call,
+    /// or of the thread's last call on a signal's or an exit's line.
+    pub syscall_number: bool,
     /// How a line names its thread.
     pub pids: PidPrefix,
     /// `-ff -o FILE`: each thread's lines to a file of its own, `FILE.TID`.
@@ -102,6 +107,9 @@ pub struct StracePrinter {
     open_prefix: String,
     /// `-Y`: the command name of the thread of the event being printed.
     comm: Option<String>,
+    /// `--syscall-number`: each thread's last call, and the one of the event being printed.
+    last_nr: HashMap<Tid, u16>,
+    cur_nr: Option<u16>,
     /// `-Y`: the command names of processes that exited and that no wait4 has reaped yet
     /// (strace names a zombie: `si_pid=1234<sleep>`, but not the pid wait4 returns).
     zombies: HashMap<Tid, String>,
@@ -158,6 +166,7 @@ impl StracePrinter {
                 d / 1_000_000_000,
                 d % 1_000_000_000 / 1000
             );
+            self.number(&mut s);
             return s;
         }
         let us = ts % 1_000_000_000 / 1000;
@@ -178,7 +187,15 @@ impl StracePrinter {
                 let _ = write!(s, "{}.{us:06} ", ts / 1_000_000_000);
             }
         }
+        self.number(&mut s);
         s
+    }
+
+    /// `--syscall-number`: `[  59] ` after the time.
+    fn number(&self, s: &mut String) {
+        if let (true, Some(nr)) = (self.opts.syscall_number, self.cur_nr) {
+            let _ = write!(s, "[{nr:4}] ");
+        }
     }
 
     /// The result, with `-T`'s ` <seconds>` after it.
@@ -244,8 +261,9 @@ impl StracePrinter {
         Ok(())
     }
 
-    fn line(call: &str, ret: &str, out: &mut dyn Write) -> io::Result<()> {
-        let mut l = render::strace_line("", call, ret);
+    fn line(&self, call: &str, ret: &str, out: &mut dyn Write) -> io::Result<()> {
+        let column = self.opts.column.unwrap_or(render::STRACE_RET_COLUMN);
+        let mut l = render::strace_line_at(column, "", call, ret);
         l.push('\n');
         out.write_all(l.as_bytes())
     }
@@ -298,6 +316,15 @@ impl StracePrinter {
         let ev = cx.ev;
         let tid = ev.tid;
         let state = cx.state;
+        if self.opts.syscall_number {
+            self.cur_nr = match ev.kind {
+                EventKind::Enter { nr, .. } | EventKind::Exit { nr, .. } => {
+                    self.last_nr.insert(tid, nr);
+                    Some(nr)
+                }
+                _ => self.last_nr.get(&tid).copied(),
+            };
+        }
         let name_of = |fd: i32| {
             let name = if fd == libc::AT_FDCWD {
                 &state.thread(tid)?.info.cwd
@@ -434,7 +461,7 @@ impl StracePrinter {
                         ));
                     }
                     call.push(')');
-                    Self::line(&call, &result, out)?;
+                    self.line(&call, &result, out)?;
                     self.stack_follows.insert(tid);
                     self.dump(cx, out)?;
                 } else {
@@ -446,7 +473,7 @@ impl StracePrinter {
                         call.push_str(&render::strace_resumed(d, e, args, *ret, fds));
                     }
                     call.push(')');
-                    Self::line(&call, &result, out)?;
+                    self.line(&call, &result, out)?;
                     self.stack_follows.insert(tid);
                     self.dump(cx, out)?;
                 }
@@ -475,7 +502,7 @@ impl StracePrinter {
                 match self.open.take() {
                     Some((t, _, mut call)) if t == tid => {
                         call.push(')');
-                        Self::line(&call, "?", out)?;
+                        self.line(&call, "?", out)?;
                     }
                     other => {
                         self.open = other;
@@ -485,7 +512,7 @@ impl StracePrinter {
                 if let Some(nr) = self.interrupted.remove(&tid) {
                     let prefix = self.prefix(tid, ev.ts);
                     let call = format!("{prefix}<... {} resumed>)", syscalls::name(nr));
-                    Self::line(&call, "?", out)?;
+                    self.line(&call, "?", out)?;
                 }
                 let (code, sig) = split_status(*status);
                 let what = if sig == 0 {
