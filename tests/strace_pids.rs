@@ -85,6 +85,12 @@ fn per_process(text: &str) -> BTreeMap<String, Vec<String>> {
                 *first = tracer.replace(first, "<TRACER> execve").into_owned();
             }
         }
+        // a SIGCHLD comes before or after the wait4 that reaps its child as the CPUs run: kept,
+        // but as a set, after the process's calls
+        let (mut signals, mut calls): (Vec<String>, Vec<String>) =
+            calls.into_iter().partition(|l| l.contains("--- SIGCHLD"));
+        signals.sort();
+        calls.append(&mut signals);
         out.insert(format!("P{i}"), calls);
     }
     out
