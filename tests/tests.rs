@@ -21,6 +21,8 @@ mod ptrace_capture;
 mod render;
 /// sysdig's `.scap` captures, against sysdig itself.
 mod scap;
+/// Sessions, process groups and terminals against the kernel's view of the process.
+mod sessions;
 /// `strace -a COLUMN` and `--syscall-number` (strace's `-n`), against strace's.
 mod strace_columns;
 /// `read --strace` against Debian's strace on the same programs.

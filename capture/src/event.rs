@@ -248,6 +248,16 @@ pub struct ThreadInfo {
     pub rss_kb: u64,
     #[serde(default)]
     pub vsz_kb: u64,
+    /// The process group and session ids (as the capture's pid namespace numbers them) and
+    /// the controlling terminal's device number (`tty_nr` of `/proc/PID/stat`, 0 for none),
+    /// as found at start; readers follow setsid, setpgid and TIOCSCTTY from there. 0 when
+    /// unknown. Since format 3.3.
+    #[serde(default)]
+    pub pgid: Tid,
+    #[serde(default)]
+    pub sid: Tid,
+    #[serde(default)]
+    pub tty: u32,
 }
 
 /// An open file descriptor of a process, as found in `/proc/PID/fd` (or a scap fd list).

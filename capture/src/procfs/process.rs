@@ -59,6 +59,9 @@ pub fn threads(pid: u32, clock: &Clock) -> Option<Vec<ThreadInfo>> {
         cpu_ns: stat.cpu_ticks.saturating_mul(1_000_000_000) / clock.ticks_per_s,
         rss_kb: status.rss_kb,
         vsz_kb: status.vsz_kb,
+        pgid: stat.pgid,
+        sid: stat.sid,
+        tty: stat.tty,
     };
     let mut out = Vec::new();
     if let Ok(tasks) = std::fs::read_dir(format!("{dir}/task")) {
@@ -142,6 +145,10 @@ pub fn cgroup_path(b: &[u8]) -> Vec<u8> {
 struct Stat {
     comm: Vec<u8>,
     ppid: u32,
+    pgid: u32,
+    sid: u32,
+    /// `tty_nr`: the controlling terminal's device number.
+    tty: u32,
     start_ticks: u64,
     /// utime + stime, clock ticks.
     cpu_ticks: u64,
@@ -159,6 +166,9 @@ impl Stat {
         Some(Stat {
             comm,
             ppid: f.get(1)?.parse().ok()?,
+            pgid: f.get(2)?.parse().ok()?,
+            sid: f.get(3)?.parse().ok()?,
+            tty: f.get(4)?.parse::<i64>().ok()? as u32,
             start_ticks: f.get(19)?.parse().ok()?,
             cpu_ticks: f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?,
         })

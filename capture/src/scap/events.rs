@@ -394,6 +394,10 @@ impl Mapper {
             cpu_ns: 0,
             rss_kb: ev.num("vm_rss").unwrap_or(0).max(0) as u64,
             vsz_kb: ev.num("vm_size").unwrap_or(0).max(0) as u64,
+            // newer sysdig versions' execve exits have these; a clone's has not
+            pgid: clamp_id(ev.num("pgid").unwrap_or(0)),
+            sid: 0,
+            tty: ev.num("tty").unwrap_or(0) as u32,
         }
     }
 

@@ -109,6 +109,10 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
             cpu_ns: 0,
             rss_kb: rss_kb.into(),
             vsz_kb: vsz_kb.into(),
+            // not in sysdig's process list
+            pgid: 0,
+            sid: 0,
+            tty: 0,
         })));
     }
     Ok(())

@@ -143,6 +143,9 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
                 cpu_ns: start_ts >> 3,
                 rss_kb: uid.into(),
                 vsz_kb: u64::from(uid) << 1,
+                pgid: tid ^ 1,
+                sid: uid,
+                tty: uid >> 3,
             }))),
         1 => (any::<u32>(), any::<i32>(), bytes(), any::<bool>(), any::<u32>())
             .prop_map(|(pid, fd, name, sock, flags)| Record::Fd(FdInfo {

@@ -489,6 +489,24 @@ impl EventFields<'_, '_> {
                 let v = if f == F::ProcVmsize { vsz } else { rss };
                 (v != 0).then_some(Value::UInt(v))
             }
+            // 0 when the capture did not learn them (a sysdig capture's process list)
+            F::ProcTty => thread(cx).map(|t| Value::UInt(t.info.tty as u64)),
+            F::ProcSid => thread(cx)
+                .filter(|t| t.info.sid != 0)
+                .map(|t| Value::Int(t.info.sid as i64)),
+            F::ProcSname => {
+                let sid = thread(cx)?.info.sid;
+                let c = &cx
+                    .state
+                    .threads
+                    .process((sid != 0).then_some(sid)?)?
+                    .info
+                    .comm;
+                (!c.is_empty()).then_some(Value::Str(c))
+            }
+            F::ProcPgid => thread(cx)
+                .filter(|t| t.info.pgid != 0)
+                .map(|t| Value::Int(t.info.pgid as i64)),
             F::ProcVpid => thread(cx).map(|t| {
                 Value::Int(if t.info.vpid != 0 {
                     t.info.vpid

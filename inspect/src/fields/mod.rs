@@ -135,6 +135,10 @@ fields! {
     ProcCwd "proc.cwd" Str None false "working directory";
     ProcDuration "proc.duration" Duration None false "ns since the process started";
     ProcVpid "proc.vpid" Int None false "process id in its own pid namespace";
+    ProcTty "proc.tty" UInt None false "the controlling terminal's device number (tty_nr), 0 for none";
+    ProcSid "proc.sid" Int None false "session id (the pid of the session's leader)";
+    ProcSname "proc.sname" Str None false "the session leader's command name";
+    ProcPgid "proc.pgid" Int None false "process group id";
     ProcVmsize "proc.vmsize" UInt None false "virtual memory size, KiB, as last read (the /proc snapshot, then the latest procinfo)";
     ProcVmrss "proc.vmrss" UInt None false "resident memory, KiB, as last read (the /proc snapshot, then the latest procinfo)";
     ThreadTid "thread.tid" Int None false "thread id";

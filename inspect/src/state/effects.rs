@@ -46,6 +46,10 @@ pub enum Effect {
     Ioctl,
     /// execve, execveat: the new image's environment (`proc.env`).
     Exec,
+    /// setsid: a new session and process group, led by the caller, with no terminal.
+    Setsid,
+    /// setpgid(pid, pgid): a process moved to a process group.
+    Setpgid,
 }
 
 fn effect_of(name: &str) -> Effect {
@@ -89,6 +93,8 @@ fn effect_of(name: &str) -> Effect {
         "fchdir" => Fchdir,
         "ioctl" => Ioctl,
         "execve" | "execveat" => Exec,
+        "setsid" => Setsid,
+        "setpgid" => Setpgid,
         _ => None,
     }
 }
@@ -120,6 +126,24 @@ fn socket_ends(args: &[Option<&Arg>], n: usize) -> (Option<End>, Option<End>) {
             .map(|(a, p, _)| (a, p))
     };
     (end(n), end(n.saturating_add(1)))
+}
+
+/// The device number (`tty_nr`) of a terminal by its path: `/dev/pts/N` (major 136 on),
+/// `/dev/ttyN` (major 4), `/dev/ttySN` (major 4, from 64), `/dev/console` (5:1).
+pub(crate) fn tty_number(path: &[u8]) -> Option<u32> {
+    // the kernel's new_encode_dev: minor's low 8 bits, major, the minor's other bits
+    let dev = |major: u32, minor: u32| (minor & 0xff) | (major << 8) | ((minor & !0xff) << 12);
+    let num = |s: &[u8]| std::str::from_utf8(s).ok()?.parse::<u32>().ok();
+    if let Some(n) = path.strip_prefix(b"/dev/pts/").and_then(num) {
+        return Some(dev(136 + n / 256, n % 256));
+    }
+    if let Some(n) = path.strip_prefix(b"/dev/ttyS").and_then(num) {
+        return Some(dev(4, 64 + n));
+    }
+    if let Some(n) = path.strip_prefix(b"/dev/tty").and_then(num) {
+        return Some(dev(4, n));
+    }
+    (path == b"/dev/console").then(|| dev(5, 1))
 }
 
 fn num(args: &[Option<&Arg>], i: usize) -> Option<u64> {
@@ -428,6 +452,15 @@ impl State {
                     if let Some(n) = n {
                         self.ptys.insert((pid, fd as i32), n);
                     }
+                } else if req == libc::TIOCSCTTY {
+                    // the terminal the fd names becomes the session's
+                    let tty = self
+                        .fds
+                        .get(pid, fd as i32)
+                        .and_then(|f| tty_number(&f.name));
+                    if let Some(tty) = tty {
+                        self.set_session(pid, None, None, Some(tty));
+                    }
                 } else if req == libc::TIOCGPTPEER {
                     let name = match self.ptys.get(&(pid, fd as i32)) {
                         Some(n) => format!("/dev/pts/{n}"),
@@ -436,6 +469,19 @@ impl State {
                     self.fds
                         .insert(pid, fd_ret, Fd::new(FdKind::File, name.into_bytes()));
                 }
+            }
+            Effect::Setsid => self.set_session(pid, Some(pid), Some(pid), Some(0)),
+            Effect::Setpgid => {
+                // pid 0: the caller; pgid 0: the process's own pid
+                let target = match num(args, 0).unwrap_or(0) as i32 {
+                    p if p > 0 => p as Tid,
+                    _ => pid,
+                };
+                let group = match num(args, 1).unwrap_or(0) as i32 {
+                    g if g > 0 => g as Tid,
+                    _ => target,
+                };
+                self.set_session(target, Some(group), None, None);
             }
             Effect::Chdir => {
                 if let Some(p) = bytes(args, 0) {
@@ -515,6 +561,25 @@ impl State {
             .unwrap_or_default()
     }
 
+    /// Set the process group, session and terminal of every thread of process `pid` (those
+    /// given).
+    fn set_session(&mut self, pid: Tid, pgid: Option<Tid>, sid: Option<Tid>, tty: Option<u32>) {
+        let tids: Vec<Tid> = self.threads.threads_of(pid).map(|t| t.info.tid).collect();
+        for tid in tids {
+            if let Some(t) = self.threads.get_mut(tid) {
+                if let Some(g) = pgid {
+                    t.info.pgid = g;
+                }
+                if let Some(s) = sid {
+                    t.info.sid = s;
+                }
+                if let Some(n) = tty {
+                    t.info.tty = n;
+                }
+            }
+        }
+    }
+
     fn set_cwd(&mut self, pid: Tid, cwd: Vec<u8>) {
         let tids: Vec<Tid> = self.threads.threads_of(pid).map(|t| t.info.tid).collect();
         for tid in tids {
@@ -528,6 +593,19 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminals_by_path_as_the_kernel_numbers_them() {
+        assert_eq!(tty_number(b"/dev/pts/0"), Some(34816));
+        assert_eq!(tty_number(b"/dev/pts/3"), Some(34819));
+        // minor 300 of major 136: /dev/pts/300 is 137:44
+        assert_eq!(tty_number(b"/dev/pts/300"), Some(44 | (137 << 8)));
+        assert_eq!(tty_number(b"/dev/tty1"), Some(1025));
+        assert_eq!(tty_number(b"/dev/ttyS0"), Some(4 << 8 | 64));
+        assert_eq!(tty_number(b"/dev/console"), Some(1281));
+        assert_eq!(tty_number(b"/dev/null"), None);
+        assert_eq!(tty_number(b"/dev/tty"), None);
+    }
 
     #[test]
     fn paths_resolve_like_the_kernel() {
