@@ -319,6 +319,20 @@ impl SyscallDesc {
             .position(|a| matches!(a.ty, ArgType::Envp | ArgType::Dirents))
     }
 
+    /// Engines: after a side's arguments `args` were read from registers `regs` (the exit's
+    /// when `exit`), append the pointer [`SyscallDesc::kept_pointer`] names, when that side
+    /// read the memory it points at.
+    pub fn keep_pointer(&self, args: &mut Vec<Arg>, regs: &[u64; 6], exit: bool) {
+        let side = |d: Dir| if exit { d != Dir::In } else { d != Dir::Out };
+        let Some(i) = self.kept_pointer().filter(|&i| side(self.args[i].dir)) else {
+            return;
+        };
+        let at = self.args[..i].iter().filter(|a| side(a.dir)).count();
+        if !matches!(args.get(at), Some(Arg::Num(_) | Arg::Fault(_)) | None) {
+            args.push(Arg::Num(regs.get(i).copied().unwrap_or(0)));
+        }
+    }
+
     /// The pointer [`SyscallDesc::kept_pointer`] names, from the side's event arguments
     /// (`None` when that side's event has none: not kept, or another side).
     pub fn kept_pointer_of(&self, args: &[Arg], exit: bool) -> Option<u64> {

@@ -279,13 +279,8 @@ fn syscall_kind(
         };
         args.push(v);
     }
-    // the address strace prints beside the memory read there (see SyscallDesc::kept_pointer)
-    if let Some(i) = desc.kept_pointer().filter(|&i| side(desc.args[i].dir)) {
-        let at = desc.args[..i].iter().filter(|a| side(a.dir)).count();
-        if !matches!(args.get(at), Some(Arg::Num(_) | Arg::Fault(_)) | None) {
-            args.push(Arg::Num(regs[i]));
-        }
-    }
+    // the address strace prints beside the memory read there
+    desc.keep_pointer(&mut args, regs, exit);
     if exit {
         // what the kernel read beyond the arguments: the socket's ends (connect, accept)
         if let Some(local) = got[item::ARG_LOCAL as usize].take() {

@@ -56,20 +56,8 @@ impl Reader<'_> {
             }
             out.push(self.one(a.fetch(), raw, side));
         }
-        // the address strace prints beside the memory read there (see
-        // SyscallDesc::kept_pointer)
-        if let Some(i) = desc.kept_pointer() {
-            let wanted = |d: Dir| match side {
-                Side::Enter => matches!(d, Dir::In | Dir::InOut),
-                Side::Exit(_) => matches!(d, Dir::Out | Dir::InOut),
-            };
-            if wanted(desc.args[i].dir) {
-                let at = desc.args[..i].iter().filter(|a| wanted(a.dir)).count();
-                if !matches!(out.get(at), Some(Arg::Num(_) | Arg::Fault(_)) | None) {
-                    out.push(Arg::Num(self.regs.get(i).copied().unwrap_or(0)));
-                }
-            }
-        }
+        // the address strace prints beside the memory read there
+        desc.keep_pointer(&mut out, self.regs, matches!(side, Side::Exit(_)));
         out
     }
 
