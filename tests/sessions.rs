@@ -94,3 +94,48 @@ fn sessions_groups_and_terminals_as_the_kernel_has_them() {
         }
     }
 }
+
+/// `user.loginuid`, `user.loginname`: the audit login uid a process inherits (set here on the
+/// shell that starts syspect, as a login would), against the kernel's `/proc/self/loginuid`.
+#[test]
+fn login_uid_as_the_kernel_has_it() {
+    if !need_root("login_uid (writing /proc/self/loginuid needs CAP_AUDIT_CONTROL)") {
+        return;
+    }
+    let d = TempDir::new("loginuid");
+    let mut engines = vec!["ptrace"];
+    if need_root("login_uid (ebpf)") {
+        engines.push("ebpf");
+    }
+    for engine in engines {
+        let spt = d.join_str(&format!("{engine}.spt"));
+        let script = format!(
+            "echo 1000 > /proc/self/loginuid && exec {} capture --engine {engine} -w {spt} \
+             -- cat /proc/self/loginuid",
+            env!("CARGO_BIN_EXE_syspect")
+        );
+        let o = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .expect("sh runs");
+        assert!(o.status.success(), "{engine}: {}", stderr(&o));
+        assert_eq!(stdout(&o).trim(), "1000", "{engine}: the kernel's");
+        let r = run(&[
+            "read",
+            &spt,
+            "evt.type=exit_group and proc.name=cat",
+            "-p",
+            "%user.loginuid %user.uid",
+        ]);
+        assert_eq!(stdout(&r).trim(), "1000 0", "{engine}: {}", stderr(&r));
+        // a filter on it
+        let r = run(&[
+            "read",
+            &spt,
+            "user.loginuid = 1000 and evt.type=exit_group",
+            "-p",
+            "%proc.name",
+        ]);
+        assert_eq!(stdout(&r).trim(), "cat", "{engine}");
+    }
+}

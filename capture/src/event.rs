@@ -217,7 +217,7 @@ mod serde_bytes_compat {
 
 /// Which process a state record or an event belongs to is as much state as the event itself:
 /// these records describe the world as the capture found it or as it changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadInfo {
     pub tid: Tid,
     pub pid: Tid,
@@ -258,6 +258,47 @@ pub struct ThreadInfo {
     pub sid: Tid,
     #[serde(default)]
     pub tty: u32,
+    /// The audit login uid (`/proc/PID/loginuid`): the user who logged in to start the
+    /// session, whatever uid the process runs as; [`LOGINUID_UNSET`] when none (a daemon
+    /// started at boot) or unknown. Since format 3.3.
+    #[serde(default = "loginuid_unset")]
+    pub loginuid: u32,
+}
+
+impl Default for ThreadInfo {
+    /// Nothing known: zeros and empty values, and no login uid.
+    fn default() -> Self {
+        ThreadInfo {
+            tid: 0,
+            pid: 0,
+            ppid: 0,
+            comm: Vec::new(),
+            exe: Vec::new(),
+            args: Vec::new(),
+            cwd: Vec::new(),
+            uid: 0,
+            gid: 0,
+            cgroup: Vec::new(),
+            start_ts: 0,
+            vtid: 0,
+            vpid: 0,
+            cpu_ns: 0,
+            rss_kb: 0,
+            vsz_kb: 0,
+            pgid: 0,
+            sid: 0,
+            tty: 0,
+            loginuid: LOGINUID_UNSET,
+        }
+    }
+}
+
+/// [`ThreadInfo::loginuid`] of a process with no login uid (`(uid_t)-1`, which the kernel
+/// shows as 4294967295).
+pub const LOGINUID_UNSET: u32 = u32::MAX;
+
+fn loginuid_unset() -> u32 {
+    LOGINUID_UNSET
 }
 
 /// An open file descriptor of a process, as found in `/proc/PID/fd` (or a scap fd list).

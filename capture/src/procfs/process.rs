@@ -62,6 +62,10 @@ pub fn threads(pid: u32, clock: &Clock) -> Option<Vec<ThreadInfo>> {
         pgid: stat.pgid,
         sid: stat.sid,
         tty: stat.tty,
+        loginuid: std::fs::read_to_string(format!("{dir}/loginuid"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(crate::event::LOGINUID_UNSET),
     };
     let mut out = Vec::new();
     if let Ok(tasks) = std::fs::read_dir(format!("{dir}/task")) {

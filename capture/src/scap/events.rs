@@ -398,6 +398,9 @@ impl Mapper {
             pgid: clamp_id(ev.num("pgid").unwrap_or(0)),
             sid: 0,
             tty: ev.num("tty").unwrap_or(0) as u32,
+            loginuid: ev
+                .num("loginuid")
+                .map_or(crate::event::LOGINUID_UNSET, |v| v as u32),
         }
     }
 

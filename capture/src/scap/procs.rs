@@ -113,6 +113,7 @@ pub fn read_proclist(c: &mut Cursor, version: u8, out: &mut Vec<Record>) -> Resu
             pgid: 0,
             sid: 0,
             tty: 0,
+            loginuid: crate::event::LOGINUID_UNSET,
         })));
     }
     Ok(())

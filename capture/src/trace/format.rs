@@ -51,7 +51,8 @@ pub const FORMAT_MAJOR: u16 = 3;
 /// `vsz_kb` (readers of 3.0 ignore them, as any unknown key of a state record); 3.2 the event
 /// variants `Injected` (10) and `Stack` (11), which readers of 3.1 skip; 3.3 a signal's
 /// siginfo and whether an injection delayed its call, appended to their bodies (readers of
-/// 3.2 ignore them), and a thread record's `pgid`, `sid` and `tty` (ignored as unknown keys).
+/// 3.2 ignore them), and a thread record's `pgid`, `sid`, `tty` and `loginuid` (ignored as
+/// unknown keys).
 pub const FORMAT_MINOR: u16 = 3;
 /// Oldest format major this code reads.
 pub const OLDEST_MAJOR: u16 = 1;

@@ -146,6 +146,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
                 pgid: tid ^ 1,
                 sid: uid,
                 tty: uid >> 3,
+                loginuid: uid.wrapping_add(7),
             }))),
         1 => (any::<u32>(), any::<i32>(), bytes(), any::<bool>(), any::<u32>())
             .prop_map(|(pid, fd, name, sock, flags)| Record::Fd(FdInfo {

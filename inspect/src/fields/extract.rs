@@ -578,6 +578,12 @@ impl EventFields<'_, '_> {
             F::UserUid => thread(cx).map(|t| Value::UInt(t.info.uid as u64)),
             F::GroupGid => thread(cx).map(|t| Value::UInt(t.info.gid as u64)),
             F::UserName => str(&cx.state.users.get(&thread(cx)?.info.uid)?.name),
+            F::UserLoginuid => thread(cx).map(|t| Value::Int(t.info.loginuid as i32 as i64)),
+            F::UserLoginname => {
+                let uid = thread(cx)?.info.loginuid;
+                (uid != syspect_capture::event::LOGINUID_UNSET).then_some(())?;
+                str(&cx.state.users.get(&uid)?.name)
+            }
             F::UserHomedir | F::UserShell => {
                 let u = cx.state.users.get(&thread(cx)?.info.uid)?;
                 let v = if f == F::UserHomedir {

@@ -174,6 +174,8 @@ fields! {
     FdIsServer "fd.is_server" Bool None false "this end accepted or listens";
     UserUid "user.uid" UInt None false "user id";
     UserName "user.name" Str None false "user name";
+    UserLoginuid "user.loginuid" Int None false "the audit login uid: the user who logged in to start the session, -1 for none";
+    UserLoginname "user.loginname" Str None false "the login uid's user name";
     UserHomedir "user.homedir" Str None false "the user's home directory";
     UserShell "user.shell" Str None false "the user's login shell";
     GroupGid "group.gid" UInt None false "group id";
