@@ -103,11 +103,8 @@ fn login_uid_as_the_kernel_has_it() {
         return;
     }
     let d = TempDir::new("loginuid");
-    let mut engines = vec!["ptrace"];
-    if need_root("login_uid (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    // root here, so both engines
+    for engine in ["ptrace", "ebpf"] {
         let spt = d.join_str(&format!("{engine}.spt"));
         let script = format!(
             "echo 1000 > /proc/self/loginuid && exec {} capture --engine {engine} -w {spt} \

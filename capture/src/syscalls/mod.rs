@@ -314,9 +314,33 @@ impl SyscallDesc {
     /// its pointer, when they read the memory, as an extra `Arg::Num` right after the table's
     /// arguments of that side (enter for an input, exit for an output).
     pub fn kept_pointer(&self) -> Option<usize> {
-        self.args
-            .iter()
-            .position(|a| matches!(a.ty, ArgType::Envp | ArgType::Dirents))
+        // asked at every event an engine decodes: by number, from the table read once
+        static KEPT: std::sync::OnceLock<Vec<Option<u8>>> = std::sync::OnceLock::new();
+        let kept = KEPT.get_or_init(|| {
+            let mut v = Vec::new();
+            for d in table::all() {
+                if v.len() <= d.nr as usize {
+                    v.resize(d.nr as usize + 1, None);
+                }
+                v[d.nr as usize] = d
+                    .args
+                    .iter()
+                    .position(|a| matches!(a.ty, ArgType::Envp | ArgType::Dirents))
+                    .map(|i| i as u8);
+            }
+            v
+        });
+        kept.get(self.nr as usize)
+            .copied()
+            .flatten()
+            .map(usize::from)
+            // the table's answer, when this description (a test's may be another) agrees
+            .filter(|&i| {
+                matches!(
+                    self.args.get(i).map(|a| a.ty),
+                    Some(ArgType::Envp | ArgType::Dirents)
+                )
+            })
     }
 
     /// Engines: after a side's arguments `args` were read from registers `regs` (the exit's

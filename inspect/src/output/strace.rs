@@ -281,7 +281,7 @@ impl Printer for StracePrinter {
             .map(|t| String::from_utf8_lossy(t.comm()).into_owned());
         if let EventKind::Exit { nr, ret, .. } = ev.kind {
             // reaped: /proc no longer has it when strace prints the result
-            if ret > 0 && syscalls::number("wait4") == Some(nr) {
+            if ret > 0 && nr as libc::c_long == libc::SYS_wait4 {
                 self.zombies.remove(&(ret as Tid));
             }
         }
