@@ -29,6 +29,8 @@ mod strace_columns;
 mod strace_compat;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
+/// sendmsg/recvmsg/sendmmsg/recvmmsg messages: names, data, control, against strace's.
+mod strace_msgs;
 /// `strace -Y`: pids named by their command, against strace's.
 mod strace_pids;
 /// `strace --relative-timestamps` (strace's `-r`).

@@ -170,6 +170,38 @@ impl Arg {
         }
     }
 
+    /// The data buffers this argument holds, in order: a buffer's bytes, an iovec list's or
+    /// a message list's buffers (not a message's header, name or control data).
+    pub fn buffers(&self) -> Vec<&[u8]> {
+        fn walk<'a>(a: &'a Arg, out: &mut Vec<&'a [u8]>) {
+            match a {
+                Arg::Buf { data, .. } => out.push(data),
+                Arg::List(items) => items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
+    /// The bytes the buffers of this argument hold or ask for: a buffer's length, the sum of
+    /// an iovec list's, of a message's iovecs', of an mmsghdr's `msg_len`s (what each message
+    /// moved).
+    pub fn data_len(&self) -> u64 {
+        match self {
+            Arg::Buf { len, .. } => *len,
+            // an mmsghdr: its header, 64 bytes, ends with msg_len
+            Arg::List(parts) => match parts.first() {
+                Some(Arg::Mem(h)) if h.len() == 64 => {
+                    u32::from_ne_bytes([h[56], h[57], h[58], h[59]]) as u64
+                }
+                _ => parts.iter().map(Arg::data_len).sum(),
+            },
+            _ => 0,
+        }
+    }
+
     /// The bytes of a string, buffer or memory argument.
     pub fn bytes(&self) -> Option<&[u8]> {
         match self {

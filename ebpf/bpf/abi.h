@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 13
+#define SP_ABI_VERSION 14
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -115,9 +115,11 @@ struct sp_inflight {
 #define SP_ITEM_STRLIST 4 /* `real` strings, each a __u16 length then its bytes */
 #define SP_ITEM_IOVEC 5   /* `real` iovecs, each an sp_iov then its bytes */
 #define SP_ITEM_FAULT 6   /* the pointer (`real`) could not be read, or is NULL; no data */
+#define SP_ITEM_MSGS 7    /* `real` messages, each an sp_msg then what it says follows */
 
 /* Item flags. */
-#define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes */
+#define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes;
+			 * MSGS: more messages */
 
 /* Set in sp_item.arg for an input argument read again at exit (see SP_HDR_RETRY). */
 #define SP_ITEM_REDO 0x80
@@ -146,6 +148,30 @@ struct sp_iov {
 	__u32 len;  /* bytes that follow */
 	__u32 pad;
 };
+
+/* Limits of an SP_FETCH_MSGS argument. */
+#define SP_MAX_MSGS 8
+#define SP_MAX_MSG_NAME 128
+#define SP_MAX_MSG_CONTROL 256
+#define SP_MAX_MSG_IOV 16
+
+/*
+ * Head of one message inside an SP_ITEM_MSGS item: its header as the caller's memory held it (a
+ * struct msghdr, 56 bytes, or a struct mmsghdr with msg_len, 64), then name_len bytes of
+ * msg_name, ctl_len bytes of msg_control and `iovs` iovecs, each an sp_iov then its bytes (their
+ * data together at most the snap length). 72 bytes.
+ */
+struct sp_msg {
+	__u64 hdr[8];
+	__u16 name_len;
+	__u16 ctl_len;
+	__u16 iovs;
+	__u8 hdr_len;
+	__u8 flags; /* SP_MSG_HDR_ONLY */
+};
+
+/* sp_msg.flags: the enter of a receiving call: its header alone (nothing is filled yet). */
+#define SP_MSG_HDR_ONLY 1
 
 /* sched_process_fork, sent by the parent thread. 48 bytes. */
 struct sp_clone {
@@ -219,6 +245,11 @@ struct sp_signal {
 #define SP_FETCH_ARRAY 5   /* `count` (from len_from) elements of `size` bytes */
 #define SP_FETCH_IOVEC 6   /* `count` (from len_from) iovecs */
 #define SP_FETCH_PATH 7    /* a string kept up to SP_MAX_ARG_DATA bytes, whatever the snap length */
+#define SP_FETCH_MSGS 8    /* `count` (from len_from) msghdrs (mmsghdrs with SP_ARG_MMSG) */
+
+/* sp_arg_spec.flags of an SP_FETCH_MSGS argument. */
+#define SP_ARG_RECV 1 /* the call fills the buffers: headers alone at enter, data up to the result */
+#define SP_ARG_MMSG 2 /* struct mmsghdr (64 bytes, msg_len the bytes of each message) */
 
 /* Direction bits. */
 #define SP_DIR_IN 1  /* read at enter */
@@ -237,7 +268,7 @@ struct sp_arg_spec {
 	__u8 len_from;
 	__u8 len_arg;
 	__u16 size; /* FIXED: the length; ARRAY: the element size */
-	__u16 pad;
+	__u16 flags; /* SP_FETCH_MSGS: SP_ARG_* */
 } __attribute__((aligned(8)));
 
 /* Syscall flags. */
@@ -253,6 +284,12 @@ struct sp_arg_spec {
  */
 #define SP_SC_SOCK 8
 #define SP_SC_SOCK_RET 16
+/*
+ * Argument msgs_arg is an SP_FETCH_MSGS (sendmsg's, recvmmsg's…): read after the others by
+ * sp_fetch_msgs, on the sides its `dir` says. Its bit is in neither in_mask nor out_mask; bit 7
+ * of the mask is set instead, so that the side is known to read something.
+ */
+#define SP_SC_MSGS 32
 
 /*
  * Value of the sp_syscalls map, indexed by syscall number. `in_mask` / `out_mask`: bit i set
@@ -266,7 +303,8 @@ struct sp_syscall_spec {
 	__u8 nargs;
 	__u8 in_mask;
 	__u8 out_mask;
-	__u8 pad[4];
+	__u8 msgs_arg; /* SP_SC_MSGS */
+	__u8 pad[3];
 	struct sp_arg_spec args[6];
 };
 

@@ -144,6 +144,99 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 	return s->v[0];
 }
 
+/*
+ * One message of an SP_ITEM_MSGS item (see struct sp_msg) from the header at `ptr`, written at
+ * offset s->v[4] of the item's data, which starts at `data_off` in s->buf. `flags`: the spec's
+ * SP_ARG_* bits, and 0x100 at exit. Returns the offset after the message, or -1 when its header
+ * cannot be read or the item has no room for it. A global function: verified once.
+ */
+__noinline int sp_fetch_msg(struct sp_scratch *s, __u64 data_off, __u64 ptr, __u32 flags, long ret)
+{
+	if (!s)
+		return -1;
+	__u64 at = s->v[4];
+	if (data_off > SP_MAX_OFF + sizeof(struct sp_item) ||
+	    at > SP_MAX_ARG_DATA - sizeof(struct sp_msg) - SP_MAX_MSG_NAME - SP_MAX_MSG_CONTROL)
+		return -1;
+	__u8 *data = s->buf + data_off;
+	struct sp_msg *m = (void *)(data + at);
+	bool mmsg = flags & SP_ARG_MMSG;
+	__u32 snap = sp_snap();
+
+	m->hdr[7] = 0;
+	if (bpf_probe_read_user(m->hdr, mmsg ? 64 : 56, (void *)ptr))
+		return -1;
+	m->name_len = 0;
+	m->ctl_len = 0;
+	m->iovs = 0;
+	m->hdr_len = mmsg ? 64 : 56;
+	m->flags = 0;
+	__u64 used = at + sizeof(*m);
+	if ((flags & SP_ARG_RECV) && !(flags & 0x100)) {
+		m->flags = SP_MSG_HDR_ONLY;
+		return used;
+	}
+	/* msg_name, msg_namelen */
+	__u64 n = (__u32)m->hdr[1];
+	if (n > SP_MAX_MSG_NAME)
+		n = SP_MAX_MSG_NAME;
+	if (m->hdr[0] && n && !bpf_probe_read_user(data + used, n, (void *)m->hdr[0])) {
+		m->name_len = n;
+		used += n;
+	}
+	/* msg_control, msg_controllen */
+	n = m->hdr[5];
+	if (n > SP_MAX_MSG_CONTROL)
+		n = SP_MAX_MSG_CONTROL;
+	if (m->hdr[4] && n && !bpf_probe_read_user(data + used, n, (void *)m->hdr[4])) {
+		m->ctl_len = n;
+		used += n;
+	}
+	/* msg_iov, msg_iovlen: loop variables in s->v, as in sp_fetch_iovec */
+	s->v[0] = used;
+	s->v[1] = 0; /* data bytes taken */
+	s->v[2] = ~0ULL;
+	if (flags & SP_ARG_RECV)
+		s->v[2] = mmsg ? (__u32)m->hdr[7] : (ret < 0 ? 0 : (__u64)ret);
+	s->v[3] = 0; /* iovecs */
+	__u64 iov_ptr = m->hdr[2];
+	__u64 count = iov_ptr ? m->hdr[3] : 0;
+	for (int j = 0; j < SP_MAX_MSG_IOV; j++) {
+		struct {
+			__u64 base;
+			__u64 len;
+		} iov;
+		if (j >= count)
+			break;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + 16 * j)))
+			break;
+		__u64 u = s->v[0];
+		if (u > SP_MAX_ARG_DATA - sizeof(struct sp_iov))
+			break;
+		__u64 took = s->v[1];
+		if (took > snap)
+			took = snap;
+		__u64 budget = s->v[2];
+		__u64 want = iov.len < budget ? iov.len : budget;
+		__u64 c = want < snap - took ? want : snap - took;
+		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - u)
+			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - u;
+		struct sp_iov *h = (void *)(data + u);
+		h->real = iov.len; /* strace shows iov_len, the data up to what was received */
+		h->pad = 0;
+		if (c && bpf_probe_read_user(data + u + sizeof(*h), c, (void *)iov.base))
+			c = 0;
+		h->len = c;
+		s->v[0] = u + sizeof(*h) + c;
+		s->v[1] = took + c;
+		s->v[2] = budget - want;
+		s->v[3] += 1;
+	}
+	m = (void *)(data + at);
+	m->iovs = s->v[3];
+	return s->v[0];
+}
+
 /* BUF, MEM, ARRAY: the first bytes (up to the snap length for a buffer) of the `real` that the
  * spec says, into `data`; returns the bytes read. */
 static __always_inline __u64 sp_fetch_mem(struct sp_scratch *s, struct sp_item *it, __u8 *data,
@@ -279,6 +372,55 @@ __noinline int sp_fetch_arg(struct sp_scratch *s, __u64 off, __u64 spec, __u32 i
 		break;
 	}
 	return sp_item_end(it, ptr, len, off);
+}
+
+/*
+ * An SP_FETCH_MSGS argument (see SP_SC_MSGS) into an item at `off`, as sp_fetch_arg reads the
+ * others: its own global function, so that sp_fetch_arg's stack (its bounce buffers) is not
+ * under sp_fetch_msg's.
+ */
+__noinline int sp_fetch_msgs(struct sp_scratch *s, __u64 off, __u64 spec, __u32 i_out, long ret)
+{
+	__u32 i = i_out & 0xff;
+	struct sp_arg_spec a;
+	__builtin_memcpy(&a, &spec, sizeof(a));
+	if (!s || off > SP_MAX_OFF || i >= 6)
+		return -1;
+	struct sp_item *it = (void *)(s->buf + off);
+	__u64 ptr = sp_reg(s, i);
+	__u32 f = a.flags | (i_out & 0x100);
+	__u64 elem = (a.flags & SP_ARG_MMSG) ? 64 : 56;
+	__u64 count = sp_len(s, &a, ret);
+
+	it->real = 0;
+	it->arg = i;
+	it->flags = 0;
+	it->pad = 0;
+	it->kind = SP_ITEM_MSGS;
+	if (!ptr || count == SP_LEN_BAD) {
+		/* NULL: nothing to read (user space shows the 0) */
+		it->kind = SP_ITEM_FAULT;
+		return sp_item_end(it, ptr, 0, off);
+	}
+	s->v[4] = 0; /* bytes used */
+	s->v[5] = 0; /* messages */
+	for (int k = 0; k < SP_MAX_MSGS; k++) {
+		if (k >= count)
+			break;
+		int next = sp_fetch_msg(s, off + sizeof(*it), ptr + elem * k, f, ret);
+		if (next < 0) {
+			it->flags = SP_ITEM_TRUNC;
+			break;
+		}
+		s->v[4] = next;
+		s->v[5] = k + 1;
+	}
+	if (count > SP_MAX_MSGS)
+		it->flags = SP_ITEM_TRUNC;
+	it->real = s->v[5];
+	if (count && !it->real)
+		it->kind = SP_ITEM_FAULT;
+	return sp_item_end(it, ptr, s->v[4], off);
 }
 
 /*

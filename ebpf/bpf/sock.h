@@ -90,4 +90,41 @@ __noinline int sp_fetch_sock(struct sp_scratch *s, __u64 off, __u64 fd)
 	return off;
 }
 
+/*
+ * What a call's record holds after its arguments, read by one global function called from one
+ * place: the messages of a call with SP_SC_MSGS (on the sides its argument's `dir` says), and at
+ * the exit of a successful (or connecting) SP_SC_SOCK call its socket's two ends. Counts the
+ * items it adds in the record's header; returns the offset after them.
+ */
+__noinline __u64 sp_fetch_after(struct sp_scratch *s, __u64 off, bool out, long ret)
+{
+	if (!s)
+		return off;
+	struct sp_syscall *rec = (void *)s->buf;
+	__u32 nr = rec->hdr.nr;
+	const struct sp_syscall_spec *spec = bpf_map_lookup_elem(&sp_syscalls, &nr);
+	if (!spec)
+		return off;
+	if (spec->flags & SP_SC_MSGS) {
+		__u32 i = spec->msgs_arg;
+		if (i >= 6)
+			return off;
+		__u64 bits = *(const __u64 *)&spec->args[i];
+		__u8 d = spec->args[i].dir;
+		if (out ? ret < 0 || !(d & SP_DIR_OUT) : !(d & SP_DIR_IN))
+			return off;
+		int next = sp_fetch_msgs(s, off, bits, i | (out ? 0x100 : 0), ret);
+		if (next < 0)
+			return off;
+		rec->hdr.nitems++;
+		return next;
+	}
+	/* a connecting socket's own end, an accepted one's two */
+	__u64 fd = (spec->flags & SP_SC_SOCK_RET) ? (__u64)ret : rec->regs[0];
+	__u64 next = sp_fetch_sock(s, off, fd);
+	if (next > off)
+		rec->hdr.nitems += 2;
+	return next;
+}
+
 #endif

@@ -690,14 +690,14 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			rec->hdr.nitems++;
 		}
 	}
-	if (out && (spec->flags & SP_SC_SOCK) && (ret >= 0 || ret == -SP_EINPROGRESS)) {
-		/* a connecting socket's own end, an accepted one's two */
-		__u64 fd = (spec->flags & SP_SC_SOCK_RET) ? (__u64)ret : rec->regs[0];
-		__u64 next = sp_fetch_sock(s, off, fd);
+	if ((spec->flags & SP_SC_MSGS) ||
+	    (out && (spec->flags & SP_SC_SOCK) && (ret >= 0 || ret == -SP_EINPROGRESS))) {
+		/* one call site for both, which keeps this program's stack small enough for the
+		 * chain of calls under sp_fetch_msgs */
+		__u64 next = sp_fetch_after(s, off, out, ret);
 		if (next > off) {
 			s->v[6] = next;
 			off = *(volatile __u64 *)&s->v[6];
-			rec->hdr.nitems += 2;
 		}
 	}
 	if (!out && !sp_enter_now(nr) && off - sizeof(*rec) <= SP_INFLIGHT_DATA) {

@@ -3,7 +3,7 @@
 //!
 //! - [`OBJECT`]: the compiled BPF object (built by `build.rs` with clang when it is installed,
 //!   otherwise the object kept in the repository), 8-byte aligned for the ELF parser.
-//! - The record structs ([`Hdr`], [`SyscallRec`], [`Item`], [`Iov`], [`CloneRec`], [`ExecRec`],
+//! - The record structs ([`Hdr`], [`SyscallRec`], [`Item`], [`Iov`], [`Msg`], [`CloneRec`], [`ExecRec`],
 //!   [`ThreadExitRec`], [`SignalRec`]) and the map values ([`ArgSpec`], [`SyscallSpec`]), each checked against
 //!   its C size and field offsets at compile time.
 //!
@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 13;
+pub const ABI_VERSION: u16 = 14;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -74,6 +74,14 @@ pub const MAX_ARG_DATA: usize = 4096;
 pub const MAX_STRLIST: usize = 64;
 /// At most this many iovecs are read.
 pub const MAX_IOVEC: usize = 64;
+/// At most this many messages of a sendmmsg/recvmmsg are read ([`fetch::MSGS`]).
+pub const MAX_MSGS: usize = 8;
+/// At most this many bytes of a message's name are read.
+pub const MAX_MSG_NAME: usize = 128;
+/// At most this many bytes of a message's control data are read.
+pub const MAX_MSG_CONTROL: usize = 256;
+/// At most this many iovecs of one message are read.
+pub const MAX_MSG_IOV: usize = 16;
 /// Bytes of enter items an [`Inflight`] value keeps (`SP_INFLIGHT_DATA`).
 pub const INFLIGHT_DATA: usize = 168;
 /// Slots of the in-flight array (`SP_INFLIGHT_SLOTS`): a thread's is tid % this.
@@ -123,6 +131,8 @@ pub mod item {
     pub const STRLIST: u8 = 4;
     pub const IOVEC: u8 = 5;
     pub const FAULT: u8 = 6;
+    /// `real` messages, each a [`super::Msg`] then what it says follows.
+    pub const MSGS: u8 = 7;
     /// STR: longer than the snap length; STRLIST: more strings or bytes than were read.
     pub const TRUNC: u8 = 1;
 }
@@ -138,7 +148,20 @@ pub mod fetch {
     pub const IOVEC: u8 = 6;
     /// A string kept up to [`super::MAX_ARG_DATA`] bytes, whatever the snap length.
     pub const PATH: u8 = 7;
+    /// `count` msghdrs (mmsghdrs with [`super::arg_flags::MMSG`]) and what they point at.
+    pub const MSGS: u8 = 8;
 }
+
+/// [`ArgSpec::flags`] of a [`fetch::MSGS`] argument.
+pub mod arg_flags {
+    /// The call fills the buffers: the headers alone at enter, the data up to the result.
+    pub const RECV: u16 = 1;
+    /// `struct mmsghdr` (64 bytes; `msg_len` is what each message moved).
+    pub const MMSG: u16 = 2;
+}
+
+/// [`Msg::flags`]: the enter of a receiving call, its header alone.
+pub const MSG_HDR_ONLY: u8 = 1;
 
 /// [`ArgSpec::dir`] bits.
 pub mod dir {
@@ -167,6 +190,9 @@ pub mod sc {
     pub const SOCK: u8 = 8;
     /// With [`SOCK`]: the socket is the returned fd (accept).
     pub const SOCK_RET: u8 = 16;
+    /// Argument [`super::SyscallSpec::msgs_arg`] is a [`super::fetch::MSGS`], read after the
+    /// others on the sides its `dir` says, and in neither mask.
+    pub const MSGS: u8 = 32;
 }
 
 /// Bits of the `sp_filter` global.
@@ -267,6 +293,22 @@ pub struct Iov {
     pub pad: u32,
 }
 
+/// Head of one message inside a MSGS item (`struct sp_msg`): the header as the caller's memory
+/// held it (`hdr_len` bytes of `hdr`: a msghdr, or an mmsghdr with `msg_len`), then `name_len`
+/// bytes of `msg_name`, `ctl_len` bytes of `msg_control` and `iovs` iovecs, each an [`Iov`] and
+/// its bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Msg {
+    pub hdr: [u64; 8],
+    pub name_len: u16,
+    pub ctl_len: u16,
+    pub iovs: u16,
+    pub hdr_len: u8,
+    /// [`MSG_HDR_ONLY`].
+    pub flags: u8,
+}
+
 /// `struct sp_clone`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -332,7 +374,8 @@ pub struct ArgSpec {
     pub len_arg: u8,
     /// FIXED: the length; ARRAY: the element size.
     pub size: u16,
-    pub pad: u16,
+    /// MSGS: [`arg_flags`].
+    pub flags: u16,
 }
 
 /// Value of the `sp_syscalls` map (`struct sp_syscall_spec`), indexed by syscall number.
@@ -345,7 +388,9 @@ pub struct SyscallSpec {
     pub in_mask: u8,
     /// Bit i: argument i is read at exit.
     pub out_mask: u8,
-    pub pad: [u8; 4],
+    /// With [`sc::MSGS`]: the argument read by the messages' reader (in neither mask).
+    pub msgs_arg: u8,
+    pub pad: [u8; 3],
     pub args: [ArgSpec; 6],
 }
 
@@ -368,6 +413,9 @@ layout!(
 layout!(Inflight, 256, rec @ 0, data @ 88);
 layout!(Item, 16, real @ 0, len @ 8, arg @ 12, kind @ 13, flags @ 14, pad @ 15);
 layout!(Iov, 16, real @ 0, len @ 8, pad @ 12);
+layout!(
+    Msg, 72, hdr @ 0, name_len @ 64, ctl_len @ 66, iovs @ 68, hdr_len @ 70, flags @ 71
+);
 layout!(CloneRec, 48, hdr @ 0, flags @ 32, child_tid @ 40, child_pid @ 44);
 layout!(
     ExecRec, 72, hdr @ 0, old_tid @ 32, len @ 36, args_len @ 40, cwd_len @ 44, exe_len @ 46,
@@ -375,8 +423,11 @@ layout!(
 );
 layout!(ThreadExitRec, 40, hdr @ 0, status @ 32, pad @ 36);
 layout!(SignalRec, 80, hdr @ 0, signo @ 32, code @ 36, sender @ 40, err @ 44, fields @ 48);
-layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, pad @ 6);
-layout!(SyscallSpec, 56, flags @ 0, nargs @ 1, in_mask @ 2, out_mask @ 3, pad @ 4, args @ 8);
+layout!(ArgSpec, 8, fetch @ 0, dir @ 1, len_from @ 2, len_arg @ 3, size @ 4, flags @ 6);
+layout!(
+    SyscallSpec, 56, flags @ 0, nargs @ 1, in_mask @ 2, out_mask @ 3, msgs_arg @ 4, pad @ 5,
+    args @ 8
+);
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ use super::sockaddr;
 /// The names sysdig may give our argument `ours` of syscall `call`: the same name first.
 pub fn candidates(call: &str, ours: &'static str) -> impl Iterator<Item = &'static str> {
     let alias: &[&'static str] = match (call, ours) {
-        (_, "data" | "buf") => &["data"],
+        (_, "data" | "buf" | "msg" | "msgvec") => &["data"],
         (_, "size" | "count" | "len" | "length") => &["size", "len", "length"],
         (_, "pathname" | "path" | "filename") => &["name", "path", "filename", "pathname"],
         (_, "addr" | "dest_addr" | "src_addr") => &["addr", "tuple"],
@@ -138,6 +138,26 @@ pub fn convert(
             data: b.to_vec(),
             len: real_len(LenFrom::Ret, nums, ret).max(b.len() as u64),
         }]),
+        // sysdig keeps a message's data, not its header: one message of one iovec
+        (Fetch::Msgs { mmsg, .. }, PType::Buf) => {
+            let len = u64::try_from(ret).unwrap_or(0).max(b.len() as u64);
+            let mut hdr = vec![0u8; if mmsg { 64 } else { 56 }];
+            hdr[24] = 1; // msg_iovlen
+            if mmsg {
+                hdr[56..60].copy_from_slice(&(len as u32).to_ne_bytes());
+            }
+            let iov = Arg::List(vec![Arg::Buf {
+                data: b.to_vec(),
+                len,
+            }]);
+            let msg = vec![
+                Arg::Mem(hdr),
+                Arg::Mem(Vec::new()),
+                Arg::Mem(Vec::new()),
+                iov,
+            ];
+            Arg::List(vec![Arg::List(msg)])
+        }
         (Fetch::StrList, PType::Buf | PType::Str) => Arg::StrList {
             items: split_nul(b),
             trunc: false,
@@ -176,7 +196,8 @@ pub fn convert(
             | Fetch::Buf(_)
             | Fetch::Mem(_)
             | Fetch::Array { .. }
-            | Fetch::Iovec { .. },
+            | Fetch::Iovec { .. }
+            | Fetch::Msgs { .. },
             _,
         ) => placeholder(fetch),
     }
@@ -243,4 +264,33 @@ fn poll_bits(v: u64) -> u64 {
         .iter()
         .filter(|(p, _)| v & p != 0)
         .fold(0, |acc, (_, l)| acc | *l as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sysdig_message_is_one_message_of_one_iovec() {
+        let f = Found {
+            ty: PType::Buf,
+            name: "data",
+            bytes: b"hello",
+            endian: Endian::Little,
+        };
+        let fetch = crate::syscalls::ArgType::Mmsghdrs {
+            vlen: 2,
+            recv: true,
+        }
+        .fetch();
+        let v = convert(fetch, "recvmmsg", &f, &[], 5, true);
+        assert_eq!(v.buffers(), vec![b"hello".as_slice()]);
+        // the message's msg_len says what it moved
+        assert_eq!(v.data_len(), 5);
+        let Arg::List(msgs) = &v else { panic!("{v:?}") };
+        let Arg::List(parts) = &msgs[0] else {
+            panic!("{v:?}")
+        };
+        assert_eq!(parts.len(), 4);
+    }
 }

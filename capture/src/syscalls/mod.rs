@@ -27,6 +27,7 @@ mod call_rules;
 pub mod errno;
 mod flag_tables;
 pub mod flags;
+mod msgs;
 pub mod render;
 pub mod sockaddr;
 pub mod strace_classes;
@@ -87,7 +88,33 @@ pub enum Fetch {
     /// hold at most the snap length; for output iovecs the total is the return value
     /// ([`Arg::List`] of [`Arg::Buf`]).
     Iovec { count: LenFrom },
+    /// `count` messages (sendmsg/recvmsg: one `struct msghdr`; sendmmsg/recvmmsg when `mmsg`:
+    /// an array of `struct mmsghdr`, at most [`MAX_MSGS`]) with what their pointers point at
+    /// ([`Arg::List`] of messages). Each message is an [`Arg::List`] of: the header as
+    /// [`Arg::Mem`] (56 bytes, or 64 with `msg_len`); `msg_namelen` bytes of `msg_name` (at
+    /// most 128, empty when NULL); `msg_controllen` bytes of `msg_control` (at most
+    /// [`MAX_MSG_CONTROL`]); the iovecs (at most [`MAX_MSG_IOV`]) as an [`Arg::List`] of
+    /// [`Arg::Buf`] whose `len` is the iovec's `iov_len` and whose data, all of the message's
+    /// together, is cut at the snap length. When `recv` (the call fills the buffers), the
+    /// enter holds each message's header alone (for the lengths the caller offered) and, at
+    /// exit, the data stops at the bytes received (`msg_len`, or the return value). A header
+    /// that cannot be read ends the list; when the first cannot, the argument is
+    /// [`Arg::Fault`].
+    Msgs {
+        count: LenFrom,
+        mmsg: bool,
+        recv: bool,
+    },
 }
+
+/// Most messages a [`Fetch::Msgs`] reads.
+pub const MAX_MSGS: usize = 8;
+/// Most bytes of a message's name [`Fetch::Msgs`] reads (a `struct sockaddr_storage`).
+pub const MAX_MSG_NAME: usize = 128;
+/// Most bytes of a message's control data [`Fetch::Msgs`] reads.
+pub const MAX_MSG_CONTROL: usize = 256;
+/// Most iovecs of one message [`Fetch::Msgs`] reads.
+pub const MAX_MSG_IOV: usize = 16;
 
 /// Longest [`Fetch::Path`] kept, in bytes (the kernel's PATH_MAX).
 pub const PATH_MAX: usize = 4096;
@@ -140,6 +167,12 @@ pub enum ArgType {
     FdPair,
     /// An iovec array whose count is argument N.
     Iovec(u8),
+    /// A `struct msghdr` with its name, control data and iovecs (sendmsg; `recv`: recvmsg,
+    /// whose buffers the call fills).
+    Msghdr { recv: bool },
+    /// An array of `struct mmsghdr`: sendmmsg's `vlen` (argument N) of them, read at exit
+    /// for their `msg_len`; recvmmsg's (`recv`) as many as it returned.
+    Mmsghdrs { vlen: u8, recv: bool },
     /// A request code whose meaning depends on another argument (ioctl, fcntl, prctl…): shown
     /// by [`render`] from the call's name.
     Request,
@@ -201,8 +234,6 @@ pub enum StructKind {
     RobustList,
     Sched,
     FdSet,
-    Msghdr,
-    Mmsghdr,
     LinuxDirent64,
     Timex,
     Sockopt,
@@ -491,6 +522,20 @@ impl ArgType {
             ArgType::Iovec(n) => Fetch::Iovec {
                 count: LenFrom::Arg(n),
             },
+            ArgType::Msghdr { recv } => Fetch::Msgs {
+                count: LenFrom::Fixed(1),
+                mmsg: false,
+                recv,
+            },
+            ArgType::Mmsghdrs { vlen, recv } => Fetch::Msgs {
+                count: if recv {
+                    LenFrom::Ret
+                } else {
+                    LenFrom::Arg(vlen)
+                },
+                mmsg: true,
+                recv,
+            },
             ArgType::Envp => Fetch::StrList,
             ArgType::WaitStatus => Fetch::Mem(LenFrom::Fixed(4)),
             ArgType::IoctlArg => Fetch::Mem(LenFrom::Fixed(StructKind::Termios.size())),
@@ -544,8 +589,6 @@ impl StructKind {
             StructKind::RobustList => 24,
             StructKind::Sched => 56,
             StructKind::FdSet => 128,
-            StructKind::Msghdr => 56,
-            StructKind::Mmsghdr => 64,
             StructKind::LinuxDirent64 => 0,
             StructKind::Timex => 208,
             StructKind::Sockopt => 4,

@@ -27,6 +27,7 @@ use super::call_rules::{
     signal_text,
 };
 use super::flags::{self, FlagSet};
+use super::msgs;
 use super::sockaddr::strace_sockaddr;
 use super::strings;
 use super::structs::{self, hex0, ptr};
@@ -412,11 +413,7 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
             .map(|i| strings::printable(i))
             .collect::<Vec<_>>()
             .join(" "),
-        Arg::List(items) => items
-            .iter()
-            .filter_map(Arg::bytes)
-            .map(strings::printable)
-            .collect(),
+        Arg::List(_) => v.buffers().into_iter().map(strings::printable).collect(),
     }
 }
 
@@ -559,8 +556,10 @@ impl Call<'_, '_> {
             // An in/out argument of a failed call: the exit has only the pointer, the entry
             // what the caller passed, which strace shows (`getpeername(3, 0x…, [16]) = -1`).
             if a.dir == Dir::InOut && self.ret.is_some_and(|r| r < 0) {
-                if let (Some(Arg::Num(_) | Arg::Fault(_)), Some(Some(inv @ Arg::Mem(_)))) =
-                    (v, self.ins.get(i))
+                if let (
+                    Some(Arg::Num(_) | Arg::Fault(_)),
+                    Some(Some(inv @ (Arg::Mem(_) | Arg::List(_)))),
+                ) = (v, self.ins.get(i))
                 {
                     v = Some(*inv);
                 }
@@ -779,6 +778,10 @@ impl Call<'_, '_> {
             }
             (ArgType::CpuSetIn(_) | ArgType::CpuSetOut, Arg::Mem(b)) => structs::cpuset(b),
             (ArgType::Iovec(_), Arg::List(items)) => self.iovecs(a, items),
+            (ArgType::Msghdr { recv }, Arg::List(_) | Arg::Mem(_)) => {
+                msgs::msghdr_arg(v, self.ins.get(i).copied().flatten(), recv, self.ret)
+            }
+            (ArgType::Mmsghdrs { recv, .. }, Arg::List(_)) => msgs::mmsghdrs_arg(v, recv, self.ret),
             (ArgType::IoctlArg, Arg::Mem(_)) => "{...}".into(),
             (_, Arg::Str { data, trunc }) => strings::cstr(data, *trunc),
             (_, Arg::Buf { data, len }) => strings::buf(data, *len, false),
@@ -812,10 +815,6 @@ impl Call<'_, '_> {
                 format!("{in_text} => {text}")
             }
             StructKind::FdSet | StructKind::Timespec | StructKind::Timeval => in_text,
-            StructKind::Msghdr if self.ret.is_some() => {
-                let namelen_in = structs::Bytes(inb).u32(8);
-                structs::msghdr(&structs::Bytes(out), namelen_in).unwrap_or(text)
-            }
             _ => text,
         }
     }

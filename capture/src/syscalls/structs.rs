@@ -510,11 +510,10 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             flags::octal(b.u64(8)? as u32),
             hex0(b.u64(16)?)
         ),
-        K::RobustList | K::Sched | K::Timex | K::Mmsghdr | K::CapHeader | K::Flock => {
+        K::RobustList | K::Sched | K::Timex | K::CapHeader | K::Flock => {
             format!("{{...{} bytes}}", bytes.len())
         }
         K::FdSet => fdset(bytes),
-        K::Msghdr => msghdr(&b, None)?,
         K::LinuxDirent64 => format!("/* {} entries */", dirent_count(bytes)),
         K::Sockopt | K::Int => format!("[{}]", b.i32(0)?),
         K::Int64 => format!("[{}]", b.i64(0)?),
@@ -600,25 +599,6 @@ fn sigevent(b: &Bytes) -> Option<String> {
     }
     s.push('}');
     Some(s)
-}
-
-/// A `struct msghdr`; `namelen_in` is `msg_namelen` on entry when the call changed it
-/// (recvmsg: `msg_namelen=110 => 16`). The iovecs are not read: their address is shown.
-pub(crate) fn msghdr(b: &Bytes, namelen_in: Option<u32>) -> Option<String> {
-    let namelen = b.u32(8)?;
-    let namelen = match namelen_in {
-        Some(i) if i != namelen => format!("{i} => {namelen}"),
-        _ => namelen.to_string(),
-    };
-    Some(format!(
-        "{{msg_name={}, msg_namelen={namelen}, msg_iov={}, msg_iovlen={}, msg_controllen={}, \
-         msg_flags={}}}",
-        ptr(b.u64(0)?),
-        ptr(b.u64(16)?),
-        b.u64(24)?,
-        b.u64(40)?,
-        flags::format(FlagSet::Msg, b.u32(48)? as u64)
-    ))
 }
 
 /// strace's time comment, in UTC: `1970-01-01T00:00:01+0000`, `….123456789+0000` with

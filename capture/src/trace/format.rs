@@ -52,8 +52,10 @@ pub const FORMAT_MAJOR: u16 = 3;
 /// variants `Injected` (10) and `Stack` (11), which readers of 3.1 skip; 3.3 a signal's
 /// siginfo and whether an injection delayed its call, appended to their bodies (readers of
 /// 3.2 ignore them), and a thread record's `pgid`, `sid`, `tty` and `loginuid` (ignored as
-/// unknown keys).
-pub const FORMAT_MINOR: u16 = 3;
+/// unknown keys); 3.4 the messages of sendmsg, recvmsg, sendmmsg and recvmmsg as nested
+/// lists (`syscalls::Fetch::Msgs`), where 3.3 had the bare header and sendmmsg's and
+/// recvmmsg's vector a pointer (readers of 3.3 decode them and show them as lists).
+pub const FORMAT_MINOR: u16 = 4;
 /// Oldest format major this code reads.
 pub const OLDEST_MAJOR: u16 = 1;
 

@@ -21,7 +21,7 @@ pub mod topscalls;
 use std::io::{self, Write};
 
 use syspect_capture::event::{Arg, EventKind, Tid};
-use syspect_capture::syscalls::{self, Class};
+use syspect_capture::syscalls::{self, ArgType, Class};
 
 use crate::output::Ctx;
 use crate::state::State;
@@ -174,7 +174,7 @@ pub fn prints_as_it_goes(name: &str) -> bool {
 /// An I/O call that moved bytes: `(fd, bytes, is_write)`, for an exit event of a read- or
 /// write-class syscall that succeeded.
 pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
-    let EventKind::Exit { nr, ret, .. } = &cx.ev.kind else {
+    let EventKind::Exit { nr, ret, args } = &cx.ev.kind else {
         return None;
     };
     if *ret <= 0 {
@@ -186,6 +186,15 @@ pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
         Class::IoWrite => true,
         _ => return None,
     };
+    // sendmmsg and recvmmsg return a count of messages: the bytes are their msg_lens
+    let bytes = match d
+        .args
+        .iter()
+        .find(|a| matches!(a.ty, ArgType::Mmsghdrs { .. }))
+    {
+        Some(_) => args.first().map_or(0, Arg::data_len),
+        None => *ret as u64,
+    };
     let fd = cx
         .completed?
         .enter
@@ -193,34 +202,22 @@ pub fn io_of(cx: &Ctx<'_>) -> Option<(i32, u64, bool)> {
         .args
         .first()
         .and_then(Arg::num)?;
-    Some((fd as i32, *ret as u64, write))
+    Some((fd as i32, bytes, write))
 }
 
-/// The data an I/O call moved (its `data` buffer, or its iovecs joined).
+/// The data an I/O call moved (its `data` buffer, its iovecs, its messages' iovecs), in
+/// order: a write's from its enter (and sendmmsg's, read at exit, from its exit), a read's
+/// from its exit.
 pub fn io_data<'a>(cx: &'a Ctx<'_>, write: bool) -> Vec<&'a [u8]> {
-    let args: &[Arg] = if write {
-        match cx.completed.and_then(|c| c.enter.as_ref()) {
-            Some(e) => &e.args,
-            None => &[],
-        }
-    } else {
-        match &cx.ev.kind {
-            EventKind::Exit { args, .. } => args,
-            _ => &[],
-        }
+    let exit: &[Arg] = match &cx.ev.kind {
+        EventKind::Exit { args, .. } => args,
+        _ => &[],
     };
-    let mut v = Vec::new();
-    for a in args {
-        match a {
-            Arg::Buf { data, .. } => v.push(data.as_slice()),
-            Arg::List(l) => v.extend(l.iter().filter_map(|b| match b {
-                Arg::Buf { data, .. } => Some(data.as_slice()),
-                _ => None,
-            })),
-            _ => {}
-        }
-    }
-    v
+    let enter: &[Arg] = match (write, cx.completed.and_then(|c| c.enter.as_ref())) {
+        (true, Some(e)) => &e.args,
+        _ => &[],
+    };
+    enter.iter().chain(exit).flat_map(Arg::buffers).collect()
 }
 
 /// The latency of the call an exit event ends, ns.

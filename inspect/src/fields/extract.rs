@@ -1,5 +1,6 @@
 //! Field values of one event: [`EventFields`] answers the filter's questions and `-p` formats.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -384,14 +385,25 @@ impl EventFields<'_, '_> {
             }
             F::EvtBuffer | F::EvtBuflen => {
                 let args = args_of(cx);
-                let buf = args.iter().find_map(|(_, a)| match a {
-                    Arg::Buf { data, len } => Some((data.as_slice(), *len)),
+                let (data, len) = args.iter().find_map(|(d, a)| match a {
+                    Arg::Buf { data, len } => Some((Cow::Borrowed(data.as_slice()), *len)),
+                    // iovecs, messages: their data joined; the length what the call moved
+                    Arg::List(_) => {
+                        let bufs = a.buffers();
+                        let len = match (&ev.kind, d.ty) {
+                            // an mmsg call returns a count of messages
+                            (_, ArgType::Mmsghdrs { .. }) => a.data_len(),
+                            (EventKind::Exit { ret, .. }, _) if *ret >= 0 => *ret as u64,
+                            _ => a.data_len(),
+                        };
+                        (!bufs.is_empty()).then(|| (Cow::Owned(bufs.concat()), len))
+                    }
                     _ => None,
                 })?;
-                if f == F::EvtBuflen {
-                    Some(Value::UInt(buf.1))
-                } else {
-                    str(buf.0)
+                match data {
+                    _ if f == F::EvtBuflen => Some(Value::UInt(len)),
+                    Cow::Borrowed(b) => str(b),
+                    Cow::Owned(b) => self.bytes(&b),
                 }
             }
             F::EvtRes => match &ev.kind {

@@ -10,7 +10,8 @@
 use std::mem::size_of;
 
 use syspect_ebpf::{
-    item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, SignalRec, SyscallRec, ThreadExitRec,
+    item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, Msg, SignalRec, SyscallRec,
+    ThreadExitRec, MSG_HDR_ONLY,
 };
 
 use super::pool::ArgPool;
@@ -359,8 +360,51 @@ fn item_arg(it: &Item, data: &[u8], pool: &mut ArgPool) -> Option<Arg> {
             }
             Arg::List(bufs)
         }
+        item::MSGS => {
+            let mut msgs = Vec::with_capacity(it.real.min(8) as usize);
+            let mut rest = data;
+            while !rest.is_empty() {
+                let (msg, after) = message(rest)?;
+                msgs.push(msg);
+                rest = after;
+            }
+            Arg::List(msgs)
+        }
         _ => return None,
     })
+}
+
+/// One message of a MSGS item (see [`Fetch::Msgs`] for its shape), and the bytes after it.
+fn message(b: &[u8]) -> Option<(Arg, &[u8])> {
+    let m: Msg = read(b)?;
+    let hdr: Vec<u8> = m.hdr.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    let hdr = hdr.get(..m.hdr_len as usize)?.to_vec();
+    let mut rest = &b[size_of::<Msg>()..];
+    if m.flags & MSG_HDR_ONLY != 0 {
+        return Some((Arg::List(vec![Arg::Mem(hdr)]), rest));
+    }
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (a, b) = (rest.get(..n)?, rest.get(n..)?);
+        rest = b;
+        Some(a)
+    };
+    let name = take(m.name_len as usize)?.to_vec();
+    let control = take(m.ctl_len as usize)?.to_vec();
+    let mut iovs = Vec::with_capacity(m.iovs as usize);
+    for _ in 0..m.iovs {
+        let h: Iov = read(take(size_of::<Iov>())?)?;
+        iovs.push(Arg::Buf {
+            data: take(h.len as usize)?.to_vec(),
+            len: h.real,
+        });
+    }
+    let parts = vec![
+        Arg::Mem(hdr),
+        Arg::Mem(name),
+        Arg::Mem(control),
+        Arg::List(iovs),
+    ];
+    Some((Arg::List(parts), rest))
 }
 
 /// A path the kernel walked up (see `struct sp_exec`): components from the last to the first,

@@ -382,6 +382,70 @@ fn strlist_iovec_and_fault_items_decode() {
 }
 
 #[test]
+fn message_items_decode_into_header_name_control_and_iovecs() {
+    let it = Item {
+        real: 2,
+        len: 0,
+        arg: 1,
+        kind: item::MSGS,
+        flags: 0,
+        pad: 0,
+    };
+    let mut hdr = [0u64; 8];
+    hdr[0] = 0x1000; // msg_name
+    hdr[1] = 2; // msg_namelen
+    let mut data = bytes(&Msg {
+        hdr,
+        name_len: 2,
+        ctl_len: 1,
+        iovs: 1,
+        hdr_len: 56,
+        flags: 0,
+    });
+    data.extend_from_slice(b"nmc");
+    data.extend(bytes(&Iov {
+        real: 64,
+        len: 2,
+        pad: 0,
+    }));
+    data.extend_from_slice(b"hi");
+    // a receiving call's enter: its header alone
+    data.extend(bytes(&Msg {
+        hdr: [7; 8],
+        hdr_len: 64,
+        flags: MSG_HDR_ONLY,
+        ..Msg::default()
+    }));
+    let head: Vec<u8> = hdr.iter().flat_map(|w| w.to_ne_bytes()).take(56).collect();
+    let got = item_arg(&it, &data, &mut ArgPool::default());
+    assert_eq!(
+        got,
+        Some(Arg::List(vec![
+            Arg::List(vec![
+                Arg::Mem(head),
+                Arg::Mem(b"nm".to_vec()),
+                Arg::Mem(b"c".to_vec()),
+                Arg::List(vec![Arg::Buf {
+                    data: b"hi".to_vec(),
+                    len: 64
+                }]),
+            ]),
+            Arg::List(vec![Arg::Mem(
+                [7u64; 8].iter().flat_map(|w| w.to_ne_bytes()).collect()
+            )]),
+        ]))
+    );
+    // an iovec running past the item, a header cut short: broken, not a panic
+    for cut in [1, 3, size_of::<Msg>() + 2] {
+        let short = &data[..data.len() - cut];
+        let whole_msgs = data.len() - size_of::<Msg>();
+        if short.len() != whole_msgs {
+            assert_eq!(item_arg(&it, short, &mut ArgPool::default()), None, "{cut}");
+        }
+    }
+}
+
+#[test]
 fn short_and_broken_records_are_errors() {
     assert!(dec().decode(&[1, 2, 3]).is_err());
     let mut b = bytes(&SyscallRec {

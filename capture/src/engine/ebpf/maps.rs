@@ -1,7 +1,7 @@
 //! What user space writes into the program's maps: the per-syscall argument descriptions
 //! (derived from the one syscall table, [`crate::syscalls`]) and the filter sets.
 
-use syspect_ebpf::{dir, fetch, len_from, sc, ArgSpec, SyscallSpec, MAX_SYSCALLS};
+use syspect_ebpf::{arg_flags, dir, fetch, len_from, sc, ArgSpec, SyscallSpec, MAX_SYSCALLS};
 
 use crate::syscalls::{self, Dir, Fetch, LenFrom};
 
@@ -25,7 +25,19 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
             if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
                 spec.flags |= sc::IN_STR;
             }
-            if slot.fetch != fetch::VALUE {
+            if slot.fetch == fetch::MSGS {
+                // read apart (see sc::MSGS); a call has at most one such argument. Bit 7 of a
+                // mask, past every argument the program's loop looks at, says that the side
+                // reads something (an enter that reads nothing is kept without a look).
+                spec.flags |= sc::MSGS;
+                spec.msgs_arg = i as u8;
+                if slot.dir & dir::IN != 0 {
+                    spec.in_mask |= 0x80;
+                }
+                if slot.dir & dir::OUT != 0 {
+                    spec.out_mask |= 0x80;
+                }
+            } else if slot.fetch != fetch::VALUE {
                 if slot.dir & dir::IN != 0 {
                     spec.in_mask |= 1 << i;
                 }
@@ -93,6 +105,11 @@ pub fn arg_spec(f: Fetch, d: Dir) -> ArgSpec {
             a.fetch = fetch::IOVEC;
             set_len(&mut a, count);
         }
+        Fetch::Msgs { count, mmsg, recv } => {
+            a.fetch = fetch::MSGS;
+            set_len(&mut a, count);
+            a.flags = u16::from(recv) * arg_flags::RECV + u16::from(mmsg) * arg_flags::MMSG;
+        }
     }
     a
 }
@@ -130,6 +147,32 @@ mod tests {
         assert_eq!((s.in_mask, s.out_mask), (0b10, 0));
         assert_eq!(r.args[1].dir, dir::OUT);
         assert_eq!(r.args[1].len_from, len_from::RET);
+    }
+
+    #[test]
+    fn messages_are_read_apart_on_their_sides() {
+        // sendmsg: at enter; recvmsg: headers at enter, the rest at exit; recvmmsg at exit
+        let send = syscall_spec(46, true);
+        assert_eq!(send.flags & sc::MSGS, sc::MSGS);
+        assert_eq!((send.msgs_arg, send.in_mask, send.out_mask), (1, 0x80, 0));
+        assert_eq!(send.args[1].fetch, fetch::MSGS);
+        assert_eq!(send.args[1].flags, 0);
+        let recv = syscall_spec(47, true);
+        assert_eq!((recv.in_mask, recv.out_mask), (0x80, 0x80));
+        assert_eq!(recv.args[1].flags, arg_flags::RECV);
+        let mm = syscall_spec(299, true);
+        assert_eq!((mm.msgs_arg, mm.in_mask, mm.out_mask), (1, 0x10, 0x80)); // and its timeout
+        assert_eq!(mm.args[1].flags, arg_flags::RECV | arg_flags::MMSG);
+        assert_eq!(mm.args[1].len_from, len_from::RET);
+        let smm = syscall_spec(307, true);
+        assert_eq!(
+            (smm.args[1].len_from, smm.args[1].len_arg),
+            (len_from::ARG, 2)
+        );
+        const _: () = assert!(syspect_ebpf::MAX_MSGS == crate::syscalls::MAX_MSGS);
+        const _: () = assert!(syspect_ebpf::MAX_MSG_IOV == crate::syscalls::MAX_MSG_IOV);
+        const _: () = assert!(syspect_ebpf::MAX_MSG_NAME == crate::syscalls::MAX_MSG_NAME);
+        const _: () = assert!(syspect_ebpf::MAX_MSG_CONTROL == crate::syscalls::MAX_MSG_CONTROL);
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //! at enter and nothing at exit.
 
 use crate::event::{Arg, Tid};
-use crate::syscalls::{Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, PATH_MAX};
+use crate::syscalls::{
+    Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, MAX_MSGS, MAX_MSG_CONTROL, MAX_MSG_IOV,
+    MAX_MSG_NAME, PATH_MAX,
+};
 
 use super::sys::read_mem;
 
@@ -96,6 +99,9 @@ impl Reader<'_> {
             Fetch::Iovec { count } => self
                 .len(count, side)
                 .and_then(|count| self.iovecs(ptr, count as usize, side)),
+            Fetch::Msgs { count, mmsg, recv } => self
+                .len(count, side)
+                .and_then(|count| self.msgs(ptr, count as usize, mmsg, recv, side)),
         };
         arg.unwrap_or(Arg::Fault(ptr))
     }
@@ -232,13 +238,67 @@ impl Reader<'_> {
     /// An iovec array: one `Arg::Buf` per entry, the data of all of them together at most the
     /// snap length; for an output array the real lengths add up to the return value.
     fn iovecs(&self, ptr: u64, count: usize, side: Side) -> Option<Arg> {
-        let count = count.min(MAX_IOV);
-        let raw = self.bytes(ptr, count * 16)?;
-        let mut budget = self.snaplen;
-        let mut left = match side {
+        let left = match side {
             Side::Exit(r) => r.max(0) as u64,
             Side::Enter => u64::MAX,
         };
+        self.iov_list(ptr, count.min(MAX_IOV), left, false)
+            .map(Arg::List)
+    }
+
+    /// sendmsg's or recvmsg's message, or sendmmsg's or recvmmsg's, with what their pointers
+    /// point at, as [`Fetch::Msgs`] says.
+    fn msgs(&self, ptr: u64, count: usize, mmsg: bool, recv: bool, side: Side) -> Option<Arg> {
+        let elem = if mmsg { 64 } else { 56 };
+        let headers_only = recv && side == Side::Enter;
+        let mut list = Vec::new();
+        for k in 0..count.min(MAX_MSGS) {
+            let Some(hdr) = self.bytes(ptr + (k * elem) as u64, elem) else {
+                break;
+            };
+            if hdr.len() < elem {
+                break;
+            }
+            let word = |at: usize| u64::from_ne_bytes(hdr[at..at + 8].try_into().unwrap());
+            let (name, namelen) = (word(0), word(8) as u32 as usize);
+            let (iov, iovlen) = (word(16), word(24) as usize);
+            let (control, controllen) = (word(32), word(40) as usize);
+            let msg_len = if mmsg { word(56) as u32 as u64 } else { 0 };
+            let mut parts = vec![Arg::Mem(hdr)];
+            if !headers_only {
+                let read = |p: u64, n: usize| match (p, n) {
+                    (0, _) | (_, 0) => Vec::new(),
+                    _ => self.bytes(p, n).unwrap_or_default(),
+                };
+                parts.push(Arg::Mem(read(name, namelen.min(MAX_MSG_NAME))));
+                parts.push(Arg::Mem(read(control, controllen.min(MAX_MSG_CONTROL))));
+                let left = match side {
+                    Side::Exit(_) if recv && mmsg => msg_len,
+                    Side::Exit(r) if recv => r.max(0) as u64,
+                    _ => u64::MAX,
+                };
+                let iovs = match iov {
+                    0 => Vec::new(),
+                    _ => self
+                        .iov_list(iov, iovlen.min(MAX_MSG_IOV), left, true)
+                        .unwrap_or_default(),
+                };
+                parts.push(Arg::List(iovs));
+            }
+            list.push(Arg::List(parts));
+        }
+        if list.is_empty() && count > 0 {
+            return None;
+        }
+        Some(Arg::List(list))
+    }
+
+    /// `count` iovecs at `ptr`: one `Arg::Buf` each, their data together at most the snap
+    /// length and at most `left` bytes; the lengths are the iovecs' when `iov_len`, otherwise
+    /// their shares of `left`.
+    fn iov_list(&self, ptr: u64, count: usize, mut left: u64, iov_len: bool) -> Option<Vec<Arg>> {
+        let raw = self.bytes(ptr, count * 16)?;
+        let mut budget = self.snaplen;
         let mut list = Vec::with_capacity(count);
         for iov in raw.chunks_exact(16) {
             let word = |at: usize| {
@@ -246,19 +306,20 @@ impl Reader<'_> {
                 w.copy_from_slice(&iov[at..at + 8]);
                 u64::from_ne_bytes(w)
             };
-            let (base, len) = (word(0), word(8));
-            let len = len.min(left);
-            left -= len;
-            let take = (len as usize).min(budget);
+            let (base, full) = (word(0), word(8));
+            let moved = full.min(left);
+            left -= moved;
+            let take = (moved as usize).min(budget);
             let data = if take == 0 {
                 Vec::new()
             } else {
                 self.bytes(base, take).unwrap_or_default()
             };
             budget -= data.len();
+            let len = if iov_len { full } else { moved };
             list.push(Arg::Buf { data, len });
         }
-        Some(Arg::List(list))
+        Some(list)
     }
 }
 
