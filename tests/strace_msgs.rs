@@ -1,6 +1,7 @@
 //! sendmsg, recvmsg, sendmmsg and recvmmsg with what their messages point at — the name, the
-//! iovecs' data, the control messages (passed fds, credentials) — against Debian's strace on
-//! the same program, both engines; and the data reaching `evt.buffer` and `echo-fds`.
+//! iovecs' data, the control messages (passed fds, credentials) — and readv's iovecs against
+//! Debian's strace on the same program, both engines; the data reaching `evt.buffer` and
+//! `echo-fds`; a UDP socket named by its datagrams' peer.
 
 use std::process::Command;
 
@@ -17,6 +18,7 @@ const PROGRAM: &str = r#"
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 int main(void) {
@@ -73,6 +75,9 @@ int main(void) {
         rmm[i].msg_hdr.msg_name = &f3[i]; rmm[i].msg_hdr.msg_namelen = sizeof f3[i];
     }
     recvmmsg(u, rmm, 3, MSG_DONTWAIT, 0);
+    int p[2]; pipe(p);
+    write(p[1], "hello world\n", 12);
+    readv(p[0], riov, 2);                                    /* the second iovec filled in part */
     return 0;
 }
 "#;
@@ -85,7 +90,7 @@ fn msg_lines(text: &str) -> Vec<String> {
     let pid = Regex::new(r"pid=\d+").unwrap();
     let eq = Regex::new(r"\) +=").unwrap();
     text.lines()
-        .filter(|l| l.contains("msg("))
+        .filter(|l| l.contains("msg(") || l.starts_with("readv("))
         .map(|l| {
             let l = addr.replace_all(l, "ADDR");
             let l = port.replace_all(&l, "htons(P)");
@@ -120,7 +125,7 @@ fn messages_show_their_names_data_and_control_as_strace_does() {
     }
     let d = TempDir::new("msgs");
     build(&d);
-    let filter = "trace=sendmsg,recvmsg,sendmmsg,recvmmsg";
+    let filter = "trace=sendmsg,recvmsg,sendmmsg,recvmmsg,readv";
     let st = Command::new("strace")
         .args(["-e", filter, "./msg"])
         .current_dir(d.path())
@@ -137,6 +142,7 @@ fn messages_show_their_names_data_and_control_as_strace_does() {
         r#"iov_base="0123456789abcdefghijklmnopqrstuv"..., iov_len=46}"#,
         r#"msg_name={sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("127.0.0.1")}, msg_namelen=16"#,
         r#"msg_len=6}], 2, 0) = 2"#,
+        r#"readv(8, [{iov_base="hell", iov_len=4}, {iov_base="o world\n", iov_len=64}], 2) = 12"#,
     ];
     for w in want {
         assert!(
@@ -144,7 +150,7 @@ fn messages_show_their_names_data_and_control_as_strace_does() {
             "strace: no `{w}` in {theirs:#?}"
         );
     }
-    assert_eq!(theirs.len(), 10, "{theirs:#?}");
+    assert_eq!(theirs.len(), 11, "{theirs:#?}");
     for engine in engines("messages (ebpf)") {
         let o = syspect()
             .args(["strace", "--engine", engine, "-e", filter, "--", "./msg"])
@@ -174,6 +180,7 @@ fn message_data_reaches_evt_buffer_and_echo_fds() {
         "sendmmsg 12 hello world.",
         "recvmmsg 18 hello hello world.",
     ];
+    let tuple = Regex::new(r"^\w+ 127\.0\.0\.1:(\d+)->127\.0\.0\.1:(\d+)$").unwrap();
     for engine in engines("message data (ebpf)") {
         let trace = d.join_str(&format!("{engine}.spt"));
         let c = syspect()
@@ -198,5 +205,19 @@ fn message_data_reaches_evt_buffer_and_echo_fds() {
             assert!(text.contains(w), "{engine}: no `{w}` in {text}");
         }
         assert!(text.contains("hello hello world"), "{engine}: {text}");
+        // an unconnected UDP socket is named by its datagrams' peer, as sysdig names it
+        let n = run(&[
+            "read",
+            &trace,
+            "-p",
+            "%evt.type %fd.name",
+            "evt.dir=< and fd.type=ipv4 and evt.type in (sendmsg, sendmmsg, recvmmsg)",
+        ]);
+        let names = stdout(&n);
+        assert_eq!(names.lines().count(), 3, "{engine}: {names}");
+        for l in names.lines() {
+            let c = tuple.captures(l).unwrap_or_else(|| panic!("{engine}: {l}"));
+            assert_eq!(c[1], c[2], "{engine}: the socket sends to itself: {l}");
+        }
     }
 }

@@ -27,6 +27,8 @@ mod sessions;
 mod strace_columns;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
+/// execve's environment counted as strace counts it.
+mod strace_env;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
 /// sendmsg/recvmsg/sendmmsg/recvmmsg messages: names, data, control, against strace's.

@@ -202,6 +202,19 @@ impl Arg {
         }
     }
 
+    /// The name (a socket address) of the first message of a message list
+    /// ([`crate::syscalls::Fetch::Msgs`]), when it was read and is not empty.
+    pub fn first_msg_name(&self) -> Option<&[u8]> {
+        let Arg::List(msgs) = self else { return None };
+        let Arg::List(parts) = msgs.first()? else {
+            return None;
+        };
+        match parts.get(1)? {
+            Arg::Mem(n) if !n.is_empty() => Some(n),
+            _ => None,
+        }
+    }
+
     /// The bytes of a string, buffer or memory argument.
     pub fn bytes(&self) -> Option<&[u8]> {
         match self {

@@ -24,7 +24,7 @@
 /* Largest string, buffer or memory read for one argument: caps the snap length and MAX_MEM. */
 #define SP_MAX_ARG_DATA 4096
 /* At most this many argv strings and iovecs are read for one argument. */
-#define SP_MAX_STRLIST 64
+#define SP_MAX_STRLIST 256
 #define SP_MAX_IOVEC 64
 
 /* Record kinds (sp_hdr.kind). */
@@ -144,7 +144,7 @@ struct sp_item {
 
 /* Head of one iovec inside an SP_ITEM_IOVEC item. 16 bytes. */
 struct sp_iov {
-	__u64 real; /* iov_len; for an output argument, at most what is left of the return value */
+	__u64 real; /* iov_len (the data: for an output argument, what the call filled) */
 	__u32 len;  /* bytes that follow */
 	__u32 pad;
 };

@@ -130,7 +130,7 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used)
 			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
 		struct sp_iov *h = (void *)(data + used);
-		h->real = want;
+		h->real = iov.len; /* strace shows iov_len, the data up to what was moved */
 		h->pad = 0;
 		if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)iov.base))
 			c = 0;

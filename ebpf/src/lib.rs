@@ -71,7 +71,7 @@ pub const MAX_SYSCALLS: u32 = 512;
 /// Largest string, buffer or memory read for one argument; caps the snap length.
 pub const MAX_ARG_DATA: usize = 4096;
 /// At most this many argv strings are read.
-pub const MAX_STRLIST: usize = 64;
+pub const MAX_STRLIST: usize = 256;
 /// At most this many iovecs are read.
 pub const MAX_IOVEC: usize = 64;
 /// At most this many messages of a sendmmsg/recvmmsg are read ([`fetch::MSGS`]).
@@ -286,7 +286,7 @@ pub struct Item {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Iov {
-    /// `iov_len`; for an output argument, at most what is left of the return value.
+    /// `iov_len` (the data that follows: for an output argument, what the call filled).
     pub real: u64,
     /// Bytes that follow.
     pub len: u32,

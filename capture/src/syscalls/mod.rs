@@ -73,7 +73,8 @@ pub enum Fetch {
     /// length (which, as in sysdig, limits data buffers and other strings), as strace and sysdig
     /// show paths ([`Arg::Str`]).
     Path,
-    /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 64 items,
+    /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 256 items
+    /// (an environment of a CI job has 70), 4096 bytes in the eBPF engine,
     /// each cut at the snap length.
     StrList,
     /// A data buffer: the first snap-length bytes of `len` ([`Arg::Buf`], which keeps `len`).
@@ -84,9 +85,10 @@ pub enum Fetch {
     /// An array of `count` elements of `elem` bytes each, capped at [`MAX_MEM`] bytes
     /// ([`Arg::Mem`]): pollfds, epoll events, the two fds of pipe.
     Array { count: LenFrom, elem: u16 },
-    /// An iovec array with `count` entries (readv/writev); each buffer cut so that together they
-    /// hold at most the snap length; for output iovecs the total is the return value
-    /// ([`Arg::List`] of [`Arg::Buf`]).
+    /// An iovec array with `count` entries (readv/writev): one [`Arg::Buf`] each ([`Arg::List`]),
+    /// whose `len` is the iovec's `iov_len` and whose data, all of them together, is cut at the
+    /// snap length and, for output iovecs, at the return value. (Traces before format 3.4 hold
+    /// each output iovec's share of the return value as its `len`.)
     Iovec { count: LenFrom },
     /// `count` messages (sendmsg/recvmsg: one `struct msghdr`; sendmmsg/recvmmsg when `mmsg`:
     /// an array of `struct mmsghdr`, at most [`MAX_MSGS`]) with what their pointers point at
@@ -94,8 +96,7 @@ pub enum Fetch {
     /// [`Arg::Mem`] (56 bytes, or 64 with `msg_len`); `msg_namelen` bytes of `msg_name` (at
     /// most 128, empty when NULL); `msg_controllen` bytes of `msg_control` (at most
     /// [`MAX_MSG_CONTROL`]); the iovecs (at most [`MAX_MSG_IOV`]) as an [`Arg::List`] of
-    /// [`Arg::Buf`] whose `len` is the iovec's `iov_len` and whose data, all of the message's
-    /// together, is cut at the snap length. When `recv` (the call fills the buffers), the
+    /// [`Arg::Buf`], as [`Fetch::Iovec`]'s. When `recv` (the call fills the buffers), the
     /// enter holds each message's header alone (for the lengths the caller offered) and, at
     /// exit, the data stops at the bytes received (`msg_len`, or the return value). A header
     /// that cannot be read ends the list; when the first cannot, the argument is

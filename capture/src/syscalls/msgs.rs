@@ -97,8 +97,9 @@ fn msghdr(m: &Msg, namelen_in: Option<u32>, received: Option<u64>) -> String {
     )
 }
 
-/// `[{iov_base="…", iov_len=N}, …]`; a receiving call's buffers show only what it filled.
-fn iovecs(iovs: &[Arg], received: Option<u64>) -> String {
+/// `[{iov_base="…", iov_len=N}, …]`; a receiving call's buffers show only what it filled
+/// (readv's too).
+pub(super) fn iovecs(iovs: &[Arg], received: Option<u64>) -> String {
     let mut left = received.unwrap_or(u64::MAX);
     let parts: Vec<String> = iovs
         .iter()

@@ -822,25 +822,11 @@ impl Call<'_, '_> {
     /// readv/writev iovecs: `[{iov_base="…", iov_len=N}, …]`; for reads, each buffer shows
     /// only its share of the return value.
     fn iovecs(&self, a: &ArgDesc, items: &[Arg]) -> String {
-        let mut left = match (a.dir, self.ret) {
-            (Dir::Out, Some(r)) if r >= 0 => r as u64,
-            _ => u64::MAX,
+        let received = match (a.dir, self.ret) {
+            (Dir::Out, Some(r)) if r >= 0 => Some(r as u64),
+            _ => None,
         };
-        let parts: Vec<String> = items
-            .iter()
-            .map(|it| match it {
-                Arg::Buf { data, len } => {
-                    let shown = (*len).min(left);
-                    left = left.saturating_sub(*len);
-                    format!(
-                        "{{iov_base={}, iov_len={len}}}",
-                        strings::buf(data, shown, false)
-                    )
-                }
-                other => format!("{{iov_base={}}}", ptr(other.num().unwrap_or(0))),
-            })
-            .collect();
-        format!("[{}]", parts.join(", "))
+        msgs::iovecs(items, received)
     }
 
     /// ioctl's third argument, decoded as the request says.

@@ -54,7 +54,8 @@ pub const FORMAT_MAJOR: u16 = 3;
 /// 3.2 ignore them), and a thread record's `pgid`, `sid`, `tty` and `loginuid` (ignored as
 /// unknown keys); 3.4 the messages of sendmsg, recvmsg, sendmmsg and recvmmsg as nested
 /// lists (`syscalls::Fetch::Msgs`), where 3.3 had the bare header and sendmmsg's and
-/// recvmmsg's vector a pointer (readers of 3.3 decode them and show them as lists).
+/// recvmmsg's vector a pointer (readers of 3.3 decode them and show them as lists), and an
+/// output iovec's length its `iov_len`, where 3.3 had its share of the result.
 pub const FORMAT_MINOR: u16 = 4;
 /// Oldest format major this code reads.
 pub const OLDEST_MAJOR: u16 = 1;

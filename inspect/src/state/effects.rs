@@ -50,6 +50,13 @@ pub enum Effect {
     Setsid,
     /// setpgid(pid, pgid): a process moved to a process group.
     Setpgid,
+    /// A datagram sent to or received from the address in argument `addr` (inside its first
+    /// message when `msg`): an unconnected inet socket's peer becomes that address, as sysdig
+    /// names a UDP socket by its last datagram's tuple.
+    Datagram {
+        addr: usize,
+        msg: bool,
+    },
 }
 
 fn effect_of(name: &str) -> Effect {
@@ -95,6 +102,11 @@ fn effect_of(name: &str) -> Effect {
         "execve" | "execveat" => Exec,
         "setsid" => Setsid,
         "setpgid" => Setpgid,
+        "sendto" | "recvfrom" => Datagram {
+            addr: 4,
+            msg: false,
+        },
+        "sendmsg" | "recvmsg" | "sendmmsg" | "recvmmsg" => Datagram { addr: 1, msg: true },
         _ => None,
     }
 }
@@ -311,6 +323,38 @@ impl State {
                 } else if let Some(path) = fds::sockaddr_unix(addr) {
                     f.name = path;
                 }
+            }
+            Effect::Datagram { addr, msg } => {
+                let name = match msg {
+                    true => args
+                        .get(addr)
+                        .copied()
+                        .flatten()
+                        .and_then(Arg::first_msg_name),
+                    false => bytes(args, addr),
+                };
+                let (Some(fd), Some((a, p, _))) =
+                    (num(args, 0), name.and_then(fds::sockaddr_endpoint))
+                else {
+                    return;
+                };
+                let Some(f) = self.fds.get_mut(pid, fd as i32) else {
+                    return;
+                };
+                if f.connected || !matches!(f.kind, FdKind::Ipv4 | FdKind::Ipv6) {
+                    return;
+                }
+                let unknown = fds::unknown_end(f.kind);
+                let t = f.sock.get_or_insert(SockTuple {
+                    proto: syspect_capture::event::L4Proto::Udp,
+                    local: unknown,
+                    remote: unknown,
+                });
+                t.remote = (a, p);
+                // the end with the lower port is taken for the server, as for connected
+                // sockets of the snapshot
+                let server = f.server || (t.local.1 != 0 && t.local.1 < p);
+                f.name = fds::tuple_name(t, server);
             }
             Effect::LocalName => {
                 // only what the state did not know (a port the kernel chose): what sysdig

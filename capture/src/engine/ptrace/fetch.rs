@@ -17,7 +17,7 @@ use crate::syscalls::{
 use super::sys::read_mem;
 
 /// Most strings kept of an argv/envp list.
-pub const MAX_LIST: usize = 64;
+pub const MAX_LIST: usize = 256;
 /// Most iovec entries looked at.
 const MAX_IOV: usize = MAX_MEM / 16;
 /// Largest span of memory read at once for the strings of an argv or envp list.
@@ -242,8 +242,7 @@ impl Reader<'_> {
             Side::Exit(r) => r.max(0) as u64,
             Side::Enter => u64::MAX,
         };
-        self.iov_list(ptr, count.min(MAX_IOV), left, false)
-            .map(Arg::List)
+        self.iov_list(ptr, count.min(MAX_IOV), left).map(Arg::List)
     }
 
     /// sendmsg's or recvmsg's message, or sendmmsg's or recvmmsg's, with what their pointers
@@ -280,7 +279,7 @@ impl Reader<'_> {
                 let iovs = match iov {
                     0 => Vec::new(),
                     _ => self
-                        .iov_list(iov, iovlen.min(MAX_MSG_IOV), left, true)
+                        .iov_list(iov, iovlen.min(MAX_MSG_IOV), left)
                         .unwrap_or_default(),
                 };
                 parts.push(Arg::List(iovs));
@@ -293,10 +292,9 @@ impl Reader<'_> {
         Some(Arg::List(list))
     }
 
-    /// `count` iovecs at `ptr`: one `Arg::Buf` each, their data together at most the snap
-    /// length and at most `left` bytes; the lengths are the iovecs' when `iov_len`, otherwise
-    /// their shares of `left`.
-    fn iov_list(&self, ptr: u64, count: usize, mut left: u64, iov_len: bool) -> Option<Vec<Arg>> {
+    /// `count` iovecs at `ptr`: one `Arg::Buf` each, of the iovec's length, their data
+    /// together at most the snap length and at most `left` bytes (what the call moved).
+    fn iov_list(&self, ptr: u64, count: usize, mut left: u64) -> Option<Vec<Arg>> {
         let raw = self.bytes(ptr, count * 16)?;
         let mut budget = self.snaplen;
         let mut list = Vec::with_capacity(count);
@@ -316,8 +314,7 @@ impl Reader<'_> {
                 self.bytes(base, take).unwrap_or_default()
             };
             budget -= data.len();
-            let len = if iov_len { full } else { moved };
-            list.push(Arg::Buf { data, len });
+            list.push(Arg::Buf { data, len: full });
         }
         Some(list)
     }
@@ -498,9 +495,10 @@ mod tests {
                     data: b"hello".to_vec(),
                     len: 5
                 },
+                // the iovec's whole length; its data what the call moved (8 of 10)
                 Arg::Buf {
                     data: b"wo".to_vec(),
-                    len: 3
+                    len: 5
                 },
             ])
         );
