@@ -14,6 +14,8 @@ mod containers;
 mod filters;
 /// How a command syspect starts runs: `-u`, `-E`, its signals.
 mod launch;
+/// Falco's process fields: ancestors' executables, argument counts, the standard fds.
+mod proc_fields;
 /// `capture --engine ptrace` of real programs: lifecycle, threads, signals, attach, exit status.
 mod ptrace_capture;
 /// What is drawn and generated for people: charts, flame graphs, completions, man pages,

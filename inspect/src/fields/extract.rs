@@ -230,6 +230,17 @@ impl Fields for EventFields<'_, '_> {
                     n += 1;
                 }
             }
+            Some(f @ (F::ProcAexe | F::ProcAexepath)) if field.arg.is_none() => {
+                let mut n = 1;
+                while let Some(t) = ancestor(cx, n) {
+                    if let Some(v) = super::procs::exe_of(t, f) {
+                        if !each(Value::Str(v)) {
+                            return;
+                        }
+                    }
+                    n += 1;
+                }
+            }
             Some(F::ProcApid) if field.arg.is_none() => {
                 let mut n = 1;
                 while let Some(t) = ancestor(cx, n) {
@@ -460,11 +471,27 @@ impl EventFields<'_, '_> {
                 })
             }
             F::ProcPname => str(&super::procs::parent(cx)?.info.comm),
+            F::ProcPexe | F::ProcPexepath => {
+                let t = super::procs::parent(cx)?;
+                str(super::procs::exe_of(t, f)?)
+            }
+            F::ProcAexe | F::ProcAexepath => {
+                let n = field.arg.and_then(FieldArg::index).unwrap_or(1);
+                str(super::procs::exe_of(ancestor(cx, n)?, f)?)
+            }
+            F::ProcStdinType | F::ProcStdoutType | F::ProcStderrType => {
+                str(fds::type_name(super::procs::std_fd(cx, f)?.kind).as_bytes())
+            }
+            F::ProcStdinName | F::ProcStdoutName | F::ProcStderrName => {
+                str(&super::procs::std_fd(cx, f)?.name)
+            }
             F::ProcApid
             | F::ProcLoginshellid
             | F::ProcNthreads
             | F::ProcNchilds
             | F::ProcFdopencount
+            | F::ProcCmdnargs
+            | F::ProcCmdlenargs
             | F::ThreadVmsize
             | F::ThreadVmrss => super::procs::number(cx, f, field.arg),
             F::ProcEnv => {

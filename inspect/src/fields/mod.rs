@@ -125,6 +125,18 @@ fields! {
     ProcPname "proc.pname" Str None false "parent's command name";
     ProcAname "proc.aname" Str OptIndex true "ancestor's command name: [0] self, [1] parent...; without index any ancestor";
     ProcApid "proc.apid" Int OptIndex true "ancestor's pid: [1] parent, [2] grandparent...; without index any ancestor";
+    ProcPexe "proc.pexe" Str None false "parent's argv[0] (the parent proc.pname names)";
+    ProcPexepath "proc.pexepath" Str None false "parent's executable path";
+    ProcAexe "proc.aexe" Str OptIndex true "ancestor's argv[0]: [0] self, [1] parent...; without index any ancestor";
+    ProcAexepath "proc.aexepath" Str OptIndex true "ancestor's executable path: [0] self, [1] parent...; without index any ancestor";
+    ProcCmdnargs "proc.cmdnargs" UInt None false "how many arguments follow argv[0] (proc.args)";
+    ProcCmdlenargs "proc.cmdlenargs" UInt None false "the characters of the arguments after argv[0], without the spaces between them";
+    ProcStdinType "proc.stdin.type" Str None false "fd.type of the process's fd 0 (ipv4 for a shell reading a socket)";
+    ProcStdoutType "proc.stdout.type" Str None false "fd.type of the process's fd 1";
+    ProcStderrType "proc.stderr.type" Str None false "fd.type of the process's fd 2";
+    ProcStdinName "proc.stdin.name" Str None false "fd.name of the process's fd 0";
+    ProcStdoutName "proc.stdout.name" Str None false "fd.name of the process's fd 1";
+    ProcStderrName "proc.stderr.name" Str None false "fd.name of the process's fd 2";
     ProcPcmdline "proc.pcmdline" Str None false "parent's name and arguments (on a thread other than the main one, its creator's, as proc.pname)";
     ProcEnv "proc.env" Str None false "the process's environment, space-separated (for a process whose execve the trace holds, or whose parent's)";
     ProcExeline "proc.exeline" Str None false "argv[0] and the arguments";

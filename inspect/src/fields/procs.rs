@@ -1,12 +1,14 @@
-//! sysdig's process fields computed from the state: ancestors' pids (`proc.apid`), the
-//! parent's command line, the thread and fd counts, and the per-thread memory figures.
+//! sysdig's process fields computed from the state: ancestors' pids (`proc.apid`) and
+//! executables (`proc.aexe`), the parent's command line, the arguments' counts, the thread and
+//! fd counts, what the standard fds are (`proc.stdin.type`), and the per-thread memory
+//! figures.
 
 use syspect_filter::{FieldArg, Value};
 
 use super::extract::{ancestor, thread};
 use super::F;
 use crate::output::Ctx;
-use crate::state::Thread;
+use crate::state::{Fd, Thread};
 
 /// The parent that `proc.pname` and `proc.pcmdline` name: the process's parent, or on a
 /// thread other than the main one, as in sysdig, the thread that made it.
@@ -16,6 +18,26 @@ pub fn parent<'c>(cx: &'c Ctx<'_>) -> Option<&'c Thread> {
         Some(t) => Some(t),
         None => ancestor(cx, 1),
     }
+}
+
+/// A process's argv[0] (`proc.pexe`, `proc.aexe`) or executable path (`proc.pexepath`,
+/// `proc.aexepath`); `None` when not known.
+pub fn exe_of(t: &Thread, f: F) -> Option<&[u8]> {
+    let v: &[u8] = match f {
+        F::ProcPexepath | F::ProcAexepath => &t.info.exe,
+        _ => t.info.args.first()?,
+    };
+    (!v.is_empty()).then_some(v)
+}
+
+/// The process's fd 0, 1 or 2, as field `f` names it.
+pub fn std_fd<'c>(cx: &'c Ctx<'_>, f: F) -> Option<&'c Fd> {
+    let n = match f {
+        F::ProcStdinType | F::ProcStdinName => 0,
+        F::ProcStdoutType | F::ProcStdoutName => 1,
+        _ => 2,
+    };
+    cx.state.fds.get(cx.ev.pid, n)
 }
 
 /// The value of number field `f` (one of those [`super::extract`] sends here).
@@ -46,6 +68,13 @@ pub fn number(cx: &Ctx<'_>, f: F, arg: Option<&FieldArg>) -> Option<Value<'stati
             false => 0,
         }),
         F::ProcFdopencount => count(cx.state.fds.count(pid)),
+        F::ProcCmdnargs | F::ProcCmdlenargs => {
+            let args = thread(cx)?.info.args.iter().skip(1);
+            count(match f {
+                F::ProcCmdnargs => args.count(),
+                _ => args.map(Vec::len).sum(),
+            })
+        }
         // thread.vmsize and thread.vmrss: the process's, on its main thread only
         _ => {
             let main = cx.ev.tid == pid;
