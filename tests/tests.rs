@@ -29,8 +29,8 @@ mod sessions;
 mod strace_columns;
 /// `read --strace` against Debian's strace on the same programs.
 mod strace_compat;
-/// execve's environment counted as strace counts it.
-mod strace_env;
+/// What strace counts (an environment's variables, a directory's entries), counted whole.
+mod strace_counts;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
 /// sendmsg/recvmsg/sendmmsg/recvmmsg messages: names, data, control, against strace's.

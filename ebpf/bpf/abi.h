@@ -17,7 +17,7 @@
 #ifndef SYSPECT_ABI_H
 #define SYSPECT_ABI_H
 
-#define SP_ABI_VERSION 14
+#define SP_ABI_VERSION 15
 
 /* Syscall numbers below this are described by the sp_syscalls map; others are ignored. */
 #define SP_MAX_SYSCALLS 512
@@ -25,6 +25,8 @@
 #define SP_MAX_ARG_DATA 4096
 /* At most this many argv strings and iovecs are read for one argument. */
 #define SP_MAX_STRLIST 256
+/* At most this many pointers of a string list are counted (STRLIST's `real`), read or not. */
+#define SP_MAX_STRLIST_COUNT 4096
 #define SP_MAX_IOVEC 64
 
 /* Record kinds (sp_hdr.kind). */
@@ -112,10 +114,13 @@ struct sp_inflight {
 #define SP_ITEM_STR 1     /* bytes of a NUL-terminated string, without the NUL */
 #define SP_ITEM_BUF 2     /* the first bytes of a buffer; `real` is its length */
 #define SP_ITEM_MEM 3     /* memory read verbatim (struct, sockaddr, array) */
-#define SP_ITEM_STRLIST 4 /* `real` strings, each a __u16 length then its bytes */
+#define SP_ITEM_STRLIST 4 /* `real` strings counted; the first ones, each a __u16 length then
+			   * its bytes (fewer than `real` when SP_ITEM_TRUNC) */
 #define SP_ITEM_IOVEC 5   /* `real` iovecs, each an sp_iov then its bytes */
 #define SP_ITEM_FAULT 6   /* the pointer (`real`) could not be read, or is NULL; no data */
 #define SP_ITEM_MSGS 7    /* `real` messages, each an sp_msg then what it says follows */
+#define SP_ITEM_COUNT 8   /* no data: argument `arg`'s memory holds `real` elements (more than
+			   * its own item kept; see SP_SC_DIRENTS) */
 
 /* Item flags. */
 #define SP_ITEM_TRUNC 1 /* STR: longer than the snap length; STRLIST: more strings or bytes;
@@ -134,7 +139,8 @@ struct sp_inflight {
 
 /* One argument read from the tracee's memory: this header, then `len` bytes. 16 bytes. */
 struct sp_item {
-	__u64 real; /* BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer */
+	__u64 real; /* BUF: real length; STRLIST: strings counted; IOVEC: element count; FAULT: the
+		     * pointer */
 	__u32 len;  /* data bytes that follow */
 	__u8 arg;   /* argument index, 0..5, | SP_ITEM_REDO */
 	__u8 kind;
@@ -290,6 +296,13 @@ struct sp_arg_spec {
  * of the mask is set instead, so that the side is known to read something.
  */
 #define SP_SC_MSGS 32
+/*
+ * getdents: at exit, when the result is longer than an item holds, count the entries (each's
+ * d_reclen at offset 16) into an SP_ITEM_COUNT item for argument 1, as strace counts them.
+ */
+#define SP_SC_DIRENTS 64
+/* At most this many entries are counted. */
+#define SP_MAX_DIRENTS 2048
 
 /*
  * Value of the sp_syscalls map, indexed by syscall number. `in_mask` / `out_mask`: bit i set

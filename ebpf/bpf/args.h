@@ -89,8 +89,27 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 		if (max < snap && l == max)
 			break;
 	}
-	if (!s->v[2])
+	if (!s->v[2]) {
 		it->flags = SP_ITEM_TRUNC;
+		/* strace counts an environment whole ("300 vars"): count the pointers past those
+		 * read, eight at a time, through the scratch buffer past the item's largest data
+		 * (a read that faults, at the end of the stack, stops the count short) */
+		__u64 *tmp = (__u64 *)(data + SP_MAX_ARG_DATA);
+		for (int k = 0; k < SP_MAX_STRLIST_COUNT / 8; k++) {
+			__u64 at = s->v[1];
+			if (it->kind == SP_ITEM_FAULT ||
+			    bpf_probe_read_user(tmp, 64, (void *)(ptr + 8 * at)))
+				break;
+			int j = 0;
+			for (; j < 8; j++) {
+				if (!tmp[j])
+					break;
+			}
+			s->v[1] = at + j;
+			if (j < 8)
+				break;
+		}
+	}
 	it->real = s->v[1];
 	return s->v[0];
 }

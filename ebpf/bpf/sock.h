@@ -92,7 +92,8 @@ __noinline int sp_fetch_sock(struct sp_scratch *s, __u64 off, __u64 fd)
 
 /*
  * What a call's record holds after its arguments, read by one global function called from one
- * place: the messages of a call with SP_SC_MSGS (on the sides its argument's `dir` says), and at
+ * place: the messages of a call with SP_SC_MSGS (on the sides its argument's `dir` says), the
+ * count of a long getdents result's entries (SP_SC_DIRENTS), and at
  * the exit of a successful (or connecting) SP_SC_SOCK call its socket's two ends. Counts the
  * items it adds in the record's header; returns the offset after them.
  */
@@ -119,6 +120,31 @@ __noinline __u64 sp_fetch_after(struct sp_scratch *s, __u64 off, bool out, long 
 		rec->hdr.nitems++;
 		return next;
 	}
+	if (spec->flags & SP_SC_DIRENTS) {
+		if (!out || ret <= SP_MAX_ARG_DATA || off > SP_MAX_OFF)
+			return off;
+		__u64 ptr = rec->regs[1], pos = 0, n = 0;
+		for (int k = 0; k < SP_MAX_DIRENTS; k++) {
+			__u16 reclen = 0;
+			if (pos + 18 > (__u64)ret ||
+			    bpf_probe_read_user(&reclen, sizeof(reclen), (void *)(ptr + pos + 16)) ||
+			    !reclen)
+				break;
+			pos += reclen;
+			n++;
+		}
+		struct sp_item *it = (void *)(s->buf + off);
+		it->real = n;
+		it->len = 0;
+		it->arg = 1;
+		it->kind = SP_ITEM_COUNT;
+		it->flags = 0;
+		it->pad = 0;
+		rec->hdr.nitems++;
+		return off + sizeof(*it);
+	}
+	if (!out || !(spec->flags & SP_SC_SOCK) || (ret < 0 && ret != -SP_EINPROGRESS))
+		return off;
 	/* a connecting socket's own end, an accepted one's two */
 	__u64 fd = (spec->flags & SP_SC_SOCK_RET) ? (__u64)ret : rec->regs[0];
 	__u64 next = sp_fetch_sock(s, off, fd);

@@ -690,7 +690,7 @@ static __always_inline int sp_syscall(struct pt_regs *regs, long id, long ret, b
 			rec->hdr.nitems++;
 		}
 	}
-	if ((spec->flags & SP_SC_MSGS) ||
+	if ((spec->flags & (SP_SC_MSGS | SP_SC_DIRENTS)) ||
 	    (out && (spec->flags & SP_SC_SOCK) && (ret >= 0 || ret == -SP_EINPROGRESS))) {
 		/* one call site for both, which keeps this program's stack small enough for the
 		 * chain of calls under sp_fetch_msgs */

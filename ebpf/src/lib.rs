@@ -21,7 +21,7 @@
 use core::mem::{offset_of, size_of};
 
 /// Version of the kernel/user ABI (`SP_ABI_VERSION` in `abi.h`).
-pub const ABI_VERSION: u16 = 14;
+pub const ABI_VERSION: u16 = 15;
 
 const _: () = assert!(
     const_parse_u16(env!("SYSPECT_C_ABI_VERSION")) == ABI_VERSION,
@@ -72,6 +72,8 @@ pub const MAX_SYSCALLS: u32 = 512;
 pub const MAX_ARG_DATA: usize = 4096;
 /// At most this many argv strings are read.
 pub const MAX_STRLIST: usize = 256;
+/// At most this many pointers of a string list are counted (a STRLIST item's `real`).
+pub const MAX_STRLIST_COUNT: usize = 4096;
 /// At most this many iovecs are read.
 pub const MAX_IOVEC: usize = 64;
 /// At most this many messages of a sendmmsg/recvmmsg are read ([`fetch::MSGS`]).
@@ -133,6 +135,9 @@ pub mod item {
     pub const FAULT: u8 = 6;
     /// `real` messages, each a [`super::Msg`] then what it says follows.
     pub const MSGS: u8 = 7;
+    /// No data: argument `arg`'s memory holds `real` elements, more than its own item kept
+    /// (getdents' entries, see [`super::sc::DIRENTS`]).
+    pub const COUNT: u8 = 8;
     /// STR: longer than the snap length; STRLIST: more strings or bytes than were read.
     pub const TRUNC: u8 = 1;
 }
@@ -193,6 +198,9 @@ pub mod sc {
     /// Argument [`super::SyscallSpec::msgs_arg`] is a [`super::fetch::MSGS`], read after the
     /// others on the sides its `dir` says, and in neither mask.
     pub const MSGS: u8 = 32;
+    /// getdents: at exit, when the result is longer than an item holds, an
+    /// [`super::item::COUNT`] of its entries for argument 1.
+    pub const DIRENTS: u8 = 64;
 }
 
 /// Bits of the `sp_filter` global.
@@ -273,7 +281,8 @@ impl Default for Inflight {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Item {
-    /// BUF: real length; STRLIST, IOVEC: element count; FAULT: the pointer (0: NULL).
+    /// BUF: real length; STRLIST: the strings counted (up to [`MAX_STRLIST_COUNT`], more than
+    /// those kept when [`item::TRUNC`]); IOVEC: element count; FAULT: the pointer (0: NULL).
     pub real: u64,
     pub len: u32,
     pub arg: u8,

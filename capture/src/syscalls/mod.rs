@@ -108,6 +108,10 @@ pub enum Fetch {
     },
 }
 
+/// Most strings of a [`Fetch::StrList`] counted, kept or not (strace counts an environment:
+/// `/* 300 vars */`; see [`SyscallDesc::keep_count`]).
+pub const MAX_STRLIST_COUNT: u64 = 4096;
+
 /// Most messages a [`Fetch::Msgs`] reads.
 pub const MAX_MSGS: usize = 8;
 /// Most bytes of a message's name [`Fetch::Msgs`] reads (a `struct sockaddr_storage`).
@@ -389,18 +393,46 @@ impl SyscallDesc {
         }
     }
 
+    /// After the kept pointer ([`SyscallDesc::keep_pointer`]), how many elements the memory
+    /// there holds, when the engine read fewer than that (an environment past what an engine
+    /// keeps of a list): strace counts them all (`/* 300 vars */`). Engines call it after
+    /// `keep_pointer`, with the count they found.
+    pub fn keep_count(&self, args: &mut Vec<Arg>, exit: bool, count: u64) {
+        if self
+            .kept_index(exit)
+            .is_some_and(|n| args.len() == n + 1 && self.kept_pointer_of(args, exit).is_some())
+        {
+            args.push(Arg::Num(count));
+        }
+    }
+
+    /// Where a side's kept pointer sits among its event's arguments.
+    fn kept_index(&self, exit: bool) -> Option<usize> {
+        let i = self.kept_pointer()?;
+        let dir = self.args[i].dir;
+        if exit {
+            (dir != Dir::In).then(|| self.exit_arg_count())
+        } else {
+            (dir != Dir::Out).then(|| self.args.iter().filter(|a| a.dir != Dir::Out).count())
+        }
+    }
+
     /// The pointer [`SyscallDesc::kept_pointer`] names, from the side's event arguments
     /// (`None` when that side's event has none: not kept, or another side).
     pub fn kept_pointer_of(&self, args: &[Arg], exit: bool) -> Option<u64> {
-        let i = self.kept_pointer()?;
-        let dir = self.args[i].dir;
-        let n = if exit {
-            (dir != Dir::In).then(|| self.exit_arg_count())?
-        } else {
-            (dir != Dir::Out).then(|| self.args.iter().filter(|a| a.dir != Dir::Out).count())?
-        };
+        let n = self.kept_index(exit)?;
         args.get(n).and_then(|a| match a {
             Arg::Num(p) => Some(*p),
+            _ => None,
+        })
+    }
+
+    /// The count [`SyscallDesc::keep_count`] put after the kept pointer, if any.
+    pub fn kept_count_of(&self, args: &[Arg], exit: bool) -> Option<u64> {
+        let n = self.kept_index(exit)?;
+        self.kept_pointer_of(args, exit)?;
+        args.get(n + 1).and_then(|a| match a {
+            Arg::Num(c) => Some(*c),
             _ => None,
         })
     }

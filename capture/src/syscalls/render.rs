@@ -182,10 +182,18 @@ pub fn strace_resumed(
     format!("{lead}{}", rest.join(", "))
 }
 
-/// The pointer an engine kept after a side's arguments ([`SyscallDesc::kept_pointer`]).
-fn kept_pointer(desc: &SyscallDesc, enter: &[Arg], exit: Option<&[Arg]>) -> Option<u64> {
-    exit.and_then(|e| desc.kept_pointer_of(e, true))
-        .or_else(|| desc.kept_pointer_of(enter, false))
+/// The pointer an engine kept after a side's arguments ([`SyscallDesc::kept_pointer`]), and
+/// the count of what is there when the engine read fewer ([`SyscallDesc::keep_count`]).
+fn kept_pointer(
+    desc: &SyscallDesc,
+    enter: &[Arg],
+    exit: Option<&[Arg]>,
+) -> Option<(u64, Option<u64>)> {
+    let of = |args: &[Arg], exit: bool| {
+        let p = desc.kept_pointer_of(args, exit)?;
+        Some((p, desc.kept_count_of(args, exit)))
+    };
+    exit.and_then(|e| of(e, true)).or_else(|| of(enter, false))
 }
 
 /// Column where strace starts ` = RET` when the call is shorter (`acolumn`).
@@ -481,15 +489,21 @@ struct Call<'a, 'b> {
     /// `-y`, `-Y`: the names of fd and pid arguments.
     names: Names<'a>,
     /// The address of the argument strace prints beside its memory, when the engine kept it
-    /// ([`SyscallDesc::kept_pointer`]).
-    kept: Option<u64>,
+    /// ([`SyscallDesc::kept_pointer`]), with the count of what is there when the engine read
+    /// fewer ([`SyscallDesc::keep_count`]).
+    kept: Option<(u64, Option<u64>)>,
 }
 
 impl Call<'_, '_> {
     /// `0x7ffd… ` before a kept pointer's memory, or nothing.
     fn at(&self) -> String {
         self.kept
-            .map_or_else(String::new, |p| format!("{} ", ptr(p)))
+            .map_or_else(String::new, |(p, _)| format!("{} ", ptr(p)))
+    }
+
+    /// How many elements the kept pointer's memory holds, when the engine read fewer.
+    fn kept_count(&self) -> Option<u64> {
+        self.kept.and_then(|(_, c)| c)
     }
 
     fn num(&self, i: usize) -> Option<u64> {
@@ -738,9 +752,12 @@ impl Call<'_, '_> {
                 str_list(items, *trunc)
             }
             (ArgType::Envp, Arg::StrList { items, trunc }) => {
-                let more = if *trunc { "+" } else { "" };
-                let s = if items.len() == 1 { "" } else { "s" };
-                format!("{}/* {}{more} var{s} */", self.at(), items.len())
+                let (n, more) = match self.kept_count() {
+                    Some(n) => (n, ""),
+                    None => (items.len() as u64, if *trunc { "+" } else { "" }),
+                };
+                let s = if n == 1 { "" } else { "s" };
+                format!("{}/* {n}{more} var{s} */", self.at())
             }
             (ArgType::SockAddrIn(_) | ArgType::SockAddrOut(_), Arg::Mem(b)) => strace_sockaddr(b),
             (ArgType::Struct(k), Arg::Mem(b)) => self.inout_struct(i, a, k, b),
@@ -771,9 +788,11 @@ impl Call<'_, '_> {
                 _ => strings::buf(b, b.len() as u64, false),
             },
             (ArgType::Dirents, Arg::Mem(b)) => {
-                let n = structs::dirent_count(b);
                 let full = self.ret.is_none_or(|r| r as usize <= b.len());
-                let more = if full { "" } else { "+" };
+                let (n, more) = match self.kept_count() {
+                    Some(n) => (n, ""),
+                    None => (structs::dirent_count(b) as u64, if full { "" } else { "+" }),
+                };
                 format!("{}/* {n}{more} entries */", self.at())
             }
             (ArgType::CpuSetIn(_) | ArgType::CpuSetOut, Arg::Mem(b)) => structs::cpuset(b),

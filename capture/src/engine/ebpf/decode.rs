@@ -88,7 +88,7 @@ impl Decoder {
         let kind = match hdr.kind {
             rec::ENTER | rec::EXIT => {
                 let r: SyscallRec = read(b).ok_or_else(short)?;
-                let mut got = Default::default();
+                let mut got = Got::default();
                 let items = &b[size_of::<SyscallRec>()..];
                 parse_items(nr, items, r.hdr.nitems, &mut got, &mut redo, pool)?;
                 syscall_kind(nr, hdr.kind == rec::EXIT, &r.regs, r.ret, got, pool)
@@ -96,7 +96,7 @@ impl Decoder {
             rec::CALL => {
                 let c: CallRec = read(b).ok_or_else(short)?;
                 let n_enter = c.enter_items.min(hdr.nitems);
-                let (mut got_in, mut got_out) = Default::default();
+                let (mut got_in, mut got_out) = (Got::default(), Got::default());
                 let mut redo_in = Vec::new();
                 let items = &b[size_of::<CallRec>()..];
                 let rest = parse_items(nr, items, n_enter, &mut got_in, &mut redo_in, pool)?;
@@ -203,14 +203,22 @@ impl Decoder {
     }
 }
 
-/// Read `count` items from `items` into `got` (by argument index, then the socket's ends:
-/// [`item::ARG_LOCAL`], [`item::ARG_PEER`]) and `redo` (input strings read again at exit);
+/// What a record's items hold: the values by argument index, then the socket's ends
+/// ([`item::ARG_LOCAL`], [`item::ARG_PEER`]); and, of a string list the kernel kept part of,
+/// how many strings it counted (an environment past what fits in an item).
+#[derive(Default)]
+struct Got {
+    args: [Option<Arg>; 8],
+    counts: [u64; 6],
+}
+
+/// Read `count` items from `items` into `got` and `redo` (input strings read again at exit);
 /// returns what follows them.
 fn parse_items<'a>(
     nr: u16,
     mut items: &'a [u8],
     count: u8,
-    got: &mut [Option<Arg>; 8],
+    got: &mut Got,
     redo: &mut Vec<(u8, Arg)>,
     pool: &mut ArgPool,
 ) -> Result<&'a [u8], DecodeError> {
@@ -220,10 +228,22 @@ fn parse_items<'a>(
         let data = items
             .get(size_of::<Item>()..end)
             .ok_or(DecodeError::Item { nr })?;
+        if it.kind == item::COUNT {
+            if let Some(c) = got.counts.get_mut(it.arg as usize) {
+                *c = it.real;
+            }
+            items = &items[end..];
+            continue;
+        }
         let v = item_arg(&it, data, pool).ok_or(DecodeError::Item { nr })?;
+        if let (Arg::StrList { items, .. }, Some(c)) = (&v, got.counts.get_mut(it.arg as usize)) {
+            if it.real > items.len() as u64 {
+                *c = it.real;
+            }
+        }
         if it.arg & item::REDO != 0 {
             redo.push((it.arg & !item::REDO, v));
-        } else if let Some(slot) = got.get_mut(it.arg as usize) {
+        } else if let Some(slot) = got.args.get_mut(it.arg as usize) {
             *slot = Some(v);
         }
         items = &items[end..];
@@ -238,7 +258,7 @@ fn syscall_kind(
     exit: bool,
     regs: &[u64; 6],
     ret: i64,
-    mut got: [Option<Arg>; 8],
+    mut got: Got,
     pool: &mut ArgPool,
 ) -> EventKind {
     let Some(desc) = syscalls::lookup(nr) else {
@@ -276,17 +296,24 @@ fn syscall_kind(
             Arg::Num(reg)
         } else {
             // an item the kernel could not fit is reported as unread
-            got[i].take().unwrap_or(Arg::Fault(reg))
+            got.args[i].take().unwrap_or(Arg::Fault(reg))
         };
         args.push(v);
     }
     // the address strace prints beside the memory read there
     desc.keep_pointer(&mut args, regs, exit);
+    if let Some(c) = desc
+        .kept_pointer()
+        .map(|i| got.counts[i])
+        .filter(|&c| c > 0)
+    {
+        desc.keep_count(&mut args, exit, c);
+    }
     if exit {
         // what the kernel read beyond the arguments: the socket's ends (connect, accept)
-        if let Some(local) = got[item::ARG_LOCAL as usize].take() {
+        if let Some(local) = got.args[item::ARG_LOCAL as usize].take() {
             args.push(local);
-            args.extend(got[item::ARG_PEER as usize].take());
+            args.extend(got.args[item::ARG_PEER as usize].take());
         }
         EventKind::Exit { nr, ret, args }
     } else {

@@ -446,6 +446,34 @@ fn message_items_decode_into_header_name_control_and_iovecs() {
 }
 
 #[test]
+fn counts_past_what_an_item_kept_follow_the_kept_pointer() {
+    // getdents64's exit: 4096 bytes of a 16848-byte result, and the kernel's count of it
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::EXIT, 217, 2),
+        regs: [3, 0x5000, 32768, 0, 0, 0],
+        ret: 16848,
+    });
+    b.extend(item(1, item::MEM, 0, 16848, &[0; 24]));
+    b.extend(item(1, item::COUNT, 0, 302, &[]));
+    let EventKind::Exit { args, .. } = dec().decode(&b).unwrap().event.kind else {
+        panic!("not an exit")
+    };
+    assert_eq!(args[1..], [Arg::Num(0x5000), Arg::Num(302)]);
+    // execve's environment: 2 strings kept of 300 counted
+    let mut b = bytes(&SyscallRec {
+        hdr: hdr(rec::ENTER, 59, 1),
+        regs: [0, 0, 0x7000, 0, 0, 0],
+        ret: 0,
+    });
+    let data = [&[1u8, 0][..], b"A", &[1, 0], b"B"].concat();
+    b.extend(item(2, item::STRLIST, item::TRUNC, 300, &data));
+    let EventKind::Enter { args, .. } = dec().decode(&b).unwrap().event.kind else {
+        panic!("not an enter")
+    };
+    assert_eq!(args[3..], [Arg::Num(0x7000), Arg::Num(300)]);
+}
+
+#[test]
 fn short_and_broken_records_are_errors() {
     assert!(dec().decode(&[1, 2, 3]).is_err());
     let mut b = bytes(&SyscallRec {

@@ -25,6 +25,9 @@ pub fn syscall_spec(nr: u16, traced: bool) -> SyscallSpec {
             if matches!(arg.fetch(), Fetch::Str | Fetch::Path) && arg.dir != Dir::Out {
                 spec.flags |= sc::IN_STR;
             }
+            if arg.ty == syscalls::ArgType::Dirents {
+                spec.flags |= sc::DIRENTS;
+            }
             if slot.fetch == fetch::MSGS {
                 // read apart (see sc::MSGS); a call has at most one such argument. Bit 7 of a
                 // mask, past every argument the program's loop looks at, says that the side
@@ -170,6 +173,8 @@ mod tests {
             (len_from::ARG, 2)
         );
         const _: () = assert!(syspect_ebpf::MAX_MSGS == crate::syscalls::MAX_MSGS);
+        const _: () =
+            assert!(syspect_ebpf::MAX_STRLIST_COUNT as u64 == crate::syscalls::MAX_STRLIST_COUNT);
         const _: () = assert!(syspect_ebpf::MAX_MSG_IOV == crate::syscalls::MAX_MSG_IOV);
         const _: () = assert!(syspect_ebpf::MAX_MSG_NAME == crate::syscalls::MAX_MSG_NAME);
         const _: () = assert!(syspect_ebpf::MAX_MSG_CONTROL == crate::syscalls::MAX_MSG_CONTROL);

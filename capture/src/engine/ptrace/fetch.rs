@@ -11,7 +11,7 @@
 use crate::event::{Arg, Tid};
 use crate::syscalls::{
     Dir, Fetch, LenFrom, SyscallDesc, MAX_MEM, MAX_MSGS, MAX_MSG_CONTROL, MAX_MSG_IOV,
-    MAX_MSG_NAME, PATH_MAX,
+    MAX_MSG_NAME, MAX_STRLIST_COUNT, PATH_MAX,
 };
 
 use super::sys::read_mem;
@@ -59,9 +59,39 @@ impl Reader<'_> {
             }
             out.push(self.one(a.fetch(), raw, side));
         }
-        // the address strace prints beside the memory read there
-        desc.keep_pointer(&mut out, self.regs, matches!(side, Side::Exit(_)));
+        // the address strace prints beside the memory read there, and how many strings it
+        // holds when there were more than a list keeps
+        let exit = matches!(side, Side::Exit(_));
+        desc.keep_pointer(&mut out, self.regs, exit);
+        if let Some(i) = desc.kept_pointer() {
+            let at = desc.args[..i].iter().filter(|a| a.dir != Dir::Out).count();
+            if !exit && matches!(out.get(at), Some(Arg::StrList { trunc: true, .. })) {
+                if let Some(n) = self.count_ptrs(self.regs[i]) {
+                    desc.keep_count(&mut out, exit, n);
+                }
+            }
+        }
         out
+    }
+
+    /// How many pointers the NULL-terminated array at `ptr` holds (`None` past
+    /// [`MAX_STRLIST_COUNT`] or when it cannot be read to its end).
+    fn count_ptrs(&self, ptr: u64) -> Option<u64> {
+        let mut buf = [0u8; 4096];
+        let mut n = 0u64;
+        while n < MAX_STRLIST_COUNT {
+            let got = read_mem(self.tid, ptr + n * 8, &mut buf).ok()?;
+            if got < 8 {
+                return None;
+            }
+            for w in buf[..got - got % 8].chunks_exact(8) {
+                if w == [0u8; 8] {
+                    return Some(n);
+                }
+                n += 1;
+            }
+        }
+        None
     }
 
     /// The six raw registers, for a syscall the table does not describe.
