@@ -150,10 +150,13 @@ struct sp_item {
 
 /* Head of one iovec inside an SP_ITEM_IOVEC item. 16 bytes. */
 struct sp_iov {
-	__u64 real; /* iov_len (the data: for an output argument, what the call filled) */
-	__u32 len;  /* bytes that follow */
-	__u32 pad;
+	__u64 real;  /* iov_len (the data: for an output argument, what the call filled) */
+	__u32 len;   /* bytes that follow */
+	__u32 flags; /* SP_IOV_NULL */
 };
+
+/* sp_iov.flags: iov_base is NULL (a size query: recvmsg with MSG_PEEK|MSG_TRUNC). */
+#define SP_IOV_NULL 1
 
 /* Limits of an SP_FETCH_MSGS argument. */
 #define SP_MAX_MSGS 8

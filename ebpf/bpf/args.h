@@ -150,7 +150,7 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
 		struct sp_iov *h = (void *)(data + used);
 		h->real = iov.len; /* strace shows iov_len, the data up to what was moved */
-		h->pad = 0;
+		h->flags = iov.base ? 0 : SP_IOV_NULL;
 		if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)iov.base))
 			c = 0;
 		h->len = c;
@@ -242,7 +242,7 @@ __noinline int sp_fetch_msg(struct sp_scratch *s, __u64 data_off, __u64 ptr, __u
 			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - u;
 		struct sp_iov *h = (void *)(data + u);
 		h->real = iov.len; /* strace shows iov_len, the data up to what was received */
-		h->pad = 0;
+		h->flags = iov.base ? 0 : SP_IOV_NULL;
 		if (c && bpf_probe_read_user(data + u + sizeof(*h), c, (void *)iov.base))
 			c = 0;
 		h->len = c;

@@ -299,8 +299,12 @@ pub struct Iov {
     pub real: u64,
     /// Bytes that follow.
     pub len: u32,
-    pub pad: u32,
+    /// [`IOV_NULL`].
+    pub flags: u32,
 }
+
+/// [`Iov::flags`]: `iov_base` is NULL.
+pub const IOV_NULL: u32 = 1;
 
 /// Head of one message inside a MSGS item (`struct sp_msg`): the header as the caller's memory
 /// held it (`hdr_len` bytes of `hdr`: a msghdr, or an mmsghdr with `msg_len`), then `name_len`
@@ -421,7 +425,7 @@ layout!(
 );
 layout!(Inflight, 256, rec @ 0, data @ 88);
 layout!(Item, 16, real @ 0, len @ 8, arg @ 12, kind @ 13, flags @ 14, pad @ 15);
-layout!(Iov, 16, real @ 0, len @ 8, pad @ 12);
+layout!(Iov, 16, real @ 0, len @ 8, flags @ 12);
 layout!(
     Msg, 72, hdr @ 0, name_len @ 64, ctl_len @ 66, iovs @ 68, hdr_len @ 70, flags @ 71
 );

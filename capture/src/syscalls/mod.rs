@@ -87,8 +87,9 @@ pub enum Fetch {
     Array { count: LenFrom, elem: u16 },
     /// An iovec array with `count` entries (readv/writev): one [`Arg::Buf`] each ([`Arg::List`]),
     /// whose `len` is the iovec's `iov_len` and whose data, all of them together, is cut at the
-    /// snap length and, for output iovecs, at the return value. (Traces before format 3.4 hold
-    /// each output iovec's share of the return value as its `len`.)
+    /// snap length and, for output iovecs, at the return value; an iovec whose `iov_base` is
+    /// NULL is its length as an [`Arg::Num`]. (Traces before format 3.4 hold each output
+    /// iovec's share of the return value as its `len`.)
     Iovec { count: LenFrom },
     /// `count` messages (sendmsg/recvmsg: one `struct msghdr`; sendmmsg/recvmmsg when `mmsg`:
     /// an array of `struct mmsghdr`, at most [`MAX_MSGS`]) with what their pointers point at

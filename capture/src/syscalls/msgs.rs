@@ -113,6 +113,8 @@ pub(super) fn iovecs(iovs: &[Arg], received: Option<u64>) -> String {
                     strings::buf(data, shown, false)
                 )
             }
+            // a NULL iov_base, and its length
+            Arg::Num(len) => format!("{{iov_base=NULL, iov_len={len}}}"),
             other => format!("{{iov_base={}}}", ptr(other.num().unwrap_or(0))),
         })
         .collect();

@@ -11,7 +11,7 @@ use std::mem::size_of;
 
 use syspect_ebpf::{
     item, rec, CallRec, CloneRec, ExecRec, Hdr, Iov, Item, Msg, SignalRec, SyscallRec,
-    ThreadExitRec, MSG_HDR_ONLY,
+    ThreadExitRec, IOV_NULL, MSG_HDR_ONLY,
 };
 
 use super::pool::ArgPool;
@@ -379,10 +379,7 @@ fn item_arg(it: &Item, data: &[u8], pool: &mut ArgPool) -> Option<Arg> {
             while !rest.is_empty() {
                 let h: Iov = read(rest)?;
                 let bytes = rest.get(size_of::<Iov>()..size_of::<Iov>() + h.len as usize)?;
-                bufs.push(Arg::Buf {
-                    data: bytes.to_vec(),
-                    len: h.real,
-                });
+                bufs.push(iovec(&h, bytes));
                 rest = &rest[size_of::<Iov>() + h.len as usize..];
             }
             Arg::List(bufs)
@@ -399,6 +396,18 @@ fn item_arg(it: &Item, data: &[u8], pool: &mut ArgPool) -> Option<Arg> {
         }
         _ => return None,
     })
+}
+
+/// One iovec: its data and `iov_len`, or for a NULL `iov_base` its length alone (see
+/// [`crate::syscalls::Fetch::Iovec`]).
+fn iovec(h: &Iov, data: &[u8]) -> Arg {
+    if h.flags & IOV_NULL != 0 {
+        return Arg::Num(h.real);
+    }
+    Arg::Buf {
+        data: data.to_vec(),
+        len: h.real,
+    }
 }
 
 /// One message of a MSGS item (see [`Fetch::Msgs`] for its shape), and the bytes after it.
@@ -420,10 +429,7 @@ fn message(b: &[u8]) -> Option<(Arg, &[u8])> {
     let mut iovs = Vec::with_capacity(m.iovs as usize);
     for _ in 0..m.iovs {
         let h: Iov = read(take(size_of::<Iov>())?)?;
-        iovs.push(Arg::Buf {
-            data: take(h.len as usize)?.to_vec(),
-            len: h.real,
-        });
+        iovs.push(iovec(&h, take(h.len as usize)?));
     }
     let parts = vec![
         Arg::Mem(hdr),

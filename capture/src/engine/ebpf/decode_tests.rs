@@ -360,7 +360,7 @@ fn strlist_iovec_and_fault_items_decode() {
     let mut data = bytes(&Iov {
         real: 10,
         len: 3,
-        pad: 0,
+        flags: 0,
     });
     data.extend_from_slice(b"abc");
     assert_eq!(
@@ -406,7 +406,7 @@ fn message_items_decode_into_header_name_control_and_iovecs() {
     data.extend(bytes(&Iov {
         real: 64,
         len: 2,
-        pad: 0,
+        flags: 0,
     }));
     data.extend_from_slice(b"hi");
     // a receiving call's enter: its header alone

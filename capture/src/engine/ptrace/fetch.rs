@@ -344,7 +344,11 @@ impl Reader<'_> {
                 self.bytes(base, take).unwrap_or_default()
             };
             budget -= data.len();
-            list.push(Arg::Buf { data, len: full });
+            list.push(match base {
+                // a size query (recvmsg with MSG_PEEK|MSG_TRUNC): strace shows the NULL
+                0 => Arg::Num(full),
+                _ => Arg::Buf { data, len: full },
+            });
         }
         Some(list)
     }
