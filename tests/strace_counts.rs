@@ -1,6 +1,7 @@
 //! What strace counts rather than shows, counted whole past what an engine keeps: execve's
-//! environment (`/* 300 vars */`; an engine keeps 256 strings, the eBPF engine 4096 bytes of
-//! them, and an earlier version showed `/* 64+ vars */` for a CI job's environment) and a
+//! environment (`/* 300 vars */`; the ptrace engine keeps 256 strings, the eBPF engine 64 with
+//! 4096 bytes of them, and an earlier version showed `/* 64+ vars */` for a CI job's
+//! environment) and a
 //! directory's entries (`/* 302 entries */`; the eBPF engine keeps 4096 bytes of a getdents
 //! buffer), both engines, live and from a trace.
 

@@ -24,9 +24,9 @@
 /* Largest string, buffer or memory read for one argument: caps the snap length and MAX_MEM. */
 #define SP_MAX_ARG_DATA 4096
 /* At most this many argv strings and iovecs are read for one argument. */
-#define SP_MAX_STRLIST 256
+#define SP_MAX_STRLIST 64
 /* At most this many pointers of a string list are counted (STRLIST's `real`), read or not. */
-#define SP_MAX_STRLIST_COUNT 4096
+#define SP_MAX_STRLIST_COUNT 1024
 #define SP_MAX_IOVEC 64
 
 /* Record kinds (sp_hdr.kind). */
@@ -305,7 +305,7 @@ struct sp_arg_spec {
  */
 #define SP_SC_DIRENTS 64
 /* At most this many entries are counted. */
-#define SP_MAX_DIRENTS 2048
+#define SP_MAX_DIRENTS 4096
 
 /*
  * Value of the sp_syscalls map, indexed by syscall number. `in_mask` / `out_mask`: bit i set

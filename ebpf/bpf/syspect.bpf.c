@@ -873,18 +873,17 @@ int BPF_PROG(sp_cgroup_attach, struct cgroup *dst, const char *path, struct task
 }
 
 /*
- * A thread that sleeps in a call (its state is no longer running: it waits for data, a lock,
- * a child, a timer) has its kept enter sent now, so that a call that blocks is seen while it
- * blocks, and comes out in time order rather than when the call ends; its exit then comes
- * alone, as an SP_REC_EXIT. A thread preempted in a call runs again soon: its enter stays kept.
- * Every context switch of the host passes here, so the test is one array lookup.
+ * A thread that leaves the CPU in a call (it sleeps: waits for data, a lock, a child, a timer;
+ * or it is preempted) has its kept enter sent now, so that a call that blocks is seen while
+ * it blocks, and comes out in time order rather than when the call ends (a preempted call's
+ * enter, kept, came after everything the other CPUs did until it ran again: 3 ms late under
+ * two busy dd's on two CPUs); its exit then comes alone, as an SP_REC_EXIT. Every context
+ * switch of the host passes here, so the test is one array lookup.
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sp_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	if (preempt || prev_state == 0 /* TASK_RUNNING */)
-		return 0;
 	__u32 tid = prev->pid;
 	__u32 slot = tid & (SP_INFLIGHT_SLOTS - 1);
 	struct sp_inflight *fl = bpf_map_lookup_elem(&sp_inflight, &slot);

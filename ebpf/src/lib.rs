@@ -71,9 +71,9 @@ pub const MAX_SYSCALLS: u32 = 512;
 /// Largest string, buffer or memory read for one argument; caps the snap length.
 pub const MAX_ARG_DATA: usize = 4096;
 /// At most this many argv strings are read.
-pub const MAX_STRLIST: usize = 256;
+pub const MAX_STRLIST: usize = 64;
 /// At most this many pointers of a string list are counted (a STRLIST item's `real`).
-pub const MAX_STRLIST_COUNT: usize = 4096;
+pub const MAX_STRLIST_COUNT: usize = 1024;
 /// At most this many iovecs are read.
 pub const MAX_IOVEC: usize = 64;
 /// At most this many messages of a sendmmsg/recvmmsg are read ([`fetch::MSGS`]).

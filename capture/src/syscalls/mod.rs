@@ -74,8 +74,8 @@ pub enum Fetch {
     /// show paths ([`Arg::Str`]).
     Path,
     /// A NULL-terminated array of string pointers (argv) ([`Arg::StrList`]); at most 256 items
-    /// (an environment of a CI job has 70), 4096 bytes in the eBPF engine,
-    /// each cut at the snap length.
+    /// (64 with 4096 bytes in all in the eBPF engine, whose verifier pays for each), each cut
+    /// at the snap length; an environment is counted whole ([`SyscallDesc::keep_count`]).
     StrList,
     /// A data buffer: the first snap-length bytes of `len` ([`Arg::Buf`], which keeps `len`).
     Buf(LenFrom),
@@ -111,7 +111,7 @@ pub enum Fetch {
 
 /// Most strings of a [`Fetch::StrList`] counted, kept or not (strace counts an environment:
 /// `/* 300 vars */`; see [`SyscallDesc::keep_count`]).
-pub const MAX_STRLIST_COUNT: u64 = 4096;
+pub const MAX_STRLIST_COUNT: u64 = 1024;
 
 /// Most messages a [`Fetch::Msgs`] reads.
 pub const MAX_MSGS: usize = 8;

@@ -10,11 +10,12 @@
 //! - **One record per call**: the enter's record (registers, and the items read at enter) is
 //!   kept in the `sp_inflight` array (a slot per tid modulo 65536) and sent with the exit's as one
 //!   `SP_REC_CALL`, which [`decode`] turns into the Enter and Exit events; this halves the
-//!   ring traffic and the records to decode. A call that sleeps (waits for data, a lock, a
-//!   child, a timer) has its enter sent as an `SP_REC_ENTER` when its thread is switched out
-//!   (`sched_switch`), and its exit then comes alone: such a call is seen while it blocks, and
-//!   events come out in time order, but for a call that did not sleep, whose Enter comes just
-//!   before its Exit (after the events of other CPUs during it: microseconds). A call still in
+//!   ring traffic and the records to decode. A call whose thread leaves the CPU (it sleeps:
+//!   waits for data, a lock, a child, a timer; or it is preempted) has its enter sent as an
+//!   `SP_REC_ENTER` when its thread is switched out (`sched_switch`), and its exit then comes
+//!   alone: such a call is seen while it blocks, and events come out in time order, but for a
+//!   call that ran on without a switch, whose Enter comes just before its Exit (after the
+//!   events of other CPUs during it: microseconds). A call still in
 //!   that map when the capture stops is sent by [`Engine::poll`] as an Enter at the end. Calls
 //!   with lifecycle events between enter and exit (fork, clone, exec), calls that never return
 //!   (exit, exit_group), rt_sigreturn (its exit sees restored registers), enters whose items
@@ -31,7 +32,7 @@
 //!   engine's (`ptrace/fetch.rs`), and a test checks that both engines give the same events for
 //!   the same command. Limits of the kernel side: the snap length is capped at 4096 bytes;
 //!   paths are kept to 4096 bytes, memory and arrays to 4096 (the table's `MAX_MEM` is larger),
-//!   at most 64 argv strings with 4096 bytes in all, at most 64 iovecs.
+//!   at most 64 argv strings with 4096 bytes in all (counted up to 1024), at most 64 iovecs.
 //! - **Maps**: the per-syscall `sp_syscalls` entry also carries the syscall filter; the maps
 //!   are `sp_events` (ring buffer), `sp_inflight` (array by tid modulo its size),
 //!   `sp_syscalls` (array by syscall number), `sp_pids` (hash by tgid: traced or armed),
