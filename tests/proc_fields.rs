@@ -9,11 +9,7 @@ use crate::util::*;
 fn parents_arguments_and_standard_fds_are_known() {
     let d = TempDir::new("procfields");
     let out = d.join_str("out.txt");
-    let mut engines = vec!["ptrace"];
-    if need_root("process fields (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    for engine in engines("process fields (ebpf)") {
         let t = d.join_str(&format!("{engine}.spt"));
         // the `; true` keeps the shell from exec'ing cat in its place
         let script = format!("cat /etc/hostname /etc/hosts < /dev/null > {out}; true");

@@ -26,10 +26,7 @@ fn sessions_groups_and_terminals_as_the_kernel_has_them() {
         return;
     }
     let d = TempDir::new("sessions");
-    let mut engines = vec!["ptrace"];
-    if need_root("sessions (ebpf)") {
-        engines.push("ebpf");
-    }
+    let engines = engines("sessions (ebpf)");
     let py = "import os; os.setpgid(0, 0); print(open('/proc/self/stat').read(), flush=True)";
     let cases = [
         ("cat", "sh -c 'cat /proc/self/stat; true'".to_string()),

@@ -16,7 +16,15 @@ fn a_large_environment_is_counted_whole() {
     if !need_program("large environment", "strace") {
         return;
     }
-    let vars: Vec<(String, String)> = (0..300)
+    let count = Regex::new(r"/\* (\d+\+?) vars \*/").unwrap();
+    // the eBPF engine's limit of strings, the ptrace engine's, and more than both
+    for n in [64, 256, 300] {
+        environment_of(n, &count);
+    }
+}
+
+fn environment_of(n: usize, count: &Regex) {
+    let vars: Vec<(String, String)> = (0..n)
         .map(|i| {
             (
                 format!("A_RATHER_LONG_VARIABLE_NAME_{i}"),
@@ -24,7 +32,7 @@ fn a_large_environment_is_counted_whole() {
             )
         })
         .collect();
-    let count = Regex::new(r"/\* (\d+\+?) vars \*/").unwrap();
+    let n = n.to_string();
     let st = Command::new("strace")
         .args(["-e", "trace=execve", "/bin/true"])
         .env_clear()
@@ -32,12 +40,8 @@ fn a_large_environment_is_counted_whole() {
         .output()
         .expect("strace runs");
     let theirs = count.captures(&stderr(&st)).expect("strace's count")[1].to_string();
-    assert_eq!(theirs, "300");
-    let mut engines = vec!["ptrace"];
-    if need_root("large environment (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    assert_eq!(theirs, n);
+    for engine in engines("large environment (ebpf)") {
         let o = syspect()
             .args([
                 "strace",
@@ -54,7 +58,12 @@ fn a_large_environment_is_counted_whole() {
             .expect("syspect runs");
         assert_eq!(o.status.code(), Some(0), "{engine}: {}", stderr(&o));
         let ours = count.captures(&stderr(&o)).map(|c| c[1].to_string());
-        assert_eq!(ours.as_deref(), Some("300"), "{engine}: {}", stderr(&o));
+        assert_eq!(
+            ours.as_deref(),
+            Some(n.as_str()),
+            "{engine}: {}",
+            stderr(&o)
+        );
         // the count travels in the trace
         let d = TempDir::new("largeenv");
         let t = d.join_str("t.spt");
@@ -67,7 +76,12 @@ fn a_large_environment_is_counted_whole() {
         assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
         let r = run(&["read", "--strace", &t, "evt.type=execve"]);
         let ours = count.captures(&stdout(&r)).map(|c| c[1].to_string());
-        assert_eq!(ours.as_deref(), Some("300"), "{engine}: {}", stdout(&r));
+        assert_eq!(
+            ours.as_deref(),
+            Some(n.as_str()),
+            "{engine}: {}",
+            stdout(&r)
+        );
     }
 }
 
@@ -95,11 +109,7 @@ fn a_large_directory_is_counted_whole() {
         .output()
         .expect("strace runs");
     assert_eq!(counts(&stderr(&st)), ["302", "0"], "{}", stderr(&st));
-    let mut engines = vec!["ptrace"];
-    if need_root("large directory (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    for engine in engines("large directory (ebpf)") {
         let o = syspect()
             .args([
                 "strace",

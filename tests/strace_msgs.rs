@@ -113,14 +113,6 @@ fn build(d: &TempDir) {
     assert!(cc.status.success(), "{}", stderr(&cc));
 }
 
-fn engines(test: &str) -> Vec<&'static str> {
-    let mut engines = vec!["ptrace"];
-    if need_root(test) {
-        engines.push("ebpf");
-    }
-    engines
-}
-
 #[test]
 fn messages_show_their_names_data_and_control_as_strace_does() {
     if !need_program("messages", "strace") || !need_program("messages", "cc") {

@@ -122,11 +122,7 @@ fn cap_y_names_pids_as_strace_y_does() {
             "strace: no `{want}` in {theirs:#?}"
         );
     }
-    let mut engines = vec!["ptrace"];
-    if need_root("cap_y (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    for engine in engines("cap_y (ebpf)") {
         let ours_file = format!("ours-{engine}");
         let o = syspect()
             .args([

@@ -97,11 +97,7 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
         );
     }
     assert_eq!(theirs.len(), 13, "{theirs:#?}");
-    let mut engines = vec!["ptrace"];
-    if need_root("signal_lines (ebpf)") {
-        engines.push("ebpf");
-    }
-    for engine in engines {
+    for engine in engines("signal_lines (ebpf)") {
         let o = syspect()
             .args([
                 "strace",

@@ -78,6 +78,16 @@ pub fn need_root(test: &str) -> bool {
     false
 }
 
+/// The engines a test runs under: ptrace, and eBPF when root (in CI it must be: see
+/// [`need_root`]).
+pub fn engines(test: &str) -> Vec<&'static str> {
+    let mut engines = vec!["ptrace"];
+    if need_root(test) {
+        engines.push("ebpf");
+    }
+    engines
+}
+
 /// For a test that needs an external program: true to go on; false to skip outside CI.
 pub fn need_program(test: &str, program: &str) -> bool {
     let found = std::env::var_os("PATH")

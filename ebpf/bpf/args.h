@@ -90,7 +90,11 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 			break;
 	}
 	if (!s->v[2]) {
-		it->flags = SP_ITEM_TRUNC;
+		/* stopped without the NULL: for room (a string or more not kept whole), or at the
+		 * limit of strings, where the count below tells whether more follow */
+		__u64 kept = s->v[1];
+		if (kept < SP_MAX_STRLIST)
+			it->flags = SP_ITEM_TRUNC;
 		/* strace counts an environment whole ("300 vars"): count the pointers past those
 		 * read, eight at a time, through the scratch buffer past the item's largest data
 		 * (a read that faults, at the end of the stack, stops the count short) */
@@ -106,12 +110,49 @@ static __always_inline __u64 sp_fetch_strlist(struct sp_scratch *s, struct sp_it
 					break;
 			}
 			s->v[1] = at + j;
-			if (j < 8)
+			if (j < 8) {
+				s->v[2] = 1;
 				break;
+			}
 		}
+		if (!s->v[2] || s->v[1] > kept)
+			it->flags = SP_ITEM_TRUNC;
 	}
 	it->real = s->v[1];
 	return s->v[0];
+}
+
+/*
+ * One iovec (its base and length read from the caller's array) into `data` at s->v[0], after
+ * the loop variables s->v[0..3] of sp_fetch_iovec and sp_fetch_msg: bytes used, data bytes
+ * taken (at most the snap length in all), bytes the call moved still to show, iovecs. Returns
+ * false when the item has no room left.
+ */
+static __always_inline bool sp_put_iov(struct sp_scratch *s, __u8 *data, __u64 base, __u64 len,
+				       __u32 snap)
+{
+	__u64 used = s->v[0];
+	if (used > SP_MAX_ARG_DATA - sizeof(struct sp_iov))
+		return false;
+	__u64 took = s->v[1];
+	if (took > snap)
+		took = snap;
+	__u64 budget = s->v[2];
+	__u64 want = len < budget ? len : budget;
+	__u64 c = want < snap - took ? want : snap - took;
+	if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used)
+		c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
+	struct sp_iov *h = (void *)(data + used);
+	h->real = len; /* strace shows iov_len, the data up to what the call moved */
+	h->flags = base ? 0 : SP_IOV_NULL;
+	if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)base))
+		c = 0;
+	h->len = c;
+	s->v[0] = used + sizeof(*h) + c;
+	s->v[1] = took + c;
+	s->v[2] = budget - want;
+	s->v[3] += 1;
+	return true;
 }
 
 /* iovecs: up to SP_MAX_IOVEC, together at most the snap length of data; for an output
@@ -137,27 +178,8 @@ static __always_inline __u64 sp_fetch_iovec(struct sp_scratch *s, struct sp_item
 				it->kind = SP_ITEM_FAULT;
 			break;
 		}
-		__u64 used = s->v[0];
-		if (used > SP_MAX_ARG_DATA - sizeof(struct sp_iov))
+		if (!sp_put_iov(s, data, iov.base, iov.len, snap))
 			break;
-		__u64 took = s->v[1];
-		if (took > snap)
-			took = snap;
-		__u64 budget = s->v[2];
-		__u64 want = iov.len < budget ? iov.len : budget;
-		__u64 c = want < snap - took ? want : snap - took;
-		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used)
-			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - used;
-		struct sp_iov *h = (void *)(data + used);
-		h->real = iov.len; /* strace shows iov_len, the data up to what was moved */
-		h->flags = iov.base ? 0 : SP_IOV_NULL;
-		if (c && bpf_probe_read_user(data + used + sizeof(*h), c, (void *)iov.base))
-			c = 0;
-		h->len = c;
-		s->v[0] = used + sizeof(*h) + c;
-		s->v[1] = took + c;
-		s->v[2] = budget - want;
-		s->v[3] += 1;
 	}
 	it->real = s->v[3];
 	return s->v[0];
@@ -227,29 +249,9 @@ __noinline int sp_fetch_msg(struct sp_scratch *s, __u64 data_off, __u64 ptr, __u
 		} iov;
 		if (j >= count)
 			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + 16 * j)))
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + 16 * j)) ||
+		    !sp_put_iov(s, data, iov.base, iov.len, snap))
 			break;
-		__u64 u = s->v[0];
-		if (u > SP_MAX_ARG_DATA - sizeof(struct sp_iov))
-			break;
-		__u64 took = s->v[1];
-		if (took > snap)
-			took = snap;
-		__u64 budget = s->v[2];
-		__u64 want = iov.len < budget ? iov.len : budget;
-		__u64 c = want < snap - took ? want : snap - took;
-		if (c > SP_MAX_ARG_DATA - sizeof(struct sp_iov) - u)
-			c = SP_MAX_ARG_DATA - sizeof(struct sp_iov) - u;
-		struct sp_iov *h = (void *)(data + u);
-		h->real = iov.len; /* strace shows iov_len, the data up to what was received */
-		h->flags = iov.base ? 0 : SP_IOV_NULL;
-		if (c && bpf_probe_read_user(data + u + sizeof(*h), c, (void *)iov.base))
-			c = 0;
-		h->len = c;
-		s->v[0] = u + sizeof(*h) + c;
-		s->v[1] = took + c;
-		s->v[2] = budget - want;
-		s->v[3] += 1;
 	}
 	m = (void *)(data + at);
 	m->iovs = s->v[3];
