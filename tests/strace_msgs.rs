@@ -194,6 +194,20 @@ fn message_data_reaches_evt_buffer_and_echo_fds() {
         ]);
         assert_eq!(r.status.code(), Some(0), "{engine}: {}", stderr(&r));
         assert_eq!(stdout(&r).lines().collect::<Vec<_>>(), want, "{engine}");
+        // the messages' data is their `data` argument, as sysdig names it
+        let a = run(&[
+            "read",
+            &trace,
+            "-p",
+            "%evt.type %evt.arg.data",
+            "evt.arg.data contains world and evt.dir=<",
+        ]);
+        let got: Vec<String> = stdout(&a).lines().map(str::to_string).collect();
+        assert!(
+            got.contains(&"sendmmsg hello world.".to_string())
+                && got.contains(&"recvmsg hello world.".to_string()),
+            "{engine}: {got:?}"
+        );
         // the byte counts of the mmsg calls are their messages', not their results
         let e = run(&["echo-fds", "-r", &trace]);
         let text = stdout(&e);

@@ -15,7 +15,7 @@ use super::sockaddr;
 /// The names sysdig may give our argument `ours` of syscall `call`: the same name first.
 pub fn candidates(call: &str, ours: &'static str) -> impl Iterator<Item = &'static str> {
     let alias: &[&'static str] = match (call, ours) {
-        (_, "data" | "buf" | "msg" | "msgvec") => &["data"],
+        (_, "data" | "buf") => &["data"],
         (_, "size" | "count" | "len" | "length") => &["size", "len", "length"],
         (_, "pathname" | "path" | "filename") => &["name", "path", "filename", "pathname"],
         (_, "addr" | "dest_addr" | "src_addr") => &["addr", "tuple"],

@@ -126,8 +126,8 @@ syscalls! {
     43 accept(a("fd", FD), o("addr", T::SockAddrOut(2)), io("addrlen", PINT)) -> Fd, Net;
     44 sendto(a("fd", FD), a("data", T::BufIn(2)), a("size", UINT), a("flags", fl(F::Msg)), a("addr", T::SockAddrIn(5)), a("addrlen", UINT)) -> Int, IoWrite;
     45 recvfrom(a("fd", FD), o("data", T::BufOut), a("size", UINT), a("flags", fl(F::Msg)), o("addr", T::SockAddrOut(5)), io("addrlen", PINT)) -> Int, IoRead;
-    46 sendmsg(a("fd", FD), a("msg", T::Msghdr { recv: false }), a("flags", fl(F::Msg))) -> Int, IoWrite;
-    47 recvmsg(a("fd", FD), io("msg", T::Msghdr { recv: true }), a("flags", fl(F::Msg))) -> Int, IoRead;
+    46 sendmsg(a("fd", FD), a("data", T::Msghdr { recv: false }), a("flags", fl(F::Msg))) -> Int, IoWrite;
+    47 recvmsg(a("fd", FD), io("data", T::Msghdr { recv: true }), a("flags", fl(F::Msg))) -> Int, IoRead;
     48 shutdown(a("fd", FD), a("how", fl(F::Shutdown))) -> Int, Net;
     49 bind(a("fd", FD), a("addr", T::SockAddrIn(2)), a("addrlen", UINT)) -> Int, Net;
     50 listen(a("fd", FD), a("backlog", INT)) -> Int, Net;
@@ -335,7 +335,7 @@ syscalls! {
     296 pwritev(a("fd", FD), a("data", T::Iovec(2)), a("iovcnt", INT), a("pos", LONG)) -> Int, IoWrite;
     297 rt_tgsigqueueinfo(a("tgid", INT), a("tid", INT), a("sig", SIG), a("info", T::Struct(S::Siginfo))) -> Int, Signal;
     298 perf_event_open(a("attr", PTR), a("pid", INT), a("cpu", INT), a("group_fd", FD), a("flags", HEX)) -> Fd, Other;
-    299 recvmmsg(a("fd", FD), o("msgvec", T::Mmsghdrs { vlen: 2, recv: true }), a("vlen", UINT), a("flags", fl(F::Msg)), a("timeout", TS)) -> Int, IoRead;
+    299 recvmmsg(a("fd", FD), o("data", T::Mmsghdrs { vlen: 2, recv: true }), a("vlen", UINT), a("flags", fl(F::Msg)), a("timeout", TS)) -> Int, IoRead;
     302 prlimit64(a("pid", INT), a("resource", fl(F::Rlimit)), a("newlim", RLIM), o("oldlim", RLIM)) -> Int, Process;
     300 fanotify_init(a("flags", HEX), a("event_f_flags", fl(F::Open))) -> Fd, File;
     301 fanotify_mark(a("fanotify_fd", FD), a("flags", HEX), a("mask", HEX), a("dirfd", DIRFD), a("pathname", PATH)) -> Int, File;
@@ -343,7 +343,7 @@ syscalls! {
     304 open_by_handle_at(a("mountfd", FD), a("handle", PTR), a("flags", fl(F::Open))) -> Fd, File;
     305 clock_adjtime(a("clockid", fl(F::Clock)), io("buf", T::Struct(S::Timex))) -> Int, Time;
     306 syncfs(a("fd", FD)) -> Int, File;
-    307 sendmmsg(a("fd", FD), o("msgvec", T::Mmsghdrs { vlen: 2, recv: false }), a("vlen", UINT), a("flags", fl(F::Msg))) -> Int, IoWrite;
+    307 sendmmsg(a("fd", FD), o("data", T::Mmsghdrs { vlen: 2, recv: false }), a("vlen", UINT), a("flags", fl(F::Msg))) -> Int, IoWrite;
     308 setns(a("fd", FD), a("nstype", fl(F::CloneNs))) -> Int, Process;
     309 getcpu(o("cpu", PINT), o("node", PINT), a("tcache", PTR)) -> Int, Process;
     310 process_vm_readv(a("pid", INT), a("local_iov", PTR), a("liovcnt", UINT), a("remote_iov", PTR), a("riovcnt", UINT), a("flags", UINT)) -> Int, Process;
