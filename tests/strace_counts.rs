@@ -1,15 +1,64 @@
 //! What strace counts rather than shows, counted whole past what an engine keeps: execve's
 //! environment (`/* 300 vars */`; the ptrace engine keeps 256 strings, the eBPF engine 64 with
 //! 4096 bytes of them, and an earlier version showed `/* 64+ vars */` for a CI job's
-//! environment) and a
-//! directory's entries (`/* 302 entries */`; the eBPF engine keeps 4096 bytes of a getdents
-//! buffer), both engines, live and from a trace.
+//! environment) and a directory's entries (`/* 302 entries */`; the eBPF engine keeps 4096
+//! bytes of a getdents buffer), both engines, live and from a trace.
 
 use std::process::Command;
 
 use regex::Regex;
 
 use crate::util::*;
+
+/// The counts `pattern` finds in strace's output of `cmd` traced for `call`, then in each
+/// engine's, live and read back from a capture, each with what it was found in; `vars`: the
+/// command's whole environment (`None`: inherited).
+fn counts(
+    test: &str,
+    call: &str,
+    cmd: &[&str],
+    vars: Option<&[(String, String)]>,
+    pattern: &Regex,
+) -> Vec<(String, Vec<String>)> {
+    let found = |label: String, text: String| {
+        let c = pattern
+            .captures_iter(&text)
+            .map(|c| c[1].to_string())
+            .collect();
+        (format!("{label}: {text}"), c)
+    };
+    let with_env = |mut c: Command| {
+        if let Some(v) = vars {
+            c.env_clear().envs(v.iter().cloned());
+        }
+        c
+    };
+    let trace = format!("trace={call}");
+    let mut strace = with_env(Command::new("strace"));
+    strace.args(["-e", &trace]).args(cmd);
+    let st = strace.output().expect("strace runs");
+    let mut out = vec![found("strace".into(), stderr(&st))];
+    let d = TempDir::new(&format!("counts-{call}"));
+    for engine in engines(test) {
+        let mut live = with_env(syspect());
+        live.args(["strace", "--engine", engine, "-e", &trace, "--"])
+            .args(cmd);
+        let o = live.output().expect("syspect runs");
+        assert_eq!(o.status.code(), Some(0), "{engine}: {}", stderr(&o));
+        out.push(found(format!("{engine}, live"), stderr(&o)));
+        // the count travels in the trace
+        let t = d.join_str(&format!("{engine}.spt"));
+        let mut capture = with_env(syspect());
+        capture
+            .args(["capture", "--engine", engine, "-w", &t, "--"])
+            .args(cmd);
+        let c = capture.output().expect("syspect runs");
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+        let r = run(&["read", "--strace", &t, &format!("evt.type={call}")]);
+        out.push(found(format!("{engine}, read"), stdout(&r)));
+    }
+    out
+}
 
 #[test]
 fn a_large_environment_is_counted_whole() {
@@ -19,69 +68,18 @@ fn a_large_environment_is_counted_whole() {
     let count = Regex::new(r"/\* (\d+\+?) vars \*/").unwrap();
     // the eBPF engine's limit of strings, the ptrace engine's, and more than both
     for n in [64, 256, 300] {
-        environment_of(n, &count);
-    }
-}
-
-fn environment_of(n: usize, count: &Regex) {
-    let vars: Vec<(String, String)> = (0..n)
-        .map(|i| {
-            (
-                format!("A_RATHER_LONG_VARIABLE_NAME_{i}"),
-                format!("value {i}"),
-            )
-        })
-        .collect();
-    let n = n.to_string();
-    let st = Command::new("strace")
-        .args(["-e", "trace=execve", "/bin/true"])
-        .env_clear()
-        .envs(vars.iter().cloned())
-        .output()
-        .expect("strace runs");
-    let theirs = count.captures(&stderr(&st)).expect("strace's count")[1].to_string();
-    assert_eq!(theirs, n);
-    for engine in engines("large environment (ebpf)") {
-        let o = syspect()
-            .args([
-                "strace",
-                "--engine",
-                engine,
-                "-e",
-                "trace=execve",
-                "--",
-                "/bin/true",
-            ])
-            .env_clear()
-            .envs(vars.iter().cloned())
-            .output()
-            .expect("syspect runs");
-        assert_eq!(o.status.code(), Some(0), "{engine}: {}", stderr(&o));
-        let ours = count.captures(&stderr(&o)).map(|c| c[1].to_string());
-        assert_eq!(
-            ours.as_deref(),
-            Some(n.as_str()),
-            "{engine}: {}",
-            stderr(&o)
-        );
-        // the count travels in the trace
-        let d = TempDir::new("largeenv");
-        let t = d.join_str("t.spt");
-        let c = syspect()
-            .args(["capture", "--engine", engine, "-w", &t, "--", "/bin/true"])
-            .env_clear()
-            .envs(vars.iter().cloned())
-            .output()
-            .expect("syspect runs");
-        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
-        let r = run(&["read", "--strace", &t, "evt.type=execve"]);
-        let ours = count.captures(&stdout(&r)).map(|c| c[1].to_string());
-        assert_eq!(
-            ours.as_deref(),
-            Some(n.as_str()),
-            "{engine}: {}",
-            stdout(&r)
-        );
+        let vars: Vec<(String, String)> = (0..n)
+            .map(|i| {
+                (
+                    format!("A_RATHER_LONG_VARIABLE_NAME_{i}"),
+                    format!("value {i}"),
+                )
+            })
+            .collect();
+        let test = "large environment (ebpf)";
+        for (what, c) in counts(test, "execve", &["/bin/true"], Some(&vars), &count) {
+            assert_eq!(c.first(), Some(&n.to_string()), "{what}");
+        }
     }
 }
 
@@ -98,46 +96,8 @@ fn a_large_directory_is_counted_whole() {
     }
     let dir = dir.to_str().unwrap().to_string();
     let count = Regex::new(r"/\* (\d+\+?) entries \*/").unwrap();
-    let counts = |text: &str| -> Vec<String> {
-        count
-            .captures_iter(text)
-            .map(|c| c[1].to_string())
-            .collect()
-    };
-    let st = Command::new("strace")
-        .args(["-e", "trace=getdents64", "ls", &dir])
-        .output()
-        .expect("strace runs");
-    assert_eq!(counts(&stderr(&st)), ["302", "0"], "{}", stderr(&st));
-    for engine in engines("large directory (ebpf)") {
-        let o = syspect()
-            .args([
-                "strace",
-                "--engine",
-                engine,
-                "-e",
-                "trace=getdents64",
-                "--",
-                "ls",
-                &dir,
-            ])
-            .output()
-            .expect("syspect runs");
-        assert_eq!(
-            counts(&stderr(&o)),
-            ["302", "0"],
-            "{engine}: {}",
-            stderr(&o)
-        );
-        let t = d.join_str(&format!("{engine}.spt"));
-        let c = run(&["capture", "--engine", engine, "-w", &t, "--", "ls", &dir]);
-        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
-        let r = run(&["read", "--strace", &t, "evt.type=getdents64"]);
-        assert_eq!(
-            counts(&stdout(&r)),
-            ["302", "0"],
-            "{engine}: {}",
-            stdout(&r)
-        );
+    let test = "large directory (ebpf)";
+    for (what, c) in counts(test, "getdents64", &["ls", &dir], None, &count) {
+        assert_eq!(c, ["302", "0"], "{what}");
     }
 }

@@ -173,16 +173,18 @@ impl Arg {
     /// The data buffers this argument holds, in order: a buffer's bytes, an iovec list's or
     /// a message list's buffers (not a message's header, name or control data).
     pub fn buffers(&self) -> Vec<&[u8]> {
-        fn walk<'a>(a: &'a Arg, out: &mut Vec<&'a [u8]>) {
-            match a {
-                Arg::Buf { data, .. } => out.push(data),
-                Arg::List(items) => items.iter().for_each(|i| walk(i, out)),
-                _ => {}
-            }
-        }
         let mut out = Vec::new();
-        walk(self, &mut out);
+        self.push_buffers(&mut out);
         out
+    }
+
+    /// [`Arg::buffers`] appended to `out` (no vector of its own per argument).
+    pub fn push_buffers<'a>(&'a self, out: &mut Vec<&'a [u8]>) {
+        match self {
+            Arg::Buf { data, .. } => out.push(data),
+            Arg::List(items) => items.iter().for_each(|i| i.push_buffers(out)),
+            _ => {}
+        }
     }
 
     /// The bytes the buffers of this argument hold or ask for: a buffer's length, the sum of

@@ -217,7 +217,12 @@ pub fn io_data<'a>(cx: &'a Ctx<'_>, write: bool) -> Vec<&'a [u8]> {
         (true, Some(e)) => &e.args,
         _ => &[],
     };
-    enter.iter().chain(exit).flat_map(Arg::buffers).collect()
+    let mut v = Vec::new();
+    enter
+        .iter()
+        .chain(exit)
+        .for_each(|a| a.push_buffers(&mut v));
+    v
 }
 
 /// The latency of the call an exit event ends, ns.

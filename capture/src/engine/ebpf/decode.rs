@@ -413,8 +413,11 @@ fn iovec(h: &Iov, data: &[u8]) -> Arg {
 /// One message of a MSGS item (see [`Fetch::Msgs`] for its shape), and the bytes after it.
 fn message(b: &[u8]) -> Option<(Arg, &[u8])> {
     let m: Msg = read(b)?;
-    let hdr: Vec<u8> = m.hdr.iter().flat_map(|w| w.to_ne_bytes()).collect();
-    let hdr = hdr.get(..m.hdr_len as usize)?.to_vec();
+    let mut hdr: Vec<u8> = m.hdr.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    if m.hdr_len as usize > hdr.len() {
+        return None;
+    }
+    hdr.truncate(m.hdr_len as usize);
     let mut rest = &b[size_of::<Msg>()..];
     if m.flags & MSG_HDR_ONLY != 0 {
         return Some((Arg::List(vec![Arg::Mem(hdr)]), rest));
