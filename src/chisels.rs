@@ -49,6 +49,56 @@ const CHISELS: &[Chisel] = &[
     chisel("topconns", &["topconns"], None),
     chisel("topports_server", &["by", "fd.sport"], None),
     chisel("topcontainers_cpu", &["top", "--by", "container"], None),
+    chisel(
+        "topcontainers_file",
+        &["by", "container.name"],
+        Some("fd.type=file and evt.is_io=true and container.name!=host"),
+    ),
+    chisel(
+        "topcontainers_net",
+        &["by", "container.name"],
+        Some("fd.type in (ipv4, ipv6) and evt.is_io=true and container.name!=host"),
+    ),
+    chisel(
+        "topcontainers_error",
+        &["by", "container.name", "--sort", "errors"],
+        Some("evt.failed=true and container.name!=host"),
+    ),
+    chisel("lscontainers", &["containers"], None),
+    chisel("scallslower", &["slower", "{}"], None),
+    chisel(
+        "fileslower",
+        &["slower", "{}"],
+        Some("evt.is_io=true and fd.type=file and not fd.name startswith /dev/"),
+    ),
+    chisel(
+        "netlower",
+        &["slower", "{}"],
+        Some("evt.is_io=true and fd.type in (ipv4, ipv6)"),
+    ),
+    chisel("bottlenecks", &["bottlenecks", "--top", "10"], None),
+    chisel("proc_exec_time", &["proctime"], None),
+    chisel("iobytes", &["iobytes"], None),
+    chisel("iobytes_file", &["iobytes"], Some("fd.type=file")),
+    chisel("iobytes_net", &["iobytes"], Some("fd.type in (ipv4, ipv6)")),
+    chisel(
+        "spy_logs",
+        &["echo-fds"],
+        Some(
+            "(fd.name contains .log or fd.name contains _log or fd.name contains /var/log) \
+             and not (fd.name contains .gz or fd.name contains .tgz) and evt.is_io_write=true",
+        ),
+    ),
+    chisel(
+        "spy_syslog",
+        &["echo-fds"],
+        Some("fd.name contains /dev/log and evt.is_io_write=true"),
+    ),
+    chisel(
+        "list_login_shells",
+        &["by", "proc.loginshellid", "--sort", "calls"],
+        Some("evt.type=execve"),
+    ),
     chisel("fdbytes_by", &["by", "{}"], None),
     chisel("fdcount_by", &["by", "{}", "--sort", "calls"], None),
     chisel("fdtime_by", &["by", "{}", "--sort", "time"], None),

@@ -142,6 +142,26 @@ Examples:
     EchoFds(AnalyzerArgs),
     /// A line per HTTP request with its response code, latency and size (sysdig's httplog).
     Httplog(AnalyzerArgs),
+    /// Calls slower than MS milliseconds, a line each as they end, with their process,
+    /// container and fd (sysdig's scallslower; fileslower and netlower with `-c`).
+    #[command(after_help = "\
+Examples:
+  syspect slower 10 -r t.spt                                   calls slower than 10 ms
+  syspect slower 1 -r t.spt 'fd.type=file and evt.is_io=true'  file I/O slower than 1 ms
+  syspect slower 0.5 -- ./myprog                               a command's calls over 500 µs")]
+    Slower(SlowerArgs),
+    /// The slowest calls, slowest first, each as its enter and exit lines (sysdig's
+    /// bottlenecks): `--top N` of them, 10 by default.
+    Bottlenecks(AnalyzerArgs),
+    /// Processes as they end, with how long they ran, their command and arguments (sysdig's
+    /// proc_exec_time).
+    Proctime(AnalyzerArgs),
+    /// Bytes read and written, a line per second (sysdig's iobytes; iobytes_file and
+    /// iobytes_net with `-c`, or a filter such as `fd.type=file`).
+    Iobytes(AnalyzerArgs),
+    /// The containers of the trace: runtime, image, name, id, processes alive at its end
+    /// (sysdig's lscontainers).
+    Containers(AnalyzerArgs),
     /// The data processes wrote to their stdout, each call's on a line (sysdig's stdout).
     Stdout(AnalyzerArgs),
     /// The data processes wrote to their stderr, each call's on a line (sysdig's stderr).
@@ -478,9 +498,12 @@ pub struct AnalyzerArgs {
     /// by: the field to group by (set from its FIELD argument).
     #[arg(skip)]
     pub field: Option<String>,
-    /// How many rows a table shows.
-    #[arg(long = "top", default_value_t = 20, value_name = "N")]
-    pub top: usize,
+    /// slower: the threshold, ns (set from its MS argument).
+    #[arg(skip)]
+    pub threshold_ns: u64,
+    /// How many rows a table shows (20; bottlenecks: how many calls, 10).
+    #[arg(long = "top", value_name = "N")]
+    pub top: Option<usize>,
     /// Write the output to FILE (strace's -o; `syspect strace` otherwise writes to stderr as
     /// strace does, when it runs the command, and the other analyzers to stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -621,6 +644,26 @@ pub enum SortBy {
     Io,
     Calls,
     Errors,
+}
+
+/// `slower MS`: an analyzer's options after the threshold.
+#[derive(Args, Debug)]
+pub struct SlowerArgs {
+    /// Show the calls that took longer than this many milliseconds (a decimal: 0.5; 0 for
+    /// every call).
+    #[arg(value_name = "MS", value_parser = milliseconds)]
+    pub ms: u64,
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
+}
+
+/// Milliseconds (`10`, `0.5`) as ns.
+fn milliseconds(s: &str) -> Result<u64, String> {
+    match s.parse::<f64>() {
+        Ok(ms) if (0.0..1e12).contains(&ms) => Ok((ms * 1e6).round() as u64),
+        Ok(_) => Err("must be a number of milliseconds, 0 or more".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// `by FIELD`: an analyzer's options after the field.

@@ -433,6 +433,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .get_or_insert(syspect_inspect::analyzers::httplog::SNAPLEN);
             analyze("httplog", a)
         }
+        Command::Slower(b) => {
+            let mut a = b.analyzer;
+            a.threshold_ns = b.ms;
+            analyze("slower", a)
+        }
+        Command::Bottlenecks(a) => analyze("bottlenecks", a),
+        Command::Proctime(a) => analyze("proctime", a),
+        Command::Iobytes(a) => analyze("iobytes", a),
+        Command::Containers(a) => analyze("containers", a),
         Command::Stdout(a) => stdio("stdout", a),
         Command::Stderr(a) => stdio("stderr", a),
         Command::Stdin(a) => stdio("stdin", a),
@@ -641,7 +650,9 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
             .or_else(|| a.sort.map(|s| format!("{s:?}").to_lowercase())),
         field: a.field.clone(),
         hex: a.hex,
-        limit: a.top,
+        limit: a.top.unwrap_or(if name == "bottlenecks" { 10 } else { 20 }),
+        json: a.json,
+        threshold_ns: a.threshold_ns,
         rows: filter_of(a.filter.as_deref())?,
         strace: strace_options(&a),
     };

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::util::*;
 
 /// A capture from `tests/fixtures/scap` (copies of the workplace's shared fixtures).
-fn fixture(name: &str) -> Option<String> {
+pub(crate) fn fixture(name: &str) -> Option<String> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/scap")
         .join(name);
@@ -31,7 +31,7 @@ fn rows(text: &str, skip: usize, cols: usize) -> BTreeSet<Vec<String>> {
         .collect()
 }
 
-fn sysdig(args: &[&str]) -> String {
+pub(crate) fn sysdig(args: &[&str]) -> String {
     let o = Command::new("sysdig")
         .args(args)
         .output()
@@ -40,7 +40,7 @@ fn sysdig(args: &[&str]) -> String {
     stdout(&o)
 }
 
-fn ours(args: &[&str]) -> String {
+pub(crate) fn ours(args: &[&str]) -> String {
     let o = run(args);
     assert!(o.status.success(), "syspect {args:?}: {}", stderr(&o));
     stdout(&o)

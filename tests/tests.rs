@@ -6,6 +6,8 @@ mod util;
 /// Analyzers on workloads whose truth is known.
 mod analyzers;
 
+/// sysdig's performance and I/O chisels, against sysdig and on live traces.
+mod chisels;
 /// The command line itself: help, version, usage errors and their exit status.
 mod cli;
 /// Containers with a real dockerd: names, `docker exec`, `--container`, replay without Docker.

@@ -43,7 +43,13 @@ impl Format {
     pub fn printer(self, opts: &AnalyzerOptions, live: bool) -> Box<dyn Printer> {
         match self {
             Format::Analyzer { name: "strace", .. } => strace_printer(opts.strace.clone()),
-            Format::Analyzer { name, json } => match analyzers::by_name(name, opts) {
+            Format::Analyzer { name, json } => match analyzers::by_name(
+                name,
+                &AnalyzerOptions {
+                    json,
+                    ..opts.clone()
+                },
+            ) {
                 Some(a) => Box::new(AnalyzerPrinter::new(a, json, live)),
                 None => strace_printer(opts.strace.clone()),
             },

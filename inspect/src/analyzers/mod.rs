@@ -2,13 +2,18 @@
 //! the filter selected after the state has taken them in, reporting through a [`Table`] so that
 //! people get aligned text and scripts get JSON from the same data.
 
+pub mod bottlenecks;
 pub mod by;
+pub mod containers;
 pub mod echofds;
 pub mod httplog;
+pub mod iobytes;
 pub mod lsof;
 pub mod netstat;
+pub mod proctime;
 pub mod ps;
 pub mod rows;
+pub mod slower;
 pub mod spyusers;
 pub mod stdio;
 pub mod summary;
@@ -23,7 +28,9 @@ use std::io::{self, Write};
 use syspect_capture::event::{Arg, EventKind, Tid};
 use syspect_capture::syscalls::{self, ArgType, Class};
 
-use crate::output::Ctx;
+use crate::fields::format::Template;
+use crate::fields::EventFields;
+use crate::output::{Ctx, Show};
 use crate::state::State;
 
 pub use table::{Cell, Table};
@@ -48,6 +55,10 @@ pub trait Analyzer {
     /// Whether this analyzer prints as it goes (echo-fds, spy-users) rather than one table.
     fn streaming(&self) -> bool {
         false
+    }
+    /// A streaming analyzer's last lines, at the end of the events (iobytes' last second).
+    fn end_stream(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -77,6 +88,10 @@ pub struct AnalyzerOptions {
     pub strace: crate::output::strace::StraceOptions,
     /// by: the field the calls are grouped by.
     pub field: Option<String>,
+    /// The report is JSON (`-j`): the streaming analyzers keep their lines for it only then.
+    pub json: bool,
+    /// slower: the latency a call must pass to be shown, ns.
+    pub threshold_ns: u64,
 }
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
@@ -130,6 +145,31 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "a line per HTTP request with its response, as sysdig's httplog chisel",
         "",
     ),
+    (
+        "slower",
+        "calls slower than MS milliseconds, a line each (sysdig's scallslower)",
+        "MS",
+    ),
+    (
+        "bottlenecks",
+        "the slowest calls, each as its enter and exit lines (sysdig's bottlenecks)",
+        "--top N (10)",
+    ),
+    (
+        "proctime",
+        "processes as they end, with how long they ran (sysdig's proc_exec_time)",
+        "",
+    ),
+    (
+        "iobytes",
+        "bytes read and written, a line per second (sysdig's iobytes)",
+        "",
+    ),
+    (
+        "containers",
+        "the containers of the trace (sysdig's lscontainers)",
+        "",
+    ),
 ];
 
 /// The analyzer called `name`.
@@ -156,6 +196,11 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "spy-users" => Box::new(spyusers::SpyUsers::default()),
         "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
         "httplog" => Box::new(httplog::HttpLog::default()),
+        "slower" => Box::new(slower::Slower::new(o.threshold_ns, o.json)),
+        "bottlenecks" => Box::new(bottlenecks::Bottlenecks::new(o.limit)),
+        "proctime" => Box::new(proctime::ProcTime::new(o.json)),
+        "iobytes" => Box::new(iobytes::IoBytes::new(o.json)),
+        "containers" => Box::new(containers::Containers),
         "stdin" => Box::new(stdio::Stdio::new(0)),
         "stdout" => Box::new(stdio::Stdio::new(1)),
         "stderr" => Box::new(stdio::Stdio::new(2)),
@@ -229,6 +274,51 @@ pub fn io_data<'a>(cx: &'a Ctx<'_>, write: bool) -> Vec<&'a [u8]> {
 pub fn latency(cx: &Ctx<'_>) -> Option<u64> {
     let e = cx.completed?.enter.as_ref()?;
     Some(cx.ev.ts.saturating_sub(e.ts))
+}
+
+/// Fields of an event as text, by name (`proc.name`, `fd.name`, `evt.datetime`), as `-p`
+/// prints them: what the line analyzers (`slower`, `proctime`, `logs`) print.
+pub struct FieldText {
+    templates: Vec<Template>,
+    scratch: Vec<u8>,
+}
+
+impl FieldText {
+    /// The fields `names`, each a name `list fields` shows; an unknown one is an error.
+    pub fn new(names: &[&str]) -> Result<FieldText, String> {
+        let templates = names
+            .iter()
+            .map(|n| Template::parse(&format!("%{n}")).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        Ok(FieldText {
+            templates,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The text of the `i`th field for `cx`'s event, or `None` when the event has none.
+    pub fn get(&mut self, cx: &Ctx<'_>, i: usize) -> Option<String> {
+        let mut fields = EventFields {
+            cx,
+            scratch: &mut self.scratch,
+            show: Show::default(),
+        };
+        let mut out = String::new();
+        self.templates[i]
+            .render(&mut fields, &mut out)
+            .then_some(out)
+    }
+
+    /// [`FieldText::get`], `<NA>` when the event has none (sysdig's text for it).
+    pub fn text(&mut self, cx: &Ctx<'_>, i: usize) -> String {
+        self.get(cx, i).unwrap_or_else(|| "<NA>".into())
+    }
+}
+
+/// `s` cut to `width` characters, then padded to it: sysdig's chisels' `%-12.12s`.
+pub fn column(s: &str, width: usize) -> String {
+    let cut: String = s.chars().take(width).collect();
+    format!("{cut:<width$}")
 }
 
 /// A process's display name: its comm, or `<NA>`.

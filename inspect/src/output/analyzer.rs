@@ -57,8 +57,9 @@ impl Printer for AnalyzerPrinter {
 
     fn finish(&mut self, state: &State, out: &mut dyn Write) -> io::Result<()> {
         if self.a.streaming() && !self.json {
-            return Ok(());
+            return self.a.end_stream(out);
         }
+        self.a.end_stream(&mut io::sink())?;
         self.a.report(state, self.json, out)
     }
 }

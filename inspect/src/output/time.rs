@@ -57,6 +57,12 @@ impl TimeFmt {
     }
 }
 
+/// `HH:MM:SS` local (`evt.time.s`).
+pub fn hms(ts: u64) -> String {
+    let tm = local((ts / 1_000_000_000) as i64);
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
 /// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` local (`evt.datetime`).
 pub fn datetime(ts: u64) -> String {
     date_and_time(&local((ts / 1_000_000_000) as i64), ts % 1_000_000_000, ' ')

@@ -1,0 +1,226 @@
+//! sysdig's performance and I/O chisels (`scallslower`, `fileslower`, `netlower`,
+//! `bottlenecks`, `proc_exec_time`, `iobytes*`, `lscontainers`, `topcontainers_*`): against
+//! sysdig 0.29.3 on its own captures, and on live traces of both engines whose truth is known.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::scap::{fixture, ours, sysdig};
+use crate::util::*;
+
+/// sysdig's chisel output without its colour codes.
+fn plain(text: &str) -> String {
+    text.replace("\x1b[32m", "")
+        .replace("\x1b[34m", "")
+        .replace("\x1b[0m", "")
+}
+
+/// `(datetime to the ms, syscall, latency in ms to the µs)` of a `scallslower` line, ours
+/// (`time process pid container syscall ms fd`) or sysdig's (`time process ms syscall`).
+fn slow_rows(text: &str, sysdigs: bool) -> BTreeSet<(String, String, String)> {
+    text.lines()
+        .filter(|l| l.starts_with("20"))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let time = format!("{} {}", w[0], w[1]);
+            let (syscall, ms) = match sysdigs {
+                true => (w[4], w[3]),
+                false => (w[5], w[6]),
+            };
+            let ms: f64 = ms.parse().unwrap_or_else(|_| panic!("{l}"));
+            (time, syscall.to_owned(), format!("{ms:.3}"))
+        })
+        .collect()
+}
+
+/// The `(in, out)` totals of `iobytes` lines.
+fn io_totals(text: &str) -> (u64, u64) {
+    let num = |w: &str, key: &str| -> u64 {
+        w.strip_prefix(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{w}"))
+    };
+    text.lines()
+        .filter(|l| l.contains(" in:"))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (num(w[1], "in:"), num(w[2], "out:"))
+        })
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+#[test]
+fn slow_calls_bottlenecks_and_io_bytes_match_sysdigs_chisels() {
+    if !need_program("slow_calls_match_sysdig", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    // scallslower: the same calls, times and latencies (sysdig prints the ms unrounded)
+    for ms in ["1", "10"] {
+        let theirs = slow_rows(&plain(&sysdig(&["-r", &f, "-c", "scallslower", ms])), true);
+        let mine = slow_rows(&ours(&["read", &f, "-c", "scallslower", ms]), false);
+        assert!(theirs.len() >= 3, "{theirs:?}");
+        assert_eq!(mine, theirs, "scallslower {ms}");
+    }
+    // fileslower and netlower 0: every file (but /dev) and network call, with its fd's name
+    for chisel in ["fileslower", "netlower"] {
+        let calls = |text: &str, sysdigs: bool| -> Vec<(String, String)> {
+            text.lines()
+                .filter(|l| l.starts_with("20"))
+                .map(|l| {
+                    let w: Vec<&str> = l.split_whitespace().collect();
+                    let (syscall, fd) = if sysdigs { (w[3], w[5]) } else { (w[5], w[7]) };
+                    (syscall.to_owned(), fd.to_owned())
+                })
+                .collect()
+        };
+        let theirs = calls(&plain(&sysdig(&["-r", &f, "-c", chisel, "0"])), true);
+        let mine = calls(&ours(&["read", &f, "-c", chisel, "0"]), false);
+        assert!(!theirs.is_empty(), "{chisel}");
+        assert_eq!(mine, theirs, "{chisel}");
+    }
+    // bottlenecks: the same ten calls in the same order, their enters' and exits' numbers,
+    // latencies, threads and syscalls (the arguments are syspect's evt.info, as `read`'s)
+    let heads = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split_whitespace().take(6).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let theirs = heads(&sysdig(&["-r", &f, "-c", "bottlenecks"]));
+    let mine = heads(&ours(&["read", &f, "-c", "bottlenecks"]));
+    assert_eq!(theirs.len(), 20, "{theirs:?}");
+    assert_eq!(mine, theirs);
+    // iobytes, iobytes_file, iobytes_net: the same bytes in and out (sysdig's lines fall on
+    // its timer's seconds, syspect's on the events')
+    for chisel in ["iobytes", "iobytes_file", "iobytes_net"] {
+        let theirs = io_totals(&sysdig(&["-r", &f, "-c", chisel]));
+        let mine = io_totals(&ours(&["read", &f, "-c", chisel]));
+        assert!(theirs.0 > 0, "{chisel}");
+        assert_eq!(mine, theirs, "{chisel}");
+    }
+}
+
+#[test]
+fn containers_and_top_containers_read_a_sysdig_capture() {
+    let Some(f) = fixture("privileged.scap") else {
+        return;
+    };
+    // the capture's container table, as its metadata says
+    let t = ours(&["read", &f, "-c", "lscontainers"]);
+    let row: Vec<&str> = t.lines().nth(2).unwrap_or("").split_whitespace().collect();
+    assert_eq!(
+        row[..4],
+        ["docker", "nginx:latest", "epic_cray", "9dbcbd0c435f"],
+        "{t}"
+    );
+    // topcontainers_*: host processes left out, as in sysdig
+    let Some(g) = fixture("curl_google.scap") else {
+        return;
+    };
+    for chisel in [
+        "topcontainers_file",
+        "topcontainers_net",
+        "topcontainers_error",
+    ] {
+        let t = ours(&["read", &g, "-c", chisel]);
+        assert_eq!(t.lines().count(), 2, "{chisel}: only the header\n{t}");
+    }
+}
+
+/// A program whose slow calls, children and I/O are known: a 0.3 s sleep, a child `sleep 0.2`,
+/// 1 MiB written to `out.bin`, 5000 bytes read from `in.bin`.
+const WORKLOAD: &str = r#"
+import subprocess, sys, time
+time.sleep(0.3)
+subprocess.run(["sleep", "0.2"])
+with open(sys.argv[1] + "/in.bin", "rb") as f:
+    assert len(f.read()) == 5000
+with open(sys.argv[1] + "/out.bin", "wb") as f:
+    for _ in range(16):
+        f.write(b"x" * 65536)
+"#;
+
+fn json(args: &[&str]) -> Vec<Value> {
+    let o = run(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    match serde_json::from_str(&stdout(&o)) {
+        Ok(Value::Array(rows)) => rows,
+        other => panic!("{args:?}: not a JSON array: {other:?}\n{}", stdout(&o)),
+    }
+}
+
+#[test]
+fn slow_calls_process_times_and_io_bytes_of_a_live_trace() {
+    let d = TempDir::new("chisels-live");
+    std::fs::write(d.join("in.bin"), vec![b'i'; 5000]).expect("write");
+    let dir = d.join_str("");
+    for engine in engines("chisels on a live trace (ebpf)") {
+        let t = d.join_str(&format!("{engine}.spt"));
+        let c = run(&[
+            "capture", "--engine", engine, "-w", &t, "--", "python3", "-c", WORKLOAD, &dir,
+        ]);
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+
+        // slower 250: the 0.3 s sleep and the wait for the child, nothing faster
+        let slow = json(&["slower", "250", "-r", &t, "-j"]);
+        let calls: Vec<&str> = slow.iter().filter_map(|r| r["syscall"].as_str()).collect();
+        assert!(calls.contains(&"clock_nanosleep"), "{engine}: {slow:?}");
+        assert!(
+            slow.iter()
+                .all(|r| r["latency_ns"].as_u64().is_some_and(|ns| ns > 250_000_000)),
+            "{engine}: {slow:?}"
+        );
+        let text = stdout(&run(&["slower", "250", "-r", &t]));
+        assert!(text.starts_with("evt.datetime"), "{engine}: {text}");
+        assert_eq!(text.lines().count(), slow.len() + 1, "{engine}: {text}");
+
+        // bottlenecks: the slowest is the python's sleep, its enter and exit lines first
+        let top = json(&["bottlenecks", "--top", "3", "-r", &t, "-j"]);
+        assert_eq!(top.len(), 3, "{engine}: {top:?}");
+        let lat = |r: &Value| r["latency_ns"].as_u64().unwrap_or(0);
+        assert!(top.windows(2).all(|w| lat(&w[0]) >= lat(&w[1])), "{engine}");
+        let lines = stdout(&run(&["bottlenecks", "--top", "3", "-r", &t]));
+        let first: Vec<&str> = lines.lines().take(2).collect();
+        assert!(
+            first[0].contains(" > ") && first[1].contains(" < "),
+            "{lines}"
+        );
+        assert_eq!(
+            first[0].split_whitespace().nth(3),
+            first[1].split_whitespace().nth(3),
+            "{engine}: the same thread\n{lines}"
+        );
+
+        // proctime: the child sleep ran 0.2 s and more, then python3 itself
+        let procs = json(&["proctime", "-r", &t, "-j"]);
+        let ran = |name: &str| {
+            procs
+                .iter()
+                .find(|r| r["process"] == name)
+                .and_then(|r| r["duration_ns"].as_u64())
+                .unwrap_or_else(|| panic!("{engine}: no {name} in {procs:?}"))
+        };
+        assert!(
+            (200_000_000..5_000_000_000).contains(&ran("sleep")),
+            "{engine}"
+        );
+        assert!(ran("python3") > 500_000_000, "{engine}: {procs:?}");
+        let last = procs.last().and_then(|r| r["process"].as_str());
+        assert_eq!(last, Some("python3"), "{engine}: {procs:?}");
+
+        // iobytes of the two files: exactly what was read and written, each second's
+        let io = stdout(&run(&[
+            "iobytes",
+            "-r",
+            &t,
+            "fd.name endswith /in.bin or fd.name endswith /out.bin",
+        ]));
+        assert_eq!(io_totals(&io), (5000, 1 << 20), "{engine}: {io}");
+        let per_second = json(&["iobytes", "-r", &t, "-j", "fd.name endswith /out.bin"]);
+        let out: u64 = per_second.iter().filter_map(|r| r["out"].as_u64()).sum();
+        assert_eq!(out, 1 << 20, "{engine}: {per_second:?}");
+    }
+}
