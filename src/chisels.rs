@@ -14,6 +14,9 @@ struct Chisel {
     name: &'static str,
     command: &'static [&'static str],
     filter: Option<&'static str>,
+    /// The values an optional argument may take, each with the options it adds
+    /// (`httptop time` is `httptop --sort time`).
+    choices: &'static [(&'static str, &'static [&'static str])],
 }
 
 const CHISELS: &[Chisel] = &[
@@ -112,6 +115,16 @@ const CHISELS: &[Chisel] = &[
     chisel("spy_port", &["echo-fds"], Some("fd.port={}")),
     chisel("spy_users", &["spy-users"], None),
     chisel("httplog", &["httplog"], None),
+    Chisel {
+        name: "httptop",
+        command: &["httptop"],
+        filter: None,
+        choices: &[
+            ("ncalls", &["--sort", "calls"]),
+            ("time", &["--sort", "time"]),
+            ("bytes", &["--sort", "io"]),
+        ],
+    },
     chisel("stdout", &["stdout"], None),
     chisel("stderr", &["stderr"], None),
     chisel("stdin", &["stdin"], None),
@@ -129,6 +142,7 @@ const fn chisel(
         name,
         command,
         filter,
+        choices: &[],
     }
 }
 
@@ -148,6 +162,9 @@ pub fn list(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for c in CHISELS {
         let name = if c.takes_arg() {
             format!("{} ARG", c.name)
+        } else if !c.choices.is_empty() {
+            let names: Vec<&str> = c.choices.iter().map(|(n, _)| *n).collect();
+            format!("{} [{}]", c.name, names.join("|"))
         } else {
             c.name.to_string()
         };
@@ -226,9 +243,28 @@ fn build(
         ))
     })?;
     let mut arg: Option<String> = parts.next().map(str::to_owned);
-    let mut words = words.into_iter();
-    if c.takes_arg() && arg.is_none() {
+    let mut words = words.into_iter().peekable();
+    let is_choice = |w: &str| c.choices.iter().any(|(n, _)| *n == w);
+    if arg.is_none() && (c.takes_arg() || words.peek().is_some_and(|w| is_choice(w))) {
         arg = words.next();
+    }
+    let mut options: &[&str] = &[];
+    if !c.choices.is_empty() {
+        if let Some(a) = arg.take() {
+            options = c
+                .choices
+                .iter()
+                .find(|(n, _)| *n == a)
+                .map(|(_, o)| *o)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = c.choices.iter().map(|(n, _)| *n).collect();
+                    UsageError(format!("-c {name} {a}: one of {}", names.join(", ")))
+                })?;
+        }
+    } else if !c.takes_arg() {
+        if let Some(a) = &arg {
+            return Err(UsageError(format!("-c {name} takes no argument ({a})")));
+        }
     }
     let user_filter = words.next();
     if let Some(extra) = words.next() {
@@ -241,6 +277,7 @@ fn build(
     };
     let mut argv: Vec<OsString> = vec!["syspect".into()];
     argv.extend(c.command.iter().map(|w| w.replace("{}", &arg).into()));
+    argv.extend(options.iter().map(OsString::from));
     argv.extend(source);
     let filter = match (c.filter.map(|f| f.replace("{}", &arg)), user_filter) {
         (Some(a), Some(b)) => Some(format!("({a}) and ({b})")),
@@ -301,5 +338,19 @@ mod tests {
             .unwrap_err()
             .contains("takes an argument"));
         assert!(line("lsof", &["/nonexistent.scap"]).is_err());
+        // an optional argument that names options, in the name or after it; else none
+        let by_time = ["syspect", "httptop", "--sort", "time", "-r", t, "--to", "3"];
+        assert_eq!(line("httptop time", &[t]).unwrap(), by_time);
+        assert_eq!(line("httptop", &[t, "time"]).unwrap(), by_time);
+        assert_eq!(
+            line("httptop", &[t, "proc.name=curl"]).unwrap(),
+            ["syspect", "httptop", "-r", t, "--to", "3", "proc.name=curl"]
+        );
+        assert!(line("httptop fast", &[t])
+            .unwrap_err()
+            .contains("one of ncalls, time, bytes"));
+        assert!(line("lsof 3", &[t])
+            .unwrap_err()
+            .contains("takes no argument"));
     }
 }

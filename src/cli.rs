@@ -142,6 +142,9 @@ Examples:
     EchoFds(AnalyzerArgs),
     /// A line per HTTP request with its response code, latency and size (sysdig's httplog).
     Httplog(AnalyzerArgs),
+    /// HTTP requests by method and URL: how many, the time their responses took, the bytes
+    /// announced (sysdig's httptop): `--sort calls` (the default), `time` or `io`.
+    Httptop(AnalyzerArgs),
     /// Calls slower than MS milliseconds, a line each as they end, with their process,
     /// container and fd (sysdig's scallslower; fileslower and netlower with `-c`).
     #[command(after_help = "\

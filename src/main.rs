@@ -438,6 +438,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             a.threshold_ns = b.ms;
             analyze("slower", a)
         }
+        Command::Httptop(mut a) => {
+            a.live
+                .snaplen
+                .get_or_insert(syspect_inspect::analyzers::httplog::SNAPLEN);
+            analyze("httptop", a)
+        }
         Command::Bottlenecks(a) => analyze("bottlenecks", a),
         Command::Proctime(a) => analyze("proctime", a),
         Command::Iobytes(a) => analyze("iobytes", a),

@@ -103,6 +103,32 @@ fn slow_calls_bottlenecks_and_io_bytes_match_sysdigs_chisels() {
     }
 }
 
+/// httptop: the requests by method and URL, counted as sysdig counts them.
+#[test]
+fn httptop_counts_the_requests_sysdig_counts() {
+    if !need_program("httptop_counts_the_requests_sysdig_counts", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let rows = |text: &str, cols: [usize; 3]| -> Vec<Vec<String>> {
+        text.lines()
+            .filter(|l| l.contains("GET ") || l.contains("POST "))
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                cols.iter().map(|&i| w[i].to_owned()).collect()
+            })
+            .collect()
+    };
+    let theirs = rows(&sysdig(&["-r", &f, "-c", "httptop"]), [0, 1, 2]);
+    assert_eq!(theirs, [["1", "GET", "www.google.com/"]]);
+    let mine = rows(&ours(&["read", &f, "-c", "httptop"]), [0, 5, 6]);
+    assert_eq!(mine, theirs);
+    let by_time = ours(&["httptop", "-r", &f, "--sort", "time", "-j"]);
+    assert!(by_time.contains(r#""TIME ns":37"#), "{by_time}");
+}
+
 #[test]
 fn containers_and_top_containers_read_a_sysdig_capture() {
     let Some(f) = fixture("privileged.scap") else {

@@ -188,6 +188,37 @@ fn filters_and_formats_work_on_scap() {
     assert_eq!(p.lines().count(), 3, "{p}");
 }
 
+/// poll's fds as sysdig lists them (`fds=4:61`: fd 4, an IPv6 socket, POLLIN), at enter the
+/// events asked for, at exit those returned: the same on every poll event of sysdig's capture.
+#[test]
+fn poll_fds_read_as_sysdig_lists_them() {
+    if !need_program("poll_fds_read_as_sysdig_lists_them", "sysdig") {
+        return;
+    }
+    let Some(f) = fixture("curl_google.scap") else {
+        return;
+    };
+    let fds = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| {
+                let at = l.find(" fds=")? + 5;
+                let rest = &l[at..];
+                // up to the next argument (ours has nfds, sysdig's enter timeout)
+                let end = [" nfds=", " timeout="]
+                    .iter()
+                    .filter_map(|a| rest.find(a))
+                    .min()
+                    .unwrap_or(rest.len());
+                Some(rest[..end].trim_end().to_owned())
+            })
+            .collect()
+    };
+    let theirs = fds(&sysdig(&["-r", &f, "evt.type=poll"]));
+    let mine = fds(&ours(&["read", &f, "evt.type=poll"]));
+    assert!(theirs.iter().any(|v| v == "4:61"), "{theirs:?}");
+    assert_eq!(mine, theirs);
+}
+
 #[test]
 fn convert_keeps_a_capture_in_syspects_format() {
     let Some(f) = fixture("curl_google.scap") else {

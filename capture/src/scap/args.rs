@@ -236,34 +236,13 @@ fn pollfds(b: &[u8], e: Endian, exit: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for item in b.get(2..).unwrap_or_default().chunks_exact(10).take(count) {
         let fd = e.int(&item[..8]).unwrap_or(-1) as i32;
-        let fl = poll_bits(e.uint(&item[8..]).unwrap_or(0)) as i16;
+        let fl = super::flags::poll_to_linux(e.uint(&item[8..]).unwrap_or(0)) as i16;
         out.extend_from_slice(&fd.to_ne_bytes());
         let (events, revents) = if exit { (0i16, fl) } else { (fl, 0i16) };
         out.extend_from_slice(&events.to_ne_bytes());
         out.extend_from_slice(&revents.to_ne_bytes());
     }
     out
-}
-
-/// sysdig's `PPM_POLL*` bits as the kernel's `POLL*`.
-fn poll_bits(v: u64) -> u64 {
-    let table: [(u64, i16); 11] = [
-        (1 << 0, libc::POLLIN),
-        (1 << 1, libc::POLLPRI),
-        (1 << 2, libc::POLLOUT),
-        (1 << 3, libc::POLLRDHUP),
-        (1 << 4, libc::POLLERR),
-        (1 << 5, libc::POLLHUP),
-        (1 << 6, libc::POLLNVAL),
-        (1 << 7, libc::POLLRDNORM),
-        (1 << 8, libc::POLLRDBAND),
-        (1 << 9, libc::POLLWRNORM),
-        (1 << 10, libc::POLLWRBAND),
-    ];
-    table
-        .iter()
-        .filter(|(p, _)| v & p != 0)
-        .fold(0, |acc, (_, l)| acc | *l as u64)
 }
 
 #[cfg(test)]

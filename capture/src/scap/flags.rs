@@ -11,6 +11,34 @@ fn bits(v: u64, table: &[(u64, i64)]) -> u64 {
         .fold(0u64, |acc, (_, l)| acc | *l as u64)
 }
 
+/// sysdig's `PPM_POLL*` bits and the kernel's `POLL*` values they stand for.
+const POLL: [(u64, i64); 11] = [
+    (1 << 0, libc::POLLIN as i64),
+    (1 << 1, libc::POLLPRI as i64),
+    (1 << 2, libc::POLLOUT as i64),
+    (1 << 3, libc::POLLRDHUP as i64),
+    (1 << 4, libc::POLLERR as i64),
+    (1 << 5, libc::POLLHUP as i64),
+    (1 << 6, libc::POLLNVAL as i64),
+    (1 << 7, libc::POLLRDNORM as i64),
+    (1 << 8, libc::POLLRDBAND as i64),
+    (1 << 9, libc::POLLWRNORM as i64),
+    (1 << 10, libc::POLLWRBAND as i64),
+];
+
+/// poll(2) events in sysdig's `PPM_POLL*` bits, as the kernel's `POLL*`.
+pub fn poll_to_linux(v: u64) -> u64 {
+    bits(v, &POLL)
+}
+
+/// poll(2) events, the kernel's `POLL*`, in sysdig's `PPM_POLL*` bits (what sysdig's fd lists
+/// show: `fds=4:61` is fd 4, an IPv6 socket, POLLIN).
+pub fn poll_to_sysdig(v: u64) -> u64 {
+    POLL.iter()
+        .filter(|(_, l)| v & *l as u64 != 0)
+        .fold(0, |acc, (p, _)| acc | p)
+}
+
 /// `open(2)` flags. sysdig's read/write bits are `RDONLY = 1, WRONLY = 2, RDWR = 3`; its bits
 /// 14–16 (file created, overlay layers) are facts about the result, not flags, and are dropped.
 pub fn open_flags(v: u64) -> u64 {

@@ -31,10 +31,76 @@ struct Request {
     dir: char,
 }
 
-/// Requests waiting for their response, by process and fd.
+/// An HTTP request and its response.
+pub struct Transaction {
+    pub method: String,
+    pub url: String,
+    /// `>` the process wrote the request (a client), `<` it read it (a server).
+    pub dir: char,
+    /// When the request was read or written, ns.
+    pub start: u64,
+    /// When the response was, ns.
+    pub end: u64,
+    pub code: u64,
+    /// The response's `Content-Length`, 0 when not captured.
+    pub size: u64,
+}
+
+/// Pairs requests with their responses: requests waiting for theirs, by process and fd.
+#[derive(Default)]
+pub struct Transactions {
+    open: HashMap<(Tid, i32), Request>,
+}
+
+impl Transactions {
+    /// The transaction event `cx` completes (its response), if any.
+    pub fn event(&mut self, cx: &Ctx<'_>) -> Option<Transaction> {
+        let (fd, _, write) = io_of(cx)?;
+        let socket = cx
+            .state
+            .fds
+            .get(cx.ev.pid, fd)
+            .is_some_and(|f| matches!(f.kind, FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix));
+        if !socket {
+            return None;
+        }
+        let data = io_data(cx, write).concat();
+        let key = (cx.ev.pid, fd);
+        let Some(req) = self.open.get(&key) else {
+            if let Some((method, url)) = request(&data) {
+                let dir = if write { '>' } else { '<' };
+                let ts = cx.ev.ts;
+                self.open.insert(
+                    key,
+                    Request {
+                        method,
+                        url,
+                        ts,
+                        dir,
+                    },
+                );
+            }
+            return None;
+        };
+        let (code, size) = response(&data)?;
+        let t = Transaction {
+            method: req.method.clone(),
+            url: req.url.clone(),
+            dir: req.dir,
+            start: req.ts,
+            end: cx.ev.ts,
+            code,
+            size,
+        };
+        self.open.remove(&key);
+        Some(t)
+    }
+}
+
+/// A line per transaction, as it completes.
 #[derive(Default)]
 pub struct HttpLog {
-    open: HashMap<(Tid, i32), Request>,
+    transactions: Transactions,
     json: Vec<serde_json::Value>,
 }
 
@@ -93,58 +159,30 @@ impl Analyzer for HttpLog {
     fn event(&mut self, _cx: &Ctx<'_>) {}
 
     fn event_out(&mut self, cx: &Ctx<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let Some((fd, _, write)) = io_of(cx) else {
+        let Some(t) = self.transactions.event(cx) else {
             return Ok(());
         };
-        let socket = cx
-            .state
-            .fds
-            .get(cx.ev.pid, fd)
-            .is_some_and(|f| matches!(f.kind, FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix));
-        if !socket {
-            return Ok(());
-        }
-        let data = io_data(cx, write).concat();
-        let key = (cx.ev.pid, fd);
-        let Some(req) = self.open.get(&key) else {
-            if let Some((method, url)) = request(&data) {
-                let dir = if write { '>' } else { '<' };
-                let ts = cx.ev.ts;
-                self.open.insert(
-                    key,
-                    Request {
-                        method,
-                        url,
-                        ts,
-                        dir,
-                    },
-                );
-            }
-            return Ok(());
-        };
-        let Some((code, size)) = response(&data) else {
-            return Ok(());
-        };
-        let ms = cx.ev.ts.saturating_sub(req.ts) / 1_000_000;
+        let ms = t.end.saturating_sub(t.start) / 1_000_000;
         writeln!(
             out,
-            "{} {} method={} url={} response_code={code} latency={ms}ms size={size}B",
-            datetime(cx.ev.ts),
-            req.dir,
-            req.method,
-            req.url
+            "{} {} method={} url={} response_code={} latency={ms}ms size={}B",
+            datetime(t.end),
+            t.dir,
+            t.method,
+            t.url,
+            t.code,
+            t.size
         )?;
         self.json.push(json!({
-            "time": datetime(cx.ev.ts),
-            "dir": req.dir.to_string(),
-            "method": req.method,
-            "url": req.url,
-            "response_code": code,
+            "time": datetime(t.end),
+            "dir": t.dir.to_string(),
+            "method": t.method,
+            "url": t.url,
+            "response_code": t.code,
             "latency_ms": ms,
-            "size": size,
+            "size": t.size,
             "pid": cx.ev.pid,
         }));
-        self.open.remove(&key);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ pub mod by;
 pub mod containers;
 pub mod echofds;
 pub mod httplog;
+pub mod httptop;
 pub mod iobytes;
 pub mod lsof;
 pub mod netstat;
@@ -146,6 +147,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "httptop",
+        "HTTP requests by method and URL: how many, their time, their bytes (sysdig's httptop)",
+        "--sort calls|time|io",
+    ),
+    (
         "slower",
         "calls slower than MS milliseconds, a line each (sysdig's scallslower)",
         "MS",
@@ -196,6 +202,14 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "spy-users" => Box::new(spyusers::SpyUsers::default()),
         "echo-fds" => Box::new(echofds::EchoFds::new(o.hex)),
         "httplog" => Box::new(httplog::HttpLog::default()),
+        "httptop" => {
+            let rank = match o.sort.as_deref() {
+                Some("time") => httptop::Rank::Time,
+                Some("io") => httptop::Rank::Bytes,
+                _ => httptop::Rank::Calls,
+            };
+            Box::new(httptop::HttpTop::new(rank, o.limit))
+        }
         "slower" => Box::new(slower::Slower::new(o.threshold_ns, o.json)),
         "bottlenecks" => Box::new(bottlenecks::Bottlenecks::new(o.limit)),
         "proctime" => Box::new(proctime::ProcTime::new(o.json)),

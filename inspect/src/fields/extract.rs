@@ -392,7 +392,8 @@ impl EventFields<'_, '_> {
                     };
                 }
                 let bufs = self.show.bufs;
-                self.text(|s| info::arg_value(cx.state, ev.pid, d, a, bufs, s))
+                let exit = matches!(ev.kind, EventKind::Exit { .. });
+                self.text(|s| info::arg_value(cx.state, ev.pid, (d, a), exit, bufs, s))
             }
             F::EvtBuffer | F::EvtBuflen => {
                 let args = args_of(cx);

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use syspect_capture::event::{Arg, Event, EventKind, L4Proto, Tid};
-use syspect_capture::syscalls::{self, render, ArgType, RetType};
+use syspect_capture::scap;
+use syspect_capture::syscalls::{self, render, ArgType, RetType, StructKind};
 
 use super::buffer::{buffer_text, BufStyle};
 use crate::state::State;
@@ -59,17 +60,37 @@ fn ret_text(
     }
 }
 
-/// Append the text of argument `v` as sysdig shows it, with its data buffer shown as `bufs` says.
+/// poll's fds as sysdig lists them: `fd:` then the fd's type letter (`?` when not known) and
+/// the events (at exit: the returned events) in sysdig's bits, in hex, space-separated
+/// (`4:61 5:f4`).
+fn pollfd_text(state: &State, pid: Tid, b: &[u8], exit: bool, out: &mut String) {
+    for (i, p) in b.chunks_exact(8).enumerate() {
+        let fd = i32::from_ne_bytes([p[0], p[1], p[2], p[3]]);
+        let at = if exit { 6 } else { 4 };
+        let ev = u16::from_ne_bytes([p[at], p[at + 1]]) as u64;
+        let tc = state.fds.get(pid, fd).map_or('?', |f| f.typechar());
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{fd}:{tc}{:x}", scap::flags::poll_to_sysdig(ev));
+    }
+}
+
+/// Append the text of argument `v` as sysdig shows it, with its data buffer shown as `bufs` says;
+/// `exit`: the value is the exit's (poll's fds show their returned events).
 pub fn arg_value(
     state: &State,
     pid: Tid,
-    a: &syscalls::ArgDesc,
-    v: &Arg,
+    (a, v): (&syscalls::ArgDesc, &Arg),
+    exit: bool,
     bufs: BufStyle,
     out: &mut String,
 ) {
     match (a.ty, v) {
         (ArgType::Fd, Arg::Num(n)) => fd_text(state, pid, *n as i64 as i32 as i64, out),
+        (ArgType::StructArray(StructKind::Pollfd, _), Arg::Mem(b)) => {
+            pollfd_text(state, pid, b, exit, out)
+        }
         (_, Arg::Buf { data, .. }) => buffer_text(bufs, data, out),
         _ => out.push_str(&render::sysdig_value(a, v)),
     }
@@ -101,7 +122,7 @@ pub fn info(state: &State, ev: &Event, bufs: BufStyle, out: &mut String) {
                         first = false;
                         out.push_str(a.name);
                         out.push('=');
-                        arg_value(state, pid, a, v, bufs, out);
+                        arg_value(state, pid, (a, v), exit, bufs, out);
                     }
                     if exit {
                         tuple_text(*nr, args.get(d.exit_arg_count()..).unwrap_or(&[]), out);
