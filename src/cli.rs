@@ -575,7 +575,8 @@ pub struct AnalyzerArgs {
     /// strace: -qq leaves out the `+++ exited with N +++` lines (-q is accepted).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub quiet: u8,
-    /// strace: children are always followed; with -o FILE, -f starts each line with its
+    /// strace: -f shows the calls of the command's children and threads too (without it,
+    /// those of the thread traced only, as strace); with -o FILE, -f starts each line with its
     /// thread's id and -ff writes each thread's lines to FILE.TID, as strace does.
     #[arg(short = 'f', long = "follow-forks", action = clap::ArgAction::Count)]
     pub follow: u8,

@@ -375,7 +375,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             opts.inject = inject;
             opts.stack_traces = s.stack_traces;
             let printer = Format::Strace(strace).printer(&AnalyzerOptions::default(), false);
-            let code = live::capture_and_print(&opts, with_summary(printer, count_too), &mut out)?;
+            let printer = strace_threads(with_summary(printer, count_too), s.follow, &s.live.pids);
+            let code = live::capture_and_print(&opts, printer, &mut out)?;
             out.flush()?;
             Ok(exit_code(code))
         }
@@ -600,6 +601,22 @@ fn output_to(
     Ok(io::BufWriter::new(w))
 }
 
+/// strace without `-f` shows the thread it traces only: the command's first thread, or the
+/// threads `-p` names (the capture still follows the rest).
+fn strace_threads(
+    printer: Box<dyn syspect_inspect::output::Printer>,
+    follow: u8,
+    pids: &[u32],
+) -> Box<dyn syspect_inspect::output::Printer> {
+    match follow {
+        0 => Box::new(syspect_inspect::output::only::OnlyThreads::new(
+            printer,
+            pids.iter().copied(),
+        )),
+        _ => printer,
+    }
+}
+
 /// strace's `-C`: the printer, then strace -c's table (ordered as `-S` says) at the end.
 fn with_summary(
     printer: Box<dyn syspect_inspect::output::Printer>,
@@ -709,6 +726,9 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
         live.quiet_command = true;
         let filtered = a.filter.is_some() || !a.live.only_containers.is_empty();
         Box::new(tui::TermView::new(name, &opts, filtered))
+    } else if stderr {
+        // strace -c run live: strace's counts of the traced thread (all with -f)
+        strace_threads(format.printer(&opts, true), a.follow, &a.live.pids)
     } else {
         format.printer(&opts, true)
     };

@@ -456,7 +456,7 @@ fn trace_item(item: &str) -> std::result::Result<Vec<String>, String> {
 
 /// strace's `-t`/`-tt`/`-ttt`, `-T`, `-y`, and what `-o FILE` with `-f` or `-ff` does to the
 /// lines: each starts with its thread's id in a column (`-f`), or each thread's lines go to
-/// FILE.TID (`-ff`). Children are followed with or without `-f`.
+/// FILE.TID (`-ff`). Without `-f`, only the thread traced is shown (main.rs's strace_threads).
 pub fn strace_options(a: &cli::AnalyzerArgs) -> StraceOptions {
     // checked already by strace_selection
     let q = qualifiers(&a.qualifiers).unwrap_or_default();

@@ -33,6 +33,8 @@ mod strace_columns;
 mod strace_compat;
 /// What strace counts (an environment's variables, a directory's entries), counted whole.
 mod strace_counts;
+/// `strace` with and without `-f`, against strace.
+mod strace_follow;
 /// `strace -e inject=` and `-e fault=` against strace's.
 mod strace_inject;
 /// sendmsg/recvmsg/sendmmsg/recvmmsg messages: names, data, control, against strace's.

@@ -7,6 +7,7 @@ pub mod counts;
 pub mod info;
 pub mod json;
 pub mod line;
+pub mod only;
 pub mod pair;
 pub mod strace;
 pub mod template;
