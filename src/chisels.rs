@@ -92,11 +92,7 @@ const CHISELS: &[Chisel] = &[
              and not (fd.name contains .gz or fd.name contains .tgz) and evt.is_io_write=true",
         ),
     ),
-    chisel(
-        "spy_syslog",
-        &["echo-fds"],
-        Some("fd.name contains /dev/log and evt.is_io_write=true"),
-    ),
+    chisel("spy_syslog", &["syslog"], None),
     chisel(
         "list_login_shells",
         &["by", "proc.loginshellid", "--sort", "calls"],

@@ -165,6 +165,9 @@ Examples:
     /// The containers of the trace: runtime, image, name, id, processes alive at its end
     /// (sysdig's lscontainers).
     Containers(AnalyzerArgs),
+    /// Messages processes wrote to syslog (/dev/log), a line each: facility.severity,
+    /// process[tid], text (sysdig's spy_syslog).
+    Syslog(AnalyzerArgs),
     /// The data processes wrote to their stdout, each call's on a line (sysdig's stdout).
     Stdout(AnalyzerArgs),
     /// The data processes wrote to their stderr, each call's on a line (sysdig's stderr).

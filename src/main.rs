@@ -449,6 +449,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Proctime(a) => analyze("proctime", a),
         Command::Iobytes(a) => analyze("iobytes", a),
         Command::Containers(a) => analyze("containers", a),
+        Command::Syslog(a) => analyze("syslog", a),
         Command::Stdout(a) => stdio("stdout", a),
         Command::Stderr(a) => stdio("stderr", a),
         Command::Stdin(a) => stdio("stdin", a),

@@ -250,3 +250,70 @@ fn slow_calls_process_times_and_io_bytes_of_a_live_trace() {
         assert_eq!(out, 1 << 20, "{engine}: {per_second:?}");
     }
 }
+
+/// A program that writes three syslog messages to a `…/dev/log` socket of its own (and a line
+/// that is none), through send, sendto and write.
+const SYSLOG: &str = r#"
+import os, socket, sys
+path = sys.argv[1] + "/dev/log"
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+srv.bind(path)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+c.connect(path)
+c.send(b"<30>Nov 27 13:00:00 myd[7]: service started\n")
+c.sendto(b"<11>Nov 27 13:00:01 myd[7]: disk failing\x00", path)
+os.write(c.fileno(), b"<134>local0 message")
+c.send(b"not a syslog line")
+for _ in range(4):
+    srv.recv(100)
+"#;
+
+#[test]
+fn syslog_messages_are_read_as_sysdig_reads_them() {
+    let d = TempDir::new("chisels-syslog");
+    std::fs::create_dir_all(d.join("dev")).expect("mkdir");
+    let dir = d.join_str("");
+    for engine in engines("syslog messages (ebpf)") {
+        let t = d.join_str(&format!("{engine}.spt"));
+        let _ = std::fs::remove_file(d.join("dev/log"));
+        let c = run(&[
+            "capture", "--engine", engine, "-w", &t, "--", "python3", "-c", SYSLOG, &dir,
+        ]);
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+        let lines = ours(&["read", &t, "-c", "spy_syslog"]);
+        let lines: Vec<&str> = lines.lines().collect();
+        let text = |l: &&str| l.split_once("] ").map(|(_, t)| t.to_owned());
+        assert_eq!(lines.len(), 3, "{engine}: {lines:?}");
+        assert!(lines[0].starts_with("daemon.info python3["), "{lines:?}");
+        assert!(lines[1].starts_with("user.err python3["), "{lines:?}");
+        assert!(lines[2].starts_with("local0.info python3["), "{lines:?}");
+        let texts: Vec<_> = lines.iter().filter_map(text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Nov 27 13:00:00 myd[7]: service started",
+                "Nov 27 13:00:01 myd[7]: disk failing",
+                "local0 message"
+            ],
+            "{engine}"
+        );
+        // the fields, in filters: by number and by name; the other writes are no syslog's
+        let errs = ours(&[
+            "read",
+            &t,
+            "-p",
+            "%evt.type %syslog.facility %syslog.severity %syslog.message",
+            "syslog.severity.str=err or syslog.facility.str=local0",
+        ]);
+        assert_eq!(
+            errs.lines().collect::<Vec<_>>(),
+            [
+                "sendto 1 3 Nov 27 13:00:01 myd[7]: disk failing",
+                "write 16 6 local0 message"
+            ],
+            "{engine}"
+        );
+        let all = ours(&["read", &t, "-p", "%evt.type", "evt.is_syslog=true"]);
+        assert_eq!(all.lines().count(), 4, "{engine}: {all}");
+    }
+}

@@ -349,6 +349,9 @@ fn derived_evt_fields_are_sysdigs() {
         // the user, unknown (not root) until the capture says it
         "*%evt.num %user.uid %user.name %user.homedir %user.shell",
         "*%evt.num %proc.env %proc.loginshellid %fd.connected",
+        // poll's fd lists, and the syscall's name
+        "*%evt.num %fdlist.nums|%fdlist.names|%fdlist.cips|%fdlist.sips|%fdlist.cports|\
+         %fdlist.sports|%syscall.type|%evt.is_syslog",
     ] {
         // sysdig's evt.time.s and the like are local time, as syspect's
         let theirs = by_num(&sysdig(&["-r", &f, "-p", fmt]));

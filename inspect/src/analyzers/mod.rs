@@ -18,6 +18,7 @@ pub mod slower;
 pub mod spyusers;
 pub mod stdio;
 pub mod summary;
+pub mod syslog;
 pub mod table;
 pub mod top;
 pub mod topconns;
@@ -172,6 +173,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "syslog",
+        "messages written to syslog (/dev/log), a line each (sysdig's spy_syslog)",
+        "",
+    ),
+    (
         "containers",
         "the containers of the trace (sysdig's lscontainers)",
         "",
@@ -215,6 +221,7 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "proctime" => Box::new(proctime::ProcTime::new(o.json)),
         "iobytes" => Box::new(iobytes::IoBytes::new(o.json)),
         "containers" => Box::new(containers::Containers),
+        "syslog" => Box::new(syslog::Syslog::new(o.json)),
         "stdin" => Box::new(stdio::Stdio::new(0)),
         "stdout" => Box::new(stdio::Stdio::new(1)),
         "stderr" => Box::new(stdio::Stdio::new(2)),

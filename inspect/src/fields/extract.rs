@@ -24,8 +24,6 @@ pub struct EventFields<'a, 'b> {
     pub show: Show,
 }
 
-/// The arguments of the event's syscall with their descriptions: the exit's own first, then
-/// those of its enter (so `evt.arg.name` works on an openat exit too).
 /// The syscall number of an enter or exit event.
 pub(super) fn ev_nr(cx: &Ctx<'_>) -> Option<u16> {
     match &cx.ev.kind {
@@ -34,7 +32,9 @@ pub(super) fn ev_nr(cx: &Ctx<'_>) -> Option<u16> {
     }
 }
 
-fn args_of<'c>(cx: &'c Ctx<'_>) -> Vec<(&'static ArgDesc, &'c Arg)> {
+/// The arguments of the event's syscall with their descriptions: the exit's own first, then
+/// those of its enter (so `evt.arg.name` works on an openat exit too).
+pub(super) fn args_of<'c>(cx: &'c Ctx<'_>) -> Vec<(&'static ArgDesc, &'c Arg)> {
     let mut v = Vec::new();
     match &cx.ev.kind {
         EventKind::Enter { nr, args } => {
@@ -103,7 +103,7 @@ fn fd_of<'c>(cx: &'c Ctx<'_>) -> Option<&'c Fd> {
     cx.state.fds.get(cx.ev.pid, i32::try_from(fd).ok()?)
 }
 
-fn ip(a: &[u8; 16]) -> IpAddr {
+pub(super) fn ip(a: &[u8; 16]) -> IpAddr {
     let v6 = Ipv6Addr::from(*a);
     match v6.to_ipv4_mapped() {
         Some(v4) => IpAddr::V4(v4),
@@ -112,10 +112,10 @@ fn ip(a: &[u8; 16]) -> IpAddr {
 }
 
 /// One end of a connection: a 16-byte address (IPv4-mapped for IPv4) and a port.
-type End = ([u8; 16], u16);
+pub(super) type End = ([u8; 16], u16);
 
 /// (client, server) ends of a socket fd.
-fn ends(f: &Fd) -> Option<(End, End)> {
+pub(super) fn ends(f: &Fd) -> Option<(End, End)> {
     let t = f.sock?;
     Some(if f.server {
         (t.remote, t.local)
@@ -344,6 +344,43 @@ impl EventFields<'_, '_> {
                 let mut present = false;
                 let v = self.text(|s| present = super::derived::text(cx, f, s));
                 v.filter(|_| present)
+            }
+            F::SyscallType => match &ev.kind {
+                EventKind::Enter { .. } | EventKind::Exit { .. } | EventKind::ThreadExit { .. } => {
+                    match output::type_name(ev) {
+                        std::borrow::Cow::Borrowed(name) => str(name.as_bytes()),
+                        std::borrow::Cow::Owned(name) => self.bytes(name.as_bytes()),
+                    }
+                }
+                _ => None,
+            },
+            F::FdlistNums
+            | F::FdlistNames
+            | F::FdlistCips
+            | F::FdlistSips
+            | F::FdlistCports
+            | F::FdlistSports => {
+                let mut present = false;
+                let v = self.text(|s| present = super::fdlist::text(cx, f, s));
+                v.filter(|_| present)
+            }
+            F::EvtIsSyslog => Some(Value::Bool(super::syslog::is_syslog(cx))),
+            F::SyslogFacility
+            | F::SyslogFacilityStr
+            | F::SyslogSeverity
+            | F::SyslogSeverityStr
+            | F::SyslogMessage => {
+                let m = super::syslog::message(cx)?;
+                match f {
+                    F::SyslogFacility => Some(Value::UInt(m.facility())),
+                    F::SyslogSeverity => Some(Value::UInt(m.severity())),
+                    F::SyslogFacilityStr => str(m.facility_name().as_bytes()),
+                    F::SyslogSeverityStr => str(m.severity_name().as_bytes()),
+                    _ => {
+                        let text = m.text.into_owned();
+                        self.bytes(&text)
+                    }
+                }
             }
             F::EvtCpu => (ev.cpu != syspect_capture::event::CPU_UNKNOWN)
                 .then_some(Value::UInt(ev.cpu as u64)),

@@ -8,8 +8,10 @@ mod category;
 pub mod container;
 mod derived;
 pub mod extract;
+mod fdlist;
 pub mod format;
 mod procs;
+pub mod syslog;
 
 use syspect_filter::{FieldArg, FieldInfo, FieldType, Registry, ResolveError};
 
@@ -203,6 +205,19 @@ fields! {
     ContainerLabel "container.label" Str Name false "a container label: container.label.KEY";
     K8sPodName "k8s.pod.name" Str None false "Kubernetes pod name (from the container labels)";
     K8sNsName "k8s.ns.name" Str None false "Kubernetes namespace (from the container labels)";
+    SyscallType "syscall.type" Str None false "the syscall's name on a syscall's event, procexit on a thread's exit";
+    FdlistNums "fdlist.nums" Str None false "poll's fds: their numbers, comma-separated (4,5)";
+    FdlistNames "fdlist.names" Str None false "poll's fds: what they name, comma-separated";
+    FdlistCips "fdlist.cips" Str None false "poll's inet socket fds: their client addresses, comma-separated";
+    FdlistSips "fdlist.sips" Str None false "poll's inet socket fds: their server addresses, comma-separated";
+    FdlistCports "fdlist.cports" Str None false "poll's inet socket fds: their client ports, comma-separated";
+    FdlistSports "fdlist.sports" Str None false "poll's inet socket fds: their server ports, comma-separated";
+    EvtIsSyslog "evt.is_syslog" Bool None false "a write to /dev/log, syslog's socket";
+    SyslogFacility "syslog.facility" UInt None false "a syslog message's facility, 0-23 (its <PRI> / 8)";
+    SyslogFacilityStr "syslog.facility.str" Str None false "a syslog message's facility: kern, user, mail, daemon, auth, syslog, lpr, news, uucp, clock, authpriv, ftp, ntp, logaudit, logalert, cron, local0-local7";
+    SyslogSeverity "syslog.severity" UInt None false "a syslog message's severity, 0-7 (its <PRI> % 8)";
+    SyslogSeverityStr "syslog.severity.str" Str None false "a syslog message's severity: emerg, alert, crit, err, warn, notice, info, debug";
+    SyslogMessage "syslog.message" Str None false "a syslog message's text, after its <PRI>";
 }
 
 /// The field registry the filter compiler and `-p` formats resolve names with.
