@@ -84,14 +84,7 @@ const CHISELS: &[Chisel] = &[
     chisel("iobytes", &["iobytes"], None),
     chisel("iobytes_file", &["iobytes"], Some("fd.type=file")),
     chisel("iobytes_net", &["iobytes"], Some("fd.type in (ipv4, ipv6)")),
-    chisel(
-        "spy_logs",
-        &["echo-fds"],
-        Some(
-            "(fd.name contains .log or fd.name contains _log or fd.name contains /var/log) \
-             and not (fd.name contains .gz or fd.name contains .tgz) and evt.is_io_write=true",
-        ),
-    ),
+    chisel("spy_logs", &["logs"], None),
     chisel("spy_syslog", &["syslog"], None),
     chisel(
         "list_login_shells",

@@ -165,6 +165,9 @@ Examples:
     /// The containers of the trace: runtime, image, name, id, processes alive at its end
     /// (sysdig's lscontainers).
     Containers(AnalyzerArgs),
+    /// Lines processes wrote to log files (.log, _log, /var/log; not .gz), a line each:
+    /// process, file, line (sysdig's spy_logs).
+    Logs(AnalyzerArgs),
     /// Messages processes wrote to syslog (/dev/log), a line each: facility.severity,
     /// process[tid], text (sysdig's spy_syslog).
     Syslog(AnalyzerArgs),

@@ -450,6 +450,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Iobytes(a) => analyze("iobytes", a),
         Command::Containers(a) => analyze("containers", a),
         Command::Syslog(a) => analyze("syslog", a),
+        Command::Logs(mut a) => {
+            // as the chisel asks of sysdig: enough of each buffer for whole lines
+            a.live
+                .snaplen
+                .get_or_insert(syspect_inspect::analyzers::logs::SNAPLEN);
+            analyze("logs", a)
+        }
         Command::Stdout(a) => stdio("stdout", a),
         Command::Stderr(a) => stdio("stderr", a),
         Command::Stdin(a) => stdio("stdin", a),

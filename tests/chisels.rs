@@ -317,3 +317,31 @@ fn syslog_messages_are_read_as_sysdig_reads_them() {
         assert_eq!(all.lines().count(), 4, "{engine}: {all}");
     }
 }
+
+#[test]
+fn logs_prints_each_line_written_to_a_log_file() {
+    let d = TempDir::new("chisels-logs");
+    let dir = d.join_str("x").trim_end_matches("/x").to_owned();
+    // two lines in one write, one line, a file that is no log, a compressed log
+    let script = format!(
+        "cd {dir} && printf 'started\\n\\nready\\n' >> app.log && echo 'GET /' >> access_log \
+         && echo plain > notes.txt && echo zipped > old.log.gz"
+    );
+    for engine in engines("logs (ebpf)") {
+        let t = d.join_str(&format!("{engine}.spt"));
+        let c = run(&[
+            "capture", "--engine", engine, "-w", &t, "--", "sh", "-c", &script,
+        ]);
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+        let got = ours(&["read", &t, "-c", "spy_logs"]);
+        let want = [
+            format!("sh {dir}/app.log started"),
+            format!("sh {dir}/app.log ready"),
+            format!("sh {dir}/access_log GET /"),
+        ];
+        assert_eq!(got.lines().collect::<Vec<_>>(), want, "{engine}");
+        let rows = json(&["logs", "-r", &t, "-j", "fd.name contains access"]);
+        assert_eq!(rows.len(), 1, "{engine}: {rows:?}");
+        assert_eq!(rows[0]["line"], "GET /", "{engine}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod echofds;
 pub mod httplog;
 pub mod httptop;
 pub mod iobytes;
+pub mod logs;
 pub mod lsof;
 pub mod netstat;
 pub mod proctime;
@@ -173,6 +174,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "logs",
+        "lines written to log files (.log, _log, /var/log), a line each (sysdig's spy_logs)",
+        "",
+    ),
+    (
         "syslog",
         "messages written to syslog (/dev/log), a line each (sysdig's spy_syslog)",
         "",
@@ -222,6 +228,7 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "iobytes" => Box::new(iobytes::IoBytes::new(o.json)),
         "containers" => Box::new(containers::Containers),
         "syslog" => Box::new(syslog::Syslog::new(o.json)),
+        "logs" => Box::new(logs::Logs::new(o.json)),
         "stdin" => Box::new(stdio::Stdio::new(0)),
         "stdout" => Box::new(stdio::Stdio::new(1)),
         "stderr" => Box::new(stdio::Stdio::new(2)),
