@@ -571,6 +571,10 @@ pub struct AnalyzerArgs {
     /// nothing, as strace's -S.
     #[arg(short = 'S', long = "summary-sort-by", value_name = "SORTBY", value_parser = clap::builder::PossibleValuesParser::new(syspect_inspect::analyzers::summary::SORTS))]
     pub sort_by: Option<String>,
+    /// strace: how named constants and flags print, strace's -X (`-X raw` is read as this):
+    /// abbrev (names, the default), raw (numbers), verbose (numbers, names in a comment).
+    #[arg(long = "const-print-style", value_name = "FORMAT", value_parser = ["abbrev", "raw", "verbose"])]
+    pub const_style: Option<String>,
     /// strace: -x shows a string with non-ASCII bytes all in hex, -xx every string.
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     pub hex_strings: u8,

@@ -34,22 +34,25 @@ use syspect_inspect::tui;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let matches = cli::command().try_get_matches().unwrap_or_else(|e| {
-        // strace's -r is a letter syspect gives --read
-        let args: Vec<String> = std::env::args().collect();
-        if e.kind() == clap::error::ErrorKind::InvalidValue
-            && args.get(1).is_some_and(|a| a == "strace")
-            && args.iter().any(|a| a == "-r")
-        {
-            let _ = e.print();
-            eprintln!(
-                "\nnote: -r reads trace files here; strace's -r (relative timestamps) is \
+    let argv = strace_args::rewrite_const_style(std::env::args_os().collect());
+    let matches = cli::command()
+        .try_get_matches_from(argv)
+        .unwrap_or_else(|e| {
+            // strace's -r is a letter syspect gives --read
+            let args: Vec<String> = std::env::args().collect();
+            if e.kind() == clap::error::ErrorKind::InvalidValue
+                && args.get(1).is_some_and(|a| a == "strace")
+                && args.iter().any(|a| a == "-r")
+            {
+                let _ = e.print();
+                eprintln!(
+                    "\nnote: -r reads trace files here; strace's -r (relative timestamps) is \
                  --relative-timestamps"
-            );
-            std::process::exit(2);
-        }
-        e.exit()
-    });
+                );
+                std::process::exit(2);
+            }
+            e.exit()
+        });
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -365,6 +368,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             strace_selection(&mut s)?;
             syspect_capture::syscalls::render::set_hex_strings(s.hex_strings);
             syspect_capture::syscalls::render::set_verbose(s.verbose);
+            syspect_capture::syscalls::flags::set_const_style(strace_args::const_style(&s));
             let strace = strace_options(&s);
             // -ff -o FILE: the view writes FILE.TID itself, and FILE is not made
             let output = s.output.as_deref().filter(|_| strace.split.is_none());
@@ -670,6 +674,7 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
     let inject = strace_args::injections(&a)?;
     syspect_capture::syscalls::render::set_hex_strings(a.hex_strings);
     syspect_capture::syscalls::render::set_verbose(a.verbose);
+    syspect_capture::syscalls::flags::set_const_style(strace_args::const_style(&a));
     let opts = AnalyzerOptions {
         group: match a.by {
             cli::GroupBy::Process => Group::Process,

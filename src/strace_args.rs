@@ -2,8 +2,11 @@
 //! `-e QUALIFIER=SET`, `-z`, `-Z`, turned into the filter's terms, and `-t`, `-T`, `-y`,
 //! `-f`/`-ff` with `-o`, `-qq` into the strace view's options.
 
+use std::ffi::OsString;
+
 use anyhow::Result;
 use syspect_capture::engine::inject::{Injection, When};
+use syspect_capture::syscalls;
 use syspect_inspect::output::strace::{FdSet, PidPrefix, StraceOptions};
 
 use crate::{cli, UsageError};
@@ -25,6 +28,49 @@ pub fn fold_long_forms(a: &mut cli::AnalyzerArgs) {
     }
     if a.output_separately {
         a.follow = a.follow.max(2);
+    }
+}
+
+/// strace's `-X FORMAT` (`-X raw`, `-Xraw`) as `--const-print-style=FORMAT`, in a `syspect
+/// strace` command line before it is parsed (up to the command's own arguments): the other
+/// commands' `-X` is a flag (sysdig's hex dump).
+pub fn rewrite_const_style(args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_none_or(|a| a != "strace") {
+        return args;
+    }
+    let mut out = Vec::with_capacity(args.len());
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            out.push(a);
+            out.extend(it);
+            break;
+        }
+        match a.to_str() {
+            Some("-X") => match it.next() {
+                Some(v) => {
+                    let mut o = OsString::from("--const-print-style=");
+                    o.push(v);
+                    out.push(o);
+                }
+                None => out.push(a),
+            },
+            Some(x) if x.starts_with("-X") => {
+                out.push(format!("--const-print-style={}", &x[2..]).into())
+            }
+            _ => out.push(a),
+        }
+    }
+    out
+}
+
+/// How `--const-print-style` (strace's `-X`) prints constants.
+pub fn const_style(a: &cli::AnalyzerArgs) -> syscalls::flags::ConstStyle {
+    use syscalls::flags::ConstStyle;
+    match a.const_style.as_deref() {
+        Some("raw") => ConstStyle::Raw,
+        Some("verbose") => ConstStyle::Verbose,
+        _ => ConstStyle::Abbrev,
     }
 }
 

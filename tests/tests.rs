@@ -47,6 +47,8 @@ mod strace_relative;
 mod strace_signals;
 /// `strace -k` against strace's.
 mod strace_stack;
+/// `strace -X raw|abbrev|verbose`, against strace's.
+mod strace_xlat;
 /// Trace files that end early, are damaged, or are no trace at all.
 mod tracefile;
 /// The live terminal views (top, iftop) driven through tmux.

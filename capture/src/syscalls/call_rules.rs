@@ -8,7 +8,7 @@ use super::structs::ptr;
 /// A signal argument: its name, or the number (`0`, unknown signals).
 pub(crate) fn signal_text(n: u64) -> String {
     match signal_name(n as i32) {
-        Some(s) if n != 0 => s.to_string(),
+        Some(s) if n != 0 => super::flags::styled((n as i32).to_string(), s),
         _ => (n as i32).to_string(),
     }
 }

@@ -6,6 +6,7 @@
 //! and a composite entry (`STATX_BASIC_STATS`) listed before its parts wins over them.
 
 use super::flag_tables as t;
+use super::structs::hex0;
 
 /// A named set of flags or enumerated values. The table refers to one by name; [`format()`]
 /// decodes a value with it.
@@ -241,14 +242,74 @@ fn style(set: FlagSet) -> Option<Style> {
     })
 }
 
-/// `v` decoded with `set` as strace prints it: names joined with `|`, unknown bits as hex.
+/// How named constants and flags are printed: strace's `-X`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConstStyle {
+    /// The names (`O_RDONLY|O_CLOEXEC`), strace's default.
+    #[default]
+    Abbrev,
+    /// The number (`0x80000`; a signal, `AT_FDCWD` in decimal).
+    Raw,
+    /// Both: `0x80000 /* O_RDONLY|O_CLOEXEC */`.
+    Verbose,
+}
+
+thread_local! {
+    static CONST_STYLE: std::cell::Cell<ConstStyle> = const { std::cell::Cell::new(ConstStyle::Abbrev) };
+}
+
+/// Print named constants and flags, on this thread, as `style` says (strace's `-X`).
+pub fn set_const_style(style: ConstStyle) {
+    CONST_STYLE.with(|c| c.set(style));
+}
+
+fn const_style() -> ConstStyle {
+    CONST_STYLE.with(|c| c.get())
+}
+
+/// A value whose number is `raw` and whose symbolic text is `names`, as `-X` asks: the names;
+/// the number; or the number with the names in a comment (when they say more than it).
+pub(crate) fn styled(raw: String, names: &str) -> String {
+    match const_style() {
+        ConstStyle::Abbrev => names.to_string(),
+        ConstStyle::Raw => raw,
+        ConstStyle::Verbose if names != raw => format!("{raw} /* {names} */"),
+        ConstStyle::Verbose => raw,
+    }
+}
+
+/// `v` decoded with `set` as strace prints it: names joined with `|`, unknown bits as hex
+/// (the numbers instead, or both, under [`set_const_style`]).
 pub fn format(set: FlagSet, v: u64) -> String {
-    use FlagSet as F;
-    // Most flags are C `int`s: only the low 32 bits of the register are the argument.
-    let v = match set {
-        F::Clone | F::CloneNs | F::Mount => v,
+    let names = abbrev(set, v);
+    if const_style() == ConstStyle::Abbrev {
+        return names;
+    }
+    let v = low_bits(set, v);
+    if set == FlagSet::SockType && v & !0xf != 0 {
+        // strace shows the type and the flags apart: `0x1|0x80800`
+        let (kind, rest) = (v & 0xf, v & !0xf);
+        return format!(
+            "{}|{}",
+            styled(hex0(kind), &enumerated(t::SOCK_TYPE, kind, "SOCK_???")),
+            styled(hex0(rest), &bits(t::SOCK_FLAGS, rest, "SOCK_???"))
+        );
+    }
+    styled(hex0(v), &names)
+}
+
+/// The argument's bits: most flags are C `int`s, only the low 32 bits of the register.
+fn low_bits(set: FlagSet, v: u64) -> u64 {
+    match set {
+        FlagSet::Clone | FlagSet::CloneNs | FlagSet::Mount => v,
         _ => v & 0xffff_ffff,
-    };
+    }
+}
+
+/// [`format()`] with names, whatever `-X` says.
+fn abbrev(set: FlagSet, v: u64) -> String {
+    use FlagSet as F;
+    let v = low_bits(set, v);
     match style(set) {
         Some(Style::Bits(tbl, dflt)) => bits(tbl, v, dflt),
         Some(Style::Enum(tbl, dflt)) => enumerated(tbl, v, dflt),
@@ -277,10 +338,10 @@ pub fn format(set: FlagSet, v: u64) -> String {
     }
 }
 
-/// Names only, as sysdig shows them inside parentheses (`O_RDONLY|O_CLOEXEC`); the same text
-/// as [`format()`] except that numbers stand alone.
+/// Names only, as sysdig shows them inside parentheses (`O_RDONLY|O_CLOEXEC`), and as strace
+/// shows a result's meaning (`= 0x8002 (flags O_RDWR|O_LARGEFILE)`) whatever `-X` says.
 pub fn names(set: FlagSet, v: u64) -> String {
-    format(set, v)
+    abbrev(set, v)
 }
 
 /// The name of `v` in an enumerated set, if it has one (`F_GETFL`).

@@ -78,7 +78,7 @@ impl Names<'_> {
 /// `fd` as strace -y shows it: `3</etc/hosts>`, or `3` when its name is not known.
 pub fn fd_with_name(fd: i32, names: Names<'_>) -> String {
     let shown = if fd == libc::AT_FDCWD {
-        "AT_FDCWD".to_string()
+        flags::styled(fd.to_string(), "AT_FDCWD")
     } else {
         fd.to_string()
     };
@@ -284,11 +284,12 @@ pub fn strace_ret_with_args(desc: &SyscallDesc, args: &[Option<&Arg>], ret: i64)
                 libc::F_GETFL => format!(
                     "{} (flags {})",
                     hex0(ret as u64),
-                    flags::format(FlagSet::Open, ret as u64)
+                    flags::names(FlagSet::Open, ret as u64)
                 ),
                 libc::F_GETFD if ret != 0 => format!(
                     "{} (flags {})",
                     hex0(ret as u64),
+                    // styled as -X says (F_GETFL's flags stay names, as strace has them)
                     flags::format(FlagSet::FdFlags, ret as u64)
                 ),
                 _ => base,
@@ -430,6 +431,7 @@ pub fn sysdig_value(a: &ArgDesc, v: &Arg) -> String {
 /// (see [`crate::event::EventKind::Signal`]); without one (a sysdig capture), what the code
 /// and sender say.
 pub fn strace_signal(signo: i32, code: i32, sender: u32, info: &[u8], names: Names<'_>) -> String {
+    // the head keeps the name whatever -X says, as strace's
     let name = signal_name(signo).map_or_else(|| signo.to_string(), str::to_string);
     if let Some(text) = structs::siginfo_text(info, &|p| pid_with_name(p, names)) {
         return format!("--- {name} {text} ---");

@@ -73,7 +73,7 @@ pub fn sigset(bytes: &[u8]) -> String {
         .map(|i| {
             let n = (i + 1) as i32;
             match signal_name(n) {
-                Some(s) => s.trim_start_matches("SIG").to_string(),
+                Some(s) => flags::styled(n.to_string(), s.trim_start_matches("SIG")),
                 None => n.to_string(),
             }
         })
@@ -93,9 +93,9 @@ pub fn cpuset(bytes: &[u8]) -> String {
 /// strace's `8192*1024` / `RLIM64_INFINITY` for one limit.
 fn rlim(v: u64) -> String {
     if v == u64::MAX {
-        "RLIM64_INFINITY".into()
+        flags::styled(v.to_string(), "RLIM64_INFINITY")
     } else if v > 1024 && v.is_multiple_of(1024) {
-        format!("{}*1024", v / 1024)
+        flags::styled(v.to_string(), &format!("{}*1024", v / 1024))
     } else {
         v.to_string()
     }
@@ -227,15 +227,15 @@ fn statx(b: &Bytes) -> Option<String> {
 
 fn sigaction(b: &Bytes) -> Option<String> {
     let handler = match b.u64(0)? {
-        0 => "SIG_DFL".to_string(),
-        1 => "SIG_IGN".to_string(),
+        0 => flags::styled("0".into(), "SIG_DFL"),
+        1 => flags::styled("0x1".into(), "SIG_IGN"),
         h => format!("{h:#x}"),
     };
     let fl = b.u64(8)?;
     let mut s = format!(
         "{{sa_handler={handler}, sa_mask={}, sa_flags={}",
         sigset(b.0.get(24..32)?),
-        bits(t::SA, fl, "SA_???")
+        flags::styled(hex0(fl), &bits(t::SA, fl, "SA_???"))
     );
     if fl & 0x0400_0000 != 0 {
         s.push_str(&format!(", sa_restorer={:#x}", b.u64(16)?));
@@ -332,8 +332,17 @@ pub fn si_code_name(signo: i32, code: i32) -> String {
 pub fn siginfo_text(bytes: &[u8], pid: &dyn Fn(i32) -> String) -> Option<String> {
     let b = Bytes(bytes);
     let (signo, errno, code) = (b.i32(0)?, b.i32(4)?, b.i32(8)?);
-    let name = signal_name(signo).map_or(signo.to_string(), str::to_string);
-    let mut s = format!("{{si_signo={name}, si_code={}", si_code_name(signo, code));
+    let name =
+        signal_name(signo).map_or(signo.to_string(), |n| flags::styled(signo.to_string(), n));
+    let code_raw = if code < 0 {
+        code.to_string()
+    } else {
+        hex0(code as u64)
+    };
+    let mut s = format!(
+        "{{si_signo={name}, si_code={}",
+        flags::styled(code_raw, &si_code_name(signo, code))
+    );
     if errno != 0 {
         let e = super::errno::errno_name(errno).map_or(errno.to_string(), str::to_string);
         s.push_str(&format!(", si_errno={e}"));
@@ -384,7 +393,8 @@ pub fn siginfo_text(bytes: &[u8], pid: &dyn Fn(i32) -> String) -> Option<String>
                 let status = if code == 1 {
                     status.to_string()
                 } else {
-                    signal_name(status).map_or(status.to_string(), str::to_string)
+                    signal_name(status)
+                        .map_or(status.to_string(), |n| flags::styled(status.to_string(), n))
                 };
                 s.push_str(&format!(
                     ", si_status={status}, si_utime={}, si_stime={}",
