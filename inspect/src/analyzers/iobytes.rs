@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{io_of, Analyzer, Cell, Table};
+use super::{io_of, Analyzer, Cell, JsonLines};
 use crate::output::time::hms;
 use crate::output::Ctx;
 use crate::state::State;
@@ -21,8 +21,7 @@ pub struct IoBytes {
     second: Option<u64>,
     read: u64,
     written: u64,
-    json: bool,
-    rows: Table,
+    rows: JsonLines,
 }
 
 impl IoBytes {
@@ -32,8 +31,7 @@ impl IoBytes {
             second: None,
             read: 0,
             written: 0,
-            json,
-            rows: Table::new(&["time", "in", "out", "tot"]),
+            rows: JsonLines::new(json, &["time", "in", "out", "tot"]),
         }
     }
 
@@ -46,14 +44,14 @@ impl IoBytes {
     ) -> io::Result<()> {
         let time = hms(second * NS);
         writeln!(out, "{time} in:{read} out:{written} tot:{}", read + written)?;
-        if self.json {
-            self.rows.row(vec![
+        self.rows.push(|| {
+            vec![
                 Cell::Text(time),
                 Cell::from(read),
                 Cell::from(written),
                 Cell::from(read + written),
-            ]);
-        }
+            ]
+        });
         Ok(())
     }
 }
@@ -104,9 +102,6 @@ impl Analyzer for IoBytes {
     }
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        if json {
-            self.rows.write_json(out)?;
-        }
-        Ok(())
+        self.rows.report(json, out)
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{comm, io_data, io_of, Analyzer, Cell, Table};
+use super::{comm, io_data, io_of, Analyzer, Cell, JsonLines};
 use crate::output::time::datetime;
 use crate::output::Ctx;
 use crate::state::State;
@@ -22,16 +22,14 @@ fn is_log(name: &[u8]) -> bool {
 
 /// Lines written to log files, as they are written.
 pub struct Logs {
-    json: bool,
-    rows: Table,
+    rows: JsonLines,
 }
 
 impl Logs {
     /// `json`: keep the lines for a JSON report.
     pub fn new(json: bool) -> Logs {
         Logs {
-            json,
-            rows: Table::new(&["time", "process", "pid", "file", "line"]),
+            rows: JsonLines::new(json, &["time", "process", "pid", "file", "line"]),
         }
     }
 }
@@ -52,15 +50,15 @@ impl Analyzer for Logs {
         for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             let line = String::from_utf8_lossy(line);
             writeln!(out, "{process} {file} {line}")?;
-            if self.json {
-                self.rows.row(vec![
+            self.rows.push(|| {
+                vec![
                     Cell::Text(datetime(cx.ev.ts)),
                     Cell::Text(process.clone()),
                     Cell::from(cx.ev.pid),
                     Cell::Text(file.clone()),
                     Cell::Text(line.into_owned()),
-                ]);
-            }
+                ]
+            });
         }
         Ok(())
     }
@@ -70,10 +68,7 @@ impl Analyzer for Logs {
     }
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        if json {
-            self.rows.write_json(out)?;
-        }
-        Ok(())
+        self.rows.report(json, out)
     }
 }
 

@@ -36,7 +36,7 @@ use crate::fields::EventFields;
 use crate::output::{Ctx, Show};
 use crate::state::State;
 
-pub use table::{Cell, Table};
+pub use table::{Cell, JsonLines, Table};
 
 /// One analysis over a stream of events.
 pub trait Analyzer {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use syspect_capture::event::EventKind;
 
-use super::{column, Analyzer, Cell, FieldText, Table};
+use super::{column, Analyzer, Cell, FieldText, JsonLines};
 use crate::output::time::human_duration;
 use crate::output::Ctx;
 use crate::state::State;
@@ -18,8 +18,7 @@ const FIELDS: &[&str] = &["proc.name", "proc.args", "container.name"];
 pub struct ProcTime {
     fields: FieldText,
     header: bool,
-    json: bool,
-    rows: Table,
+    rows: JsonLines,
 }
 
 impl ProcTime {
@@ -28,8 +27,10 @@ impl ProcTime {
         ProcTime {
             fields: FieldText::new(FIELDS).expect("the fields of `proctime` are known"),
             header: false,
-            json,
-            rows: Table::new(&["duration_ns", "pid", "process", "container", "args"]),
+            rows: JsonLines::new(
+                json,
+                &["duration_ns", "pid", "process", "container", "args"],
+            ),
         }
     }
 }
@@ -74,15 +75,15 @@ impl Analyzer for ProcTime {
             column(&name, 15),
             column(&container, 14),
         )?;
-        if self.json {
-            self.rows.row(vec![
+        self.rows.push(|| {
+            vec![
                 Cell::from(ns),
                 Cell::from(ev.pid),
                 Cell::Text(name),
                 Cell::Text(container),
                 Cell::Text(args),
-            ]);
-        }
+            ]
+        });
         Ok(())
     }
 
@@ -91,9 +92,6 @@ impl Analyzer for ProcTime {
     }
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        if json {
-            self.rows.write_json(out)?;
-        }
-        Ok(())
+        self.rows.report(json, out)
     }
 }

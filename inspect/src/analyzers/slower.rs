@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use syspect_capture::event::EventKind;
 
-use super::{column, latency, Analyzer, Cell, FieldText, Table};
+use super::{column, latency, Analyzer, Cell, FieldText, JsonLines};
 use crate::output::{type_name, Ctx};
 use crate::state::State;
 
@@ -26,9 +26,7 @@ pub struct Slower {
     min_ns: u64,
     fields: FieldText,
     header: bool,
-    /// For `-j` (`json`): every line's values.
-    json: bool,
-    rows: Table,
+    rows: JsonLines,
 }
 
 impl Slower {
@@ -39,8 +37,7 @@ impl Slower {
             min_ns,
             fields: FieldText::new(FIELDS).expect("the fields of `slower` are known"),
             header: false,
-            json,
-            rows: Table::new(COLUMNS),
+            rows: JsonLines::new(json, COLUMNS),
         }
     }
 }
@@ -83,18 +80,17 @@ impl Analyzer for Slower {
             column(&syscall, 12),
             ns as f64 / 1e6,
         )?;
-        if !self.json {
-            return Ok(());
-        }
-        self.rows.row(vec![
-            Cell::Text(time),
-            Cell::Text(process),
-            Cell::from(cx.ev.pid),
-            Cell::Text(container),
-            Cell::Text(syscall.into_owned()),
-            Cell::from(ns),
-            Cell::Text(fd),
-        ]);
+        self.rows.push(|| {
+            vec![
+                Cell::Text(time),
+                Cell::Text(process),
+                Cell::from(cx.ev.pid),
+                Cell::Text(container),
+                Cell::Text(syscall.into_owned()),
+                Cell::from(ns),
+                Cell::Text(fd),
+            ]
+        });
         Ok(())
     }
 
@@ -103,9 +99,6 @@ impl Analyzer for Slower {
     }
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        if json {
-            self.rows.write_json(out)?;
-        }
-        Ok(())
+        self.rows.report(json, out)
     }
 }

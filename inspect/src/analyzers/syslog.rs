@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{comm, Analyzer, Cell, Table};
+use super::{comm, Analyzer, Cell, JsonLines};
 use crate::fields::syslog::message;
 use crate::output::time::datetime;
 use crate::output::Ctx;
@@ -12,16 +12,17 @@ use crate::state::State;
 
 /// Syslog messages, as they are written.
 pub struct Syslog {
-    json: bool,
-    rows: Table,
+    rows: JsonLines,
 }
 
 impl Syslog {
     /// `json`: keep the lines for a JSON report.
     pub fn new(json: bool) -> Syslog {
         Syslog {
-            json,
-            rows: Table::new(&["time", "facility", "severity", "process", "tid", "message"]),
+            rows: JsonLines::new(
+                json,
+                &["time", "facility", "severity", "process", "tid", "message"],
+            ),
         }
     }
 }
@@ -42,16 +43,16 @@ impl Analyzer for Syslog {
             m.severity_name(),
             cx.ev.tid
         )?;
-        if self.json {
-            self.rows.row(vec![
+        self.rows.push(|| {
+            vec![
                 Cell::Text(datetime(cx.ev.ts)),
                 Cell::Text(m.facility_name().into()),
                 Cell::Text(m.severity_name().into()),
                 Cell::Text(process),
                 Cell::from(cx.ev.tid),
                 Cell::Text(text.into_owned()),
-            ]);
-        }
+            ]
+        });
         Ok(())
     }
 
@@ -60,9 +61,6 @@ impl Analyzer for Syslog {
     }
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
-        if json {
-            self.rows.write_json(out)?;
-        }
-        Ok(())
+        self.rows.report(json, out)
     }
 }

@@ -190,6 +190,39 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
+/// The lines a streaming analyzer prints as it goes, kept as a table for a JSON report (`-j`)
+/// only: without `-j` nothing is kept, however long the stream.
+pub struct JsonLines {
+    json: bool,
+    table: Table,
+}
+
+impl JsonLines {
+    /// Lines with these columns, kept when `json`.
+    pub fn new(json: bool, columns: &[&'static str]) -> JsonLines {
+        JsonLines {
+            json,
+            table: Table::new(columns),
+        }
+    }
+
+    /// Keep the row `row` makes, when the report is JSON.
+    pub fn push(&mut self, row: impl FnOnce() -> Vec<Cell>) {
+        if self.json {
+            self.table.row(row());
+        }
+    }
+
+    /// The analyzer's report: the JSON array of the lines when `json`, else nothing (they
+    /// were printed).
+    pub fn report(&self, json: bool, out: &mut dyn Write) -> io::Result<()> {
+        match json {
+            true => self.table.write_json(out),
+            false => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
