@@ -86,6 +86,34 @@ fn count_and_summary_only_are_two_options() {
     assert!(stderr(&o).contains("total"), "{}", stderr(&o));
 }
 
+/// `-n` ends a capture of a command still running: syspect stops the command and exits 0,
+/// where a command that ended first gives its own status.
+#[test]
+fn a_count_that_ends_the_capture_is_no_failure_of_the_command() {
+    let d = TempDir::new("count-status");
+    let t = d.join_str("t.spt");
+    let started = std::time::Instant::now();
+    let o = run(&[
+        "capture",
+        "-n",
+        "5",
+        "--engine",
+        "ptrace",
+        "-w",
+        &t,
+        "--",
+        "sh",
+        "-c",
+        "sleep 5; exit 7",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    let o = run(&[
+        "capture", "-n", "100000", "--engine", "ptrace", "-w", &t, "--", "sh", "-c", "exit 7",
+    ]);
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+}
+
 /// A strace user's `-r` (relative timestamps) gets a note saying what it is here.
 #[test]
 fn straces_r_gets_a_note() {

@@ -348,7 +348,8 @@ fn derived_evt_fields_are_sysdigs() {
          %proc.nthreads %proc.nchilds %proc.fdopencount",
         // the user, unknown (not root) until the capture says it
         "*%evt.num %user.uid %user.name %user.homedir %user.shell",
-        "*%evt.num %proc.env %proc.loginshellid %fd.connected",
+        "*%evt.num %proc.env %proc.loginshellid %fd.connected %fd.cproto %fd.sproto %fd.lproto \
+         %fd.rproto",
         // poll's fd lists, and the syscall's name
         "*%evt.num %fdlist.nums|%fdlist.names|%fdlist.cips|%fdlist.sips|%fdlist.cports|\
          %fdlist.sports|%syscall.type|%evt.is_syslog",

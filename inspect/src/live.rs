@@ -178,16 +178,20 @@ trait Sink {
 }
 
 /// Drives an engine until it ends, handing each batch of records, with what `containers`
-/// adds to it, to `sink`.
+/// adds to it, to `sink`. Returns the exit status syspect should exit with: the command's, or
+/// when `-n` or `-M` ended the capture, the command's only if it had ended by then (the
+/// capture then stops a command still running, and that is no failure of it); 0 without one.
 fn drive(
     o: &LiveOptions,
     engine: &mut dyn Engine,
     containers: &mut LiveContainers,
     sink: &mut dyn Sink,
-) -> Result<(), InspectError> {
+) -> Result<i32, InspectError> {
     let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
     syspect_capture::syscalls::render::set_capture_snaplen(o.snaplen);
     let mut stopped = false;
+    // the command's status when a limit stopped the capture
+    let mut at_limit: Option<Option<i32>> = None;
     let mut buf = Vec::with_capacity(4096);
     loop {
         engine.recycle(&mut buf);
@@ -196,12 +200,17 @@ fn drive(
         let more = sink.records(&buf)?;
         let go_on = sink.tick(engine.stats())?;
         let late = deadline.is_some_and(|d| Instant::now() >= d);
-        if !stopped && (!more || !go_on || late || interrupt::requested()) {
+        let interrupted = interrupt::requested();
+        if !stopped && (!more || !go_on || late || interrupted) {
+            if !interrupted && status != Status::End {
+                at_limit = Some(engine.exit_code());
+            }
             engine.stop();
             stopped = true;
         }
         if status == Status::End {
-            return Ok(());
+            let code = at_limit.unwrap_or_else(|| engine.exit_code());
+            return Ok(code.unwrap_or(0));
         }
     }
 }
@@ -280,12 +289,12 @@ pub fn capture_to_file(o: &LiveOptions, path: &Path) -> Result<i32, InspectError
         selector: keep_state.then(|| Selector::new(containers.filter.clone())),
     };
     sink.records(&initial)?;
-    drive(o, engine.as_mut(), &mut containers, &mut sink)?;
+    let code = drive(o, engine.as_mut(), &mut containers, &mut sink)?;
     let (writer, events) = (sink.writer, sink.events);
     writer.finish()?;
     let stats = engine.stats();
     eprintln!("syspect: captured {events} events, dropped {}", stats.drops);
-    Ok(engine.exit_code().unwrap_or(0))
+    Ok(code)
 }
 
 /// `capture` without `-w`, `strace`, and the analyzers: print events as they happen (or feed
@@ -336,7 +345,7 @@ pub fn capture_and_print(
         last_tick: Instant::now(),
         quit: false,
     };
-    drive(o, engine.as_mut(), &mut containers, &mut sink)?;
+    let code = drive(o, engine.as_mut(), &mut containers, &mut sink)?;
     let PrintSink {
         mut p, out, quit, ..
     } = sink;
@@ -344,7 +353,7 @@ pub fn capture_and_print(
     if quit {
         return Ok(0);
     }
-    Ok(engine.exit_code().unwrap_or(0))
+    Ok(code)
 }
 
 /// State records at the start: the processes attached to or the command started (or the whole

@@ -111,12 +111,20 @@ pub(super) fn ip(a: &[u8; 16]) -> IpAddr {
     }
 }
 
+/// A socket fd's addresses, when it has any: a socket just made (no address, no port at
+/// either end) has none, as in sysdig, whose address and port fields are then undefined.
+fn tuple(f: &Fd) -> Option<syspect_capture::event::SockTuple> {
+    f.sock.filter(|t| {
+        t.local.1 != 0 || t.remote.1 != 0 || t.local.0 != [0; 16] || t.remote.0 != [0; 16]
+    })
+}
+
 /// One end of a connection: a 16-byte address (IPv4-mapped for IPv4) and a port.
 pub(super) type End = ([u8; 16], u16);
 
 /// (client, server) ends of a socket fd.
 pub(super) fn ends(f: &Fd) -> Option<(End, End)> {
-    let t = f.sock?;
+    let t = tuple(f)?;
     Some(if f.server {
         (t.remote, t.local)
     } else {
@@ -257,7 +265,7 @@ impl Fields for EventFields<'_, '_> {
                     }
                 }
             }
-            Some(F::FdPort) => {
+            Some(F::FdPort | F::FdProto) => {
                 if let Some((c, s)) = fd_of(cx).and_then(ends) {
                     if each(Value::UInt(c.1 as u64)) {
                         each(Value::UInt(s.1 as u64));
@@ -631,12 +639,14 @@ impl EventFields<'_, '_> {
                 Some(Value::Ip(ip(&ends(fd_of(cx)?)?.0 .0)))
             }
             F::FdSip | F::FdSnet => Some(Value::Ip(ip(&ends(fd_of(cx)?)?.1 .0))),
-            F::FdLip | F::FdLnet => Some(Value::Ip(ip(&fd_of(cx)?.sock?.local.0))),
-            F::FdRip | F::FdRnet => Some(Value::Ip(ip(&fd_of(cx)?.sock?.remote.0))),
-            F::FdPort | F::FdCport => Some(Value::UInt(ends(fd_of(cx)?)?.0 .1 as u64)),
-            F::FdSport => Some(Value::UInt(ends(fd_of(cx)?)?.1 .1 as u64)),
-            F::FdLport => Some(Value::UInt(fd_of(cx)?.sock?.local.1 as u64)),
-            F::FdRport => Some(Value::UInt(fd_of(cx)?.sock?.remote.1 as u64)),
+            F::FdLip | F::FdLnet => Some(Value::Ip(ip(&tuple(fd_of(cx)?)?.local.0))),
+            F::FdRip | F::FdRnet => Some(Value::Ip(ip(&tuple(fd_of(cx)?)?.remote.0))),
+            F::FdPort | F::FdCport | F::FdProto | F::FdCproto => {
+                Some(Value::UInt(ends(fd_of(cx)?)?.0 .1 as u64))
+            }
+            F::FdSport | F::FdSproto => Some(Value::UInt(ends(fd_of(cx)?)?.1 .1 as u64)),
+            F::FdLport | F::FdLproto => Some(Value::UInt(tuple(fd_of(cx)?)?.local.1 as u64)),
+            F::FdRport | F::FdRproto => Some(Value::UInt(tuple(fd_of(cx)?)?.remote.1 as u64)),
             F::FdL4proto => {
                 let p = match fd_of(cx)?.sock?.proto {
                     L4Proto::Tcp => "tcp",

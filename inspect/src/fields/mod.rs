@@ -183,6 +183,11 @@ fields! {
     FdSport "fd.sport" Port None false "server port";
     FdLport "fd.lport" Port None false "local port";
     FdRport "fd.rport" Port None false "remote port";
+    FdProto "fd.proto" Port None true "client or server protocol: its port, as sysdig 0.29 shows it (fd.proto=53)";
+    FdCproto "fd.cproto" Port None false "client protocol: its port, as sysdig 0.29 shows it";
+    FdSproto "fd.sproto" Port None false "server protocol: its port, as sysdig 0.29 shows it";
+    FdLproto "fd.lproto" Port None false "local protocol: its port, as sysdig 0.29 shows it";
+    FdRproto "fd.rproto" Port None false "remote protocol: its port, as sysdig 0.29 shows it";
     FdL4proto "fd.l4proto" Str None false "tcp, udp, raw";
     FdSockfamily "fd.sockfamily" Str None false "ip or unix";
     FdIsServer "fd.is_server" Bool None false "this end accepted or listens";
