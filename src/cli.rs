@@ -168,6 +168,9 @@ Examples:
     /// Lines processes wrote to log files (.log, _log, /var/log; not .gz), a line each:
     /// process, file, line (sysdig's spy_logs).
     Logs(AnalyzerArgs),
+    /// Calls by how long they took (1 ns to 100 s, log scale), a row per interval, coloured
+    /// by how many (sysdig's spectrogram).
+    Spectrogram(AnalyzerArgs),
     /// Messages processes wrote to syslog (/dev/log), a line each: facility.severity,
     /// process[tid], text (sysdig's spy_syslog).
     Syslog(AnalyzerArgs),
@@ -510,6 +513,9 @@ pub struct AnalyzerArgs {
     /// slower: the threshold, ns (set from its MS argument).
     #[arg(skip)]
     pub threshold_ns: u64,
+    /// spectrogram: each row's interval, in milliseconds (500 by default).
+    #[arg(long = "interval", value_name = "MS", value_parser = at_least_one)]
+    pub interval_ms: Option<u64>,
     /// How many rows a table shows (20; bottlenecks: how many calls, 10).
     #[arg(long = "top", value_name = "N")]
     pub top: Option<usize>,

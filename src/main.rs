@@ -454,6 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Iobytes(a) => analyze("iobytes", a),
         Command::Containers(a) => analyze("containers", a),
         Command::Syslog(a) => analyze("syslog", a),
+        Command::Spectrogram(a) => analyze("spectrogram", a),
         Command::Logs(mut a) => {
             // as the chisel asks of sysdig: enough of each buffer for whole lines
             a.live
@@ -689,6 +690,7 @@ fn analyze_to(name: &'static str, mut a: cli::AnalyzerArgs, stderr: bool) -> Res
         limit: a.top.unwrap_or(if name == "bottlenecks" { 10 } else { 20 }),
         json: a.json,
         threshold_ns: a.threshold_ns,
+        interval_ms: a.interval_ms,
         rows: filter_of(a.filter.as_deref())?,
         strace: strace_options(&a),
     };

@@ -345,3 +345,44 @@ fn logs_prints_each_line_written_to_a_log_file() {
         assert_eq!(rows[0]["line"], "GET /", "{engine}");
     }
 }
+
+#[test]
+fn spectrogram_counts_calls_by_latency_per_interval() {
+    let d = TempDir::new("chisels-spectrogram");
+    let script = "import time\nfor _ in range(5):\n    time.sleep(0.012)\n";
+    for engine in engines("spectrogram (ebpf)") {
+        let t = d.join_str(&format!("{engine}.spt"));
+        let c = run(&[
+            "capture", "--engine", engine, "-w", &t, "--", "python3", "-c", script,
+        ]);
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+        // -j: a JSON array an interval; the five sleeps in the 10 ms decade, alone there
+        let decades = |filter: &str| -> (u64, u64) {
+            let o = run(&["spectrogram", "-r", &t, "-j", "--interval", "100", filter]);
+            assert!(o.status.success(), "{engine}: {}", stderr(&o));
+            let (mut tens_of_ms, mut all) = (0, 0);
+            for line in stdout(&o).lines() {
+                let rows: Vec<Value> = serde_json::from_str(line).expect("a JSON array");
+                for r in rows {
+                    tens_of_ms += r["10ms"].as_u64().unwrap_or(0);
+                    all += r
+                        .as_object()
+                        .map_or(0, |m| m.values().filter_map(Value::as_u64).sum::<u64>());
+                }
+            }
+            (tens_of_ms, all)
+        };
+        assert_eq!(decades("evt.type=clock_nanosleep"), (5, 5), "{engine}");
+        let (_, all) = decades("evt.num > 0");
+        assert!(all > 100, "{engine}: only {all} calls");
+        // text, not on a terminal: a row of characters and its scale for each interval
+        let text = ours(&["spectrogram", "-r", &t, "--interval", "100"]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() >= 4 && lines.len().is_multiple_of(2), "{text}");
+        for pair in lines.chunks(2) {
+            assert_eq!(pair[0].chars().count(), 80, "{text}");
+            assert!(pair[1].starts_with("|1ns"), "{text}");
+        }
+        assert!(text.contains('@') || text.contains('%'), "{text}");
+    }
+}

@@ -16,6 +16,7 @@ pub mod proctime;
 pub mod ps;
 pub mod rows;
 pub mod slower;
+pub mod spectrogram;
 pub mod spyusers;
 pub mod stdio;
 pub mod summary;
@@ -95,6 +96,8 @@ pub struct AnalyzerOptions {
     pub json: bool,
     /// slower: the latency a call must pass to be shown, ns.
     pub threshold_ns: u64,
+    /// spectrogram: each row's interval, ms.
+    pub interval_ms: Option<u64>,
 }
 
 /// Name, one-line purpose and options of every analyzer, for `list analyzers` and `--help`.
@@ -184,6 +187,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "spectrogram",
+        "calls by latency (1ns to 100s, log scale) a row per interval, as sysdig's spectrogram",
+        "--interval MS (500)",
+    ),
+    (
         "containers",
         "the containers of the trace (sysdig's lscontainers)",
         "",
@@ -227,6 +235,19 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "proctime" => Box::new(proctime::ProcTime::new(o.json)),
         "iobytes" => Box::new(iobytes::IoBytes::new(o.json)),
         "containers" => Box::new(containers::Containers),
+        "spectrogram" => {
+            use std::io::IsTerminal;
+            let tty = std::io::stdout().is_terminal();
+            let width = ratatui::crossterm::terminal::size()
+                .ok()
+                .filter(|_| tty)
+                .map_or(80, |(w, _)| w as usize);
+            Box::new(spectrogram::Spectrogram::new(
+                width,
+                tty,
+                o.interval_ms.unwrap_or(500) * 1_000_000,
+            ))
+        }
         "syslog" => Box::new(syslog::Syslog::new(o.json)),
         "logs" => Box::new(logs::Logs::new(o.json)),
         "stdin" => Box::new(stdio::Stdio::new(0)),
