@@ -70,8 +70,7 @@ impl Analyzer for Slower {
         let container = self.fields.text(cx, 2);
         let fd = self.fields.get(cx, 3).unwrap_or_default();
         let syscall = type_name(cx.ev);
-        writeln!(
-            out,
+        let line = format!(
             "{} {} {:>7} {} {} {:>12.3} {fd}",
             column(&time, 23),
             column(&process, 15),
@@ -79,7 +78,8 @@ impl Analyzer for Slower {
             column(&container, 14),
             column(&syscall, 12),
             ns as f64 / 1e6,
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
         self.rows.push(|| {
             vec![
                 Cell::Text(time),
