@@ -45,6 +45,8 @@ mod strace_pids;
 mod strace_relative;
 /// strace's `--- SIG... {...} ---` lines, against strace's.
 mod strace_signals;
+/// Socket options as strace names them (SO_ERROR's errno).
+mod strace_sockopt;
 /// `strace -k` against strace's.
 mod strace_stack;
 /// `strace -X raw|abbrev|verbose`, against strace's.

@@ -786,6 +786,14 @@ impl Call<'_, '_> {
                 structs::wait_status(structs::Bytes(b).i32(0).unwrap_or(0))
             }
             (ArgType::SockOptIn(_) | ArgType::SockOptOut(_), Arg::Mem(b)) => match b.len() {
+                // SO_ERROR's value is an errno: `[ECONNREFUSED]`, as strace names it
+                4 if self.num(1) == Some(libc::SOL_SOCKET as u64)
+                    && self.num(2) == Some(libc::SO_ERROR as u64) =>
+                {
+                    let e = structs::Bytes(b).i32(0).unwrap_or(0);
+                    let name = super::errno::errno_name(e).filter(|_| e != 0);
+                    format!("[{}]", name.map_or_else(|| e.to_string(), str::to_string))
+                }
                 4 => format!("[{}]", structs::Bytes(b).i32(0).unwrap_or(0)),
                 _ => strings::buf(b, b.len() as u64, false),
             },
