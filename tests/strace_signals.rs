@@ -116,3 +116,49 @@ fn signal_lines_show_the_siginfo_as_strace_does() {
         assert_eq!(signal_lines(&stderr(&o)), theirs, "{engine}");
     }
 }
+
+/// A call a signal interrupts before the kernel restarts it or returns EINTR: strace shows
+/// the restart code with `?` for its value (`= ? ERESTART_RESTARTBLOCK (Interrupted by
+/// signal)`), as the program never sees it.
+#[test]
+fn a_restart_code_is_shown_with_a_question_mark() {
+    if !need_program("restart codes", "strace") {
+        return;
+    }
+    let want = "= ? ERESTART_RESTARTBLOCK (Interrupted by signal)";
+    let st = Command::new("strace")
+        .args([
+            "-f",
+            "-e",
+            "trace=clock_nanosleep",
+            "timeout",
+            "0.2",
+            "sleep",
+            "5",
+        ])
+        .output()
+        .expect("strace runs");
+    assert!(stderr(&st).contains(want), "{}", stderr(&st));
+    for engine in engines("restart codes (ebpf)") {
+        let o = run(&[
+            "strace",
+            "--engine",
+            engine,
+            "-f",
+            "-e",
+            "trace=clock_nanosleep",
+            "--",
+            "timeout",
+            "0.2",
+            "sleep",
+            "5",
+        ]);
+        assert_eq!(o.status.code(), Some(124), "{engine}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{engine}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("-1 ERESTART"),
+            "{engine}: {}",
+            stderr(&o)
+        );
+    }
+}

@@ -237,8 +237,14 @@ pub fn strace_ret(desc: Option<&SyscallDesc>, ret: i64) -> String {
     }
     if (-4095..0).contains(&ret) {
         let e = (-ret) as i32;
+        // the kernel's restart codes are no result the program sees: strace shows `?`
+        let value = if matches!(e, 512..=514 | 516) {
+            "?"
+        } else {
+            "-1"
+        };
         return match errno_name(e) {
-            Some(name) => format!("-1 {name} ({})", errno_text(e)),
+            Some(name) => format!("{value} {name} ({})", errno_text(e)),
             None => format!("-1 (errno {e})"),
         };
     }
