@@ -53,10 +53,15 @@ pub fn events(out: &mut dyn Write) -> io::Result<()> {
 
 /// Every analyzer with its purpose and options.
 pub fn analyzers(out: &mut dyn Write) -> io::Result<()> {
+    let w = crate::analyzers::ALL
+        .iter()
+        .map(|(name, _, _)| name.len())
+        .max()
+        .unwrap_or(10);
     for (name, purpose, opts) in crate::analyzers::ALL {
-        writeln!(out, "{name:<10} {purpose}")?;
+        writeln!(out, "{name:<w$} {purpose}")?;
         if !opts.is_empty() {
-            writeln!(out, "{:<10} options: {opts}", "")?;
+            writeln!(out, "{:<w$} options: {opts}", "")?;
         }
     }
     writeln!(out, "\nEach takes -r FILE... (a trace) or captures live (-- COMMAND, --pid, or the host), a FILTER, and -j for JSON.")
