@@ -9,7 +9,7 @@ use crate::util::*;
 
 /// Flags and enumerations of many kinds: open flags and AT_FDCWD, whence, fcntl commands and
 /// fd flags, access modes, a socket's domain, type and flags, socket options, signals and a
-/// sigaction's handler and flags.
+/// sigaction's handler and flags, a statfs's magic and flags, prctl's options.
 const CONSTANTS: &str = r#"
 import os, socket, fcntl, signal
 fd = os.open("/etc/hostname", os.O_RDONLY | os.O_CLOEXEC)
@@ -28,8 +28,14 @@ try:
     os.open("/nonexistent/x", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
 except OSError:
     pass
+os.statvfs("/proc")
+import ctypes
+libc = ctypes.CDLL(None)
+libc.prctl(39, 0, 0, 0, 0)  # PR_GET_NO_NEW_PRIVS
+libc.prctl(47, 1, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN
 "#;
-const CONSTANT_CALLS: &str = "trace=openat,lseek,fcntl,access,socket,setsockopt,kill,rt_sigaction";
+const CONSTANT_CALLS: &str =
+    "trace=openat,lseek,fcntl,access,socket,setsockopt,kill,rt_sigaction,statfs,prctl";
 /// A shell running a child: wait4's status, the SIGCHLD's siginfo, rlimits, signal masks.
 const CHILD_CALLS: &str = "trace=clone,clone3,wait4,prlimit64,rt_sigprocmask,mprotect";
 

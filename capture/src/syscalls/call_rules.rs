@@ -90,7 +90,6 @@ pub(crate) fn prctl_shows(option: i32, i: usize) -> bool {
         | libc::PR_GET_KEEPCAPS
         | libc::PR_GET_TIMERSLACK
         | libc::PR_GET_SECCOMP
-        | libc::PR_GET_NO_NEW_PRIVS
         | libc::PR_GET_THP_DISABLE
         | libc::PR_GET_SECUREBITS
         | libc::PR_TASK_PERF_EVENTS_DISABLE

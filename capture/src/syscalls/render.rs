@@ -681,8 +681,27 @@ impl Call<'_, '_> {
                 return match self.num(0).unwrap_or(0) as i32 {
                     libc::PR_SET_PDEATHSIG => signal_text(n),
                     libc::PR_CAPBSET_READ | libc::PR_CAPBSET_DROP => flags::format(FlagSet::Cap, n),
+                    libc::PR_CAP_AMBIENT => match n {
+                        1..=4 => flags::styled(
+                            hex0(n),
+                            [
+                                "PR_CAP_AMBIENT_IS_SET",
+                                "PR_CAP_AMBIENT_RAISE",
+                                "PR_CAP_AMBIENT_LOWER",
+                                "PR_CAP_AMBIENT_CLEAR_ALL",
+                            ][n as usize - 1],
+                        ),
+                        _ => hex0(n),
+                    },
                     _ => hex0(n),
                 };
+            }
+            // PR_CAP_AMBIENT's capability (not with CLEAR_ALL)
+            ("prctl", 2)
+                if self.num(0) == Some(libc::PR_CAP_AMBIENT as u64)
+                    && matches!(self.num(1), Some(1..=3)) =>
+            {
+                return flags::format(FlagSet::Cap, n);
             }
             ("prctl", 2..=4) => return hex0(n),
             // the mask the signal frame restores (see syscalls::SIGFRAME_MASK_OFFSET)

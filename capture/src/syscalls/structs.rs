@@ -145,7 +145,7 @@ fn fs_magic(v: u64) -> String {
         (0xcafe4a11, "BPF_FS_MAGIC"),
         (0x4d44, "MSDOS_SUPER_MAGIC"),
     ];
-    enumerated(M, v, "???")
+    flags::styled(hex0(v), &enumerated(M, v, "???"))
 }
 
 fn termios(b: &Bytes) -> Option<String> {
@@ -429,7 +429,7 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
         K::Statx => statx(&b)?,
         K::Statfs => format!(
             "{{f_type={}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, \
-             f_ffree={}, f_fsid={{val=[{:#x}, {:#x}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+             f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
             fs_magic(b.u64(0)?),
             b.u64(8)?,
             b.u64(16)?,
@@ -437,8 +437,8 @@ pub fn decode(kind: K, bytes: &[u8]) -> Option<String> {
             b.u64(32)?,
             b.u64(40)?,
             b.u64(48)?,
-            b.u32(56)?,
-            b.u32(60)?,
+            hex0(b.u32(56)? as u64),
+            hex0(b.u32(60)? as u64),
             b.u64(64)?,
             b.u64(72)?,
             statfs_flags(b.u64(80)?)
@@ -656,7 +656,7 @@ fn statfs_flags(v: u64) -> String {
         (4096, "ST_RELATIME"),
         (8192, "ST_NOSYMFOLLOW"),
     ];
-    bits(ST, v, "ST_???")
+    flags::styled(hex0(v), &bits(ST, v, "ST_???"))
 }
 
 /// `NULL` or the address in hex.
