@@ -86,6 +86,7 @@ const CHISELS: &[Chisel] = &[
     chisel("iobytes_net", &["iobytes"], Some("fd.type in (ipv4, ipv6)")),
     chisel("spy_logs", &["logs"], None),
     chisel("spectrogram", &["spectrogram"], None),
+    chisel("subsecoffset", &["subsecoffset"], None),
     chisel("spy_syslog", &["syslog"], None),
     chisel(
         "list_login_shells",

@@ -171,6 +171,9 @@ Examples:
     /// Calls by how long they took (1 ns to 100 s, log scale), a row per interval, coloured
     /// by how many (sysdig's spectrogram).
     Spectrogram(AnalyzerArgs),
+    /// Calls by when in each interval (a second) they started, a row per interval, coloured by
+    /// how many: patterns that repeat within a second (sysdig's subsecoffset).
+    Subsecoffset(AnalyzerArgs),
     /// Messages processes wrote to syslog (/dev/log), a line each: facility.severity,
     /// process[tid], text (sysdig's spy_syslog).
     Syslog(AnalyzerArgs),
@@ -513,7 +516,7 @@ pub struct AnalyzerArgs {
     /// slower: the threshold, ns (set from its MS argument).
     #[arg(skip)]
     pub threshold_ns: u64,
-    /// spectrogram: each row's interval, in milliseconds (500 by default).
+    /// spectrogram, subsecoffset: each row's interval, in milliseconds (500, 1000 by default).
     #[arg(long = "interval", value_name = "MS", value_parser = at_least_one)]
     pub interval_ms: Option<u64>,
     /// How many rows a table shows (20; bottlenecks: how many calls, 10).

@@ -455,6 +455,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Containers(a) => analyze("containers", a),
         Command::Syslog(a) => analyze("syslog", a),
         Command::Spectrogram(a) => analyze("spectrogram", a),
+        Command::Subsecoffset(a) => analyze("subsecoffset", a),
         Command::Logs(mut a) => {
             // as the chisel asks of sysdig: enough of each buffer for whole lines
             a.live

@@ -386,3 +386,44 @@ fn spectrogram_counts_calls_by_latency_per_interval() {
         assert!(text.contains('@') || text.contains('%'), "{text}");
     }
 }
+
+#[test]
+fn subsecoffset_counts_calls_by_when_in_the_second_they_start() {
+    let d = TempDir::new("chisels-subsec");
+    // bursts of getppid on the wall clock's quarter seconds
+    let script = "import os, time\n\
+                  for _ in range(6):\n    \
+                  t = time.time()\n    \
+                  time.sleep(0.25 - t % 0.25 + 0.002)\n    \
+                  for _ in range(50):\n        os.getppid()\n";
+    for engine in engines("subsecoffset (ebpf)") {
+        let t = d.join_str(&format!("{engine}.spt"));
+        let c = run(&[
+            "capture", "--engine", engine, "-w", &t, "--", "python3", "-c", script,
+        ]);
+        assert_eq!(c.status.code(), Some(0), "{engine}: {}", stderr(&c));
+        let filter = "evt.type=getppid and proc.name=python3";
+        let o = run(&["subsecoffset", "-r", &t, "-j", filter]);
+        assert!(o.status.success(), "{engine}: {}", stderr(&o));
+        let mut tenths = [0u64; 10];
+        for line in stdout(&o).lines() {
+            let rows: Vec<Value> = serde_json::from_str(line).expect("a JSON array");
+            for r in rows {
+                for (i, n) in tenths.iter_mut().enumerate() {
+                    *n += r[format!("{i}/10")].as_u64().unwrap_or(0);
+                }
+            }
+        }
+        // 300 calls, each burst a few ms after a quarter second: tenths 0, 2, 5 and 7 (a
+        // burst the scheduler delays by 50 ms lands in the next tenth; none in 4 or 9)
+        assert_eq!(tenths.iter().sum::<u64>(), 300, "{engine}: {tenths:?}");
+        let on_time: u64 = [0, 2, 5, 7].iter().map(|&i| tenths[i]).sum();
+        assert!(on_time >= 200, "{engine}: {tenths:?}");
+        assert_eq!(tenths[4] + tenths[9], 0, "{engine}: {tenths:?}");
+        let text = ours(&["read", &t, "-c", "subsecoffset"]);
+        assert!(
+            text.lines().nth(1).is_some_and(|l| l.starts_with("|0 ")),
+            "{text}"
+        );
+    }
+}

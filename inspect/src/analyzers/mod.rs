@@ -192,6 +192,11 @@ pub const ALL: &[(&str, &str, &str)] = &[
         "--interval MS (500)",
     ),
     (
+        "subsecoffset",
+        "calls by when in each interval they started, a row per interval (sysdig's subsecoffset)",
+        "--interval MS (1000)",
+    ),
+    (
         "containers",
         "the containers of the trace (sysdig's lscontainers)",
         "",
@@ -235,17 +240,22 @@ pub fn by_name(name: &str, o: &AnalyzerOptions) -> Option<Box<dyn Analyzer>> {
         "proctime" => Box::new(proctime::ProcTime::new(o.json)),
         "iobytes" => Box::new(iobytes::IoBytes::new(o.json)),
         "containers" => Box::new(containers::Containers),
-        "spectrogram" => {
+        "spectrogram" | "subsecoffset" => {
             use std::io::IsTerminal;
             let tty = std::io::stdout().is_terminal();
             let width = ratatui::crossterm::terminal::size()
                 .ok()
                 .filter(|_| tty)
                 .map_or(80, |(w, _)| w as usize);
+            let (axis, ms) = match name {
+                "spectrogram" => (spectrogram::Axis::Latency, 500),
+                _ => (spectrogram::Axis::Offset, 1000),
+            };
             Box::new(spectrogram::Spectrogram::new(
+                axis,
                 width,
                 tty,
-                o.interval_ms.unwrap_or(500) * 1_000_000,
+                o.interval_ms.unwrap_or(ms) * 1_000_000,
             ))
         }
         "syslog" => Box::new(syslog::Syslog::new(o.json)),

@@ -5,6 +5,10 @@
 //! palette, green to red as calls grow more frequent); elsewhere they are characters from ` `
 //! (none) through `.:-=+*#%` to `@` (the most). `-j` gives each interval's calls per decade of
 //! latency, a JSON array a line, as `iftop -j` gives its intervals.
+//!
+//! `subsecoffset` is the same drawing along another axis, as sysdig's chisel of that name: the
+//! columns are when in each interval (a second by default) calls started, so that a pattern that
+//! repeats within the second shows as a column; `-j` gives the calls per tenth of the interval.
 
 use std::io::{self, Write};
 
@@ -23,8 +27,18 @@ const COLOURS: [u8; 20] = [
 ];
 const CHARS: &[u8] = b".:-=+*#%@";
 
-/// Latencies per interval, drawn as rows.
+/// What the columns are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// How long calls took, 1 ns to 100 s on a log scale (`spectrogram`).
+    Latency,
+    /// When in the interval calls started (`subsecoffset`).
+    Offset,
+}
+
+/// Calls per interval, drawn as rows.
 pub struct Spectrogram {
+    axis: Axis,
     width: usize,
     colour: bool,
     interval_ns: u64,
@@ -35,10 +49,11 @@ pub struct Spectrogram {
 }
 
 impl Spectrogram {
-    /// Rows `width` columns wide, in colour or not, one each `interval_ns`.
-    pub fn new(width: usize, colour: bool, interval_ns: u64) -> Spectrogram {
+    /// Rows `width` columns wide along `axis`, in colour or not, one each `interval_ns`.
+    pub fn new(axis: Axis, width: usize, colour: bool, interval_ns: u64) -> Spectrogram {
         let width = width.clamp(22, 1000);
         Spectrogram {
+            axis,
             width,
             colour,
             interval_ns: interval_ns.max(1_000_000),
@@ -47,10 +62,31 @@ impl Spectrogram {
         }
     }
 
-    /// The column of a latency.
+    /// The column of a latency, or of a time's offset in its interval.
     fn column(&self, ns: u64) -> usize {
-        let l = (ns.max(1) as f64).log10().min(DECADES);
-        ((l * self.width as f64 / DECADES) as usize).min(self.width - 1)
+        let x = match self.axis {
+            Axis::Latency => (ns.max(1) as f64).log10().min(DECADES) / DECADES,
+            Axis::Offset => (ns % self.interval_ns) as f64 / self.interval_ns as f64,
+        };
+        ((x * self.width as f64) as usize).min(self.width - 1)
+    }
+
+    /// Which of the scale's ten or eleven parts column `x` is in.
+    fn part(&self, x: usize) -> usize {
+        let parts = match self.axis {
+            Axis::Latency => DECADES,
+            Axis::Offset => 10.0,
+        };
+        (x as f64 * parts / self.width as f64) as usize
+    }
+
+    /// A part's label: its decade of latency, or its offset.
+    fn label(&self, part: usize) -> String {
+        match self.axis {
+            Axis::Latency => human_duration(10u64.pow(part as u32)),
+            Axis::Offset if part == 0 => "0".into(),
+            Axis::Offset => human_duration(self.interval_ns / 10 * part as u64),
+        }
     }
 
     /// The row's cells: the colour or character of each column's count (`per_sec`: calls a
@@ -80,16 +116,16 @@ impl Spectrogram {
         s
     }
 
-    /// The scale under a row: `|1ns` where each decade starts.
+    /// The scale under a row: `|1ns` where each decade (or tenth of the interval) starts.
     fn scale(&self) -> String {
         let mut s = String::new();
         let mut x = 0;
         let mut decade = usize::MAX;
         while x < self.width {
-            let d = (x as f64 * DECADES / self.width as f64) as usize;
+            let d = self.part(x);
             if d != decade {
                 decade = d;
-                let label = format!("|{}", human_duration(10u64.pow(d as u32)));
+                let label = format!("|{}", self.label(d));
                 x += label.len();
                 s.push_str(&label);
             } else {
@@ -103,11 +139,13 @@ impl Spectrogram {
 
 impl Analyzer for Spectrogram {
     fn event(&mut self, cx: &Ctx<'_>) {
-        if !matches!(cx.ev.kind, EventKind::Exit { .. }) {
-            return;
-        }
-        let Some(ns) = latency(cx).filter(|&ns| ns > 0) else {
-            return;
+        let ns = match (self.axis, &cx.ev.kind) {
+            (Axis::Latency, EventKind::Exit { .. }) => match latency(cx) {
+                Some(ns) if ns > 0 => ns,
+                _ => return,
+            },
+            (Axis::Offset, EventKind::Enter { .. }) => cx.ev.ts,
+            _ => return,
         };
         if self.start == 0 {
             self.start = cx.ev.ts;
@@ -122,17 +160,23 @@ impl Analyzer for Spectrogram {
 
     fn report(&mut self, _state: &State, json: bool, out: &mut dyn Write) -> io::Result<()> {
         if json {
-            let mut decades = [0u64; 11];
+            let mut parts = [0u64; 11];
             for (x, &n) in self.counts.iter().enumerate() {
-                let d = (x as f64 * DECADES / self.width as f64) as usize;
-                decades[d.min(10)] += n;
+                parts[self.part(x).min(10)] += n;
             }
-            let mut t = Table::new(&[
-                "time", "1ns", "10ns", "100ns", "1us", "10us", "100us", "1ms", "10ms", "100ms",
-                "1s", "10s",
-            ]);
+            let columns: &[&'static str] = match self.axis {
+                Axis::Latency => &[
+                    "time", "1ns", "10ns", "100ns", "1us", "10us", "100us", "1ms", "10ms", "100ms",
+                    "1s", "10s",
+                ],
+                Axis::Offset => &[
+                    "time", "0/10", "1/10", "2/10", "3/10", "4/10", "5/10", "6/10", "7/10", "8/10",
+                    "9/10",
+                ],
+            };
+            let mut t = Table::new(columns);
             let mut row = vec![Cell::Text(datetime(self.start))];
-            row.extend(decades.iter().map(|&n| Cell::from(n)));
+            row.extend(parts.iter().take(columns.len() - 1).map(|&n| Cell::from(n)));
             t.row(row);
             t.write_json(out)?;
         } else {
