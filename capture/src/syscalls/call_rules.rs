@@ -3,7 +3,7 @@
 
 use super::errno::signal_name;
 use super::flags::{self, FlagSet};
-use super::structs::ptr;
+use super::structs::{hex0, ptr};
 
 /// A signal argument: its name, or the number (`0`, unknown signals).
 pub(crate) fn signal_text(n: u64) -> String {
@@ -109,6 +109,28 @@ pub(crate) fn prctl_shows(option: i32, i: usize) -> bool {
         _ => 5,
     };
     i < n
+}
+
+/// prctl's argument `i` (1 to 4, the value `n`) for `option` as strace shows it: a signal, a
+/// capability, PR_CAP_AMBIENT's subcommand (`arg2`: the second argument) and capability, else
+/// the number in hex.
+pub(crate) fn prctl_arg(option: i32, i: usize, n: u64, arg2: Option<u64>) -> String {
+    const AMBIENT: [&str; 4] = [
+        "PR_CAP_AMBIENT_IS_SET",
+        "PR_CAP_AMBIENT_RAISE",
+        "PR_CAP_AMBIENT_LOWER",
+        "PR_CAP_AMBIENT_CLEAR_ALL",
+    ];
+    match (option, i) {
+        (libc::PR_SET_PDEATHSIG, 1) => signal_text(n),
+        (libc::PR_CAPBSET_READ | libc::PR_CAPBSET_DROP, 1) => flags::format(FlagSet::Cap, n),
+        (libc::PR_CAP_AMBIENT, 1) if (1..=4).contains(&n) => {
+            flags::styled(hex0(n), AMBIENT[n as usize - 1])
+        }
+        // the capability (not with CLEAR_ALL)
+        (libc::PR_CAP_AMBIENT, 2) if matches!(arg2, Some(1..=3)) => flags::format(FlagSet::Cap, n),
+        _ => hex0(n),
+    }
 }
 
 /// Whether argument `i` of call `name` is a process or thread id that strace's `-Y` names

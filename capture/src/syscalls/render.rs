@@ -23,8 +23,8 @@ pub use super::strings::{
 pub use super::structs::{si_code_name, sigset, wait_status};
 
 use super::call_rules::{
-    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, pid_arg, pid_result, prctl_shows,
-    signal_text,
+    fcntl_arg, fcntl_no_arg, futex_shows, ioctl_no_arg, pid_arg, pid_result, prctl_arg,
+    prctl_shows, signal_text,
 };
 use super::flags::{self, FlagSet};
 use super::msgs;
@@ -677,33 +677,9 @@ impl Call<'_, '_> {
             }
             ("fcntl", 2) => return fcntl_arg(cmd() as i32, n),
             ("ioctl", 2) => return self.ioctl_arg(cmd(), v),
-            ("prctl", 1) if matches!(v, Arg::Num(_) | Arg::Fault(_)) => {
-                return match self.num(0).unwrap_or(0) as i32 {
-                    libc::PR_SET_PDEATHSIG => signal_text(n),
-                    libc::PR_CAPBSET_READ | libc::PR_CAPBSET_DROP => flags::format(FlagSet::Cap, n),
-                    libc::PR_CAP_AMBIENT => match n {
-                        1..=4 => flags::styled(
-                            hex0(n),
-                            [
-                                "PR_CAP_AMBIENT_IS_SET",
-                                "PR_CAP_AMBIENT_RAISE",
-                                "PR_CAP_AMBIENT_LOWER",
-                                "PR_CAP_AMBIENT_CLEAR_ALL",
-                            ][n as usize - 1],
-                        ),
-                        _ => hex0(n),
-                    },
-                    _ => hex0(n),
-                };
+            ("prctl", 1..=4) if matches!(v, Arg::Num(_) | Arg::Fault(_)) => {
+                return prctl_arg(self.num(0).unwrap_or(0) as i32, i, n, self.num(1));
             }
-            // PR_CAP_AMBIENT's capability (not with CLEAR_ALL)
-            ("prctl", 2)
-                if self.num(0) == Some(libc::PR_CAP_AMBIENT as u64)
-                    && matches!(self.num(1), Some(1..=3)) =>
-            {
-                return flags::format(FlagSet::Cap, n);
-            }
-            ("prctl", 2..=4) => return hex0(n),
             // the mask the signal frame restores (see syscalls::SIGFRAME_MASK_OFFSET)
             ("rt_sigreturn", 0) => return format!("{{mask={}}}", self.typed(i, a, v)),
             ("futex", 3) if matches!(v, Arg::Num(_) | Arg::Fault(_)) => {
