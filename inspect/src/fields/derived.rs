@@ -134,11 +134,7 @@ pub fn text(cx: &Ctx<'_>, f: F, out: &mut String) -> bool {
             EventKind::Sample { .. } | EventKind::Drops { .. } => return false,
             _ => out.push_str(&time::human_duration(cx.latency())),
         },
-        F::EvtTimeS => {
-            let mut t = String::new();
-            time::TimeFmt::default().time_of_day(ts, &mut t);
-            out.push_str(&t[..8]);
-        }
+        F::EvtTimeS => out.push_str(&time::hms(ts)),
         F::EvtDatetimeS => out.push_str(&time::datetime(ts)[..19]),
         F::EvtTimeIso8601 => out.push_str(&time::iso8601(ts)),
         _ => match syscall(cx) {

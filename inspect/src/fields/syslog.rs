@@ -4,8 +4,6 @@
 
 use std::borrow::Cow;
 
-use syspect_capture::event::EventKind;
-
 use crate::analyzers::{io_data, io_of};
 use crate::output::Ctx;
 
@@ -20,9 +18,7 @@ const SEVERITIES: [&str; 8] = [
 
 /// Whether the event is the exit of a write to a socket or file whose name holds `/dev/log`.
 pub fn is_syslog(cx: &Ctx<'_>) -> bool {
-    if !matches!(cx.ev.kind, EventKind::Exit { .. }) {
-        return false;
-    }
+    // (io_of takes exits only)
     let Some((fd, _, true)) = io_of(cx) else {
         return false;
     };

@@ -49,8 +49,7 @@ impl TimeFmt {
         let sec = (ts / 1_000_000_000) as i64;
         if sec != self.sec || self.hms.is_empty() {
             self.sec = sec;
-            let tm = local(sec);
-            self.hms = format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+            self.hms = hms(ts);
         }
         use std::fmt::Write;
         let _ = write!(out, "{}.{:09}", self.hms, ts % 1_000_000_000);
